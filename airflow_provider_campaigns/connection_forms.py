@@ -1,0 +1,123 @@
+"""Connection forms as plain data, declared once and rendered both ways Airflow reads them.
+
+Airflow ≥ 3.2 reads ``ui-field-behaviour`` and ``conn-fields`` from ``get_provider_info()``
+without importing hooks; Airflow 2.11 calls the hooks' ``get_ui_field_behaviour()`` and
+``get_connection_form_widgets()``. Both are generated from :data:`FORMS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+_COMMON_EXTRAS: dict[str, tuple[str, str, str]] = {
+    # name: (label, JSON type, description)
+    "timeout": ("Request timeout (s)", "number", "Seconds for connect and read (default 5 / 15)."),
+    "max_retries": ("Max retries", "integer", "Retries on timeouts, 429 and 5xx (default 4; 0 = none)."),
+    "allow_insecure": ("Allow plain http", "boolean", "Only for local simulators and test rigs."),
+    "ca_bundle": ("CA bundle path", "string", "Custom CA bundle; certificates are always verified."),
+}
+
+
+@dataclass(frozen=True)
+class ConnectionForm:
+    """One connection type's form: hidden fields, relabelled fields, placeholders, extra fields."""
+
+    conn_type: str
+    hook_class: str
+    hook_name: str
+    hidden_fields: tuple[str, ...]
+    relabeling: dict[str, str]
+    placeholders: dict[str, str]
+    extras: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    secret_extras: frozenset[str] = frozenset()
+
+    def all_extras(self) -> dict[str, tuple[str, str, str]]:
+        """Vendor extras followed by the transport extras every vendor shares."""
+        return {**self.extras, **_COMMON_EXTRAS}
+
+    def ui_field_behaviour(self) -> dict[str, Any]:
+        """The hook-method form of the behaviour (Airflow 2.11)."""
+        return {"hidden_fields": list(self.hidden_fields), "relabeling": dict(self.relabeling), "placeholders": dict(self.placeholders)}
+
+    def provider_entry(self) -> dict[str, Any]:
+        """The ``connection-types`` entry of ``get_provider_info()`` (Airflow ≥ 3.2)."""
+        conn_fields = {}
+        for name, (label, json_type, description) in self.all_extras().items():
+            schema: dict[str, Any] = {"type": [json_type, "null"]}
+            if name in self.secret_extras:
+                schema["format"] = "password"
+            conn_fields[name] = {"label": label, "schema": schema, "description": description}
+        return {
+            "connection-type": self.conn_type,
+            "hook-class-name": self.hook_class,
+            "hook-name": self.hook_name,
+            "ui-field-behaviour": {
+                "hidden-fields": list(self.hidden_fields),
+                "relabeling": dict(self.relabeling),
+                "placeholders": dict(self.placeholders),
+            },
+            "conn-fields": conn_fields,
+        }
+
+    def form_widgets(self) -> dict[str, Any]:
+        """WTForms widgets for the extras (Airflow 2.11); imported only when Airflow asks."""
+        from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+        from wtforms import BooleanField, PasswordField, StringField
+
+        widgets: dict[str, Any] = {}
+        for name, (label, json_type, description) in self.all_extras().items():
+            if json_type == "boolean":
+                widgets[name] = BooleanField(label, description=description)
+            elif name in self.secret_extras:
+                widgets[name] = PasswordField(label, widget=BS3PasswordFieldWidget(), description=description)
+            else:
+                widgets[name] = StringField(label, widget=BS3TextFieldWidget(), description=description)
+        return widgets
+
+
+_HTTP_HIDDEN = ("schema", "port")
+
+FORMS: dict[str, ConnectionForm] = {
+    "bsg": ConnectionForm(
+        conn_type="bsg",
+        hook_class="airflow_provider_campaigns.hooks.bsg.BsgHook",
+        hook_name="BSG (SMS, RCS campaigns)",
+        hidden_fields=(*_HTTP_HIDDEN, "login"),
+        relabeling={"password": "API key", "host": "Base URL"},
+        placeholders={"password": "live_... or test_...", "host": "https://one-api.bsg.world"},
+    ),
+    "cellcast": ConnectionForm(
+        conn_type="cellcast",
+        hook_class="airflow_provider_campaigns.hooks.cellcast.CellcastHook",
+        hook_name="Cellcast (SMS, MMS)",
+        hidden_fields=(*_HTTP_HIDDEN, "login"),
+        relabeling={"password": "API key", "host": "Base URL"},
+        placeholders={"password": "Cellcast API key", "host": "https://api.cellcast.com"},
+    ),
+    "comm": ConnectionForm(
+        conn_type="comm",
+        hook_class="airflow_provider_campaigns.hooks.comm.CommHook",
+        hook_name="comm.com (SMS)",
+        hidden_fields=(*_HTTP_HIDDEN, "login"),
+        relabeling={"password": "API token", "host": "Base URL"},
+        placeholders={"password": "comm.com bearer token", "host": "https://api.comm.com"},
+        extras={
+            "final_statuses": ("Final send statuses", "string", "Comma-separated send statuses that are final (added to the defaults)."),
+        },
+    ),
+    "kore": ConnectionForm(
+        conn_type="kore",
+        hook_class="airflow_provider_campaigns.hooks.kore.KoreHook",
+        hook_name="Kore.ai (SMS campaigns)",
+        hidden_fields=_HTTP_HIDDEN,
+        relabeling={"login": "Client ID", "password": "Client Secret", "host": "Environment URL"},
+        placeholders={"login": "cs-...", "host": "https://platform.kore.ai"},
+        extras={
+            "account_id": ("Account ID", "string", "Required: the Kore.ai account id (accountid header)."),
+            "stream_id": ("Stream / bot ID", "string", "Default bot or stream id (st-...)."),
+            "stop_path": ("Stop path template", "string", "Override of the documented stop path."),
+            "status_path": ("Status path template", "string", "Override of the documented status path."),
+        },
+    ),
+}

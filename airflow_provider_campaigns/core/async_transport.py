@@ -1,0 +1,110 @@
+"""The asynchronous transport (``httpx``): performs the actions of :mod:`.flow` inside triggers.
+
+It shares the flows, retry policy and error classification with :mod:`.sync_transport`; only the
+I/O differs. Nothing here blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from airflow_provider_campaigns.core.flow import Authenticator, Flow, NeedToken, Send, Sleep, TransportFailure, call
+from airflow_provider_campaigns.core.settings import TransportSettings
+from airflow_provider_campaigns.core.sync_transport import USER_AGENT
+from airflow_provider_campaigns.core.tokens import TokenSlot
+from airflow_provider_campaigns.core.wire import ApiRequest, Reply
+
+if TYPE_CHECKING:
+    import httpx
+
+T = TypeVar("T")
+
+
+class AsyncTransport:
+    """Runs flows over one ``httpx.AsyncClient``; use as ``async with AsyncTransport(...)``."""
+
+    def __init__(self, settings: TransportSettings, auth: Authenticator) -> None:
+        self.settings = settings
+        self.auth = auth
+        self._client: httpx.AsyncClient | None = None
+        self._tokens = TokenSlot()
+        self._token_lock = asyncio.Lock()
+
+    async def __aenter__(self) -> AsyncTransport:
+        import httpx
+
+        connect, read = self.settings.timeout
+        self._client = httpx.AsyncClient(
+            verify=self.settings.verify,
+            timeout=httpx.Timeout(read, connect=connect),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def request(self, request: ApiRequest[T]) -> T:
+        """Send one request with retries and return its interpreted answer."""
+        return await self.run(call(request, self.settings.vendor, self.settings.retry, self.auth.refreshable))
+
+    async def run(self, flow: Flow[T]) -> T:
+        """Drive a flow to its result, performing each action it yields."""
+        outcome: Any = None
+        while True:
+            try:
+                action = flow.send(outcome)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            if isinstance(action, Send):
+                outcome = await self._send(action)
+            elif isinstance(action, NeedToken):
+                outcome = await self._token(action.stale)
+            elif isinstance(action, Sleep):
+                await asyncio.sleep(action.seconds)
+                outcome = None
+
+    async def _token(self, stale: str | None) -> str:
+        async with self._token_lock:
+            if self._tokens.needs_refresh(stale):
+                return self._tokens.store(await self.run(self.auth.token_flow()))
+            assert self._tokens.token is not None
+            return self._tokens.token.value
+
+    async def _send(self, action: Send) -> Reply | TransportFailure:
+        import httpx
+
+        if self._client is None:
+            raise RuntimeError("AsyncTransport must be used as an async context manager")
+        request = action.request
+        headers = {"Content-Type": "application/json"} if request.json is not None else {}
+        headers.update(request.headers)
+        if action.token is not None:
+            headers.update(self.auth.headers(action.token))
+        try:
+            response = await self._client.request(
+                request.method,
+                self.settings.base_url + request.path,
+                params=dict(request.params) or None,
+                json=request.json,
+                headers=headers,
+            )
+        except httpx.TimeoutException:
+            return TransportFailure("timeout", f"no answer within the timeout {self.settings.timeout} s (connect, read)")
+        except httpx.TransportError as error:
+            if isinstance(error.__cause__, ssl.SSLError) or isinstance(error.__context__, ssl.SSLError):
+                return TransportFailure("tls", "TLS verification failed; check the host and extra 'ca_bundle'", retryable=False)
+            return TransportFailure("connection", f"connection failed ({type(error).__name__})")
+        return Reply(
+            vendor=self.settings.vendor,
+            request=request,
+            status=response.status_code,
+            headers={key.lower(): value for key, value in response.headers.items()},
+            content=response.content,
+        )

@@ -1,0 +1,83 @@
+"""The one place that turns a vendor's error answer into a classified, readable exception."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_campaigns.core.wire import Reply
+from airflow_provider_campaigns.exceptions import (
+    AuthenticationError,
+    CampaignNotFoundError,
+    CampaignProviderError,
+    TransientError,
+    VendorRejectedError,
+)
+
+_HINTS = {
+    401: "check the API key / token in the Airflow connection",
+    403: "check that the credentials may manage this campaign",
+    404: "check the campaign id and that it belongs to this account",
+}
+
+
+def vendor_message(reply: Reply) -> str:
+    """The vendor's own error text, from the usual JSON keys, else a body excerpt."""
+    try:
+        body: Any = reply.json()
+    except CampaignProviderError:
+        return reply.excerpt()
+    for candidate in _message_candidates(body):
+        if isinstance(candidate, str) and candidate.strip():
+            from airflow.providers.common.compat.sdk import redact
+
+            return str(redact(candidate.strip()[:200]))
+    return reply.excerpt()
+
+
+def _message_candidates(body: Any) -> list[Any]:
+    if not isinstance(body, dict):
+        return []
+    candidates = [body.get("message"), body.get("msg"), body.get("error")]
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        candidates += [errors[0].get("msg"), errors[0].get("message")]
+    error = body.get("error")
+    if isinstance(error, dict):
+        candidates += [error.get("error"), error.get("message")]
+    return candidates
+
+
+def describe_failure(reply: Reply, what: str) -> str:
+    """``BSG refused to stop campaign 12 (PATCH /api/campaigns/12/stop): HTTP 404, "Not found".``"""
+    request = reply.request
+    target = f" campaign {request.campaign_id}" if request.campaign_id is not None else ""
+    hint = _HINTS.get(reply.status)
+    message = f'{reply.vendor} {what}{target} ({request.action}, {request.describe()}): HTTP {reply.status}, "{vendor_message(reply)}".'
+    return f"{message} {hint[0].upper()}{hint[1:]}." if hint else message
+
+
+def error_for(reply: Reply, cls: type[CampaignProviderError] | None = None) -> CampaignProviderError:
+    """The classified exception for a non-2xx answer that is not retried."""
+    if cls is None:
+        if reply.status in (401, 403):
+            cls = AuthenticationError
+        elif reply.status == 404:
+            cls = CampaignNotFoundError
+        elif 400 <= reply.status < 500 or 300 <= reply.status < 400:
+            cls = VendorRejectedError
+        else:
+            cls = TransientError
+    what = "rejected the request for" if cls is not TransientError else "failed on the request for"
+    return cls(
+        describe_failure(reply, what),
+        vendor=reply.vendor,
+        campaign_id=reply.request.campaign_id,
+        http_status=reply.status,
+    )
+
+
+def expect_ok(reply: Reply) -> Reply:
+    """Return the reply when it is 2xx, else raise its classified error."""
+    if not reply.ok:
+        raise error_for(reply)
+    return reply

@@ -1,0 +1,141 @@
+"""Transport settings read from an Airflow connection: base URL, timeouts, retries, TLS."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from airflow_provider_campaigns.core.retry import RetryPolicy
+from airflow_provider_campaigns.exceptions import InvalidInputError
+
+DEFAULT_TIMEOUT = (5.0, 15.0)
+_RETRY_EXTRAS = ("max_retries", "backoff_base", "backoff_max", "retry_after_max", "retry_total_timeout")
+
+
+@dataclass(frozen=True)
+class TransportSettings:
+    """Everything a transport needs besides credentials.
+
+    :param timeout: ``(connect, read)`` seconds for every request.
+    :param verify: ``True`` (system CAs) or a CA-bundle path; never ``False``.
+    """
+
+    vendor: str
+    conn_id: str
+    base_url: str
+    timeout: tuple[float, float]
+    retry: RetryPolicy
+    verify: bool | str = True
+
+
+def parse_timeout(value: Any, parameter: str) -> tuple[float, float]:
+    """``5`` → ``(5, 5)``; ``[2, 10]`` → ``(2, 10)``; anything else fails naming ``parameter``."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+    if isinstance(value, bool):
+        raise InvalidInputError(f"{parameter} must be seconds or [connect, read] seconds, not {value!r}.")
+    if isinstance(value, (int, float)):
+        pair: tuple[Any, Any] = (value, value)
+    elif isinstance(value, (list, tuple)) and len(value) == 2:
+        pair = (value[0], value[1])
+    else:
+        raise InvalidInputError(f"{parameter} must be seconds or [connect, read] seconds, not {value!r}.")
+    result = []
+    for item in pair:
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not 0 < item <= 600:
+            raise InvalidInputError(f"{parameter} values must be numbers of seconds in (0, 600], not {value!r}.")
+        result.append(float(item))
+    return result[0], result[1]
+
+
+def base_url_from(host: str | None, port: int | None, schema: str | None, default: str, allow_insecure: bool, conn_id: str) -> str:
+    """The vendor base URL from connection fields; https unless ``allow_insecure`` is set."""
+    raw = (host or "").strip() or default
+    if "://" not in raw:
+        scheme = schema.strip().lower() if schema and schema.strip().lower() in ("http", "https") else "https"
+        raw = f"{scheme}://{raw}"
+    try:
+        parts = urlsplit(raw)
+        parsed_port = parts.port
+    except ValueError as error:
+        raise InvalidInputError(f"Connection {conn_id!r}: host {host!r} is not a valid URL ({error}).") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "@" in parts.netloc:
+        raise InvalidInputError(
+            f"Connection {conn_id!r}: host {host!r} must be an http(s) URL such as {default!r}, without user, query or fragment."
+        )
+    if any(ch.isspace() for ch in raw):
+        raise InvalidInputError(f"Connection {conn_id!r}: host {host!r} contains whitespace.")
+    if parts.scheme == "http" and not allow_insecure:
+        raise InvalidInputError(
+            f'Connection {conn_id!r}: host {host!r} uses plain http; use https, or set extra {{"allow_insecure": true}} '
+            "if you really mean it (for example for the local simulator)."
+        )
+    netloc = parts.netloc
+    if port and parsed_port is None:
+        netloc = f"{netloc}:{port}"
+    return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
+def flag(extra: Mapping[str, Any], key: str) -> bool:
+    """A boolean extra that may be given as a JSON boolean or a string (URI form)."""
+    value = extra.get(key, False)
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def retry_policy_from(extra: Mapping[str, Any], conn_id: str) -> RetryPolicy:
+    """A :class:`RetryPolicy` with the connection's overrides (``max_retries`` etc.)."""
+    values: dict[str, float | int] = {}
+    for key in _RETRY_EXTRAS:
+        if key not in extra:
+            continue
+        try:
+            number = float(extra[key])
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"Connection {conn_id!r}: extra {key!r} must be a number, not {extra[key]!r}.") from None
+        if number < 0 or number > 3600:
+            raise InvalidInputError(f"Connection {conn_id!r}: extra {key!r} must be between 0 and 3600, not {extra[key]!r}.")
+        values["total_timeout" if key == "retry_total_timeout" else key] = int(number) if key == "max_retries" else number
+    return RetryPolicy(**values)  # type: ignore[arg-type]
+
+
+def transport_settings(
+    conn: Any,
+    vendor: str,
+    default_host: str,
+    request_timeout: Any = None,
+) -> TransportSettings:
+    """Read :class:`TransportSettings` from an Airflow ``Connection``; ``request_timeout`` wins over extra ``timeout``."""
+    extra: Mapping[str, Any] = conn.extra_dejson or {}
+    conn_id = str(conn.conn_id)
+    if request_timeout is not None:
+        timeout = parse_timeout(request_timeout, "request_timeout")
+    elif "timeout" in extra:
+        timeout = parse_timeout(extra["timeout"], f"connection {conn_id!r} extra 'timeout'")
+    else:
+        timeout = DEFAULT_TIMEOUT
+    ca_bundle = extra.get("ca_bundle")
+    if ca_bundle is not None and (not isinstance(ca_bundle, str) or not ca_bundle.strip()):
+        raise InvalidInputError(f"Connection {conn_id!r}: extra 'ca_bundle' must be a path to a CA bundle file.")
+    return TransportSettings(
+        vendor=vendor,
+        conn_id=conn_id,
+        base_url=base_url_from(conn.host, conn.port, conn.schema, default_host, flag(extra, "allow_insecure"), conn_id),
+        timeout=timeout,
+        retry=retry_policy_from(extra, conn_id),
+        verify=ca_bundle or True,
+    )
+
+
+def require(value: Any, field_name: str, conn_id: str, vendor: str) -> str:
+    """A required connection field, stripped; missing or blank fails naming the field."""
+    if value is None or not str(value).strip():
+        raise InvalidInputError(f"Connection {conn_id!r} ({vendor}) has no {field_name}; set it in the connection.")
+    return str(value).strip()

@@ -1,0 +1,78 @@
+"""One small error hierarchy: which failures are final for the task, which Airflow may retry.
+
+Permanent errors derive from ``AirflowFailException`` so Airflow does not burn task retries on a
+bad key or an unknown campaign; transient ones (the hook's own retries ran out) derive from
+``AirflowException`` so a task retry can still help.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+
+
+class CampaignProviderError(AirflowException):
+    """Base of every error this provider raises; carries what a user needs to act on it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        vendor: str | None = None,
+        campaign_id: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.vendor = vendor
+        self.campaign_id = campaign_id
+        self.http_status = http_status
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), str(self), self.vendor, self.campaign_id, self.http_status))
+
+
+def _rebuild(
+    cls: type[CampaignProviderError], message: str, vendor: str | None, campaign_id: str | None, status: int | None
+) -> CampaignProviderError:
+    return cls(message, vendor=vendor, campaign_id=campaign_id, http_status=status)
+
+
+class PermanentError(CampaignProviderError, AirflowFailException):
+    """A failure no retry can fix: the task fails at once."""
+
+
+class InvalidInputError(PermanentError, ValueError):
+    """A parameter or connection field is malformed; raised before any request is sent."""
+
+
+class AuthenticationError(PermanentError):
+    """The vendor refused the credentials (after one fresh login or token, where that applies)."""
+
+
+class CampaignNotFoundError(PermanentError):
+    """The vendor does not know the campaign (or message) id."""
+
+
+class VendorRejectedError(PermanentError):
+    """The vendor answered with a client error (4xx) that retrying cannot change."""
+
+
+class StopRejectedError(VendorRejectedError):
+    """The vendor refused a stop because of the campaign's state; the caller reads the status next."""
+
+
+class CampaignNotStoppableError(PermanentError):
+    """The vendor refused the stop and the campaign is not final either."""
+
+
+class UnacceptedStateError(PermanentError):
+    """The campaign reached a final state the user did not accept (for example BSG ``spam``)."""
+
+
+class TransientError(CampaignProviderError):
+    """A failure that outlived the hook's bounded retries (timeouts, 429, 5xx, dropped connections)."""
+
+
+class ResponseFormatError(TransientError):
+    """The vendor's answer could not be read (malformed JSON, empty body, unexpected shape)."""

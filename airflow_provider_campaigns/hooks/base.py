@@ -1,0 +1,134 @@
+"""What every vendor hook shares: connection read once, one transport, stop/status/test calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from airflow.providers.common.compat.sdk import BaseHook
+
+from airflow_provider_campaigns.connection_forms import FORMS
+from airflow_provider_campaigns.exceptions import CampaignProviderError
+from airflow_provider_campaigns.vendors import connect, vendor_module
+
+if TYPE_CHECKING:
+    from airflow_provider_campaigns.core.flow import Flow
+    from airflow_provider_campaigns.core.settings import TransportSettings
+    from airflow_provider_campaigns.core.sync_transport import SyncTransport
+    from airflow_provider_campaigns.core.wire import ApiRequest
+    from airflow_provider_campaigns.status import CampaignStatus
+    from airflow_provider_campaigns.vendors.base import CampaignRef, StopOutcome, VendorApi
+
+T = TypeVar("T")
+
+
+class CampaignHook(BaseHook):
+    """Base of the vendor hooks.
+
+    :param conn_id: the Airflow connection holding the vendor credentials.
+    :param request_timeout: seconds (or ``(connect, read)``) per request; overrides extra ``timeout``.
+    :param pool_size: pooled connections (raise it for concurrent batches).
+    :param status_map: extra ``{vendor status: normalized state}`` entries.
+    """
+
+    conn_name_attr: ClassVar[str]
+    default_conn_name: ClassVar[str]
+    conn_type: ClassVar[str]
+    hook_name: ClassVar[str]
+    vendor_key: ClassVar[str]
+
+    def __init__(
+        self,
+        conn_id: str | None = None,
+        request_timeout: float | Sequence[float] | None = None,
+        pool_size: int = 10,
+        status_map: Mapping[str, str] | None = None,
+        **api_options: Any,
+    ) -> None:
+        super().__init__()
+        self.conn_id = conn_id or self.default_conn_name
+        self.request_timeout = request_timeout
+        self.pool_size = pool_size
+        self.status_map = status_map
+        self.api_options = api_options
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Connection form behaviour (read by Airflow 2.11; 3.2+ reads provider info)."""
+        return FORMS[cls.conn_type].ui_field_behaviour()
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Connection form extra fields (read by Airflow 2.11; 3.2+ reads provider info)."""
+        return FORMS[cls.conn_type].form_widgets()
+
+    @cached_property
+    def connection(self) -> Any:
+        """The Airflow connection, read once per hook."""
+        return self.get_connection(self.conn_id)
+
+    @cached_property
+    def _connected(self) -> tuple[TransportSettings, VendorApi]:
+        return connect(self.vendor_key, self.connection, self.request_timeout, self.status_map, **self.api_options)
+
+    @property
+    def settings(self) -> TransportSettings:
+        """Base URL, timeouts, retry policy and TLS settings from the connection."""
+        return self._connected[0]
+
+    @property
+    def api(self) -> VendorApi:
+        """The vendor's pure API description, built from the connection."""
+        return self._connected[1]
+
+    @property
+    def vendor_name(self) -> str:
+        """The vendor's display name (``BSG``)."""
+        return str(vendor_module(self.vendor_key).VENDOR)
+
+    @cached_property
+    def transport(self) -> SyncTransport:
+        """One pooled session for the hook's life; tokens cached in it."""
+        from airflow_provider_campaigns.core.sync_transport import SyncTransport
+
+        return SyncTransport(self.settings, self.api.auth, pool_size=self.pool_size)
+
+    def run(self, flow: Flow[T]) -> T:
+        """Drive a flow through the hook's transport."""
+        return self.transport.run(flow)
+
+    def send(self, request: ApiRequest[T]) -> T:
+        """Send one request with the shared retry policy."""
+        return self.transport.request(request)
+
+    def stop(self, ref: CampaignRef, fail_if_already_final: bool = False) -> StopOutcome:
+        """Stop one campaign idempotently (see :func:`~airflow_provider_campaigns.vendors.base.stop_flow`)."""
+        from airflow_provider_campaigns.vendors.base import stop_flow
+
+        return self.run(stop_flow(self.api, ref, self.settings.retry, fail_if_already_final))
+
+    def status(self, ref: CampaignRef) -> CampaignStatus:
+        """Read one campaign's status."""
+        from airflow_provider_campaigns.vendors.base import status_flow
+
+        return self.run(status_flow(self.api, ref, self.settings.retry))
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Make one real authenticated call; never raises, never reveals a secret."""
+        try:
+            self.check_credentials()
+        except CampaignProviderError as error:
+            return False, str(error)
+        except Exception as error:  # noqa: BLE001 - the UI wants a message, not a traceback
+            return False, f"{self.vendor_name} connection test failed: {type(error).__name__}"
+        return True, f"{self.vendor_name} accepted the credentials of connection {self.conn_id!r}."
+
+    def check_credentials(self) -> None:
+        """Perform the vendor's cheapest authenticated call (overridden per vendor)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release pooled connections (if the transport was ever made)."""
+        if "transport" in self.__dict__:
+            self.transport.close()

@@ -1,0 +1,95 @@
+"""``python -m airflow_provider_campaigns.simulator [--port 8765] [--seed seed.json] [--latency 0.05]``.
+
+Prints the URL, credentials and ``export AIRFLOW_CONN_...`` lines, then
+``SIMULATOR_READY <url>``, and serves until SIGINT/SIGTERM (exit 0).
+The seed file is ``{"credentials": {...optional...}, "campaigns": [{"vendor":
+"bsg", "status": "sending", ...add_campaign kwargs}, ...]}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from . import control
+from .api import VENDORS, Simulator
+from .credentials import SimulatorCredentials
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="python -m airflow_provider_campaigns.simulator",
+                                     description="Local fake of the BSG, Cellcast, comm.com and Kore.ai campaign APIs.")
+    parser.add_argument("--port", type=int, default=8765, help="TCP port on 127.0.0.1 (0 = any free port)")
+    parser.add_argument("--seed", type=Path, help="JSON file with campaigns (and optional credentials) to create")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every vendor answer")
+    return parser.parse_args(argv)
+
+
+def load_seed(path: Path | None) -> dict[str, Any]:
+    """The seed file's content (empty without one)."""
+    if path is None:
+        return {}
+    data = json.loads(path.read_text())
+    if not isinstance(data, dict):
+        raise TypeError("the seed file must hold a JSON object")
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the simulator until a signal arrives."""
+    args = parse_args(argv)
+    try:
+        seed = load_seed(args.seed)
+        creds = SimulatorCredentials.from_dict(seed.get("credentials") or {})
+    except (OSError, ValueError, TypeError) as exc:
+        print(f"error: cannot use the seed file: {exc}", file=sys.stderr)
+        return 2
+    sim = Simulator(port=args.port, latency=args.latency, credentials=creds)
+    try:
+        sim.start()
+    except OSError as exc:
+        print(f"error: cannot listen on 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        seeded = [(spec.get("vendor"), control.add_campaign(sim.app, spec)) for spec in seed.get("campaigns") or []]
+    except (TypeError, ValueError) as exc:
+        sim.stop()
+        print(f"error: bad campaign in the seed file: {exc}", file=sys.stderr)
+        return 2
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print(f"Campaign vendor simulator listening on {sim.url}")
+    for vendor in VENDORS:
+        print(f"  {vendor:<9} {sim.base_url(vendor)}")
+    print(f"  control   {sim.url}/_sim (health, campaigns, faults, requests, reset)")
+    print("Credentials:")
+    for key, value in sim.credentials.as_dict().items():
+        print(f"  {key}={value}")
+    for vendor, result in seeded:
+        print(f"Seeded {vendor} campaign: {json.dumps(control.created(str(vendor), result))}")
+    print("Airflow connections:")
+    for name, value in sim.connection_env().items():
+        print(f"export {name}={shlex.quote(value)}")
+    print(f"SIMULATOR_READY {sim.url}", flush=True)
+    while not stopping.wait(0.5):
+        pass
+    sim.stop()
+    print("Simulator stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""``Simulator``: start/stop the server and drive it from Python."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import Any
+
+from . import control
+from .base import VendorApi
+from .bsg import BsgApi
+from .cellcast import CellcastApi
+from .comm import CommApi
+from .credentials import SimulatorCredentials, connection_env, connections
+from .faults import make_fault
+from .kore import KoreApi
+from .server import HOST, App, SimServer
+from .state import Store
+
+VENDORS = ("bsg", "cellcast", "comm", "kore")
+
+
+class Simulator:
+    """A local, stateful fake of the BSG, Cellcast, comm.com and Kore.ai APIs.
+
+    One HTTP server on 127.0.0.1; vendors are mounted at ``/bsg``, ``/cellcast``,
+    ``/comm`` and ``/kore``, the control API at ``/_sim``.
+
+    :param port: TCP port; 0 picks a free one.
+    :param latency: seconds added to every vendor answer.
+    :param credentials: the accepted secrets (random when ``None``).
+    """
+
+    def __init__(self, port: int = 0, latency: float = 0.0, credentials: SimulatorCredentials | None = None) -> None:
+        """Build the vendors; nothing listens until :meth:`start`."""
+        self.credentials = credentials or SimulatorCredentials()
+        self._port = port
+        self.store = Store()
+        apis: list[VendorApi] = [cls(self.store, self.credentials) for cls in (BsgApi, CellcastApi, CommApi, KoreApi)]
+        self.app = App(self.store, {api.name: api for api in apis}, latency=latency)
+        self._server: SimServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> Simulator:
+        """Start listening (idempotent); returns ``self``."""
+        if self._server is None:
+            server = SimServer(self._port, self.app)
+            self._thread = threading.Thread(target=server.serve, name="campaign-simulator", daemon=True)
+            self._server = server
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening and close every client connection (idempotent)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.wake()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        server.server_close()
+        server.close_connections()
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    # -- addresses -------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        """The bound port (``RuntimeError`` before :meth:`start`)."""
+        if self._server is None:
+            raise RuntimeError("the simulator is not running; call start() first")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return f"http://{HOST}:{self.port}"
+
+    def base_url(self, vendor: str) -> str:
+        """A vendor's base URL, e.g. ``http://127.0.0.1:PORT/bsg``."""
+        return f"{self.url}/{self.app.vendor(vendor).name}"
+
+    def connections(self) -> dict[str, dict[str, Any]]:
+        """Airflow connection dicts (``bsg_default``, ...) pointing at this simulator."""
+        return connections(self.credentials, self.url)
+
+    def connection_env(self) -> dict[str, str]:
+        """``AIRFLOW_CONN_*`` environment variables (JSON) for :meth:`connections`."""
+        return connection_env(self.connections())
+
+    # -- campaigns -------------------------------------------------------------------
+    def add_campaign(
+        self,
+        vendor: str,
+        status: str | None = None,
+        channel: str = "sms",
+        name: str | None = None,
+        finishes_in: float | None = None,
+        **fields: Any,
+    ) -> Any:
+        """Create a campaign; ``status`` defaults to the vendor's running state.
+
+        Returns an ``int`` (bsg), a list of 24-hex message ids (cellcast, one per
+        ``recipients``), a ``(campaign_uuid, send_uuid)`` tuple (comm) or a ``str``
+        (kore). ``finishes_in``/``starts_in`` are seconds until done/running
+        (``None`` = never); other keywords are vendor-specific (see each vendor
+        module) or extra fields added to the vendor's resource.
+        """
+        return self.app.vendor(vendor).add(status=status, channel=channel, name=name, finishes_in=finishes_in,
+                                           **fields)
+
+    def campaign(self, vendor: str, campaign_id: Any) -> dict[str, Any]:
+        """The campaign's current resource, as the vendor would answer it (``KeyError`` if unknown)."""
+        state = self.app.vendor(vendor).state(campaign_id)
+        if state is None:
+            raise KeyError(f"no {vendor} campaign {campaign_id!r}")
+        return state
+
+    def campaigns(self, vendor: str) -> list[dict[str, Any]]:
+        """Every campaign's current resource."""
+        return self.app.vendor(vendor).states()
+
+    def stop_count(self, vendor: str, campaign_id: Any) -> int:
+        """How many stop requests actually changed the campaign to stopped (0 or 1)."""
+        return self.app.vendor(vendor).stop_count(campaign_id)
+
+    # -- faults and log --------------------------------------------------------------
+    def inject(
+        self,
+        vendor: str | None,
+        fault: str = "status",
+        *,
+        times: int | None = 1,
+        path: str | None = None,
+        method: str | None = None,
+        when: str = "before",
+        **params: Any,
+    ) -> None:
+        """Queue a fault for the next ``times`` matching requests (see ``faults``)."""
+        if vendor not in (None, "*"):
+            self.app.vendor(str(vendor))
+        self.app.faults.add(make_fault(vendor, fault, times=times, path=path, method=method, when=when, **params))
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault."""
+        self.app.faults.clear()
+
+    def requests(self, vendor: str | None = None) -> list[dict[str, Any]]:
+        """Logged vendor requests, oldest first.
+
+        Each is a dict: ``vendor``, ``method``, ``path`` (vendor-relative), ``raw_path``,
+        ``query``, ``headers`` (lower-case names), ``json``, ``status`` (``None`` when
+        dropped), ``fault`` (name or ``None``), ``time``.
+        """
+        return self.app.requests(vendor)
+
+    def reset(self) -> None:
+        """Clear campaigns, faults and the request log."""
+        control.reset(self.app)

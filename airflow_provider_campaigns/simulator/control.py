@@ -1,0 +1,99 @@
+"""The ``/_sim/...`` control API: JSON in and out, no auth, never logged.
+
+- ``GET /_sim/health`` -> ``{"status": "ok", "vendors": [...]}``
+- ``POST /_sim/campaigns`` ``{"vendor", "status", ...add_campaign kwargs}`` ->
+  ``{"id"}`` (bsg, kore), ``{"ids"}`` (cellcast), ``{"campaign_id",
+  "campaign_send_id"}`` (comm)
+- ``GET /_sim/campaigns?vendor=bsg`` -> list of current states (all vendors without ``vendor``)
+- ``GET /_sim/campaigns/{vendor}/{id}`` -> ``{"vendor", "id", "state", "stop_count"}``
+- ``POST /_sim/faults`` ``{"vendor", "fault", "times", "path", "method", "when", ...params}``;
+  ``GET /_sim/faults`` lists the pending ones; ``DELETE /_sim/faults`` clears them
+- ``GET /_sim/requests?vendor=bsg`` -> the request log
+- ``POST /_sim/reset`` -> clear campaigns, faults and the log
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .faults import make_fault
+from .wire import Request, Response, json_response
+
+if TYPE_CHECKING:
+    from .server import App
+
+
+def created(vendor: str, result: Any) -> dict[str, Any]:
+    """The control API's answer to a created campaign."""
+    if vendor == "cellcast":
+        return {"ids": result}
+    if vendor == "comm":
+        return {"campaign_id": result[0], "campaign_send_id": result[1]}
+    return {"id": result}
+
+
+def add_campaign(app: App, spec: dict[str, Any]) -> Any:
+    """Create a campaign from a dict holding ``vendor`` and ``add_campaign`` kwargs."""
+    kwargs = dict(spec)
+    vendor = kwargs.pop("vendor", None)
+    if not isinstance(vendor, str):
+        raise TypeError("'vendor' is required")
+    return app.vendor(vendor).add(**kwargs)
+
+
+def inject(app: App, spec: dict[str, Any]) -> dict[str, Any]:
+    """Queue a fault from a dict (``vendor``, ``fault``, ``times``, ``path``, ...)."""
+    kwargs = dict(spec)
+    vendor = kwargs.pop("vendor", None)
+    if vendor not in (None, "*"):
+        app.vendor(str(vendor))
+    fault = make_fault(vendor, str(kwargs.pop("fault", "status")), **kwargs)
+    app.faults.add(fault)
+    return fault.describe()
+
+
+def reset(app: App) -> None:
+    """Clear campaigns, faults and the request log."""
+    for api in app.vendors.values():
+        api.reset()
+    app.faults.clear()
+    app.clear_log()
+
+
+def handle(app: App, req: Request) -> Response:
+    """Answer one control request."""
+    route = req.path.rstrip("/")
+    body = req.json if isinstance(req.json, dict) else {}
+    try:
+        if route == "/health" and req.method == "GET":
+            return json_response(200, {"status": "ok", "vendors": list(app.vendors)})
+        if route == "/campaigns" and req.method == "POST":
+            vendor = str(body.get("vendor"))
+            return json_response(200, created(vendor, add_campaign(app, body)))
+        if route == "/campaigns" and req.method == "GET":
+            wanted = req.query.get("vendor")
+            apis = [app.vendor(wanted)] if wanted else list(app.vendors.values())
+            return json_response(200, [state for api in apis for state in api.states()])
+        if route.startswith("/campaigns/") and req.method == "GET":
+            _, _, vendor, campaign_id = route.split("/", 3)
+            api = app.vendor(vendor)
+            state = api.state(campaign_id)
+            if state is None:
+                return json_response(404, {"error": f"no {vendor} campaign {campaign_id}"})
+            answer = {"vendor": vendor, "id": campaign_id, "state": state, "stop_count": api.stop_count(campaign_id)}
+            return json_response(200, answer)
+        if route == "/faults" and req.method == "POST":
+            return json_response(200, {"ok": True, "fault": inject(app, body)})
+        if route == "/faults" and req.method == "GET":
+            return json_response(200, app.faults.pending())
+        if route == "/faults" and req.method == "DELETE":
+            app.faults.clear()
+            return json_response(200, {"ok": True})
+        if route == "/requests" and req.method == "GET":
+            return json_response(200, app.requests(req.query.get("vendor") or None))
+        if route == "/reset" and req.method == "POST":
+            reset(app)
+            return json_response(200, {"ok": True})
+    except (TypeError, ValueError) as exc:
+        return json_response(400, {"error": str(exc)})
+    return json_response(404, {"error": f"no control route {req.method} /_sim{req.path}"})

@@ -1,0 +1,165 @@
+"""The campaign store and the time-based state machines.
+
+Every campaign (a BSG campaign, one Cellcast message, one comm.com send, a Kore
+campaign) is a :class:`Record`. Records advance lazily, on access, along a timeline
+of ``(seconds after creation, status)`` steps measured with ``time.monotonic()``;
+a step applies only while the record is in one of its machine's *advancing*
+statuses, so a stopped, paused or finished campaign stays where it is. The wall
+time of each step is back-dated to when it would have happened, so answers show
+exact ``real_start_at``/``finished_at`` values however late they are read.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clock import parse_when
+
+
+@dataclass(frozen=True)
+class Machine:
+    """A vendor's statuses: which advance with time, the running and done steps."""
+
+    statuses: tuple[str, ...]
+    advancing: frozenset[str]
+    running: str
+    done: str
+    aliases: tuple[tuple[str, str], ...] = ()
+
+    def canonical(self, status: str) -> str:
+        """The vendor's spelling of ``status`` (case-insensitive); ``ValueError`` if unknown."""
+        lowered = status.strip().lower()
+        for alias, target in self.aliases:
+            if lowered == alias:
+                return target
+        for known in self.statuses:
+            if known.lower() == lowered:
+                return known
+        raise ValueError(f"unknown status {status!r}; expected one of {', '.join(self.statuses)}")
+
+
+@dataclass
+class Record:
+    """One campaign's state; mutate only while holding :attr:`Store.lock`."""
+
+    vendor: str
+    id: Any
+    status: str
+    created: float
+    machine: Machine
+    mono0: float = field(default_factory=time.monotonic)
+    timeline: list[tuple[float, str]] = field(default_factory=list)
+    entered: dict[str, float] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+    updated: float = 0.0
+    stops: int = 0
+
+    @property
+    def key(self) -> str:
+        """The store key (the id as a string)."""
+        return str(self.id)
+
+    def advance(self, now: float | None = None) -> None:
+        """Apply every timeline step that is due."""
+        now = time.monotonic() if now is None else now
+        while self.timeline and self.mono0 + self.timeline[0][0] <= now:
+            if self.status not in self.machine.advancing:
+                return
+            offset, status = self.timeline.pop(0)
+            if status != self.status:
+                self.set_status(status, self.created + offset)
+
+    def set_status(self, status: str, when: float | None = None) -> None:
+        """Move to ``status`` at wall time ``when`` (default now)."""
+        when = time.time() if when is None else when
+        self.status = status
+        self.entered[status] = when
+        self.updated = when
+
+
+def new_record(
+    vendor: str,
+    record_id: Any,
+    machine: Machine,
+    status: str,
+    *,
+    starts_in: float | None = None,
+    finishes_in: float | None = None,
+    created_at: object = None,
+    fields: dict[str, Any] | None = None,
+) -> Record:
+    """Build a record; ``starts_in``/``finishes_in`` are seconds from now (``None`` = never)."""
+    created = time.time() if created_at is None else parse_when(created_at)
+    canonical = machine.canonical(status)
+    steps: list[tuple[float, str]] = []
+    if starts_in is not None:
+        steps.append((float(starts_in), machine.running))
+    if finishes_in is not None:
+        steps.append((float(finishes_in), machine.done))
+    steps.sort(key=lambda step: step[0])
+    record = Record(vendor, record_id, canonical, created, machine, timeline=steps, fields=dict(fields or {}))
+    record.entered[canonical] = created
+    record.updated = created
+    return record
+
+
+class Store:
+    """All records, grouped by vendor, behind one re-entrant lock."""
+
+    def __init__(self) -> None:
+        """Create an empty store."""
+        self.lock = threading.RLock()
+        self._records: dict[str, dict[str, Record]] = {}
+        self.groups: dict[str, dict[str, dict[str, Any]]] = {}
+        self._counters: dict[str, int] = {}
+
+    def next_number(self, name: str, start: int = 1) -> int:
+        """A per-name increasing counter (BSG ids, ObjectId suffixes)."""
+        with self.lock:
+            value = self._counters.get(name, start - 1) + 1
+            self._counters[name] = value
+            return value
+
+    def put(self, record: Record) -> Record:
+        """Add or replace a record."""
+        with self.lock:
+            self._records.setdefault(record.vendor, {})[record.key] = record
+            return record
+
+    def get(self, vendor: str, key: object) -> Record | None:
+        """The record, advanced to now, or ``None``."""
+        with self.lock:
+            record = self._records.get(vendor, {}).get(str(key))
+            if record is not None:
+                record.advance()
+            return record
+
+    def all(self, vendor: str) -> list[Record]:
+        """Every record of ``vendor`` in creation order, advanced to now."""
+        with self.lock:
+            records = list(self._records.get(vendor, {}).values())
+            now = time.monotonic()
+            for record in records:
+                record.advance(now)
+            return records
+
+    def group(self, vendor: str, key: str) -> dict[str, Any] | None:
+        """Vendor-specific grouping data (comm.com campaigns holding sends)."""
+        with self.lock:
+            return self.groups.get(vendor, {}).get(key)
+
+    def put_group(self, vendor: str, key: str, data: dict[str, Any]) -> None:
+        """Store grouping data."""
+        with self.lock:
+            self.groups.setdefault(vendor, {})[key] = data
+
+    def reset(self, vendors: Iterable[str] | None = None) -> None:
+        """Forget every record (id counters keep counting, so ids are never reused)."""
+        with self.lock:
+            for vendor in list(vendors) if vendors is not None else list(self._records):
+                self._records.pop(vendor, None)
+                self.groups.pop(vendor, None)

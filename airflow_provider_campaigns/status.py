@@ -1,0 +1,119 @@
+"""The normalized campaign state every vendor's status maps into."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class CampaignState(StrEnum):
+    """Vendor-neutral campaign state; ``FINAL_STATES`` are the ones a campaign never leaves."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_final(self) -> bool:
+        """Whether a campaign in this state will never send again."""
+        return self in FINAL_STATES
+
+
+FINAL_STATES = frozenset({CampaignState.STOPPED, CampaignState.COMPLETED, CampaignState.FAILED})
+
+
+def parse_states(values: Iterable[str | CampaignState], parameter: str) -> frozenset[CampaignState]:
+    """Turn user-given state names into states, failing on a name that is not a state."""
+    from airflow_provider_campaigns.exceptions import InvalidInputError
+
+    states = set()
+    for value in values:
+        try:
+            states.add(CampaignState(str(value).strip().lower()))
+        except ValueError:
+            allowed = ", ".join(s.value for s in CampaignState)
+            raise InvalidInputError(f"{parameter}: {value!r} is not a campaign state; use one of {allowed}.") from None
+    return frozenset(states)
+
+
+class StatusMap:
+    """Map one vendor's raw statuses (case-insensitively) to :class:`CampaignState`.
+
+    An unmapped status is logged once per map and normalized to ``unknown``: never a crash.
+    """
+
+    def __init__(self, vendor: str, mapping: Mapping[str, CampaignState]) -> None:
+        self.vendor = vendor
+        self._mapping = {key.casefold(): value for key, value in mapping.items()}
+        self._reported: set[str] = set()
+
+    def extended(self, extra: Mapping[str, str | CampaignState] | None) -> StatusMap:
+        """Return a copy with user-supplied entries added (they win over the defaults)."""
+        if not extra:
+            return self
+        merged: dict[str, CampaignState] = dict(self._mapping)
+        for raw, state in extra.items():
+            merged[str(raw).casefold()] = next(iter(parse_states([state], "status_map")))
+        return StatusMap(self.vendor, merged)
+
+    def normalize(self, raw: Any) -> CampaignState:
+        """The normalized state of a raw vendor status (``unknown`` when unmapped)."""
+        key = str(raw).strip().casefold() if raw is not None else ""
+        state = self._mapping.get(key)
+        if state is None:
+            if key not in self._reported:
+                self._reported.add(key)
+                log.warning("%s status %r is not known to this provider; treating it as not final.", self.vendor, raw)
+            return CampaignState.UNKNOWN
+        return state
+
+
+@dataclass(frozen=True)
+class CampaignStatus:
+    """A campaign's state as read from a vendor: normalized state plus the raw status."""
+
+    vendor: str
+    campaign_id: str
+    state: CampaignState
+    vendor_status: str | None
+    timestamps: Mapping[str, str] = field(default_factory=dict)
+    name: str | None = None
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the campaign is stopped, completed or failed."""
+        return self.state.is_final
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe form for XCom and trigger events."""
+        result: dict[str, Any] = {
+            "vendor": self.vendor,
+            "campaign_id": self.campaign_id,
+            "state": self.state.value,
+            "vendor_status": self.vendor_status,
+        }
+        if self.name is not None:
+            result["name"] = self.name
+        if self.timestamps:
+            result["timestamps"] = dict(self.timestamps)
+        return result
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CampaignStatus:
+        """Inverse of :meth:`as_dict`."""
+        return cls(
+            vendor=str(data["vendor"]),
+            campaign_id=str(data["campaign_id"]),
+            state=CampaignState(data["state"]),
+            vendor_status=data.get("vendor_status"),
+            timestamps=dict(data.get("timestamps") or {}),
+            name=data.get("name"),
+        )

@@ -1,0 +1,115 @@
+"""What every vendor module provides, and the stop/status flows written once for all of them.
+
+A vendor module is pure: it builds :class:`~airflow_provider_campaigns.core.wire.ApiRequest`
+objects and reads answers. Whether they travel through the sync hook or the async trigger is
+not its business.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from airflow_provider_campaigns.core.flow import Authenticator, Flow, Token, call
+from airflow_provider_campaigns.core.retry import RetryPolicy
+from airflow_provider_campaigns.core.wire import ApiRequest
+from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, StopRejectedError
+from airflow_provider_campaigns.status import CampaignStatus, StatusMap
+
+#: A campaign reference: always ``campaign_id``, plus vendor-specific keys (``channel``,
+#: ``campaign_send_id``, ``stream_id``...). Plain strings, so it serializes into trigger kwargs.
+CampaignRef = Mapping[str, str]
+
+STOPPED = "stopped"
+ALREADY_FINAL = "already_final"
+
+
+@dataclass(frozen=True)
+class StopOutcome:
+    """What one stop did: ``stopped`` (this call changed it) or ``already_final``."""
+
+    outcome: str
+    status: CampaignStatus
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON-safe result for XCom."""
+        return {**self.status.as_dict(), "outcome": self.outcome}
+
+
+class VendorApi(ABC):
+    """One vendor's API contract in code: request builders, answer parsers, status map."""
+
+    vendor: ClassVar[str]
+    auth: Authenticator
+    statuses: StatusMap
+
+    @abstractmethod
+    def stop_request(self, ref: CampaignRef) -> ApiRequest[CampaignStatus]:
+        """The stop call; its interpreter raises :class:`StopRejectedError` when the state forbids it."""
+
+    @abstractmethod
+    def status_request(self, ref: CampaignRef) -> ApiRequest[CampaignStatus]:
+        """The status read of one campaign."""
+
+    def label(self, ref: CampaignRef) -> str:
+        """How messages name the campaign."""
+        return ref["campaign_id"]
+
+
+def status_flow(api: VendorApi, ref: CampaignRef, policy: RetryPolicy) -> Flow[CampaignStatus]:
+    """Read one campaign's status."""
+    return call(api.status_request(ref), api.vendor, policy, api.auth.refreshable)
+
+
+def stop_flow(api: VendorApi, ref: CampaignRef, policy: RetryPolicy, fail_if_already_final: bool = False) -> Flow[StopOutcome]:
+    """Stop one campaign, idempotently.
+
+    When the vendor refuses the stop because of the campaign's state, the status is read: a final
+    campaign counts as ``already_final`` (unless ``fail_if_already_final``); any other state fails
+    with both the refusal and the state in the message.
+    """
+    try:
+        status = yield from call(api.stop_request(ref), api.vendor, policy, api.auth.refreshable)
+        return StopOutcome(STOPPED, status)
+    except StopRejectedError as rejected:
+        status = yield from status_flow(api, ref, policy)
+        if not status.is_final:
+            raise CampaignNotStoppableError(
+                f"{rejected} The campaign is {status.vendor_status!r} ({status.state.value}), not final: "
+                "the vendor does not let it be stopped in this state; check it in the vendor's console.",
+                vendor=api.vendor,
+                campaign_id=api.label(ref),
+                http_status=rejected.http_status,
+            ) from None
+        if fail_if_already_final:
+            raise CampaignNotStoppableError(
+                f"{api.vendor} campaign {api.label(ref)} was already final ({status.vendor_status!r}) and "
+                "fail_if_already_final=True.",
+                vendor=api.vendor,
+                campaign_id=api.label(ref),
+            ) from None
+        return StopOutcome(ALREADY_FINAL, status)
+
+
+class StaticBearerAuth:
+    """A long-lived key sent as ``Authorization: Bearer <key>`` (Cellcast, comm.com).
+
+    Nothing to refresh: a 401 is final (:class:`~airflow_provider_campaigns.exceptions.AuthenticationError`).
+    """
+
+    refreshable = False
+
+    def __init__(self, vendor: str, key: str) -> None:
+        self.vendor = vendor
+        self._key = key
+
+    def token_flow(self) -> Flow[Token]:
+        """The key itself; no request needed."""
+        return Token(self._key)
+        yield  # pragma: no cover - makes this a generator, like every other token flow
+
+    def headers(self, token: str) -> dict[str, str]:
+        """``Authorization: Bearer <key>``."""
+        return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,62 @@
+"""Shared fixtures: an isolated AIRFLOW_HOME, connections from env vars, secret-leak checks."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# Before anything imports Airflow: an AIRFLOW_HOME inside the repo's ignored folder, never the user's.
+os.environ.setdefault("AIRFLOW_HOME", str(REPO / ".work" / "airflow-home-tests"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO / "example_dags"))
+
+#: Retry settings that keep tests fast: real back-off code, millisecond waits.
+FAST_RETRY: dict[str, Any] = {"backoff_base": 0.001, "backoff_max": 0.005, "retry_after_max": 5, "max_retries": 3}
+
+
+@pytest.fixture
+def connection(monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, Any]]:
+    """Define an Airflow connection through ``AIRFLOW_CONN_<ID>`` (JSON form)."""
+
+    def define(conn_id: str, conn_type: str, **fields: Any) -> dict[str, Any]:
+        data = {"conn_type": conn_type, **fields}
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(data))
+        return data
+
+    return define
+
+
+@pytest.fixture
+def leak_check(capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> Callable[..., None]:
+    """Assert that none of the given secrets (plain or base64) reached stdout, stderr, logs or texts."""
+    import base64
+
+    def check(secrets: list[str], *texts: Any) -> None:
+        out, err = capfd.readouterr()
+        haystack = "\n".join([out, err, caplog.text, *(str(t) for t in texts)])
+        for secret in secrets:
+            for form in (secret, base64.b64encode(secret.encode()).decode()):
+                assert form not in haystack, f"secret leaked: {form[:6]}..."
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def airflow_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A migrated metadata DB for ``dag.test()`` in the test AIRFLOW_HOME."""
+    from airflow.utils import db
+
+    db.resetdb() if hasattr(db, "resetdb") else db.initdb()
+    yield
+
+
+@pytest.fixture
+def fast_retry() -> dict[str, Any]:
+    """Connection extras that keep retries real but millisecond-short."""
+    return dict(FAST_RETRY)
