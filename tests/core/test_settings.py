@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from airflow_provider_campaigns.core.settings import base_url_from, parse_timeout, transport_settings
+from airflow_provider_campaigns.exceptions import InvalidInputError
+
+
+def conn(host: Any = None, extra: dict[str, Any] | None = None, port: Any = None, schema: Any = None) -> SimpleNamespace:
+    return SimpleNamespace(conn_id="c", host=host, port=port, schema=schema, extra_dejson=extra or {})
+
+
+def test_defaults_to_https_vendor_host_with_timeouts_and_retries():
+    settings = transport_settings(conn(), "BSG", "https://one-api.bsg.world")
+    assert settings.base_url == "https://one-api.bsg.world"
+    assert settings.timeout == (5.0, 15.0)
+    assert settings.retry.max_retries == 4
+    assert settings.verify is True
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "schema", "expected"),
+    [
+        ("api.example.com", None, None, "https://api.example.com"),
+        ("https://api.example.com/", None, None, "https://api.example.com"),
+        ("https://api.example.com/prefix/", 8443, None, "https://api.example.com:8443/prefix"),
+        ("api.example.com", None, "https", "https://api.example.com"),
+    ],
+)
+def test_base_url_forms(host, port, schema, expected):
+    assert base_url_from(host, port, schema, "https://x", False, "c") == expected
+
+
+@pytest.mark.parametrize("host", ["ftp://x", "https://", "https://u:p@x", "https://x?a=b", "https://x#f", "https://x y", "http://[::1"])
+def test_malformed_hosts_are_rejected(host):
+    with pytest.raises(InvalidInputError, match="host"):
+        base_url_from(host, None, None, "https://x", False, "c")
+
+
+def test_plain_http_needs_allow_insecure():
+    with pytest.raises(InvalidInputError, match="allow_insecure"):
+        transport_settings(conn("http://127.0.0.1:1"), "BSG", "https://x")
+    assert transport_settings(conn("http://127.0.0.1:1", {"allow_insecure": "true"}), "BSG", "https://x").base_url == "http://127.0.0.1:1"
+
+
+def test_timeout_from_extra_and_parameter_override():
+    assert transport_settings(conn(extra={"timeout": 3}), "BSG", "https://x").timeout == (3.0, 3.0)
+    assert transport_settings(conn(extra={"timeout": [1, 9]}), "BSG", "https://x").timeout == (1.0, 9.0)
+    assert transport_settings(conn(extra={"timeout": 3}), "BSG", "https://x", request_timeout=[2, 4]).timeout == (2.0, 4.0)
+
+
+@pytest.mark.parametrize("value", [0, -1, "abc", [1, 2, 3], True, None, 10_000])
+def test_bad_timeouts_name_the_parameter(value):
+    with pytest.raises(InvalidInputError, match="request_timeout"):
+        parse_timeout(value, "request_timeout")
+
+
+def test_retry_extras_and_their_validation():
+    settings = transport_settings(conn(extra={"max_retries": "0", "backoff_base": 0.1}), "BSG", "https://x")
+    assert settings.retry.max_retries == 0 and settings.retry.backoff_base == 0.1
+    with pytest.raises(InvalidInputError, match="max_retries"):
+        transport_settings(conn(extra={"max_retries": "many"}), "BSG", "https://x")
+
+
+def test_ca_bundle_is_used_for_verification():
+    assert transport_settings(conn(extra={"ca_bundle": "/etc/ssl/ca.pem"}), "BSG", "https://x").verify == "/etc/ssl/ca.pem"

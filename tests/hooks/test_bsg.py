@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+import json
+import time
+
+import jwt
+import pytest
+import responses
+
+from airflow_provider_campaigns.exceptions import (
+    AuthenticationError,
+    CampaignNotFoundError,
+    CampaignNotStoppableError,
+    InvalidInputError,
+    TransientError,
+    VendorRejectedError,
+)
+from airflow_provider_campaigns.hooks.bsg import BsgHook
+
+HOST = "https://bsg.test"
+API_KEY = "live_bsgSECRETkey0123456789"
+LOGIN = f"{HOST}/api/auth/login"
+
+
+def make_jwt(subject: str = "a", ttl: int = 3600) -> str:
+    return jwt.encode({"sub": subject, "exp": int(time.time()) + ttl}, "server-secret-for-tests-0123456789abcdef", algorithm="HS256")
+
+
+JWT = make_jwt()
+
+
+def campaign(status: str, campaign_id: int = 12, message_type: str = "sms") -> dict:
+    return {
+        "data": {
+            "id": campaign_id,
+            "name": "promo",
+            "sender": "ACME",
+            "status": status,
+            "message_type": message_type,
+            "start_at": "2026-01-01 10:00:00",
+            "real_start_at": "2026-01-01 10:00:05",
+            "finished_at": None,
+            "created_at": "2026-01-01 09:00:00",
+            "statistics": {"delivered": 0, "sent": 0},
+        }
+    }
+
+
+@pytest.fixture
+def bsg(connection, fast_retry):
+    connection("bsg_default", "bsg", host=HOST, password=API_KEY, extra=fast_retry)
+    return BsgHook()
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.post(LOGIN, json={"bearer": JWT})
+        yield rsps
+
+
+def calls(rsps, method: str, url: str) -> list:
+    return [c for c in rsps.calls if c.request.method == method and c.request.url.split("?")[0] == url]
+
+
+@pytest.mark.parametrize(("channel", "method"), [("sms", "PATCH"), ("rcs", "PUT"), ("RCS", "PUT")])
+def test_stop_sends_exact_request_per_channel(bsg, mocked, channel, method):
+    mocked.add(method, f"{HOST}/api/campaigns/12/stop", json=campaign("stopped"))
+    outcome = bsg.stop_campaign(12, channel)
+    assert outcome.outcome == "stopped"
+    assert outcome.as_dict()["state"] == "stopped" and outcome.as_dict()["vendor_status"] == "stopped"
+    login, stop = mocked.calls
+    assert json.loads(login.request.body) == {"api_key": API_KEY}
+    assert stop.request.method == method
+    assert stop.request.headers["Authorization"] == f"Bearer {JWT}"
+    assert stop.request.body is None
+    assert stop.request.headers["User-Agent"].startswith("airflow-provider-campaigns/")
+
+
+def test_login_happens_once_per_hook(bsg, mocked):
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("sending"))
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", json=campaign("stopped"))
+    bsg.get_campaign(12)
+    bsg.stop_campaign(12)
+    bsg.get_campaign("12")
+    assert len(calls(mocked, "POST", LOGIN)) == 1
+    assert bsg.transport.token_refreshes == 1
+
+
+def test_relogin_once_on_401_then_retry(bsg, mocked):
+    fresh = make_jwt("b")
+    mocked.replace(responses.POST, LOGIN, json={"bearer": JWT})
+    mocked.add(responses.POST, LOGIN, json={"bearer": fresh})
+    mocked.get(f"{HOST}/api/campaigns/12", status=401, json={"message": "Unauthenticated."})
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("sending"))
+    assert bsg.get_campaign(12).vendor_status == "sending"
+    gets = calls(mocked, "GET", f"{HOST}/api/campaigns/12")
+    assert [c.request.headers["Authorization"] for c in gets] == [f"Bearer {JWT}", f"Bearer {fresh}"]
+    assert len(calls(mocked, "POST", LOGIN)) == 2
+
+
+def test_second_401_is_an_authentication_error(bsg, mocked):
+    mocked.get(f"{HOST}/api/campaigns/12", status=401, json={"message": "Unauthenticated."})
+    with pytest.raises(AuthenticationError, match="HTTP 401") as error:
+        bsg.get_campaign(12)
+    assert len(calls(mocked, "POST", LOGIN)) == 2
+    assert "campaign 12" in str(error.value)
+
+
+def test_bad_api_key_fails_at_login_without_retry(bsg):
+    with responses.RequestsMock() as rsps:
+        rsps.post(LOGIN, status=401, json={"message": "Unauthenticated."})
+        with pytest.raises(AuthenticationError, match="API key"):
+            bsg.stop_campaign(12)
+        assert len(rsps.calls) == 1
+
+
+@pytest.mark.parametrize("final", ["stopped", "done"])
+def test_422_on_final_campaign_is_already_final(bsg, mocked, final):
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=422, json={"message": "Invalid campaign status", "errors": []})
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign(final))
+    outcome = bsg.stop_campaign(12)
+    assert outcome.outcome == "already_final"
+    assert outcome.status.vendor_status == final
+
+
+def test_422_on_campaign_that_is_not_final_fails_clearly(bsg, mocked):
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=422, json={"message": "Invalid campaign status", "errors": []})
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("creation"))
+    with pytest.raises(CampaignNotStoppableError, match="'creation'") as error:
+        bsg.stop_campaign(12)
+    assert "campaign 12" in str(error.value)
+
+
+def test_fail_if_already_final(bsg, mocked):
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=422, json={"message": "Invalid campaign status", "errors": []})
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("done"))
+    with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
+        bsg.stop_campaign(12, fail_if_already_final=True)
+
+
+def test_validation_422_is_not_mistaken_for_already_final(bsg, mocked):
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=422, json={"message": "The given data was invalid.", "errors": {"id": ["bad"]}})
+    with pytest.raises(VendorRejectedError, match="The given data was invalid"):
+        bsg.stop_campaign(12)
+    assert not calls(mocked, "GET", f"{HOST}/api/campaigns/12")
+
+
+def test_retries_429_honouring_retry_after(bsg, mocked, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr("airflow_provider_campaigns.core.sync_transport.time.sleep", slept.append)
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=429, headers={"Retry-After": "2"}, json={"message": "Too many duplicate request detected"})
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", json=campaign("stopped"))
+    assert bsg.stop_campaign(12).outcome == "stopped"
+    assert 2.0 in slept
+    assert len(calls(mocked, "PATCH", f"{HOST}/api/campaigns/12/stop")) == 2
+
+
+def test_retries_503_then_succeeds(bsg, mocked):
+    for _ in range(2):
+        mocked.get(f"{HOST}/api/campaigns/12", status=503, body="<html>unavailable</html>")
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("sending"))
+    assert bsg.get_campaign(12).state.value == "active"
+    assert len(calls(mocked, "GET", f"{HOST}/api/campaigns/12")) == 3
+
+
+def test_retries_are_bounded_and_end_in_a_transient_error(bsg, mocked):
+    mocked.get(f"{HOST}/api/campaigns/12", status=502, body="<html>bad gateway</html>")
+    with pytest.raises(TransientError, match="HTTP 502") as error:
+        bsg.get_campaign(12)
+    assert len(calls(mocked, "GET", f"{HOST}/api/campaigns/12")) == 4  # 1 + max_retries=3
+    assert "campaign 12" in str(error.value)
+
+
+@pytest.mark.parametrize(("status", "error"), [(400, VendorRejectedError), (404, CampaignNotFoundError), (403, AuthenticationError)])
+def test_no_retry_on_client_errors(bsg, mocked, status, error):
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=status, json={"message": "nope"})
+    with pytest.raises(error, match=f'HTTP {status}, "nope"'):
+        bsg.stop_campaign(12)
+    assert len(calls(mocked, "PATCH", f"{HOST}/api/campaigns/12/stop")) == 1
+
+
+def test_malformed_json_is_retried_then_reported(bsg, mocked):
+    mocked.get(f"{HOST}/api/campaigns/12", body="{not json", content_type="application/json")
+    with pytest.raises(TransientError, match="not JSON"):
+        bsg.get_campaign(12)
+    assert len(calls(mocked, "GET", f"{HOST}/api/campaigns/12")) == 4
+
+
+def test_timeouts_are_passed_on_every_request(connection, mocked):
+    connection("bsg_t", "bsg", host=HOST, password=API_KEY, extra={"timeout": [1.5, 7]})
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("sending"))
+    BsgHook("bsg_t").get_campaign(12)
+    assert [c.request.req_kwargs["timeout"] for c in mocked.calls] == [(1.5, 7.0), (1.5, 7.0)]
+    BsgHook("bsg_t", request_timeout=3).get_campaign(12)
+    assert mocked.calls[-1].request.req_kwargs["timeout"] == (3.0, 3.0)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", " ", "12/../13", "1?x=1", "1#a", "%2F", "-1", "0", "1.5", "١٢", "a" * 10_000, None, True, 2**64, "{{ params.id }}", [1]],
+)
+def test_bad_campaign_ids_fail_before_any_request(bsg, bad):
+    with responses.RequestsMock() as rsps:
+        with pytest.raises(InvalidInputError, match="campaign_id"):
+            bsg.stop_campaign(bad)
+        assert len(rsps.calls) == 0
+
+
+def test_unknown_channel_fails_before_any_request(bsg):
+    with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="channel"):
+        bsg.stop_campaign(12, "mms")
+    assert len(rsps.calls) == 0
+
+
+def test_missing_api_key_names_the_field(connection):
+    connection("bsg_nokey", "bsg", host=HOST)
+    with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="password"):
+        BsgHook("bsg_nokey").get_campaign(1)
+    assert len(rsps.calls) == 0
+
+
+def test_list_pages_through_campaigns_with_filters(bsg, mocked):
+    page1 = {"data": [campaign("sending", i)["data"] for i in range(1, 101)]}
+    page2 = {"data": [campaign("done", 101)["data"]]}
+    mocked.get(f"{HOST}/api/campaigns", json=page1, match=[responses.matchers.query_param_matcher({"filter[type]": "sms", "page[offset]": "0", "page[limit]": "100"})])
+    mocked.get(f"{HOST}/api/campaigns", json=page2, match=[responses.matchers.query_param_matcher({"filter[type]": "sms", "page[offset]": "100", "page[limit]": "100"})])
+    listed = bsg.list_campaigns(campaign_type="sms")
+    assert len(listed) == 101 and listed[-1].campaign_id == "101" and listed[-1].is_final
+
+
+def test_test_connection_performs_a_real_login(bsg):
+    with responses.RequestsMock() as rsps:
+        rsps.post(LOGIN, json={"bearer": JWT})
+        assert bsg.test_connection() == (True, "BSG accepted the credentials of connection 'bsg_default'.")
+    with responses.RequestsMock() as rsps:
+        rsps.post(LOGIN, status=401, json={"message": "Unauthenticated."})
+        ok, message = BsgHook().test_connection()
+        assert not ok and "HTTP 401" in message and API_KEY not in message
+
+
+def test_secrets_never_reach_logs_or_errors(bsg, mocked, leak_check):
+    mocked.get(f"{HOST}/api/campaigns/12", status=401, json={"message": f"bad token {JWT}"})
+    with pytest.raises(AuthenticationError) as error:
+        bsg.get_campaign(12)
+    leak_check([API_KEY, JWT], error.value)
+
+
+def test_unknown_vendor_status_does_not_crash(bsg, mocked):
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("archived"))
+    status = bsg.get_campaign(12)
+    assert status.state.value == "unknown" and not status.is_final and status.vendor_status == "archived"

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from unittest.mock import MagicMock
+
+import pytest
+import responses
+from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferred
+
+from airflow_provider_campaigns.exceptions import InvalidInputError
+from airflow_provider_campaigns.sensors.bsg import BsgCampaignStatusSensor
+
+HOST = "https://bsg.test"
+API_KEY = "live_bsgSENSORsecret77"
+
+
+@pytest.fixture(autouse=True)
+def bsg_conn(connection, fast_retry):
+    connection("bsg_default", "bsg", host=HOST, password=API_KEY, extra=fast_retry)
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.post(f"{HOST}/api/auth/login", json={"bearer": "jwt-sensor-token"})
+        yield rsps
+
+
+def answer(status: str) -> dict:
+    return {"data": {"id": 5, "name": "p", "status": status}}
+
+
+@pytest.mark.parametrize(("status", "done"), [("sending", False), ("paused", False), ("stopped", True), ("done", True)])
+def test_poke(mocked, status, done):
+    mocked.get(f"{HOST}/api/campaigns/5", json=answer(status))
+    result = BsgCampaignStatusSensor(task_id="s", campaign_id=5).poke({})
+    assert result.is_done is done
+    if done:
+        assert result.xcom_value["vendor_status"] == status
+
+
+def test_spam_is_final_but_not_accepted(mocked):
+    mocked.get(f"{HOST}/api/campaigns/5", json=answer("spam"))
+    with pytest.raises(AirflowFailException, match="'spam'"):
+        BsgCampaignStatusSensor(task_id="s", campaign_id=5).poke({})
+
+
+def test_target_states_can_accept_failed(mocked):
+    mocked.get(f"{HOST}/api/campaigns/5", json=answer("spam"))
+    assert BsgCampaignStatusSensor(task_id="s", campaign_id=5, target_states=["failed", "stopped"]).poke({}).is_done
+
+
+def test_transient_read_error_is_one_more_poke(mocked):
+    mocked.get(f"{HOST}/api/campaigns/5", status=503)
+    assert BsgCampaignStatusSensor(task_id="s", campaign_id=5).poke({}).is_done is False
+
+
+def test_deferrable_checks_once_then_defers_with_safe_kwargs(mocked):
+    mocked.get(f"{HOST}/api/campaigns/5", json=answer("sending"))
+    sensor = BsgCampaignStatusSensor(task_id="s", campaign_id=5, deferrable=True, poke_interval=7, timeout=120)
+    with pytest.raises(TaskDeferred) as deferred:
+        sensor.execute({"ti": MagicMock()})
+    _, kwargs = deferred.value.trigger.serialize()
+    assert kwargs["poll_interval"] == 7 and kwargs["conn_id"] == "bsg_default"
+    assert kwargs["target_states"] == ["completed", "stopped"]
+    assert deferred.value.timeout.total_seconds() == 120
+    assert API_KEY not in repr(kwargs) and "jwt-sensor-token" not in repr(kwargs)
+
+
+def test_deferrable_finishes_at_once_when_already_final(mocked):
+    mocked.get(f"{HOST}/api/campaigns/5", json=answer("done"))
+    result = BsgCampaignStatusSensor(task_id="s", campaign_id=5, deferrable=True).execute({"ti": MagicMock()})
+    assert result["state"] == "completed"
+
+
+def test_execute_complete_maps_events():
+    from airflow.providers.common.compat.sdk import AirflowSensorTimeout
+
+    sensor = BsgCampaignStatusSensor(task_id="s", campaign_id=5)
+    assert sensor.execute_complete({}, {"status": "success", "vendor": "BSG", "result": {"state": "stopped"}}) == {"state": "stopped"}
+    with pytest.raises(AirflowFailException):
+        sensor.execute_complete({}, {"status": "failure", "vendor": "BSG", "message": "spam"})
+    with pytest.raises(AirflowSensorTimeout):
+        sensor.execute_complete({}, {"status": "timeout", "vendor": "BSG", "message": "late"})
+    with pytest.raises(AirflowFailException):
+        sensor.execute_complete({}, {"status": "error", "vendor": "BSG", "message": "401"})
+
+
+def test_bad_id_fails_before_request():
+    with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="campaign_id"):
+        BsgCampaignStatusSensor(task_id="s", campaign_id="1/2").poke({})
+    assert len(rsps.calls) == 0
