@@ -14,7 +14,15 @@ REPO = Path(__file__).resolve().parents[1]
 # Before anything imports Airflow: an AIRFLOW_HOME inside the repo's ignored folder, never the user's.
 os.environ.setdefault("AIRFLOW_HOME", str(REPO / ".work" / "airflow-home-tests"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO / "example_dags"))
+# dag.test() only runs DAGs found in the configured DAGs folder: assemble one from the example
+# DAGs and the end-to-end test DAGs.
+E2E_DAGS = REPO / ".work" / "e2e-dags"
+E2E_DAGS.mkdir(parents=True, exist_ok=True)
+for _stale in E2E_DAGS.glob("*.py"):
+    _stale.unlink()
+for _source in [*sorted((REPO / "example_dags").glob("*.py")), *sorted((REPO / "tests" / "e2e" / "dags").glob("*.py"))]:
+    (E2E_DAGS / _source.name).symlink_to(_source)
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(E2E_DAGS))
 
 #: Retry settings that keep tests fast: real back-off code, millisecond waits.
 FAST_RETRY: dict[str, Any] = {"backoff_base": 0.001, "backoff_max": 0.005, "retry_after_max": 5, "max_retries": 3}
@@ -52,7 +60,7 @@ def airflow_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """A migrated metadata DB for ``dag.test()`` in the test AIRFLOW_HOME."""
     from airflow.utils import db
 
-    db.resetdb() if hasattr(db, "resetdb") else db.initdb()
+    db.resetdb()
     yield
 
 

@@ -144,9 +144,14 @@ def test_templated_fields():
 
 
 def test_operator_module_import_is_cheap():
+    """Our operator/sensor modules load no HTTP/JWT client beyond what Airflow itself already loaded."""
     import subprocess
     import sys
 
-    code = "import sys, airflow_provider_campaigns.operators.bsg, airflow_provider_campaigns.sensors.bsg; print(sorted({'requests','jwt','airflow_provider_campaigns.simulator'} & set(sys.modules)))"
+    code = (
+        "import sys; import airflow.providers.common.compat.sdk; before = set(sys.modules);"
+        "import airflow_provider_campaigns.operators.bsg, airflow_provider_campaigns.sensors.bsg;"
+        "print(sorted({'requests', 'jwt', 'httpx', 'airflow_provider_campaigns.simulator'} & (set(sys.modules) - before)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"

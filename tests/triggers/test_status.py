@@ -116,12 +116,21 @@ def test_bad_connection_is_an_error_event(connection):
     assert payload["status"] == "error" and "allow_insecure" in payload["message"]
 
 
-def test_no_blocking_connection_lookup(monkeypatch, bsg_api):
+def test_connection_lookup_never_blocks_the_event_loop(monkeypatch, bsg_api):
+    """Any sync connection read (Airflow 2 wraps it in sync_to_async) must happen off the loop's thread."""
+    import threading
+
     from airflow.providers.common.compat.sdk import BaseHook
 
-    def blocked(*args, **kwargs):
-        raise AssertionError("sync get_connection called inside the event loop")
+    original = BaseHook.get_connection.__func__
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
 
-    monkeypatch.setattr(BaseHook, "get_connection", classmethod(blocked))
+    def recording(cls, conn_id):
+        threads.append(threading.get_ident())
+        return original(cls, conn_id)
+
+    monkeypatch.setattr(BaseHook, "get_connection", classmethod(recording))
     bsg_api.get("/api/campaigns/5").mock(return_value=answer("stopped"))
     assert first_event(trigger())["status"] == "success"
+    assert loop_thread not in threads
