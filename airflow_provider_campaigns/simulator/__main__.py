@@ -25,8 +25,10 @@ from .credentials import SimulatorCredentials
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m airflow_provider_campaigns.simulator",
-                                     description="Local fake of the BSG, Cellcast, comm.com and Kore.ai campaign APIs.")
+    parser = argparse.ArgumentParser(
+        prog="python -m airflow_provider_campaigns.simulator",
+        description="Local fake of the BSG, Cellcast, comm.com and Kore.ai campaign APIs.",
+    )
     parser.add_argument("--port", type=int, default=8765, help="TCP port on 127.0.0.1 (0 = any free port)")
     parser.add_argument("--seed", type=Path, help="JSON file with campaigns (and optional credentials) to create")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every vendor answer")

@@ -66,8 +66,7 @@ class Simulator:
     def __enter__(self) -> Simulator:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
 
     # -- addresses -------------------------------------------------------------------
@@ -113,8 +112,7 @@ class Simulator:
         (``None`` = never); other keywords are vendor-specific (see each vendor
         module) or extra fields added to the vendor's resource.
         """
-        return self.app.vendor(vendor).add(status=status, channel=channel, name=name, finishes_in=finishes_in,
-                                           **fields)
+        return self.app.vendor(vendor).add(status=status, channel=channel, name=name, finishes_in=finishes_in, **fields)
 
     def campaign(self, vendor: str, campaign_id: Any) -> dict[str, Any]:
         """The campaign's current resource, as the vendor would answer it (``KeyError`` if unknown)."""
@@ -155,7 +153,8 @@ class Simulator:
     def requests(self, vendor: str | None = None) -> list[dict[str, Any]]:
         """Logged vendor requests, oldest first.
 
-        Each is a dict: ``vendor``, ``method``, ``path`` (vendor-relative), ``raw_path``,
+        Each is a dict: ``vendor`` (``None`` for a path under no vendor's mount, e.g. a
+        client that lost the ``/bsg`` prefix), ``method``, ``path`` (vendor-relative), ``raw_path``,
         ``query``, ``headers`` (lower-case names), ``json``, ``status`` (``None`` when
         dropped), ``fault`` (name or ``None``), ``time``.
         """

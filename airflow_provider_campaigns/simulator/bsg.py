@@ -156,8 +156,9 @@ class BsgApi(VendorApi):
         if kind not in TYPES:
             raise ValueError(f"bsg channel must be one of {TYPES}, not {channel!r}")
         campaign_id = self.store.next_number(self.name, start=1001)
-        record = new_record(self.name, campaign_id, MACHINE, status or "sending", starts_in=starts_in,
-                            finishes_in=finishes_in, created_at=created_at)
+        record = new_record(
+            self.name, campaign_id, MACHINE, status or "sending", starts_in=starts_in, finishes_in=finishes_in, created_at=created_at
+        )
         stamp = plain(record.created)
         record.fields = {
             "name": name or f"{kind.upper()} api campaign / {stamp}",
@@ -212,11 +213,21 @@ class BsgApi(VendorApi):
             data = self.render(record)
         stats = data["statistics"]
         detail = {
-            "id": data["id"], "name": data["name"], "sender": data["sender"], "type": data["message_type"],
-            "status": data["status"], "started_at": data["start_at"], "actual_start_at": data["real_start_at"],
-            "finished_at": data["finished_at"], "created_at": data["created_at"],
-            "statistics": {"total": record.fields["recipients"], "sent": stats["sent"], "delivered": stats["delivered"],
-                           "undelivered": stats["sent"] - stats["delivered"]},
+            "id": data["id"],
+            "name": data["name"],
+            "sender": data["sender"],
+            "type": data["message_type"],
+            "status": data["status"],
+            "started_at": data["start_at"],
+            "actual_start_at": data["real_start_at"],
+            "finished_at": data["finished_at"],
+            "created_at": data["created_at"],
+            "statistics": {
+                "total": record.fields["recipients"],
+                "sent": stats["sent"],
+                "delivered": stats["delivered"],
+                "undelivered": stats["sent"] - stats["delivered"],
+            },
         }
         return json_response(200, {"data": detail})
 
@@ -270,12 +281,14 @@ class BsgApi(VendorApi):
         with self.store.lock:
             rows = [(r.created, self.render(r)) for r in self.store.all(self.name)]
         items = [
-            data for created, data in rows
+            data
+            for created, data in rows
             if (kind is None or data["message_type"] == kind)
-            and (low is None or created >= low) and (high is None or created <= high)
+            and (low is None or created >= low)
+            and (high is None or created <= high)
             and (not statuses or data["status"] in statuses)
             and (field is None or needle.lower() in str(data.get(field, "")).lower())
         ]
         items.sort(key=lambda d: (d.get(sort) is None, d.get(sort) or 0), reverse=way == "desc")
-        page = items[offset:offset + limit]
+        page = items[offset : offset + limit]
         return json_response(200, {"data": page, "meta": {"page": {"total": len(items), "limit": limit, "offset": offset}}})

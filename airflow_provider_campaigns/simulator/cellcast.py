@@ -50,8 +50,7 @@ from .state import Machine, Record, new_record
 from .wire import Request, Response, int_param, json_response
 
 MACHINE = Machine(
-    statuses=("scheduled", "queued", "sent", "canceled", "delivered", "failed", "blocked", "rejected", "expired",
-              "received"),
+    statuses=("scheduled", "queued", "sent", "canceled", "delivered", "failed", "blocked", "rejected", "expired", "received"),
     advancing=frozenset({"scheduled", "queued", "sent"}),
     running="sent",
     done="delivered",
@@ -61,15 +60,28 @@ CANCELLABLE = frozenset({"scheduled", "queued"})
 TYPES = ("sms", "mms")
 _HEX24 = re.compile(r"[0-9a-fA-F]{24}")
 ENVELOPE: dict[str, Any] = {
-    "app_type": "web", "app_version": "1.0", "maintainence": 0, "new_version": 0, "force_update": 0,
-    "invalid_token": 0, "refresh_token": "", "show_message": 0, "is_enc": False,
+    "app_type": "web",
+    "app_version": "1.0",
+    "maintainence": 0,
+    "new_version": 0,
+    "force_update": 0,
+    "invalid_token": 0,
+    "refresh_token": "",
+    "show_message": 0,
+    "is_enc": False,
 }
 
 
 def envelope(status: bool, message: str, data: Any = None, error: Any = None) -> dict[str, Any]:
     """Cellcast's standard answer envelope."""
-    return {**ENVELOPE, "status": status, "message": message, "message_type": "toast",
-            "data": {} if data is None else data, "error": {} if error is None else error}
+    return {
+        **ENVELOPE,
+        "status": status,
+        "message": message,
+        "message_type": "toast",
+        "data": {} if data is None else data,
+        "error": {} if error is None else error,
+    }
 
 
 def api_error(code: int, message: str) -> Response:
@@ -85,8 +97,7 @@ def not_found() -> Response:
 def cast_error(raw: str) -> Response:
     """What an ill-formed ObjectId gives: HTTP 200, ``internal server error``."""
     detail = f'Cast to ObjectId failed for value "{raw}" (type string) at path "_id" for model "Message"'
-    return json_response(200, envelope(False, "internal server error",
-                                       error={"name": "CastError", "message": detail}))
+    return json_response(200, envelope(False, "internal server error", error={"name": "CastError", "message": detail}))
 
 
 class CellcastApi(VendorApi):
@@ -155,11 +166,15 @@ class CellcastApi(VendorApi):
         for phone in phones:
             number = self.store.next_number(self.name)
             message_id = f"{int(time.time()):08x}{self._prefix}{number:08x}"
-            record = new_record(self.name, message_id, MACHINE, status or "scheduled", starts_in=starts_in,
-                                finishes_in=finishes_in, created_at=created_at)
+            record = new_record(
+                self.name, message_id, MACHINE, status or "scheduled", starts_in=starts_in, finishes_in=finishes_in, created_at=created_at
+            )
             due = starts_in if starts_in is not None else finishes_in if finishes_in is not None else 3600.0
             record.fields = {
-                "message": message, "sender": sender, "receiver": phone, "type": kind,
+                "message": message,
+                "sender": sender,
+                "receiver": phone,
+                "type": kind,
                 "customString": custom_string if custom_string is not None else (name or ""),
                 "scheduleAt": parse_when(schedule_at) if schedule_at is not None else record.created + due,
                 "extra": extra,
@@ -255,16 +270,25 @@ class CellcastApi(VendorApi):
         custom = query.get("customString")
         with self.store.lock:
             records = [
-                r for r in self.store.all(self.name)
+                r
+                for r in self.store.all(self.name)
                 if (camp_type is None or r.fields["type"] == camp_type)
                 and (status is None or r.status == status)
                 and (custom is None or r.fields["customString"] == custom)
-                and (low is None or r.created >= low) and (high is None or r.created <= high)
+                and (low is None or r.created >= low)
+                and (high is None or r.created <= high)
             ]
             records.reverse()
             total = len(records)
-            items = [self.render(r) for r in records[(page - 1) * limit:page * limit]]
+            items = [self.render(r) for r in records[(page - 1) * limit : page * limit]]
         pages = math.ceil(total / limit)
-        data = {"items": items, "total": total, "totalPages": pages, "hasNextPage": page < pages,
-                "nextPage": page + 1 if page < pages else None, "page": page, "limit": limit}
+        data = {
+            "items": items,
+            "total": total,
+            "totalPages": pages,
+            "hasNextPage": page < pages,
+            "nextPage": page + 1 if page < pages else None,
+            "page": page,
+            "limit": limit,
+        }
         return json_response(200, envelope(True, "Messages fetched successfully", data))

@@ -101,8 +101,9 @@ class CommApi(VendorApi):
         if channel.lower() != "sms":
             raise ValueError("comm.com campaigns are SMS only")
         send_id = str(uuid.uuid4())
-        record = new_record(self.name, send_id, MACHINE, status or "in_progress", starts_in=starts_in,
-                            finishes_in=finishes_in, created_at=created_at)
+        record = new_record(
+            self.name, send_id, MACHINE, status or "in_progress", starts_in=starts_in, finishes_in=finishes_in, created_at=created_at
+        )
         if record.status in ("in_progress", "completed", "stopped"):
             record.entered.setdefault("in_progress", record.created)
         with self.store.lock:
@@ -110,12 +111,20 @@ class CommApi(VendorApi):
                 campaign_id = str(uuid.uuid4())
             campaign = self.store.group(self.name, campaign_id.lower())
             if campaign is None:
-                campaign = {"id": campaign_id.lower(), "name": name or f"Campaign {campaign_id[:8]}",
-                            "created": record.created, "sends": []}
+                campaign = {
+                    "id": campaign_id.lower(),
+                    "name": name or f"Campaign {campaign_id[:8]}",
+                    "created": record.created,
+                    "sends": [],
+                }
                 self.store.put_group(self.name, campaign["id"], campaign)
             campaign["sends"].append(send_id)
-            record.fields = {"campaign": campaign["id"], "send_amount": int(send_amount), "extra": extra,
-                             "logs": [(record.created, "Send started")]}
+            record.fields = {
+                "campaign": campaign["id"],
+                "send_amount": int(send_amount),
+                "extra": extra,
+                "logs": [(record.created, "Send started")],
+            }
             self.store.put(record)
         return campaign["id"], send_id
 
@@ -147,21 +156,31 @@ class CommApi(VendorApi):
             "next_step_timestamp": None if final else iso_us(record.updated + 300),
             "status": record.status,
             "meta": {
-                "send_type": "manual", "segment_ids": [], "sms_routing_plan_id": None, "filter_segment_id": None,
-                "domain_plan_id": None, "use_dedicated_domains": False,
-                "manual_data": {"send_amount": fields["send_amount"], "send_datetime": iso_us(record.created),
-                                "throttle_batch_size": 0},
+                "send_type": "manual",
+                "segment_ids": [],
+                "sms_routing_plan_id": None,
+                "filter_segment_id": None,
+                "domain_plan_id": None,
+                "use_dedicated_domains": False,
+                "manual_data": {"send_amount": fields["send_amount"], "send_datetime": iso_us(record.created), "throttle_batch_size": 0},
                 "multistep_status": {
-                    "current_step": 0 if started is None else 1, "total_available_contacts": fields["send_amount"],
-                    "total_sent": sent, "last_sent_timestamp": None if started is None else int(record.updated),
-                    "start_timestamp": None if started is None else int(started), "initial_brands": [],
-                    "steps_performance": [], "status": record.status, "status_reason": reason, "last_timezones": [],
+                    "current_step": 0 if started is None else 1,
+                    "total_available_contacts": fields["send_amount"],
+                    "total_sent": sent,
+                    "last_sent_timestamp": None if started is None else int(record.updated),
+                    "start_timestamp": None if started is None else int(started),
+                    "initial_brands": [],
+                    "steps_performance": [],
+                    "status": record.status,
+                    "status_reason": reason,
+                    "last_timezones": [],
                 },
             },
             "created_at": iso_us(record.created),
             "updated_at": iso_us(record.updated),
-            "logs": [{"caller_id": record.id, "caller_type": "Send", "text": text, "created_at": iso_us(when)}
-                     for when, text in fields["logs"]],
+            "logs": [
+                {"caller_id": record.id, "caller_type": "Send", "text": text, "created_at": iso_us(when)} for when, text in fields["logs"]
+            ],
             "sms_campaign_id": fields["campaign"],
         }
         data.update(fields["extra"])
@@ -173,9 +192,14 @@ class CommApi(VendorApi):
         running = any(r.status in RUNNING for r in sends)
         status = "in_progress" if running or not sends else sends[-1].status
         updated = max([campaign["created"], *(r.updated for r in sends)])
-        return {"id": campaign["id"], "name": campaign["name"], "status": status,
-                "created_at": iso_us(campaign["created"]), "updated_at": iso_us(updated),
-                "sends": [self.render(r) for r in sends]}
+        return {
+            "id": campaign["id"],
+            "name": campaign["name"],
+            "status": status,
+            "created_at": iso_us(campaign["created"]),
+            "updated_at": iso_us(updated),
+            "sends": [self.render(r) for r in sends],
+        }
 
     # -- routes ----------------------------------------------------------------------
     def _get(self, req: Request, match: re.Match[str]) -> Response:
@@ -202,24 +226,42 @@ class CommApi(VendorApi):
             page = int_param(req.query.get("page"), 1, minimum=1)
             per_page = int_param(req.query.get("per_page"), 15, minimum=1)
         except ValueError:
-            return json_response(422, {"message": "The given data was invalid.",
-                                       "errors": {"page": ["The page and per_page must be positive integers."]}})
+            return json_response(
+                422, {"message": "The given data was invalid.", "errors": {"page": ["The page and per_page must be positive integers."]}}
+            )
         if per_page > 100:
-            return json_response(422, {"message": "The per page field must not be greater than 100.",
-                                       "errors": {"per_page": ["The per page field must not be greater than 100."]}})
+            return json_response(
+                422,
+                {
+                    "message": "The per page field must not be greater than 100.",
+                    "errors": {"per_page": ["The per page field must not be greater than 100."]},
+                },
+            )
         with self.store.lock:
             campaigns = list(self.store.groups.get(self.name, {}).values())
             total = len(campaigns)
-            items = [self.render_campaign(c) for c in campaigns[(page - 1) * per_page:page * per_page]]
+            items = [self.render_campaign(c) for c in campaigns[(page - 1) * per_page : page * per_page]]
         last = max(1, math.ceil(total / per_page))
         path = "/api/v1/sms/campaigns"
         first_index = (page - 1) * per_page + 1 if items else None
-        return json_response(200, {
-            "data": items,
-            "links": {"first": f"{path}?page=1", "last": f"{path}?page={last}",
-                      "prev": f"{path}?page={page - 1}" if page > 1 else None,
-                      "next": f"{path}?page={page + 1}" if page < last else None},
-            "meta": {"current_page": page, "from": first_index, "last_page": last, "path": path,
-                     "per_page": per_page, "to": None if first_index is None else first_index + len(items) - 1,
-                     "total": total},
-        })
+        return json_response(
+            200,
+            {
+                "data": items,
+                "links": {
+                    "first": f"{path}?page=1",
+                    "last": f"{path}?page={last}",
+                    "prev": f"{path}?page={page - 1}" if page > 1 else None,
+                    "next": f"{path}?page={page + 1}" if page < last else None,
+                },
+                "meta": {
+                    "current_page": page,
+                    "from": first_index,
+                    "last_page": last,
+                    "path": path,
+                    "per_page": per_page,
+                    "to": None if first_index is None else first_index + len(items) - 1,
+                    "total": total,
+                },
+            },
+        )

@@ -94,8 +94,9 @@ class KoreApi(VendorApi):
     def valid_jwt(self, token: str) -> bool:
         """HS256 with the Client Secret, ``appId`` == Client ID, ``exp`` if present."""
         try:
-            claims = jwt.decode(token, self.creds.kore_client_secret, algorithms=["HS256"],
-                                options={"verify_aud": False, "verify_iss": False})
+            claims = jwt.decode(
+                token, self.creds.kore_client_secret, algorithms=["HS256"], options={"verify_aud": False, "verify_iss": False}
+            )
         except jwt.PyJWTError:
             return False
         return claims.get("appId") == self.creds.kore_client_id
@@ -152,10 +153,14 @@ class KoreApi(VendorApi):
         if channel.lower() != "sms":
             raise ValueError("kore campaigns are SMS only here")
         campaign_id = f"cp-{uuid.uuid4()}"
-        record = new_record(self.name, campaign_id, MACHINE, status or "Active", starts_in=starts_in,
-                            finishes_in=finishes_in, created_at=created_at)
-        record.fields = {"name": name or f"SMS campaign {campaign_id[3:11]}", "extra": extra,
-                         "scheduledAt": None if starts_in is None else record.created + starts_in}
+        record = new_record(
+            self.name, campaign_id, MACHINE, status or "Active", starts_in=starts_in, finishes_in=finishes_in, created_at=created_at
+        )
+        record.fields = {
+            "name": name or f"SMS campaign {campaign_id[3:11]}",
+            "extra": extra,
+            "scheduledAt": None if starts_in is None else record.created + starts_in,
+        }
         if record.status in ("Active", "Paused", "Completed"):
             record.entered.setdefault("Active", record.created)
         self.store.put(record)
@@ -165,11 +170,18 @@ class KoreApi(VendorApi):
         """The full campaign resource."""
         ended = record.entered.get("Completed", record.entered.get("Stopped"))
         data: dict[str, Any] = {
-            "_id": record.id, "id": record.id, "name": record.fields["name"], "status": record.status,
-            "campaignType": "sms", "campaignExecutionType": "NORMAL",
-            "streamId": self.creds.kore_stream_id, "accountId": self.creds.kore_account_id,
-            "createdAt": iso_ms(record.created), "updatedAt": iso_ms(record.updated),
-            "scheduledAt": iso_ms(record.fields["scheduledAt"]), "startedAt": iso_ms(record.entered.get("Active")),
+            "_id": record.id,
+            "id": record.id,
+            "name": record.fields["name"],
+            "status": record.status,
+            "campaignType": "sms",
+            "campaignExecutionType": "NORMAL",
+            "streamId": self.creds.kore_stream_id,
+            "accountId": self.creds.kore_account_id,
+            "createdAt": iso_ms(record.created),
+            "updatedAt": iso_ms(record.updated),
+            "scheduledAt": iso_ms(record.fields["scheduledAt"]),
+            "startedAt": iso_ms(record.entered.get("Active")),
             "endedAt": iso_ms(ended),
         }
         data.update(record.fields["extra"])
@@ -200,8 +212,7 @@ class KoreApi(VendorApi):
                 message = "Campaign Activated"
             else:
                 return errors(400, "Campaign is already active")
-            answer = {"status": record.status, "message": message, "updatedAt": iso_ms(record.updated),
-                      "campaignExecutionType": "NORMAL"}
+            answer = {"status": record.status, "message": message, "updatedAt": iso_ms(record.updated), "campaignExecutionType": "NORMAL"}
         return json_response(200, answer)
 
     def _status(self, req: Request, match: re.Match[str]) -> Response:
@@ -243,10 +254,8 @@ class KoreApi(VendorApi):
         wanted = {str(s).lower() for s in ([raw] if isinstance(raw, str) else raw)}
         kind = str(body.get("type") or "sms").lower()
         with self.store.lock:
-            records = [r for r in self.store.all(self.name) if kind == "sms"
-                       and (not wanted or r.status.lower() in wanted)]
+            records = [r for r in self.store.all(self.name) if kind == "sms" and (not wanted or r.status.lower() in wanted)]
             records.reverse()
-            items = [self.render(r) for r in records[skip:skip + limit]]
+            items = [self.render(r) for r in records[skip : skip + limit]]
         total = len(records)
-        return json_response(200, {"status": "success", "data": items, "total": total,
-                                   "moreAvailable": skip + len(items) < total})
+        return json_response(200, {"status": "success", "data": items, "total": total, "moreAvailable": skip + len(items) < total})

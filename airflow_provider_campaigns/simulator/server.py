@@ -46,7 +46,7 @@ class App:
             raise ValueError(f"unknown vendor {name!r}; expected one of {', '.join(self.vendors)}") from None
 
     def requests(self, vendor: str | None = None) -> list[dict[str, Any]]:
-        """Logged vendor requests, oldest first."""
+        """Logged requests, oldest first (unknown mounts are logged with ``vendor`` ``None``)."""
         with self._log_lock:
             return [dict(e) for e in self._log if vendor is None or e["vendor"] == vendor]
 
@@ -60,22 +60,33 @@ class App:
         path, _, query_string = target.partition("?")
         query = {k: v[-1] for k, v in parse_qs(query_string, keep_blank_values=True).items()}
         mount = path.split("/", 2)[1] if path.startswith("/") else ""
-        rel = path[len(mount) + 1:] or "/"
+        rel = path[len(mount) + 1 :] or "/"
         req = Request(method, rel, path, query, headers, body, parse_json(body))
         if mount == "_sim":
             return self._guard(lambda: control.handle(self, req))
         api = self.vendors.get(mount)
+        fault = None
         if api is None:
             mounts = ", ".join(f"/{name}" for name in self.vendors)
-            return json_response(404, {"message": "Not found", "hint": f"vendors are mounted at {mounts}; control at /_sim"})
-        fault = self.faults.take(mount, method, rel, path)
-        if self.latency > 0:
-            time.sleep(self.latency)
-        resp = self._guard(lambda: self._answer(api, req, fault))
+            hint = f"vendors are mounted at {mounts}; control at /_sim"
+            resp = json_response(404, {"message": "Not found", "hint": hint})
+            req = Request(method, path, path, query, headers, body, req.json)
+        else:
+            fault = self.faults.take(mount, method, rel, path)
+            if self.latency > 0:
+                time.sleep(self.latency)
+            resp = self._guard(lambda: self._answer(api, req, fault))
         entry = {
-            "vendor": mount, "method": method, "path": rel, "raw_path": path, "query": query, "headers": headers,
-            "json": req.json, "status": None if resp.drop else resp.status,
-            "fault": None if fault is None else fault.kind, "time": time.time(),
+            "vendor": None if api is None else mount,
+            "method": method,
+            "path": req.path,
+            "raw_path": path,
+            "query": query,
+            "headers": headers,
+            "json": req.json,
+            "status": None if resp.drop else resp.status,
+            "fault": None if fault is None else fault.kind,
+            "time": time.time(),
         }
         with self._log_lock:
             self._log.append(entry)
@@ -248,8 +259,12 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
-        lines = [f"HTTP/1.1 {resp.status} {phrase(resp.status)}", f"Server: {self.server_version}",
-                 f"Date: {self.date_time_string()}", f"Content-Length: {len(resp.body)}"]
+        lines = [
+            f"HTTP/1.1 {resp.status} {phrase(resp.status)}",
+            f"Server: {self.server_version}",
+            f"Date: {self.date_time_string()}",
+            f"Content-Length: {len(resp.body)}",
+        ]
         if resp.content_type:
             lines.append(f"Content-Type: {resp.content_type}")
         lines.extend(f"{name}: {value}" for name, value in resp.headers.items())

@@ -81,8 +81,13 @@ class SimClient:
 
     # Kore.ai
     def kore_jwt(self, secret: str | None = None, **claims: Any) -> str:
-        payload: dict[str, Any] = {"sub": "tests", "appId": self.creds.kore_client_id, "iat": int(time.time()),
-                                   "exp": int(time.time()) + 300, "jti": uuid.uuid4().hex}
+        payload: dict[str, Any] = {
+            "sub": "tests",
+            "appId": self.creds.kore_client_id,
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 300,
+            "jti": uuid.uuid4().hex,
+        }
         payload.update(claims)
         payload = {k: v for k, v in payload.items() if v is not None}
         return jwt.encode(payload, secret or self.creds.kore_client_secret, algorithm="HS256")

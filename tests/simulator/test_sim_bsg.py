@@ -116,13 +116,13 @@ def test_status_and_detail(simulator, client):
 
 
 def test_campaign_moves_scheduled_to_sending_to_done_with_time(simulator, client):
-    cid = simulator.add_campaign("bsg", status="scheduled", starts_in=0.1, finishes_in=0.25)
+    cid = simulator.add_campaign("bsg", status="scheduled", starts_in=0.1, finishes_in=0.45)
     token = client.bsg_login()
     assert client.bsg("GET", f"/api/campaigns/{cid}", token).json()["data"]["status"] == "scheduled"
-    time.sleep(0.15)
+    time.sleep(0.25)
     data = client.bsg("GET", f"/api/campaigns/{cid}", token).json()["data"]
     assert data["status"] == "sending" and data["real_start_at"] is not None and data["finished_at"] is None
-    time.sleep(0.15)
+    time.sleep(0.3)
     data = client.bsg("GET", f"/api/campaigns/{cid}", token).json()["data"]
     assert data["status"] == "done" and data["finished_at"] is not None
     assert client.bsg("PATCH", f"/api/campaigns/{cid}/stop", token).status == 422
@@ -159,8 +159,16 @@ def test_list_pages_sorts_and_filters(simulator, client):
 
 @pytest.mark.parametrize(
     "query",
-    ["page[limit]=101", "page[limit]=x", "filter[type]=email", "filter[from]=yesterday", "sort=price", "way=up",
-     "search[field]=password&search[value]=x", "filter[status]=running"],
+    [
+        "page[limit]=101",
+        "page[limit]=x",
+        "filter[type]=email",
+        "filter[from]=yesterday",
+        "sort=price",
+        "way=up",
+        "search[field]=password&search[value]=x",
+        "filter[status]=running",
+    ],
 )
 def test_list_rejects_bad_parameters_with_422(client, query):
     answer = client.bsg("GET", f"/api/campaigns?{query}")
