@@ -1,0 +1,254 @@
+"""CellcastHook over the sync transport, against recorded-shape answers (``responses``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import responses
+
+from airflow_provider_campaigns.exceptions import (
+    AuthenticationError,
+    CampaignNotFoundError,
+    CampaignNotStoppableError,
+    TransientError,
+    VendorRejectedError,
+)
+from airflow_provider_campaigns.hooks.cellcast import CellcastHook
+from airflow_provider_campaigns.status import CampaignState
+
+BASE = "https://api.cellcast.test"
+SECRET = "cc-api-key-7f3e9b1d5a"
+MID = "675161d8a000000000000000"
+CANCEL = f"{BASE}/api/v1/gateway/cancelScheduleQuickMessage"
+REPORT = f"{BASE}/api/v2/report/message"
+VERIFY = f"{BASE}/api/v1/user/token/verify"
+
+
+def envelope(status: bool, message: str, data: Any = None, error: Any = None) -> dict[str, Any]:
+    return {"app_type": "web", "is_enc": False, "status": status, "message": message, "data": data or {}, "error": error or {}}
+
+
+REMOVED = envelope(True, "Job Removed successfully", {"message": "Job Removed successfully"})
+NOT_FOUND = envelope(False, "message not found", error={"error": "message not found"})
+ALREADY = envelope(False, "Job not found or already processed", error={"error": "Job not found or already processed"})
+EXPIRED = {"code": 401, "message": "Token expired", "stack": "APIError: Token expired ...."}
+
+
+def message(status: str, message_id: str = MID, **extra: Any) -> dict[str, Any]:
+    return {"_id": message_id, "status": status, "createdAt": "2026-01-01T00:00:00.000Z", "customString": "promo", **extra}
+
+
+@pytest.fixture
+def hook(connection, fast_retry):
+    connection("cellcast_default", "cellcast", host=BASE, password=SECRET, extra={**fast_retry})
+    return CellcastHook()
+
+
+@pytest.fixture
+def mock():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+def test_hook_identity_matches_the_connection_form():
+    from airflow_provider_campaigns.connection_forms import FORMS
+
+    assert CellcastHook.conn_name_attr == "cellcast_conn_id" and CellcastHook.default_conn_name == "cellcast_default"
+    assert CellcastHook.conn_type == "cellcast" and CellcastHook.vendor_key == "cellcast"
+    assert CellcastHook.hook_name == FORMS["cellcast"].hook_name
+    assert FORMS["cellcast"].hook_class == f"{CellcastHook.__module__}.{CellcastHook.__qualname__}"
+    assert CellcastHook.get_ui_field_behaviour()["relabeling"]["password"] == "API key"
+
+
+@pytest.mark.parametrize("kind", ["sms", "mms"])
+def test_cancel_sends_the_documented_request(hook, mock, kind):
+    mock.post(CANCEL, json=REMOVED)
+    outcome = hook.cancel_message(MID.upper(), message_type=kind.upper())
+    assert outcome.outcome == "stopped" and outcome.status.state is CampaignState.STOPPED
+    [call] = mock.calls
+    assert call.request.method == "POST" and call.request.url == CANCEL
+    assert call.request.headers["Authorization"] == f"Bearer {SECRET}"
+    assert call.request.headers["Content-Type"] == "application/json"
+    assert call.request.headers["Accept"] == "application/json"
+    assert json.loads(call.request.body) == {"messageId": MID, "type": kind}
+    assert call.request.req_kwargs["timeout"] == (5.0, 15.0)
+
+
+def test_get_message_reads_the_v2_report(hook, mock):
+    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("delivered", scheduleAt="2026-01-01T00:30:00.000Z")))
+    status = hook.get_message(MID)
+    assert mock.calls[0].request.url == f"{REPORT}/{MID}"
+    assert status.state is CampaignState.COMPLETED and status.vendor_status == "delivered"
+    assert status.timestamps["scheduleAt"] == "2026-01-01T00:30:00.000Z"
+
+
+def test_list_messages_pages_with_the_filters_until_the_last_page(hook, mock):
+    page1 = {
+        "items": [message("scheduled", f"{n:024x}") for n in range(1, 3)],
+        "total": 3,
+        "totalPages": 2,
+        "hasNextPage": True,
+        "nextPage": 2,
+    }
+    page2 = {"items": [message("scheduled", f"{3:024x}"), message("scheduled", f"{2:024x}")], "hasNextPage": False, "nextPage": None}
+    mock.get(
+        REPORT,
+        json=envelope(True, "Messages fetched successfully", page1),
+        match=[responses.matchers.query_param_matcher({"page": "1"}, strict_match=False)],
+    )
+    mock.get(REPORT, json={"status": True, **page2}, match=[responses.matchers.query_param_matcher({"page": "2"}, strict_match=False)])
+    listed = hook.list_messages(custom_string="promo", status="scheduled", message_type="mms", date_from="2026-01-01", date_to="2026-01-31")
+    assert [s.campaign_id for s in listed] == [f"{n:024x}" for n in (1, 2, 3)]
+    assert len(mock.calls) == 2
+    for number, call in enumerate(mock.calls, start=1):
+        assert call.request.params == {
+            "campType": "mms",
+            "customString": "promo",
+            "status": "scheduled",
+            "fromDate": "2026-01-01",
+            "toDate": "2026-01-31",
+            "page": str(number),
+            "limit": "100",
+        }
+
+
+def test_list_messages_is_bounded_in_pages(hook, mock):
+    from airflow_provider_campaigns.exceptions import PermanentError
+    from airflow_provider_campaigns.vendors.cellcast import list_flow
+
+    mock.get(REPORT, json={"status": True, "items": [message("scheduled")], "hasNextPage": True})
+    with pytest.raises(PermanentError, match="more than 3 pages"):
+        hook.run(list_flow(hook.cellcast_api, {}, hook.settings.retry, max_pages=3))
+    assert len(mock.calls) == 3
+
+
+def test_test_connection_uses_token_verify(hook, mock):
+    mock.get(VERIFY, json=envelope(True, "Token is valid", {"valid": True}))
+    assert hook.test_connection() == (True, "Cellcast accepted the credentials of connection 'cellcast_default'.")
+    assert mock.calls[0].request.headers["Authorization"] == f"Bearer {SECRET}"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "text"), [(401, EXPIRED, "Token expired"), (200, envelope(False, "invalid token"), "invalid token")]
+)
+def test_test_connection_fails_with_the_vendor_message_and_without_the_key(hook, mock, leak_check, status, body, text):
+    mock.get(VERIFY, json=body, status=status)
+    ok, text_out = hook.test_connection()
+    assert not ok and text in text_out and SECRET not in text_out
+    assert len(mock.calls) == 1
+    leak_check([SECRET], text_out)
+
+
+def test_unknown_message_fails_naming_the_id_without_a_status_read(hook, mock):
+    mock.post(CANCEL, json=NOT_FOUND)
+    with pytest.raises(CampaignNotFoundError, match=MID):
+        hook.cancel_message(MID)
+    assert len(mock.calls) == 1
+
+
+@pytest.mark.parametrize("final", ["sent", "delivered", "canceled", "failed"])
+def test_cancel_of_a_final_message_is_already_final_after_a_status_read(hook, mock, final):
+    mock.post(CANCEL, json=ALREADY)
+    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message(final)))
+    outcome = hook.cancel_message(MID)
+    assert outcome.outcome == "already_final" and outcome.status.vendor_status == final
+    assert [c.request.method for c in mock.calls] == ["POST", "GET"]
+
+
+def test_cancel_refused_while_not_final_fails_clearly(hook, mock):
+    mock.post(CANCEL, json=ALREADY)
+    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("queued")))
+    with pytest.raises(CampaignNotStoppableError, match="'queued'") as error:
+        hook.cancel_message(MID)
+    assert MID in str(error.value) and "already processed" in str(error.value)
+
+
+def test_fail_if_already_final_turns_already_final_into_a_failure(hook, mock):
+    mock.post(CANCEL, json=ALREADY)
+    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("delivered")))
+    with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
+        hook.cancel_message(MID, fail_if_already_final=True)
+
+
+def test_429_is_retried_honouring_retry_after(hook, mock, monkeypatch):
+    from airflow_provider_campaigns.core import sync_transport
+
+    clock = [time.monotonic()]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    monkeypatch.setattr(sync_transport, "time", SimpleNamespace(sleep=sleep, monotonic=lambda: clock[0]))
+    mock.post(CANCEL, json={"code": 429, "message": "Too many requests"}, status=429, headers={"Retry-After": "2"})
+    mock.post(CANCEL, json=REMOVED)
+    assert hook.cancel_message(MID).outcome == "stopped"
+    assert len(mock.calls) == 2 and slept[0] == 2.0
+
+
+def test_503_is_retried_then_succeeds(hook, mock):
+    mock.get(f"{REPORT}/{MID}", json={"code": 503, "message": "Service Unavailable"}, status=503)
+    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("scheduled")))
+    assert hook.get_message(MID).state is CampaignState.ACTIVE
+    assert len(mock.calls) == 2
+
+
+def test_retries_are_bounded(hook, mock):
+    mock.post(CANCEL, json={"code": 503, "message": "Service Unavailable"}, status=503)
+    with pytest.raises(TransientError, match="gave up after 4 attempt"):
+        hook.cancel_message(MID)
+    assert len(mock.calls) == 4
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "cls"),
+    [
+        (400, {"code": 400, "message": "messageId is required", "stack": "APIError"}, VendorRejectedError),
+        (401, EXPIRED, AuthenticationError),
+        (404, {"code": 404, "message": "Not found"}, CampaignNotFoundError),
+    ],
+)
+def test_client_errors_are_not_retried(hook, mock, status, body, cls):
+    mock.post(CANCEL, json=body, status=status)
+    with pytest.raises(cls, match=body["message"]):
+        hook.cancel_message(MID)
+    assert len(mock.calls) == 1
+
+
+def test_timeouts_come_from_the_connection_or_the_caller(connection, fast_retry, mock):
+    connection("cellcast_default", "cellcast", host=BASE, password=SECRET, extra={**fast_retry, "timeout": [2, 9]})
+    mock.get(f"{REPORT}/{MID}", json=envelope(True, "ok", message("sent")))
+    CellcastHook().get_message(MID)
+    CellcastHook(request_timeout=4).get_message(MID)
+    assert [c.request.req_kwargs["timeout"] for c in mock.calls] == [(2.0, 9.0), (4.0, 4.0)]
+
+
+def test_invalid_input_is_rejected_before_any_request(hook, mock):
+    from airflow_provider_campaigns.exceptions import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="message_id"):
+        hook.cancel_message("675161d8a00000000000000/")
+    with pytest.raises(InvalidInputError, match="message_type"):
+        hook.cancel_message(MID, message_type="rcs")
+    with pytest.raises(InvalidInputError, match="custom_string"):
+        hook.list_messages(custom_string="{{ params.c }}")
+    assert len(mock.calls) == 0
+
+
+def test_the_api_key_never_reaches_logs_or_errors(hook, mock, leak_check, caplog):
+    caplog.set_level(logging.DEBUG)
+    mock.post(CANCEL, json=EXPIRED, status=401)
+    mock.get(f"{REPORT}/{MID}", json={"code": 503, "message": "down"}, status=503)
+    errors = []
+    for action in (lambda: hook.cancel_message(MID), lambda: hook.get_message(MID)):
+        with pytest.raises(Exception) as error:
+            action()
+        errors.append(error.value)
+    assert "Token expired" in str(errors[0])
+    leak_check([SECRET], *errors, *(repr(e) for e in errors))
