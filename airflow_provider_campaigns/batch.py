@@ -84,6 +84,11 @@ def stop_all(
         except CampaignProviderError as error:
             errors.append(error)
             return {"vendor": vendor, "campaign_id": hook.api.label(ref), "outcome": FAILED, "error": str(error)}
+        except Exception as error:  # noqa: BLE001 - one campaign's surprise must not lose the whole report
+            label = hook.api.label(ref)
+            message = f"{vendor}: unexpected {type(error).__name__} stopping {label}: {error}"
+            errors.append(TransientError(message, vendor=vendor, campaign_id=label))
+            return {"vendor": vendor, "campaign_id": label, "outcome": FAILED, "error": f"{type(error).__name__}: {error}"}
 
     workers = max(1, min(max_concurrency, len(refs)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{hook.vendor_key}-stop") as pool:

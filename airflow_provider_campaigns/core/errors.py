@@ -67,7 +67,9 @@ def error_for(reply: Reply, cls: type[CampaignProviderError] | None = None) -> C
             cls = VendorRejectedError
         else:
             cls = TransientError
-    what = "rejected the request for" if cls is not TransientError else "failed on the request for"
+    what = "rejected the request" if cls is not TransientError else "failed on the request"
+    if reply.request.campaign_id is not None:
+        what += " for"
     return cls(
         describe_failure(reply, what),
         vendor=reply.vendor,

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_provider_campaigns.core.errors import describe_failure, error_for, expect_ok
+from airflow_provider_campaigns.core.errors import describe_failure, expect_ok
 from airflow_provider_campaigns.core.flow import Flow, Token, call
 from airflow_provider_campaigns.core.retry import RetryPolicy
 from airflow_provider_campaigns.core.settings import TransportSettings, require
@@ -200,10 +200,12 @@ def _message(reply: Reply) -> str:
     return message if isinstance(message, str) else ""
 
 
-def build_api(conn: Any, settings: TransportSettings, status_map: Mapping[str, str] | None = None) -> BsgApi:
+def build_api(conn: Any, settings: TransportSettings, status_map: Mapping[str, str] | None = None, **options: Any) -> BsgApi:
     """A :class:`BsgApi` from an Airflow connection (``password`` = API key)."""
+    if options:
+        raise InvalidInputError(f"BSG takes no vendor options; got {sorted(options)}.")
     api_key = require(conn.password, "password (the BSG API key)", settings.conn_id, VENDOR)
     return BsgApi(api_key, settings.retry, STATUS_MAP.extended(status_map))
 
 
-__all__ = ["BsgApi", "build_api", "campaign_ref", "error_for", "list_flow", "validate_campaign_id", "validate_channel"]
+__all__ = ["BsgApi", "build_api", "campaign_ref", "list_flow", "validate_campaign_id", "validate_channel"]
