@@ -1,0 +1,298 @@
+"""CommHook over recorded-shape answers (responses): requests, idempotent stop, retries, secrets."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import responses
+from responses import matchers
+
+from airflow_provider_campaigns.core import sync_transport
+from airflow_provider_campaigns.exceptions import (
+    AuthenticationError,
+    CampaignNotFoundError,
+    CampaignNotStoppableError,
+    InvalidInputError,
+    TransientError,
+    VendorRejectedError,
+)
+from airflow_provider_campaigns.hooks.comm import CommHook
+from airflow_provider_campaigns.status import CampaignState
+
+TOKEN = "comm-tok-7Hq2ZpX9wLm4"
+HOST = "https://api.comm.test"
+C1 = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+S1 = "9f1e2d3c-4b5a-4697-8887-766554433221"
+STOP_URL = f"{HOST}/api/v1/sms/campaigns/{C1}/stop/{S1}"
+CAMPAIGN_URL = f"{HOST}/api/v1/sms/campaigns/{C1}"
+LIST_URL = f"{HOST}/api/v1/sms/campaigns"
+
+
+def send(status: str = "stopped", **fields: object) -> dict[str, object]:
+    return {
+        "id": S1,
+        "status": status,
+        "sms_campaign_id": C1,
+        "created_at": "2026-03-01T10:00:00.000000Z",
+        "updated_at": "2026-03-01T11:00:00.000000Z",
+        "next_step_timestamp": None,
+        "logs": [],
+        **fields,
+    }
+
+
+def campaign(status: str, send_status: str | None = None) -> dict[str, object]:
+    sends = [send(send_status)] if send_status else []
+    return {"data": {"id": C1, "name": "promo", "status": status, "sends": sends}}
+
+
+@pytest.fixture
+def comm_conn(connection, fast_retry):
+    return connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry})
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A virtual clock for the sync transport: sleeps are recorded and advance time, instantly."""
+
+    class Clock:
+        slept: list[float] = []
+
+        @classmethod
+        def monotonic(cls) -> float:
+            return time.monotonic() + sum(cls.slept)
+
+        @classmethod
+        def sleep(cls, seconds: float) -> None:
+            cls.slept.append(seconds)
+
+    Clock.slept = []
+    monkeypatch.setattr(sync_transport, "time", Clock)
+    return Clock
+
+
+@responses.activate
+def test_stop_sends_the_documented_request_and_reads_the_send(comm_conn, leak_check):
+    responses.post(STOP_URL, json={"data": send("stopped", next_step_timestamp="2026-03-01T11:05:00Z")})
+    outcome = CommHook().stop_campaign_send(C1.upper(), S1)
+    assert len(responses.calls) == 1
+    request = responses.calls[0].request
+    assert (request.method, request.url, request.body) == ("POST", STOP_URL, None)
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["Accept"] == "application/json"
+    assert request.req_kwargs["timeout"] == (5.0, 15.0)
+    result = outcome.as_dict()
+    assert result == {
+        "vendor": "comm.com",
+        "campaign_id": f"{C1}/{S1}",
+        "state": "stopped",
+        "vendor_status": "stopped",
+        "outcome": "stopped",
+        "timestamps": {
+            "created_at": "2026-03-01T10:00:00.000000Z",
+            "updated_at": "2026-03-01T11:00:00.000000Z",
+            "next_step_timestamp": "2026-03-01T11:05:00Z",
+        },
+    }
+    leak_check([TOKEN], result)
+
+
+@responses.activate
+def test_stop_reports_unknown_vendor_status_without_crashing(comm_conn):
+    responses.post(STOP_URL, json={"data": send("winding_down")})
+    outcome = CommHook().stop_campaign_send(C1, S1)
+    assert (outcome.outcome, outcome.status.state, outcome.status.vendor_status) == ("stopped", CampaignState.UNKNOWN, "winding_down")
+
+
+@responses.activate
+def test_stop_is_idempotent_when_the_send_is_already_stopped(comm_conn):
+    responses.post(STOP_URL, status=422, json={"message": "Campaign send is not running."})
+    responses.get(CAMPAIGN_URL, json=campaign("completed", "stopped"))
+    outcome = CommHook().stop_campaign_send(C1, S1)
+    assert (outcome.outcome, outcome.status.vendor_status) == ("already_final", "stopped")
+    assert [c.request.method for c in responses.calls] == ["POST", "GET"]
+
+
+@responses.activate
+def test_refused_stop_of_a_running_send_fails_clearly(comm_conn):
+    responses.post(STOP_URL, status=409, json={"message": "Send is locked."})
+    responses.get(CAMPAIGN_URL, json=campaign("in_progress", "in_progress"))
+    with pytest.raises(CampaignNotStoppableError) as caught:
+        CommHook().stop_campaign_send(C1, S1)
+    text = str(caught.value)
+    assert "HTTP 409" in text and "Send is locked." in text and "'in_progress' (active), not final" in text and f"{C1}/{S1}" in text
+
+
+@responses.activate
+def test_fail_if_already_final(comm_conn):
+    responses.post(STOP_URL, status=422, json={"message": "Campaign send is not running."})
+    responses.get(CAMPAIGN_URL, json=campaign("completed", "completed"))
+    with pytest.raises(CampaignNotStoppableError, match=r"already final .*fail_if_already_final=True"):
+        CommHook().stop_campaign_send(C1, S1, fail_if_already_final=True)
+
+
+@responses.activate
+def test_final_statuses_extra_makes_an_unknown_status_final(connection, fast_retry):
+    connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry, "final_statuses": "archived"})
+    responses.post(STOP_URL, status=422, json={"message": "Campaign send is not running."})
+    responses.get(CAMPAIGN_URL, json=campaign("archived", "archived"))
+    outcome = CommHook().stop_campaign_send(C1, S1)
+    assert (outcome.outcome, outcome.status.state) == ("already_final", CampaignState.STOPPED)
+
+
+@responses.activate
+def test_get_campaign_send_reads_the_campaign_endpoint(comm_conn):
+    responses.get(CAMPAIGN_URL, json=campaign("in_progress", "completed"))
+    status = CommHook().get_campaign_send(C1, S1)
+    assert (status.state, status.vendor_status) == (CampaignState.COMPLETED, "completed")
+    assert responses.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+@responses.activate
+def test_get_campaign_send_falls_back_to_the_campaign_status(comm_conn):
+    responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "status": "paused"}})
+    status = CommHook(status_map={"paused": "stopped"}).get_campaign_send(C1, S1)
+    assert (status.state, status.vendor_status) == (CampaignState.STOPPED, "paused")
+
+
+@responses.activate
+def test_retries_429_honouring_retry_after(comm_conn, clock):
+    responses.post(STOP_URL, status=429, json={"message": "Too Many Attempts."}, headers={"Retry-After": "2"})
+    responses.post(STOP_URL, json={"data": send()})
+    assert CommHook().stop_campaign_send(C1, S1).outcome == "stopped"
+    assert len(responses.calls) == 2 and clock.slept == [2.0]
+
+
+@responses.activate
+def test_retries_503_then_succeeds(comm_conn):
+    responses.get(CAMPAIGN_URL, status=503, body="<html>busy</html>")
+    responses.get(CAMPAIGN_URL, json=campaign("in_progress", "stopped"))
+    assert CommHook().get_campaign_send(C1, S1).state is CampaignState.STOPPED
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_gives_up_after_bounded_retries(comm_conn):
+    responses.get(CAMPAIGN_URL, status=503, json={"message": "down"})
+    with pytest.raises(TransientError, match="gave up after 4 attempt"):
+        CommHook().get_campaign_send(C1, S1)
+    assert len(responses.calls) == 4
+
+
+@pytest.mark.parametrize(("code", "error", "hint"), [(401, AuthenticationError, "token"), (404, CampaignNotFoundError, "campaign id")])
+@responses.activate
+def test_no_retry_on_401_or_404_stop(comm_conn, code, error, hint):
+    responses.post(STOP_URL, status=code, json={"message": "Nope."})
+    with pytest.raises(error, match=hint):
+        CommHook().stop_campaign_send(C1, S1)
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_no_retry_on_400_status_read(comm_conn):
+    responses.get(CAMPAIGN_URL, status=400, json={"message": "Bad request."})
+    with pytest.raises(VendorRejectedError, match="HTTP 400"):
+        CommHook().get_campaign_send(C1, S1)
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_400_on_stop_is_never_resent_only_followed_by_a_status_read(comm_conn):
+    responses.post(STOP_URL, status=400, json={"message": "The given data was invalid."})
+    responses.get(CAMPAIGN_URL, json=campaign("in_progress", "in_progress"))
+    with pytest.raises(CampaignNotStoppableError):
+        CommHook().stop_campaign_send(C1, S1)
+    assert [c.request.method for c in responses.calls] == ["POST", "GET"]
+
+
+@responses.activate
+def test_timeouts_from_connection_extra_and_hook_parameter(connection, fast_retry):
+    connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry, "timeout": [2, 7]})
+    responses.get(CAMPAIGN_URL, json=campaign("in_progress", "stopped"))
+    CommHook().get_campaign_send(C1, S1)
+    CommHook(request_timeout=3).get_campaign_send(C1, S1)
+    assert [c.request.req_kwargs["timeout"] for c in responses.calls] == [(2.0, 7.0), (3.0, 3.0)]
+
+
+@responses.activate
+def test_simulator_style_base_url_with_a_path(connection, fast_retry):
+    connection("comm_sim", "comm", host="http://127.0.0.1:8799/comm", password=TOKEN, extra={**fast_retry, "allow_insecure": True})
+    responses.post(f"http://127.0.0.1:8799/comm/api/v1/sms/campaigns/{C1}/stop/{S1}", json={"data": send()})
+    assert CommHook("comm_sim").stop_campaign_send(C1, S1).outcome == "stopped"
+
+
+@responses.activate
+def test_base_url_written_as_in_the_docs_gets_no_second_api(connection, fast_retry):
+    connection("comm_default", "comm", host="https://api.comm.test/api/", password=TOKEN, extra={**fast_retry})
+    responses.post(STOP_URL, json={"data": send()})
+    assert CommHook().stop_campaign_send(C1, S1).outcome == "stopped"
+
+
+@responses.activate
+def test_token_never_in_logs_or_errors_even_when_echoed(comm_conn, leak_check):
+    responses.post(STOP_URL, status=401, json={"message": f"Token {TOKEN} is invalid."})
+    with pytest.raises(AuthenticationError) as caught:
+        CommHook().stop_campaign_send(C1, S1)
+    assert "HTTP 401" in str(caught.value)
+    leak_check([TOKEN], caught.value, repr(caught.value))
+
+
+@responses.activate
+def test_connection_test_succeeds_with_one_cheap_call(comm_conn):
+    responses.get(LIST_URL, match=[matchers.query_param_matcher({"per_page": "1"})], json={"data": [], "meta": {"last_page": 1}})
+    assert CommHook().test_connection() == (True, "comm.com accepted the credentials of connection 'comm_default'.")
+    assert responses.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+@responses.activate
+def test_connection_test_fails_on_401_without_leaking(comm_conn, leak_check):
+    responses.get(LIST_URL, status=401, json={"message": "Unauthenticated."})
+    ok, message = CommHook().test_connection()
+    assert not ok and "HTTP 401" in message and "Unauthenticated." in message
+    assert len(responses.calls) == 1
+    leak_check([TOKEN], message)
+
+
+def test_connection_test_fails_without_a_token(connection):
+    connection("comm_default", "comm", host=HOST)
+    ok, message = CommHook().test_connection()
+    assert not ok and "password" in message
+
+
+@responses.activate
+def test_list_campaigns_pages_until_meta_says_last(comm_conn):
+    def page(number: int, ids: list[str]) -> None:
+        items = [{"id": i, "name": f"n{i}", "status": "in_progress"} for i in ids]
+        responses.get(
+            LIST_URL,
+            match=[matchers.query_param_matcher({"page": str(number), "per_page": "2"})],
+            json={"data": items, "meta": {"current_page": number, "last_page": 2, "per_page": 2}},
+        )
+
+    page(1, ["a", "b"])
+    page(2, ["c", "d"])
+    campaigns = CommHook().list_campaigns(per_page=2)
+    assert [c.campaign_id for c in campaigns] == ["a", "b", "c", "d"] and len(responses.calls) == 2
+
+
+@responses.activate
+def test_list_campaigns_stops_on_a_short_page_and_is_bounded(comm_conn):
+    responses.get(LIST_URL, json={"data": [{"id": "a", "status": "completed"}]})
+    assert [c.state for c in CommHook().list_campaigns(per_page=5)] == [CampaignState.COMPLETED]
+    responses.get(LIST_URL, json={"data": [{"id": "x", "status": "in_progress"}] * 5})
+    assert len(CommHook().list_campaigns(per_page=5, max_pages=3)) == 15
+
+
+@responses.activate
+def test_connection_test_fails_when_the_host_is_not_the_api(comm_conn):
+    responses.get(LIST_URL, body="<html>welcome</html>", content_type="text/html")
+    ok, message = CommHook().test_connection()
+    assert not ok and "not JSON" in message
+
+
+@responses.activate
+def test_list_campaigns_checks_page_size_before_any_request(comm_conn):
+    with pytest.raises(InvalidInputError, match="per_page"):
+        CommHook().list_campaigns(per_page=500)
+    assert len(responses.calls) == 0

@@ -1,0 +1,172 @@
+"""CommCampaignStatusSensor: poke over the campaign endpoint, fallback, deferral without secrets."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from unittest.mock import MagicMock
+
+import pytest
+import responses
+from airflow.providers.common.compat.sdk import TaskDeferred
+
+from airflow_provider_campaigns.exceptions import InvalidInputError, UnacceptedStateError
+from airflow_provider_campaigns.sensors.comm import CommCampaignStatusSensor
+
+TOKEN = "comm-sensor-secret-Zx93Lk"
+HOST = "https://api.comm.test"
+C1 = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+S1 = "9f1e2d3c-4b5a-4697-8887-766554433221"
+CAMPAIGN_URL = f"{HOST}/api/v1/sms/campaigns/{C1}"
+
+
+def campaign(send_status: str | None, campaign_status: str = "in_progress", key: str = "sends") -> dict[str, object]:
+    data: dict[str, object] = {"id": C1, "status": campaign_status}
+    if send_status is not None:
+        data[key] = [{"id": S1, "status": send_status, "updated_at": "2026-03-01T11:00:00Z"}]
+    return {"data": data}
+
+
+@pytest.fixture(autouse=True)
+def comm_conn(connection, fast_retry):
+    return connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry})
+
+
+def sensor(**kwargs: object) -> CommCampaignStatusSensor:
+    values: dict[str, object] = {"task_id": "wait", "campaign_id": C1, "campaign_send_id": S1, "poke_interval": 1, "timeout": 60}
+    return CommCampaignStatusSensor(**{**values, **kwargs})
+
+
+@responses.activate
+def test_poke_is_done_when_the_send_is_stopped(leak_check):
+    responses.get(CAMPAIGN_URL, json=campaign("stopped"))
+    result = sensor(campaign_id=C1.upper()).poke({})
+    assert result.is_done
+    assert result.xcom_value == {
+        "vendor": "comm.com",
+        "campaign_id": f"{C1}/{S1}",
+        "state": "stopped",
+        "vendor_status": "stopped",
+        "timestamps": {"updated_at": "2026-03-01T11:00:00Z"},
+    }
+    assert responses.calls[0].request.url == CAMPAIGN_URL
+    assert responses.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+    leak_check([TOKEN], result.xcom_value)
+
+
+@pytest.mark.parametrize("status", ["in_progress", "paused", "something_new"])
+@responses.activate
+def test_poke_is_not_done_while_the_send_is_not_final(status):
+    responses.get(CAMPAIGN_URL, json=campaign(status, campaign_status="completed"))
+    assert not sensor().poke({}).is_done
+
+
+@responses.activate
+def test_send_failed_fails_the_task():
+    responses.get(CAMPAIGN_URL, json=campaign("failed"))
+    with pytest.raises(UnacceptedStateError, match="failed"):
+        sensor().poke({})
+    responses.get(CAMPAIGN_URL, json=campaign("failed"))
+    assert sensor(target_states=["stopped", "failed"]).poke({}).is_done
+
+
+@responses.activate
+def test_falls_back_to_campaign_status_with_one_warning(caplog):
+    send_id = str(uuid.uuid4())
+    responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "status": "in_progress"}})
+    responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "status": "completed"}})
+    with caplog.at_level(logging.WARNING, logger="airflow_provider_campaigns.vendors.comm"):
+        assert not sensor(campaign_send_id=send_id).poke({}).is_done
+        done = sensor(campaign_send_id=send_id).poke({})
+    assert done.is_done and done.xcom_value["vendor_status"] == "completed"
+    assert caplog.text.count("is not available") == 1
+
+
+@responses.activate
+def test_send_status_path_and_final_statuses_are_honoured(connection, fast_retry):
+    connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry, "final_statuses": "archived"})
+    responses.get(CAMPAIGN_URL, json={"data": {"status": "in_progress", "items": {"list": [{"id": S1, "status": "archived"}]}}})
+    assert sensor(send_status_path="data.items.list").poke({}).is_done
+
+
+@responses.activate
+def test_status_map_parameter_extends_the_mapping():
+    responses.get(CAMPAIGN_URL, json=campaign("wrapped_up", key="campaign_sends"))
+    assert sensor(status_map={"wrapped_up": "completed"}).poke({}).is_done
+
+
+@responses.activate
+def test_transient_read_error_is_just_another_poke():
+    responses.get(CAMPAIGN_URL, status=503, json={"message": "down"})
+    assert not sensor().poke({}).is_done
+    assert len(responses.calls) == 4
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"), [({"campaign_id": "12"}, "campaign_id"), ({"campaign_send_id": f"{S1} "}, "campaign_send_id")]
+)
+@responses.activate
+def test_bad_ids_fail_before_any_request(kwargs, match):
+    with pytest.raises(InvalidInputError, match=match):
+        sensor(**kwargs).poke({})
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_deferrable_checks_once_then_defers_without_secrets():
+    responses.get(CAMPAIGN_URL, json=campaign("in_progress"))
+    with pytest.raises(TaskDeferred) as deferred:
+        sensor(deferrable=True, send_status_path="data.sends", status_map={"wrapped_up": "completed"}).execute({"ti": MagicMock()})
+    path, kwargs = deferred.value.trigger.serialize()
+    assert path == "airflow_provider_campaigns.triggers.status.CampaignStatusTrigger"
+    assert kwargs["vendor_key"] == "comm" and kwargs["conn_id"] == "comm_default"
+    assert kwargs["refs"] == [{"campaign_id": C1, "campaign_send_id": S1}]
+    assert kwargs["api_options"] == {"send_status_path": "data.sends"}
+    assert kwargs["status_map"] == {"wrapped_up": "completed"}
+    assert TOKEN not in repr(kwargs)
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_deferrable_returns_at_once_when_already_final():
+    responses.get(CAMPAIGN_URL, json=campaign("stopped"))
+    assert sensor(deferrable=True).execute({"ti": MagicMock()})["state"] == "stopped"
+
+
+def test_ids_and_conn_id_are_templated():
+    assert set(CommCampaignStatusSensor.template_fields) == {"campaign_id", "campaign_send_id", "comm_conn_id"}
+
+
+def test_the_deferred_wait_reads_the_send_in_the_triggerer():
+    import asyncio
+
+    import httpx
+    import respx
+
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
+
+    trigger = CampaignStatusTrigger(
+        vendor_key="comm",
+        conn_id="comm_default",
+        refs=[{"campaign_id": C1, "campaign_send_id": S1}],
+        target_states=["stopped"],
+        poll_interval=0.01,
+        deadline=9e9,
+        api_options={"send_status_path": "data.runs"},
+    )
+
+    async def first_event() -> dict[str, object]:
+        async for event in trigger.run():
+            return event.payload
+        raise AssertionError("no event")
+
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.get(CAMPAIGN_URL).mock(
+            side_effect=[
+                httpx.Response(200, json={"data": {"status": "x", "runs": [{"id": S1, "status": status}]}})
+                for status in ("sending", "halted")
+            ]
+        )
+        payload = asyncio.run(first_event())
+    assert payload["status"] == "success" and payload["vendor_status"] == "halted" and route.call_count == 2
+    assert route.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
