@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	touch $(STAMP)
 
 lint: venv
-	$(VENV)/bin/ruff check airflow_provider_campaigns tests example_dags benchmarks
+	$(VENV)/bin/ruff check airflow_provider_campaigns tests example_dags benchmarks scripts
 	$(VENV)/bin/mypy
 
 unit: venv
@@ -36,7 +36,7 @@ unit: venv
 
 ## make demo: start the simulator, seed campaigns at all four vendors, run the kill-switch DAG.
 demo: venv
-	$(PY) -m airflow_provider_campaigns.demo
+	$(PY) scripts/demo.py
 
 simulator: venv
 	$(PY) -m airflow_provider_campaigns.simulator --port 8765

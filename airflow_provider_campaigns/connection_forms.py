@@ -104,6 +104,7 @@ FORMS: dict[str, ConnectionForm] = {
         placeholders={"password": "comm.com bearer token", "host": "https://api.comm.com"},
         extras={
             "final_statuses": ("Final send statuses", "string", "Comma-separated send statuses that are final (added to the defaults)."),
+            "send_status_path": ("Send status path", "string", "Dotted path to the sends in the campaign read (default: data.sends)."),
         },
     ),
     "kore": ConnectionForm(

@@ -112,6 +112,8 @@ def call(request: ApiRequest[T], vendor: str, policy: RetryPolicy, refreshable: 
             try:
                 return request.interpret(outcome)
             except ResponseFormatError as error:
+                if outcome.ok and not request.retry_unreadable:
+                    raise
                 reason = str(error)
         delay, why_not = policy.next_delay(retries, retry_after, policy.total_timeout - (time.monotonic() - started))
         if delay is None:

@@ -33,6 +33,7 @@ class ApiRequest(Generic[T]):
     :param campaign_id: the campaign the call is about, named in every error message.
     :param action: what the call does in words (``"stop"``, ``"status read"``), for messages.
     :param headers: non-secret headers of this call (credentials come from the authenticator).
+    :param retry_unreadable: re-send when a 2xx answer cannot be read (not for writes: the write happened).
     """
 
     method: str
@@ -44,6 +45,7 @@ class ApiRequest(Generic[T]):
     json: Any = None
     authenticated: bool = True
     headers: Mapping[str, str] = field(default_factory=dict)
+    retry_unreadable: bool = True
 
     def describe(self) -> str:
         """``PATCH /api/campaigns/1/stop`` (no query string: it may carry account ids)."""

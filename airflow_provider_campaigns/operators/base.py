@@ -101,33 +101,36 @@ class CampaignStopOperator(BaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         """Validate everything, stop every campaign, then wait if asked."""
-        from airflow_provider_campaigns.batch import stop_all
+        from airflow_provider_campaigns.batch import BatchReport, stop_all
         from airflow_provider_campaigns.outcomes import target_states
 
         refs = self.campaign_refs()
         targets = target_states(None)
         hook = self.make_hook()
-        if self.selects:
-            selected = self.select_refs(hook)
-            self.log.info("%s: %d campaign(s) selected by listing.", hook.vendor_name, len(selected))
-            refs = list({hook.api.label(ref): ref for ref in [*refs, *selected]}.values())
-        if not refs:
-            self.log.info("%s: nothing to stop.", hook.vendor_name)
-            return {"vendor": hook.vendor_name, "campaigns": [], "totals": {"requested": 0, "stopped": 0, "already_final": 0, "failed": 0}}
-        if self.list_only:
-            labels = [hook.api.label(ref) for ref in refs]
-            self.log.info("%s dry run: would stop %d campaign(s): %s", hook.vendor_name, len(labels), ", ".join(labels[:50]))
-            return {"vendor": hook.vendor_name, "dry_run": True, "would_stop": labels, "totals": {"requested": len(labels)}}
-        report = stop_all(hook, refs, self.fail_if_already_final, self.max_concurrency, self.log)
-        result = report.entries[0] if self.single and len(report.entries) == 1 else report.as_dict()
-        self._log_report(report.entries)
-        failure = report.failure()
-        if failure is not None:
-            context["ti"].xcom_push(key=RESULT_KEY, value=result)
-            raise failure
-        if not self.wait_for_completion:
-            return result
-        return self._wait(context, hook, refs, targets, result)
+        try:
+            if self.selects:
+                selected = self.select_refs(hook)
+                self.log.info("%s: %d campaign(s) selected by listing.", hook.vendor_name, len(selected))
+                refs = list({hook.api.label(ref): ref for ref in [*refs, *selected]}.values())
+            if not refs:
+                self.log.info("%s: nothing to stop.", hook.vendor_name)
+                return BatchReport(hook.vendor_name).as_dict()
+            if self.list_only:
+                labels = [hook.api.label(ref) for ref in refs]
+                self.log.info("%s dry run: would stop %d campaign(s): %s", hook.vendor_name, len(labels), ", ".join(labels[:50]))
+                return {"vendor": hook.vendor_name, "dry_run": True, "would_stop": labels, "totals": {"requested": len(labels)}}
+            report = stop_all(hook, refs, self.fail_if_already_final, self.max_concurrency, self.log)
+            result = report.entries[0] if self.single and len(report.entries) == 1 else report.as_dict()
+            self._log_report(report.entries)
+            failure = report.failure()
+            if failure is not None:
+                context["ti"].xcom_push(key=RESULT_KEY, value=result)
+                raise failure
+            if not self.wait_for_completion:
+                return result
+            return self._wait(context, hook, refs, targets, result)
+        finally:
+            hook.close()
 
     def _wait(self, context: Any, hook: CampaignHook, refs: list[CampaignRef], targets: Any, result: dict[str, Any]) -> dict[str, Any]:
         from airflow_provider_campaigns.outcomes import judge

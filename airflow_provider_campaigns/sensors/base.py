@@ -68,10 +68,13 @@ class CampaignStatusSensor(BaseSensorOperator):
         targets = target_states(self.target_states)
         self.validate()
         hook = self.make_hook()
-        refs = self.campaign_refs(hook)
-        statuses = read_all(hook, refs)
-        verdict = judge(statuses, targets)
-        raise_if_rejected(verdict, hook.vendor_name)
+        try:
+            refs = self.campaign_refs(hook)
+            statuses = read_all(hook, refs)
+            verdict = judge(statuses, targets)
+            raise_if_rejected(verdict, hook.vendor_name)
+        finally:
+            hook.close()
         self.log.info("%s: %s", hook.vendor_name, verdict.message)
         return verdict.done, status_result(statuses), hook, refs
 
@@ -80,11 +83,10 @@ class CampaignStatusSensor(BaseSensorOperator):
         from airflow_provider_campaigns.exceptions import TransientError
 
         try:
-            done, result, hook, _ = self._check()
+            done, result, _, _ = self._check()
         except TransientError as error:
             self.log.warning("Status read failed; poking again: %s", error)
             return PokeReturnValue(is_done=False)
-        hook.close()
         return PokeReturnValue(is_done=done, xcom_value=result if done else None)
 
     def execute(self, context: Any) -> Any:

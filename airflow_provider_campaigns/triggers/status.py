@@ -14,7 +14,7 @@ from airflow_provider_campaigns.exceptions import CampaignProviderError, Permane
 MAX_PARALLEL_READS = 10
 
 
-def event(status: str, vendor: str, refs: Sequence[Mapping[str, str]], message: str, statuses: Sequence[Any] = ()) -> dict[str, Any]:
+def event(status: str, vendor: str, labels: Sequence[str], message: str, statuses: Sequence[Any] = ()) -> dict[str, Any]:
     """The one event shape: ``status`` is ``success``, ``failure``, ``timeout`` or ``error``."""
     from airflow_provider_campaigns.outcomes import status_result
 
@@ -22,7 +22,7 @@ def event(status: str, vendor: str, refs: Sequence[Mapping[str, str]], message: 
     return {
         "status": status,
         "vendor": vendor,
-        "campaign_id": refs[0]["campaign_id"] if len(refs) == 1 else [r["campaign_id"] for r in refs],
+        "campaign_id": labels[0] if len(labels) == 1 else list(labels),
         "state": single.get("state"),
         "vendor_status": single.get("vendor_status"),
         "message": message,
@@ -97,7 +97,8 @@ class CampaignStatusTrigger(BaseTrigger):
             settings, api = connect(self.vendor_key, conn, self.request_timeout, self.status_map, **(self.api_options or {}))
             targets = target_states(self.target_states)
         except CampaignProviderError as error:
-            return event("error", vendor, self.refs, str(error))
+            return event("error", vendor, [r["campaign_id"] for r in self.refs], str(error))
+        labels = [api.label(ref) for ref in self.refs]
         limit = asyncio.Semaphore(MAX_PARALLEL_READS)
 
         async def read(ref: Mapping[str, str]) -> Any:
@@ -111,15 +112,15 @@ class CampaignStatusTrigger(BaseTrigger):
                     statuses = await asyncio.gather(*(read(ref) for ref in self.refs))
                     verdict = judge(statuses, targets)
                     if verdict.done:
-                        return event("success" if verdict.accepted else "failure", vendor, self.refs, verdict.message, statuses)
+                        return event("success" if verdict.accepted else "failure", vendor, labels, verdict.message, statuses)
                     last_problem = verdict.message
                 except PermanentError as error:
-                    return event("error", vendor, self.refs, str(error))
+                    return event("error", vendor, labels, str(error))
                 except CampaignProviderError as error:
                     last_problem = str(error)
                     self.log.warning("Status poll failed, will poll again until the deadline: %s", error)
                 remaining = self.deadline - time.time()
                 if remaining <= 0:
-                    return event("timeout", vendor, self.refs, f"{vendor}: deadline passed while waiting; last seen: {last_problem}")
+                    return event("timeout", vendor, labels, f"{vendor}: deadline passed while waiting; last seen: {last_problem}")
                 await asyncio.sleep(min(self.poll_interval, remaining))
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from airflow_provider_campaigns.core.flow import Authenticator, Flow, Token, call
 from airflow_provider_campaigns.core.retry import RetryPolicy
 from airflow_provider_campaigns.core.wire import ApiRequest
-from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, StopRejectedError
+from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, ResponseFormatError, StopRejectedError
 from airflow_provider_campaigns.status import CampaignStatus, StatusMap
 
 #: A campaign reference: always ``campaign_id``, plus vendor-specific keys (``channel``,
@@ -70,8 +70,15 @@ def stop_flow(api: VendorApi, ref: CampaignRef, policy: RetryPolicy, fail_if_alr
     campaign counts as ``already_final`` (unless ``fail_if_already_final``); any other state fails
     with both the refusal and the state in the message.
     """
+    request = replace(api.stop_request(ref), retry_unreadable=False)
     try:
-        status = yield from call(api.stop_request(ref), api.vendor, policy, api.auth.refreshable)
+        status = yield from call(request, api.vendor, policy, api.auth.refreshable)
+        return StopOutcome(STOPPED, status)
+    except ResponseFormatError as unreadable:
+        if unreadable.http_status is None or not 200 <= unreadable.http_status < 300:
+            raise
+        # The vendor accepted the stop (2xx) but its answer is unreadable: read the status rather than stop again.
+        status = yield from status_flow(api, ref, policy)
         return StopOutcome(STOPPED, status)
     except StopRejectedError as rejected:
         status = yield from status_flow(api, ref, policy)

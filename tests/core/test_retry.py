@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -9,7 +9,7 @@ from airflow_provider_campaigns.core.retry import RetryPolicy, parse_retry_after
 
 
 def test_retry_after_seconds_and_http_date():
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     assert parse_retry_after("3") == 3.0
     assert parse_retry_after(format_datetime(now + timedelta(seconds=7), usegmt=True), now=now) == pytest.approx(7)
     assert parse_retry_after(format_datetime(now - timedelta(seconds=7), usegmt=True), now=now) == 0.0

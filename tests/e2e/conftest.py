@@ -28,7 +28,11 @@ def dagbag(airflow_db: None) -> Any:
     except ImportError:  # Airflow 2
         from airflow.models.dagbag import DagBag
 
-    bag = DagBag(os.environ["AIRFLOW__CORE__DAGS_FOLDER"], include_examples=False) if _airflow2() else DagBag(os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+    bag = (
+        DagBag(os.environ["AIRFLOW__CORE__DAGS_FOLDER"], include_examples=False)
+        if _airflow2()
+        else DagBag(os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+    )
     assert not bag.import_errors, bag.import_errors
     return bag
 

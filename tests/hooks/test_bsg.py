@@ -149,7 +149,9 @@ def test_validation_422_is_not_mistaken_for_already_final(bsg, mocked):
 def test_retries_429_honouring_retry_after(bsg, mocked, monkeypatch):
     slept: list[float] = []
     monkeypatch.setattr("airflow_provider_campaigns.core.sync_transport.time.sleep", slept.append)
-    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=429, headers={"Retry-After": "2"}, json={"message": "Too many duplicate request detected"})
+    mocked.patch(
+        f"{HOST}/api/campaigns/12/stop", status=429, headers={"Retry-After": "2"}, json={"message": "Too many duplicate request detected"}
+    )
     mocked.patch(f"{HOST}/api/campaigns/12/stop", json=campaign("stopped"))
     assert bsg.stop_campaign(12).outcome == "stopped"
     assert 2.0 in slept
@@ -223,8 +225,16 @@ def test_missing_api_key_names_the_field(connection):
 def test_list_pages_through_campaigns_with_filters(bsg, mocked):
     page1 = {"data": [campaign("sending", i)["data"] for i in range(1, 101)]}
     page2 = {"data": [campaign("done", 101)["data"]]}
-    mocked.get(f"{HOST}/api/campaigns", json=page1, match=[responses.matchers.query_param_matcher({"filter[type]": "sms", "page[offset]": "0", "page[limit]": "100"})])
-    mocked.get(f"{HOST}/api/campaigns", json=page2, match=[responses.matchers.query_param_matcher({"filter[type]": "sms", "page[offset]": "100", "page[limit]": "100"})])
+    mocked.get(
+        f"{HOST}/api/campaigns",
+        json=page1,
+        match=[responses.matchers.query_param_matcher({"filter[type]": "sms", "page[offset]": "0", "page[limit]": "100"})],
+    )
+    mocked.get(
+        f"{HOST}/api/campaigns",
+        json=page2,
+        match=[responses.matchers.query_param_matcher({"filter[type]": "sms", "page[offset]": "100", "page[limit]": "100"})],
+    )
     listed = bsg.list_campaigns(campaign_type="sms")
     assert len(listed) == 101 and listed[-1].campaign_id == "101" and listed[-1].is_final
 

@@ -14,7 +14,14 @@ API_KEY = "live_bsgOPERATORsecret42"
 
 
 def data(campaign_id: int, status: str, name: str = "promo") -> dict:
-    return {"id": campaign_id, "name": name, "status": status, "message_type": "sms", "created_at": "2026-01-01 09:00:00", "finished_at": None}
+    return {
+        "id": campaign_id,
+        "name": name,
+        "status": status,
+        "message_type": "sms",
+        "created_at": "2026-01-01 09:00:00",
+        "finished_at": None,
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -120,7 +127,7 @@ def test_wait_for_completion_defers_after_stopping_in_the_worker(mocked):
     op = BsgStopCampaignOperator(task_id="stop", campaign_id=7, wait_for_completion=True, deferrable=True, poll_interval=1, timeout=60)
     with pytest.raises(TaskDeferred) as deferred:
         run(op)
-    classpath, kwargs = deferred.value.trigger.serialize()
+    _, kwargs = deferred.value.trigger.serialize()
     assert kwargs["refs"] == [{"campaign_id": "7", "channel": "sms"}]
     assert API_KEY not in str(kwargs) and "jwt-token-abc" not in str(kwargs)
     assert deferred.value.kwargs["stop_result"]["outcome"] == "stopped"
