@@ -260,3 +260,11 @@ def test_unknown_vendor_status_does_not_crash(bsg, mocked):
     mocked.get(f"{HOST}/api/campaigns/12", json=campaign("archived"))
     status = bsg.get_campaign(12)
     assert status.state.value == "unknown" and not status.is_final and status.vendor_status == "archived"
+
+
+def test_unreadable_success_answer_to_a_stop_is_confirmed_by_a_read_not_resent(bsg, mocked):
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", body="<html>ok</html>", content_type="text/html")
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("stopped"))
+    outcome = bsg.stop_campaign(12)
+    assert (outcome.outcome, outcome.status.vendor_status) == ("stopped", "stopped")
+    assert len(calls(mocked, "PATCH", f"{HOST}/api/campaigns/12/stop")) == 1
