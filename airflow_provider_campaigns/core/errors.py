@@ -14,7 +14,7 @@ from airflow_provider_campaigns.exceptions import (
 )
 
 _HINTS = {
-    401: "check the API key / token in the Airflow connection",
+    401: "check the credentials (API key, token or client id/secret) in the Airflow connection",
     403: "check that the credentials may manage this campaign",
     404: "check the campaign id and that it belongs to this account",
 }

@@ -1,0 +1,92 @@
+"""Stop Kore.ai SMS campaigns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from airflow_provider_campaigns.exceptions import InvalidInputError
+from airflow_provider_campaigns.hooks.kore import KoreHook
+from airflow_provider_campaigns.operators.base import CampaignStopOperator
+
+if TYPE_CHECKING:
+    from airflow_provider_campaigns.hooks.base import CampaignHook
+    from airflow_provider_campaigns.vendors.base import CampaignRef
+
+
+class KoreStopCampaignOperator(CampaignStopOperator):
+    """Stop one or many Kore.ai SMS campaigns:
+    ``POST {host}/campaign/api/v2/public/{streamId}/campaign//trigger/{campaignId}?accountId=...&campaignType=sms&trigger=stop``
+    (the documented path, double slash included, unless the connection overrides ``stop_path``).
+
+    A stop Kore refuses (400/409/422) on a campaign that is already ``Stopped`` or ``Completed``
+    counts as ``already_final``. Returns ``{vendor, campaign_id, outcome, state, vendor_status, ...}``
+    for one campaign, or ``{vendor, campaigns, totals, failed_ids}`` for several.
+
+    :param campaign_id: the campaign to stop (templated).
+    :param campaign_ids: several campaigns of the same stream to stop in one task (templated).
+    :param stream_id: bot / stream id (``st-...``); default: the connection's extra ``stream_id``.
+    :param campaign_type: ``sms`` (the only type Kore documents a stop for).
+    :param kore_conn_id: the ``kore`` connection.
+    :param fail_if_already_final: fail instead of reporting ``already_final``.
+    """
+
+    template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "stream_id", "campaign_type", "kore_conn_id")
+    shallow_copy_attrs: Sequence[str] = ("_hook",)  # a hook holds a session and locks: never deep-copied
+    hook_class = KoreHook
+    conn_id_field = "kore_conn_id"
+
+    def __init__(
+        self,
+        *,
+        campaign_id: str | None = None,
+        campaign_ids: Sequence[str] | None = None,
+        stream_id: str | None = None,
+        campaign_type: str = "sms",
+        kore_conn_id: str = KoreHook.default_conn_name,
+        fail_if_already_final: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(fail_if_already_final=fail_if_already_final, **kwargs)
+        self.campaign_id = campaign_id
+        self.campaign_ids = campaign_ids
+        self.stream_id = stream_id
+        self.campaign_type = campaign_type
+        self.kore_conn_id = kore_conn_id
+        self._hook: CampaignHook | None = None
+
+    @property
+    def single(self) -> bool:
+        """One campaign named with ``campaign_id``."""
+        return self.campaign_id is not None
+
+    def hook_options(self) -> dict[str, Any]:
+        """The operator's ``stream_id`` (when given) becomes the hook's default stream."""
+        return {"stream_id": self.stream_id} if self.stream_id is not None else {}
+
+    def make_hook(self) -> CampaignHook:
+        """One hook per execution: validation reads the connection (for the default stream) through it."""
+        if self._hook is None:
+            self._hook = super().make_hook()
+        return self._hook
+
+    def campaign_refs(self) -> list[CampaignRef]:
+        """Validate type, ids, stream and connection before anything is sent; each ref names its stream."""
+        from airflow_provider_campaigns.vendors.kore import validate_campaign_type, validate_id
+
+        validate_campaign_type(self.campaign_type)
+        if (self.campaign_id is None) == (self.campaign_ids is None):
+            raise InvalidInputError("KoreStopCampaignOperator: give exactly one of campaign_id or campaign_ids.")
+        if self.campaign_id is not None:
+            named = [(validate_id(self.campaign_id), "campaign_id")]
+        else:
+            values = self.campaign_ids
+            if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+                raise InvalidInputError(f"campaign_ids must be a list of Kore.ai campaign ids, not {type(values).__name__}.")
+            if not values:
+                raise InvalidInputError("campaign_ids is empty: name at least one campaign.")
+            named = [(validate_id(value, f"campaign_ids[{index}]"), f"campaign_ids[{index}]") for index, value in enumerate(values)]
+        self._hook = None  # a fresh hook (and connection read) per execution
+        api = cast(KoreHook, self.make_hook()).kore_api
+        refs = [api.campaign_ref(campaign_id, parameter=parameter) for campaign_id, parameter in named]
+        return list({ref["campaign_id"]: ref for ref in refs}.values())

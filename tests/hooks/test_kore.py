@@ -1,0 +1,343 @@
+from __future__ import annotations
+
+import json
+import time
+
+import jwt
+import pytest
+import responses
+
+from airflow_provider_campaigns.exceptions import (
+    AuthenticationError,
+    CampaignNotFoundError,
+    CampaignNotStoppableError,
+    InvalidInputError,
+    TransientError,
+    VendorRejectedError,
+)
+from airflow_provider_campaigns.hooks.kore import KoreHook
+
+HOST = "https://kore.test"
+CLIENT_ID = "cs-5250bdc9-6bfe-5ece-92c9-ab54aa2d4285"
+SECRET = "kore-HOOK-secret-1d9e7c5a3b1f0e2d4c6b8a9f7e5d3c1b"
+ACCOUNT = "67777ce93e25326494abcdef"
+STREAM = "st-0603182c-7ffb-53c3-b307-47ca14b12345"
+BASE = f"{HOST}/campaign/api/v2/public/{STREAM}/campaign"
+STOP = f"{BASE}//trigger/cp-1"
+STATUS = f"{BASE}/cp-1/status"
+LIST = f"{BASE}/getAllCampaignDetails"
+STOPPED = {"status": "Stopped", "message": "Campaign Stopped", "updatedAt": "2025-12-05T12:07:54.225Z", "campaignExecutionType": "NORMAL"}
+REFUSED = {"errors": [{"msg": "Campaign is already stopped or completed", "code": 400}]}
+BAD_JWT = {"msg": "Invalid SDK credentials", "code": 4002}
+
+
+def status_body(status: str, campaign_id: str = "cp-1") -> dict:
+    return {"status": "success", "data": {"id": campaign_id, "status": status, "name": "promo"}}
+
+
+def claims(call) -> dict:
+    return jwt.decode(call.request.headers["auth"], SECRET, algorithms=["HS256"])
+
+
+def tokens(rsps) -> list[str]:
+    return [c.request.headers["auth"] for c in rsps.calls]
+
+
+@pytest.fixture
+def extra(fast_retry):
+    return {"account_id": ACCOUNT, "stream_id": STREAM, **fast_retry}
+
+
+@pytest.fixture
+def kore(connection, extra):
+    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
+    return KoreHook()
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+def test_stop_sends_the_exact_documented_request(kore, mocked):
+    mocked.post(STOP, json=STOPPED)
+    outcome = kore.stop_campaign("cp-1")
+    assert outcome.as_dict() == {
+        "vendor": "Kore.ai",
+        "campaign_id": "cp-1",
+        "state": "stopped",
+        "vendor_status": "Stopped",
+        "timestamps": {"updatedAt": "2025-12-05T12:07:54.225Z"},
+        "outcome": "stopped",
+    }
+    (call,) = mocked.calls
+    assert call.request.method == "POST"
+    assert call.request.url == f"{STOP}?accountId={ACCOUNT}&campaignType=sms&trigger=stop"
+    assert "campaign//trigger/cp-1" in call.request.url
+    headers = call.request.headers
+    assert headers["accountid"] == ACCOUNT and headers["iid"] == STREAM
+    assert headers["Content-Type"] == "application/json" and "Authorization" not in headers
+    assert claims(call)["appId"] == CLIENT_ID
+    assert json.loads(call.request.body) == {}
+
+
+def test_status_read_is_a_post_with_view_status(kore, mocked):
+    mocked.post(STATUS, json=status_body("Active"))
+    status = kore.get_campaign_status("cp-1")
+    assert (status.state.value, status.vendor_status, status.name) == ("active", "Active", "promo")
+    (call,) = mocked.calls
+    assert call.request.method == "POST" and call.request.url == f"{STATUS}?accountId={ACCOUNT}&view=status"
+    assert json.loads(call.request.body) == {} and call.request.headers["iid"] == STREAM
+    assert claims(call)["appId"] == CLIENT_ID
+
+
+def test_jwt_is_minted_once_per_hook_across_calls(kore, mocked):
+    mocked.post(STATUS, json=status_body("Active"))
+    mocked.post(STOP, json=STOPPED)
+    kore.get_campaign_status("cp-1")
+    kore.stop_campaign("cp-1")
+    kore.get_campaign_status("cp-1")
+    assert len(set(tokens(mocked))) == 1
+    assert kore.transport.token_refreshes == 1
+    assert KoreHook().transport.token_refreshes == 0  # another hook mints its own, lazily
+
+
+def test_jwt_is_reminted_before_it_expires(kore, mocked, monkeypatch):
+    mocked.post(STATUS, json=status_body("Active"))
+    kore.get_campaign_status("cp-1")
+    later = time.time() + 290  # 10 s before the 5-minute expiry: inside the refresh margin
+    monkeypatch.setattr("airflow_provider_campaigns.core.tokens.time.time", lambda: later)
+    monkeypatch.setattr("airflow_provider_campaigns.vendors.kore.time.time", lambda: later)
+    kore.get_campaign_status("cp-1")
+    first, second = tokens(mocked)
+    assert first != second and kore.transport.token_refreshes == 2
+    assert jwt.decode(second, SECRET, algorithms=["HS256"], options={"verify_iat": False})["iat"] == int(later)
+
+
+def test_jwt_is_reminted_once_after_a_401_then_the_call_succeeds(kore, mocked):
+    mocked.post(STOP, status=401, json=BAD_JWT)
+    mocked.post(STOP, json=STOPPED)
+    assert kore.stop_campaign("cp-1").outcome == "stopped"
+    first, second = tokens(mocked)
+    assert first != second
+    assert claims(mocked.calls[1])["appId"] == CLIENT_ID
+    assert kore.transport.token_refreshes == 2
+
+
+def test_second_401_is_an_authentication_error_with_kore_message(kore, mocked, leak_check):
+    mocked.post(STATUS, status=401, json=BAD_JWT)
+    with pytest.raises(AuthenticationError, match='HTTP 401, "Invalid SDK credentials"') as error:
+        kore.get_campaign_status("cp-1")
+    assert len(mocked.calls) == 2 and len(set(tokens(mocked))) == 2
+    assert "campaign cp-1" in str(error.value)
+    leak_check([SECRET, *tokens(mocked)], error.value)
+
+
+@pytest.mark.parametrize("refusal", [400, 409, 422])
+@pytest.mark.parametrize("final", ["Stopped", "Completed", "completed"])
+def test_stop_of_a_final_campaign_is_already_final(kore, mocked, refusal, final):
+    mocked.post(STOP, status=refusal, json=REFUSED)
+    mocked.post(STATUS, json=status_body(final))
+    outcome = kore.stop_campaign("cp-1")
+    assert outcome.outcome == "already_final" and outcome.status.vendor_status == final
+    assert [c.request.url.split("?")[0] for c in mocked.calls] == [STOP, STATUS]
+
+
+def test_refused_stop_of_an_active_campaign_fails_clearly(kore, mocked):
+    mocked.post(STOP, status=400, json={"errors": [{"msg": "Campaign cannot be stopped now", "code": 400}]})
+    mocked.post(STATUS, json=status_body("Preparing"))
+    with pytest.raises(CampaignNotStoppableError, match="'Preparing'") as error:
+        kore.stop_campaign("cp-1")
+    assert "Campaign cannot be stopped now" in str(error.value) and "cp-1" in str(error.value)
+
+
+def test_fail_if_already_final(kore, mocked):
+    mocked.post(STOP, status=400, json=REFUSED)
+    mocked.post(STATUS, json=status_body("Stopped"))
+    with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
+        kore.stop_campaign("cp-1", fail_if_already_final=True)
+
+
+def test_stream_falls_back_to_the_extra_and_can_be_overridden(connection, extra, mocked):
+    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
+    other = f"{HOST}/campaign/api/v2/public/st-hook/campaign"
+    mocked.post(STATUS, json=status_body("Active"))
+    mocked.post(f"{other}/cp-1/status", json=status_body("Active"))
+    mocked.post(f"{HOST}/campaign/api/v2/public/st-call/campaign//trigger/cp-1", json=STOPPED)
+    KoreHook().get_campaign_status("cp-1")
+    hook = KoreHook(stream_id="st-hook")
+    hook.get_campaign_status("cp-1")
+    hook.stop_campaign("cp-1", stream_id="st-call")
+    assert [c.request.headers["iid"] for c in mocked.calls] == [STREAM, "st-hook", "st-call"]
+    assert mocked.calls[2].request.url.startswith(f"{HOST}/campaign/api/v2/public/st-call/campaign//trigger/cp-1?")
+
+
+def test_missing_stream_everywhere_fails_before_any_request(connection, extra):
+    connection("kore_nostream", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={**extra, "stream_id": None})
+    with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="stream_id"):
+        KoreHook("kore_nostream").stop_campaign("cp-1")
+    assert len(rsps.calls) == 0
+
+
+def test_path_templates_from_the_connection_are_used(connection, extra, mocked):
+    extra = {**extra, "stop_path": "/campaign/api/v2/public/{stream_id}/campaign/trigger/{campaign_id}"}
+    connection("kore_paths", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
+    mocked.post(f"{BASE}/trigger/cp%3A1", json=STOPPED)
+    KoreHook("kore_paths").stop_campaign("cp:1")
+    assert mocked.calls[0].request.url == f"{BASE}/trigger/cp%3A1?accountId={ACCOUNT}&campaignType=sms&trigger=stop"
+
+
+def test_retries_429_honouring_retry_after(kore, mocked, monkeypatch):
+    slept: list[float] = []
+    paused: list[float] = []
+    monkeypatch.setattr("airflow_provider_campaigns.core.sync_transport.time.sleep", slept.append)
+    monkeypatch.setattr(kore.transport.backoff, "pause", paused.append)  # the batch-wide pause, not waited on here
+    rate_limited = {"errors": [{"msg": "Rate limit for this API has been reached. Please try again after some time.", "code": 429}]}
+    mocked.post(STOP, status=429, headers={"Retry-After": "2"}, json=rate_limited)
+    mocked.post(STOP, json=STOPPED)
+    assert kore.stop_campaign("cp-1").outcome == "stopped"
+    assert slept == [2.0] and paused == [2.0] and len(mocked.calls) == 2
+
+
+def test_retries_503_then_succeeds(kore, mocked):
+    for _ in range(2):
+        mocked.post(STATUS, status=503, body="<html>unavailable</html>")
+    mocked.post(STATUS, json=status_body("Active"))
+    assert kore.get_campaign_status("cp-1").vendor_status == "Active"
+    assert len(mocked.calls) == 3
+    assert len(set(tokens(mocked))) == 1  # retries reuse the token
+
+
+def test_retries_are_bounded(kore, mocked):
+    mocked.post(STATUS, status=502)
+    with pytest.raises(TransientError, match="HTTP 502"):
+        kore.get_campaign_status("cp-1")
+    assert len(mocked.calls) == 4
+
+
+@pytest.mark.parametrize(("status", "error"), [(400, VendorRejectedError), (404, CampaignNotFoundError), (403, AuthenticationError)])
+def test_no_retry_on_client_errors_of_a_status_read(kore, mocked, status, error):
+    mocked.post(STATUS, status=status, json={"errors": [{"msg": "nope", "code": status}]})
+    with pytest.raises(error, match=f'HTTP {status}, "nope"'):
+        kore.get_campaign_status("cp-1")
+    assert len(mocked.calls) == 1
+
+
+def test_stop_of_an_unknown_campaign_is_not_found_without_retry(kore, mocked):
+    mocked.post(STOP, status=404, json={"errors": [{"msg": "Campaign not found", "code": 404}]})
+    with pytest.raises(CampaignNotFoundError, match="Campaign not found"):
+        kore.stop_campaign("cp-1")
+    assert len(mocked.calls) == 1
+
+
+def test_status_failure_answer_for_unknown_campaign_is_not_found(kore, mocked):
+    mocked.post(STATUS, json={"status": "failure", "errors": [{"msg": "Campaign not found"}]})
+    with pytest.raises(CampaignNotFoundError):
+        kore.get_campaign_status("cp-1")
+    assert len(mocked.calls) == 1
+
+
+def test_timeouts_are_passed_on_every_request(connection, extra, mocked):
+    connection("kore_t", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={**extra, "timeout": [1.5, 7]})
+    mocked.post(STATUS, json=status_body("Active"))
+    mocked.post(STOP, json=STOPPED)
+    KoreHook("kore_t").get_campaign_status("cp-1")
+    KoreHook("kore_t").stop_campaign("cp-1")
+    assert [c.request.req_kwargs["timeout"] for c in mocked.calls] == [(1.5, 7.0), (1.5, 7.0)]
+    KoreHook("kore_t", request_timeout=3).get_campaign_status("cp-1")
+    assert mocked.calls[-1].request.req_kwargs["timeout"] == (3.0, 3.0)
+
+
+@pytest.mark.parametrize("bad", ["", "cp 1", "cp/1", "cp?1", "cp#1", "cp%1", "{{ params.cid }}", "x" * 129, None, 7])
+def test_bad_campaign_ids_fail_before_any_request(kore, bad):
+    with responses.RequestsMock() as rsps:
+        with pytest.raises(InvalidInputError, match="campaign_id"):
+            kore.stop_campaign(bad)
+        with pytest.raises(InvalidInputError, match="campaign_id"):
+            kore.get_campaign_status(bad)
+        assert len(rsps.calls) == 0
+
+
+def test_bad_stream_id_and_campaign_type_fail_before_any_request(kore):
+    with responses.RequestsMock() as rsps:
+        with pytest.raises(InvalidInputError, match="stream_id"):
+            kore.stop_campaign("cp-1", stream_id="st/../x")
+        with pytest.raises(InvalidInputError, match="campaign_type"):
+            kore.stop_campaign("cp-1", campaign_type="mms")
+        with pytest.raises(InvalidInputError, match="stream_id"):
+            KoreHook(stream_id="st 1").get_campaign_status("cp-1")
+        assert len(rsps.calls) == 0
+
+
+def test_missing_account_id_names_the_extra(connection):
+    connection("kore_noacc", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={"stream_id": STREAM})
+    with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="account_id"):
+        KoreHook("kore_noacc").get_campaign_status("cp-1")
+    assert len(rsps.calls) == 0
+
+
+def test_list_pages_until_a_short_page(kore, mocked):
+    page1 = {"status": "success", "data": [{"id": f"cp-{i}", "status": "Active", "name": "x"} for i in range(100)]}
+    page2 = {"status": "success", "data": [{"_id": "cp-100", "status": "Paused"}]}
+    mocked.post(LIST, json=page1)
+    mocked.post(LIST, json=page2)
+    listed = kore.list_campaigns(statuses=["active", "PAUSED", "Custom"])
+    assert len(listed) == 101 and listed[-1].campaign_id == "cp-100" and listed[-1].state.value == "paused"
+    bodies = [json.loads(c.request.body) for c in mocked.calls]
+    filters = {"status": ["Active", "Paused", "Custom"]}
+    assert bodies == [
+        {"type": "sms", "limit": 100, "skip": 0, "page": 1, "filters": filters},
+        {"type": "sms", "limit": 100, "skip": 100, "page": 2, "filters": filters},
+    ]
+    assert all(c.request.url == f"{LIST}?accountId={ACCOUNT}" for c in mocked.calls)
+
+
+def test_list_stops_when_the_vendor_ignores_paging(kore, mocked):
+    mocked.post(LIST, json={"data": {"campaigns": [{"id": f"cp-{i}", "status": "Active"} for i in range(100)]}})
+    assert len(kore.list_campaigns()) == 100
+    assert len(mocked.calls) == 2
+    assert "filters" not in json.loads(mocked.calls[0].request.body)
+
+
+def test_list_rejects_bad_filters_before_any_request(kore):
+    with responses.RequestsMock() as rsps:
+        with pytest.raises(InvalidInputError, match="statuses"):
+            kore.list_campaigns(statuses="Active")
+        with pytest.raises(InvalidInputError, match="campaign_type"):
+            kore.list_campaigns(campaign_type="voice")
+        assert len(rsps.calls) == 0
+
+
+def test_test_connection_lists_one_campaign(kore, mocked):
+    mocked.post(LIST, json={"status": "success", "data": []})
+    assert kore.test_connection() == (True, "Kore.ai accepted the credentials of connection 'kore_default'.")
+    assert json.loads(mocked.calls[0].request.body) == {"type": "sms", "limit": 1, "skip": 0, "page": 1}
+    assert claims(mocked.calls[0])["appId"] == CLIENT_ID
+
+
+def test_test_connection_reports_bad_credentials_without_secrets(kore, mocked, leak_check):
+    mocked.post(LIST, status=401, json=BAD_JWT)
+    ok, message = kore.test_connection()
+    assert not ok and "Invalid SDK credentials" in message
+    leak_check([SECRET, *tokens(mocked)], message)
+
+
+def test_secrets_and_jwts_never_reach_logs_or_errors(kore, mocked, leak_check):
+    mocked.post(STOP, status=400, json=REFUSED)
+    mocked.post(STATUS, status=503)
+    with pytest.raises(TransientError) as error:
+        kore.stop_campaign("cp-1")
+    jwts = tokens(mocked)
+    assert jwts
+    leak_check([SECRET, *jwts], error.value, repr(kore.api.auth.__dict__.get("client_id")))
+
+
+def test_echoed_jwt_in_an_error_body_is_redacted(kore, mocked, leak_check):
+    def echo(request):
+        return 401, {}, json.dumps({"msg": f"Invalid SDK credentials: {request.headers['auth']}"})
+
+    mocked.add_callback(responses.POST, STATUS, callback=echo)
+    with pytest.raises(AuthenticationError) as error:
+        kore.get_campaign_status("cp-1")
+    leak_check([SECRET, *tokens(mocked)], error.value)

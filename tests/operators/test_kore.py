@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import json
+from unittest.mock import MagicMock
+
+import jwt
+import pytest
+import responses
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, TaskDeferred
+
+from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, InvalidInputError
+from airflow_provider_campaigns.operators.kore import KoreStopCampaignOperator
+
+HOST = "https://kore.test"
+CLIENT_ID = "cs-0d6b1a52-operator-client"
+SECRET = "kore-OPERATOR-secret-a8f6e4c2b0d9e7f5a3c1e9b7d5f3a1c9"
+ACCOUNT = "acc-67777ce93e25326494"
+STREAM = "st-0603182c-7ffb-53c3-b307-47ca14b00001"
+
+
+def base(stream: str = STREAM) -> str:
+    return f"{HOST}/campaign/api/v2/public/{stream}/campaign"
+
+
+def stopped(when: str = "2025-12-05T12:07:54.225Z") -> dict:
+    return {"status": "Stopped", "message": "Campaign Stopped", "updatedAt": when, "campaignExecutionType": "NORMAL"}
+
+
+def status_body(status: str, campaign_id: str) -> dict:
+    return {"status": "success", "data": {"id": campaign_id, "status": status, "name": "promo"}}
+
+
+@pytest.fixture
+def extra(fast_retry):
+    return {"account_id": ACCOUNT, "stream_id": STREAM, **fast_retry}
+
+
+@pytest.fixture(autouse=True)
+def kore_conn(connection, extra):
+    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+def run(op: KoreStopCampaignOperator) -> tuple[dict, MagicMock]:
+    ti = MagicMock()
+    return op.execute({"ti": ti}), ti
+
+
+def test_single_stop_returns_the_documented_result(mocked):
+    mocked.post(f"{base()}//trigger/cp-1", json=stopped())
+    result, _ = run(KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1"))
+    assert result == {
+        "vendor": "Kore.ai",
+        "campaign_id": "cp-1",
+        "state": "stopped",
+        "vendor_status": "Stopped",
+        "timestamps": {"updatedAt": "2025-12-05T12:07:54.225Z"},
+        "outcome": "stopped",
+    }
+    call = mocked.calls[0].request
+    assert call.url == f"{base()}//trigger/cp-1?accountId={ACCOUNT}&campaignType=sms&trigger=stop"
+    assert jwt.decode(call.headers["auth"], SECRET, algorithms=["HS256"])["appId"] == CLIENT_ID
+    assert call.headers["accountid"] == ACCOUNT and call.headers["iid"] == STREAM and json.loads(call.body) == {}
+
+
+def test_stream_id_falls_back_to_the_extra_and_the_ref_carries_it():
+    assert KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1").campaign_refs() == [{"campaign_id": "cp-1", "stream_id": STREAM}]
+    op = KoreStopCampaignOperator(task_id="stop", campaign_ids=["a", "b", "a"], stream_id="st-op")
+    assert op.campaign_refs() == [{"campaign_id": "a", "stream_id": "st-op"}, {"campaign_id": "b", "stream_id": "st-op"}]
+
+
+def test_operator_stream_id_is_used_in_path_and_iid(mocked):
+    mocked.post(f"{base('st-op')}//trigger/cp-1", json=stopped())
+    run(KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1", stream_id="st-op"))
+    assert mocked.calls[0].request.headers["iid"] == "st-op"
+
+
+def test_missing_stream_everywhere_fails_before_sending(connection, extra):
+    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={**extra, "stream_id": None})
+    with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="stream_id"):
+        run(KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1"))
+    assert len(rsps.calls) == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parameter"),
+    [
+        ({"campaign_id": "cp-1", "campaign_type": "mms"}, "campaign_type"),
+        ({"campaign_id": "cp/1"}, "campaign_id"),
+        ({"campaign_id": "{{ params.cid }}"}, "campaign_id"),
+        ({"campaign_id": ""}, "campaign_id"),
+        ({"campaign_ids": ["cp-1", "cp 2"]}, "campaign_ids\\[1\\]"),
+        ({"campaign_ids": []}, "campaign_ids"),
+        ({"campaign_ids": "cp-1"}, "campaign_ids"),
+        ({"campaign_id": "cp-1", "campaign_ids": ["cp-2"]}, "exactly one"),
+        ({}, "exactly one"),
+        ({"campaign_id": "cp-1", "stream_id": "st?x"}, "stream_id"),
+    ],
+)
+def test_bad_input_fails_before_sending_naming_the_parameter(kwargs, parameter):
+    with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match=parameter):
+        run(KoreStopCampaignOperator(task_id="stop", **kwargs))
+    assert len(rsps.calls) == 0
+
+
+def test_ids_are_checked_before_the_connection_is_read():
+    with pytest.raises(InvalidInputError, match=r"campaign_ids\[0\]"):
+        run(KoreStopCampaignOperator(task_id="stop", campaign_ids=["{{ bad }}"], kore_conn_id="kore_missing"))
+
+
+def test_retried_task_succeeds_when_first_try_already_stopped(mocked):
+    mocked.post(f"{base()}//trigger/cp-1", status=400, json={"errors": [{"msg": "Campaign is already stopped or completed", "code": 400}]})
+    mocked.post(f"{base()}/cp-1/status", json=status_body("Stopped", "cp-1"))
+    result, _ = run(KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1"))
+    assert result["outcome"] == "already_final" and result["vendor_status"] == "Stopped"
+
+
+def test_fail_if_already_final(mocked):
+    mocked.post(f"{base()}//trigger/cp-1", status=409, json={"message": "already completed"})
+    mocked.post(f"{base()}/cp-1/status", json=status_body("Completed", "cp-1"))
+    with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
+        run(KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1", fail_if_already_final=True))
+
+
+def test_many_campaigns_every_one_attempted_and_failure_named_at_the_end(mocked, leak_check):
+    for cid in ("cp-1", "cp-3"):
+        mocked.post(f"{base()}//trigger/{cid}", json=stopped())
+    mocked.post(f"{base()}//trigger/cp-2", status=404, json={"errors": [{"msg": "Campaign not found", "code": 404}]})
+    op = KoreStopCampaignOperator(task_id="stop", campaign_ids=["cp-1", "cp-2", "cp-3"], max_concurrency=2)
+    ti = MagicMock()
+    with pytest.raises(AirflowFailException, match="1 of 3 stop") as error:
+        op.execute({"ti": ti})
+    assert "cp-2" in str(error.value) and "Campaign not found" in str(error.value)
+    assert len(mocked.calls) == 3
+    pushed = ti.xcom_push.call_args.kwargs
+    assert pushed["value"]["totals"] == {"requested": 3, "stopped": 2, "already_final": 0, "failed": 1}
+    assert [c["outcome"] for c in pushed["value"]["campaigns"]] == ["stopped", "failed", "stopped"]
+    assert pushed["value"]["failed_ids"] == ["cp-2"]
+    assert len({c.request.headers["auth"] for c in mocked.calls}) == 1  # one JWT for the whole batch
+    leak_check([SECRET, *{c.request.headers["auth"] for c in mocked.calls}], error.value, json.dumps(pushed["value"]))
+
+
+def test_transient_failure_in_a_batch_lets_airflow_retry(mocked):
+    mocked.post(f"{base()}//trigger/cp-1", json=stopped())
+    mocked.post(f"{base()}//trigger/cp-2", status=503)
+    with pytest.raises(AirflowException) as error:
+        run(KoreStopCampaignOperator(task_id="stop", campaign_ids=["cp-1", "cp-2"]))
+    assert not isinstance(error.value, AirflowFailException)
+
+
+def test_operator_can_be_deep_copied_after_execution(mocked):
+    import copy
+
+    mocked.post(f"{base()}//trigger/cp-1", json=stopped())
+    op = KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1")
+    run(op)
+    clone = copy.deepcopy(op)
+    assert clone.campaign_id == "cp-1"
+
+
+def test_request_timeout_is_passed(mocked):
+    mocked.post(f"{base()}//trigger/cp-1", json=stopped())
+    run(KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1", request_timeout=[2, 9]))
+    assert mocked.calls[0].request.req_kwargs["timeout"] == (2.0, 9.0)
+
+
+def test_deferrable_wait_defers_with_safe_trigger_kwargs(mocked):
+    mocked.post(f"{base('st-op')}//trigger/cp-1", json=stopped())
+    mocked.post(f"{base('st-op')}/cp-1/status", json=status_body("Active", "cp-1"))  # e.g. still settling
+    op = KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1", stream_id="st-op", wait_for_completion=True, deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        run(op)
+    _, kwargs = deferred.value.trigger.serialize()
+    assert kwargs["vendor_key"] == "kore" and kwargs["refs"] == [{"campaign_id": "cp-1", "stream_id": "st-op"}]
+    assert kwargs["api_options"] == {"stream_id": "st-op"}
+    text = json.dumps(kwargs) + json.dumps(deferred.value.kwargs)
+    for secret in [SECRET, *{c.request.headers["auth"] for c in mocked.calls}]:
+        assert secret not in text
+
+
+def test_template_fields():
+    assert set(KoreStopCampaignOperator.template_fields) >= {"campaign_id", "campaign_ids", "stream_id", "campaign_type", "kore_conn_id"}
+
+
+def test_dry_run_validates_and_sends_nothing():
+    with responses.RequestsMock() as rsps:
+        result, _ = run(KoreStopCampaignOperator(task_id="stop", campaign_ids=["cp-1", "cp-2"], dry_run=True))
+    assert result["would_stop"] == ["cp-1", "cp-2"] and len(rsps.calls) == 0

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from unittest.mock import MagicMock
+
+import httpx
+import jwt
+import pytest
+import responses
+import respx
+from airflow.providers.common.compat.sdk import TaskDeferred
+
+from airflow_provider_campaigns.exceptions import CampaignNotFoundError, InvalidInputError
+from airflow_provider_campaigns.sensors.kore import KoreCampaignStatusSensor
+
+HOST = "https://kore.test"
+CLIENT_ID = "cs-sensor-client-42"
+SECRET = "kore-SENSOR-secret-c4e2a0b8d6f4e2c0a8b6d4f2e0c8a6b4"
+ACCOUNT = "acc-sensor-777"
+STREAM = "st-0603182c-7ffb-53c3-b307-47ca14b00002"
+STATUS = f"{HOST}/campaign/api/v2/public/{STREAM}/campaign/cp-9/status"
+
+
+def answer(status: str) -> dict:
+    return {"status": "success", "data": {"id": "cp-9", "status": status, "name": "promo"}}
+
+
+@pytest.fixture
+def extra(fast_retry):
+    return {"account_id": ACCOUNT, "stream_id": STREAM, **fast_retry}
+
+
+@pytest.fixture(autouse=True)
+def kore_conn(connection, extra):
+    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+@pytest.mark.parametrize(
+    ("status", "done"),
+    [("Ready", False), ("Scheduled", False), ("Active", False), ("Paused", False), ("Stopped", True), ("COMPLETED", True)],
+)
+def test_poke(mocked, status, done):
+    mocked.post(STATUS, json=answer(status))
+    result = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9").poke({})
+    assert result.is_done is done
+    if done:
+        assert result.xcom_value["vendor_status"] == status and result.xcom_value["campaign_id"] == "cp-9"
+    call = mocked.calls[0].request
+    assert call.method == "POST" and call.url == f"{STATUS}?accountId={ACCOUNT}&view=status" and json.loads(call.body) == {}
+    assert call.headers["accountid"] == ACCOUNT and call.headers["iid"] == STREAM
+    assert jwt.decode(call.headers["auth"], SECRET, algorithms=["HS256"])["appId"] == CLIENT_ID
+
+
+def test_execute_in_poke_mode_returns_the_status(mocked):
+    mocked.post(STATUS, json=answer("Active"))
+    mocked.post(STATUS, json=answer("Completed"))
+    sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", poke_interval=0.01, timeout=5)
+    result = sensor.execute({"ti": MagicMock()})
+    assert result["state"] == "completed" and len(mocked.calls) == 2
+
+
+def test_sensor_stream_id_wins_over_the_extra(mocked):
+    mocked.post(f"{HOST}/campaign/api/v2/public/st-other/campaign/cp-9/status", json=answer("Stopped"))
+    assert KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", stream_id="st-other").poke({}).is_done
+    assert mocked.calls[0].request.headers["iid"] == "st-other"
+
+
+def test_status_failure_for_unknown_campaign_fails_the_task(mocked, leak_check):
+    mocked.post(STATUS, json={"status": "failure", "errors": [{"msg": "Campaign not found", "code": 404}]})
+    with pytest.raises(CampaignNotFoundError, match="cp-9") as error:
+        KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9").poke({})
+    leak_check([SECRET, mocked.calls[0].request.headers["auth"]], error.value)
+
+
+def test_transient_read_error_is_one_more_poke(mocked):
+    mocked.post(STATUS, status=503)
+    assert KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9").poke({}).is_done is False
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parameter"), [({"campaign_id": "cp/9"}, "campaign_id"), ({"campaign_id": "cp-9", "stream_id": "{{ x }}"}, "stream_id")]
+)
+def test_bad_ids_fail_before_any_request(kwargs, parameter):
+    with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match=parameter):
+        KoreCampaignStatusSensor(task_id="s", **kwargs).poke({})
+    assert len(rsps.calls) == 0
+
+
+def test_ids_are_checked_before_the_connection_is_read():
+    with pytest.raises(InvalidInputError, match="campaign_id"):
+        KoreCampaignStatusSensor(task_id="s", campaign_id="cp/9", kore_conn_id="kore_missing").poke({})
+
+
+def test_missing_stream_everywhere_fails_before_any_request(connection, extra):
+    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={**extra, "stream_id": ""})
+    with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="stream_id"):
+        KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9").poke({})
+    assert len(rsps.calls) == 0
+
+
+def test_deferrable_checks_once_then_defers_with_safe_kwargs(mocked):
+    mocked.post(STATUS, json=answer("Active"))
+    sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", deferrable=True, poke_interval=7, timeout=120)
+    with pytest.raises(TaskDeferred) as deferred:
+        sensor.execute({"ti": MagicMock()})
+    _, kwargs = deferred.value.trigger.serialize()
+    assert kwargs["vendor_key"] == "kore" and kwargs["conn_id"] == "kore_default" and kwargs["poll_interval"] == 7
+    assert kwargs["refs"] == [{"campaign_id": "cp-9", "stream_id": STREAM}]  # the extra's stream, made explicit
+    assert kwargs["api_options"] is None
+    text = json.dumps(kwargs)
+    assert SECRET not in text and mocked.calls[0].request.headers["auth"] not in text
+
+
+def test_deferrable_finishes_at_once_when_already_final(mocked):
+    mocked.post(STATUS, json=answer("Stopped"))
+    result = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", deferrable=True).execute({"ti": MagicMock()})
+    assert result["state"] == "stopped"
+
+
+def test_trigger_reads_status_asynchronously_with_a_minted_jwt(mocked, leak_check):
+    mocked.post(STATUS, json=answer("Active"))
+    sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", stream_id=STREAM, deferrable=True, poke_interval=0.01, timeout=30)
+    with pytest.raises(TaskDeferred) as deferred:
+        sensor.execute({"ti": MagicMock()})
+    trigger = deferred.value.trigger
+    assert trigger.serialize()[1]["api_options"] == {"stream_id": STREAM}
+
+    async def first_event() -> dict:
+        async for event in trigger.run():
+            return event.payload
+        raise AssertionError("no event")
+
+    with respx.mock(assert_all_called=True) as router:
+        route = router.post(STATUS).mock(
+            side_effect=[
+                httpx.Response(401, json={"msg": "Invalid SDK credentials", "code": 4002}),
+                httpx.Response(200, json=answer("Active")),
+                httpx.Response(200, json=answer("Completed")),
+            ]
+        )
+        payload = asyncio.run(asyncio.wait_for(first_event(), 10))
+    assert payload["status"] == "success" and payload["vendor_status"] == "Completed"
+    sent = [call.request for call in route.calls]
+    assert all(r.url.params["accountId"] == ACCOUNT and r.url.params["view"] == "status" for r in sent)
+    assert all(r.headers["accountid"] == ACCOUNT and r.headers["iid"] == STREAM and r.content == b"{}" for r in sent)
+    jwts = [r.headers["auth"] for r in sent]
+    assert jwts[0] != jwts[1] == jwts[2]  # re-minted once after the 401, then reused
+    assert all(jwt.decode(t, SECRET, algorithms=["HS256"])["exp"] > time.time() for t in jwts)
+    leak_check([SECRET, *jwts], json.dumps(payload))
