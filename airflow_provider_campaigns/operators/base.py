@@ -66,8 +66,11 @@ class CampaignStopOperator(BaseOperator):
                 raise InvalidInputError(f"{name} must be a positive number of seconds, not {value!r}.")
 
     # -- vendor-specific parts -------------------------------------------------------------
-    def campaign_refs(self) -> list[CampaignRef]:
-        """Validated references named explicitly by the (rendered) parameters (may be empty)."""
+    def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
+        """Validated references named explicitly by the (rendered) parameters (may be empty).
+
+        Called before any request; ``hook`` may be used to read the connection (never to send).
+        """
         raise NotImplementedError
 
     @property
@@ -104,10 +107,10 @@ class CampaignStopOperator(BaseOperator):
         from airflow_provider_campaigns.batch import BatchReport, stop_all
         from airflow_provider_campaigns.outcomes import target_states
 
-        refs = self.campaign_refs()
         targets = target_states(None)
         hook = self.make_hook()
         try:
+            refs = self.campaign_refs(hook)
             if self.selects:
                 selected = self.select_refs(hook)
                 self.log.info("%s: %d campaign(s) selected by listing.", hook.vendor_name, len(selected))

@@ -68,7 +68,7 @@ class BsgStopCampaignOperator(CampaignStopOperator):
         """``all_active=True`` lists BSG's campaigns."""
         return bool(self.all_active)
 
-    def campaign_refs(self) -> list[CampaignRef]:
+    def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
         """Validate ids and channel before anything is sent."""
         from airflow_provider_campaigns.vendors.bsg import campaign_ref, validate_channel
 

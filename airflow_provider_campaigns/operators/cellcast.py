@@ -59,7 +59,7 @@ class CellcastStopCampaignOperator(CampaignStopOperator):
         """``custom_string`` lists the campaign's still-scheduled messages."""
         return self.custom_string is not None
 
-    def campaign_refs(self) -> list[CampaignRef]:
+    def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
         """Validate ids, message type and ``custom_string`` before anything is sent."""
         from airflow_provider_campaigns.vendors.cellcast import validate_selection
 

@@ -10,6 +10,7 @@ from airflow_provider_campaigns.hooks.comm import CommHook
 from airflow_provider_campaigns.operators.base import CampaignStopOperator
 
 if TYPE_CHECKING:
+    from airflow_provider_campaigns.hooks.base import CampaignHook
     from airflow_provider_campaigns.vendors.base import CampaignRef
 
 
@@ -61,7 +62,7 @@ class CommStopCampaignOperator(CampaignStopOperator):
         """``send_status_path`` for the status reads."""
         return {"send_status_path": self.send_status_path}
 
-    def campaign_refs(self) -> list[CampaignRef]:
+    def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
         """Validate the ids before anything is sent."""
         from airflow_provider_campaigns.vendors.comm import campaign_ref, campaign_sends_refs
 

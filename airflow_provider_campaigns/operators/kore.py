@@ -32,7 +32,6 @@ class KoreStopCampaignOperator(CampaignStopOperator):
     """
 
     template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "stream_id", "campaign_type", "kore_conn_id")
-    shallow_copy_attrs: Sequence[str] = ("_hook",)  # a hook holds a session and locks: never deep-copied
     hook_class = KoreHook
     conn_id_field = "kore_conn_id"
 
@@ -53,7 +52,6 @@ class KoreStopCampaignOperator(CampaignStopOperator):
         self.stream_id = stream_id
         self.campaign_type = campaign_type
         self.kore_conn_id = kore_conn_id
-        self._hook: CampaignHook | None = None
 
     @property
     def single(self) -> bool:
@@ -64,13 +62,7 @@ class KoreStopCampaignOperator(CampaignStopOperator):
         """The operator's ``stream_id`` (when given) becomes the hook's default stream."""
         return {"stream_id": self.stream_id} if self.stream_id is not None else {}
 
-    def make_hook(self) -> CampaignHook:
-        """One hook per execution: validation reads the connection (for the default stream) through it."""
-        if self._hook is None:
-            self._hook = super().make_hook()
-        return self._hook
-
-    def campaign_refs(self) -> list[CampaignRef]:
+    def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
         """Validate type, ids, stream and connection before anything is sent; each ref names its stream."""
         from airflow_provider_campaigns.vendors.kore import validate_campaign_type, validate_id
 
@@ -86,7 +78,6 @@ class KoreStopCampaignOperator(CampaignStopOperator):
             if not values:
                 raise InvalidInputError("campaign_ids is empty: name at least one campaign.")
             named = [(validate_id(value, f"campaign_ids[{index}]"), f"campaign_ids[{index}]") for index, value in enumerate(values)]
-        self._hook = None  # a fresh hook (and connection read) per execution
-        api = cast(KoreHook, self.make_hook()).kore_api
+        api = cast(KoreHook, hook).kore_api
         refs = [api.campaign_ref(campaign_id, parameter=parameter) for campaign_id, parameter in named]
         return list({ref["campaign_id"]: ref for ref in refs}.values())

@@ -69,9 +69,10 @@ def test_single_stop_returns_the_documented_result(mocked):
 
 
 def test_stream_id_falls_back_to_the_extra_and_the_ref_carries_it():
-    assert KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1").campaign_refs() == [{"campaign_id": "cp-1", "stream_id": STREAM}]
+    op = KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1")
+    assert op.campaign_refs(op.make_hook()) == [{"campaign_id": "cp-1", "stream_id": STREAM}]
     op = KoreStopCampaignOperator(task_id="stop", campaign_ids=["a", "b", "a"], stream_id="st-op")
-    assert op.campaign_refs() == [{"campaign_id": "a", "stream_id": "st-op"}, {"campaign_id": "b", "stream_id": "st-op"}]
+    assert op.campaign_refs(op.make_hook()) == [{"campaign_id": "a", "stream_id": "st-op"}, {"campaign_id": "b", "stream_id": "st-op"}]
 
 
 def test_operator_stream_id_is_used_in_path_and_iid(mocked):
