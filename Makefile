@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	touch $(STAMP)
 
 lint: venv
-	$(VENV)/bin/ruff check airflow_provider_campaigns tests example_dags benchmarks scripts
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
 unit: venv
