@@ -31,8 +31,8 @@ from airflow_provider_campaigns.operators.kore import KoreStopCampaignOperator
 ALLOWED = {
     "bsg": {"campaign_ids", "channel", "all_active", "name_contains", "date_from", "date_to", "dry_run"},
     "cellcast": {"message_ids", "custom_string", "message_type", "dry_run"},
-    "comm": {"campaign_sends", "all_active", "dry_run"},
-    "kore": {"campaign_ids", "stream_id", "all_active", "dry_run"},
+    "comm": {"campaign_sends", "all_active", "name_contains", "dry_run"},
+    "kore": {"campaign_ids", "stream_id", "all_active", "name_contains", "dry_run"},
 }
 OPERATORS = {
     "bsg": BsgStopCampaignOperator,

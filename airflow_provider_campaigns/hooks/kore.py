@@ -8,7 +8,7 @@ from typing import Any, cast
 from airflow_provider_campaigns.exceptions import InvalidInputError
 from airflow_provider_campaigns.hooks.base import CampaignHook
 from airflow_provider_campaigns.status import CampaignStatus
-from airflow_provider_campaigns.vendors.base import StopOutcome
+from airflow_provider_campaigns.vendors.base import CampaignRef, StopOutcome
 from airflow_provider_campaigns.vendors.kore import KNOWN_STATUSES, KoreApi, list_flow, validate_campaign_type
 
 
@@ -64,6 +64,40 @@ class KoreHook(CampaignHook):
         kind = validate_campaign_type(campaign_type)
         api = self.kore_api
         return self.run(list_flow(api, api.stream_for(), _statuses(statuses), self.settings.retry, kind))
+
+    def active_statuses(self) -> list[str]:
+        """The statuses that are not final under the hook's status map: Kore's documented ones
+        (``Ready``, ``Preparing``, ``Scheduled``, ``Rescheduled``, ``Active``, ``Paused``) plus
+        any non-final entry of ``status_map``.
+        """
+        api = self.kore_api
+        candidates = [*KNOWN_STATUSES, *(str(raw) for raw in (self.status_map or {}))]
+        spelled = _statuses([raw for raw in candidates if raw.strip()]) or []
+        return list(dict.fromkeys(raw for raw in spelled if not api.statuses.normalize(raw).is_final))
+
+    def list_active_campaigns(self, name_contains: str | None = None, campaign_type: str = "sms") -> list[CampaignRef]:
+        """Refs of the stream's campaigns that are not final (and whose name contains ``name_contains``,
+        case-insensitive), each once.
+
+        Kore is asked for :meth:`active_statuses` only (``filters.status``), and every listed
+        campaign is checked again here, so a vendor that ignores the filter stops nothing final. A
+        campaign in a status Kore does not document (and ``status_map`` does not name) is therefore
+        not selected. A listed id this provider cannot address safely is skipped with a WARNING.
+        """
+        api = self.kore_api
+        stream = api.stream_for()
+        needle = (name_contains or "").casefold()
+        refs: dict[str, CampaignRef] = {}
+        for campaign in self.list_campaigns(self.active_statuses(), campaign_type):
+            if campaign.is_final or needle not in (campaign.name or "").casefold():
+                continue
+            try:
+                ref = api.campaign_ref(campaign.campaign_id, stream, "listed campaign id")
+            except InvalidInputError as error:
+                self.log.warning("%s: skipping a listed campaign: %s", self.vendor_name, error)
+                continue
+            refs.setdefault(ref["campaign_id"], ref)
+        return list(refs.values())
 
 
 def _statuses(values: Sequence[str] | None) -> list[str] | None:

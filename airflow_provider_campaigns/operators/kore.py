@@ -21,17 +21,25 @@ class KoreStopCampaignOperator(CampaignStopOperator):
 
     A stop Kore refuses (400/409/422) on a campaign that is already ``Stopped`` or ``Completed``
     counts as ``already_final``. Returns ``{vendor, campaign_id, outcome, state, vendor_status, ...}``
-    for one campaign, or ``{vendor, campaigns, totals, failed_ids}`` for several.
+    for one campaign, or ``{vendor, campaigns, totals, failed_ids}`` for several (and for ``all_active``).
+
+    ``all_active=True`` lists the stream's campaigns (``POST .../campaign/getAllCampaignDetails``,
+    every page, asking Kore for the non-final statuses only) and stops each one that is not final
+    (re-checked here) and whose name contains ``name_contains``. With ``dry_run=True`` it lists and
+    stops nothing; the result's ``would_stop`` names the campaigns.
 
     :param campaign_id: the campaign to stop (templated).
     :param campaign_ids: several campaigns of the same stream to stop in one task (templated).
+    :param all_active: stop every campaign of the stream that is not final (instead of ids).
+    :param name_contains: with ``all_active``: only campaigns whose name contains this text
+        (case-insensitive; templated).
     :param stream_id: bot / stream id (``st-...``); default: the connection's extra ``stream_id``.
     :param campaign_type: ``sms`` (the only type Kore documents a stop for).
     :param kore_conn_id: the ``kore`` connection.
     :param fail_if_already_final: fail instead of reporting ``already_final``.
     """
 
-    template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "stream_id", "campaign_type", "kore_conn_id")
+    template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "stream_id", "campaign_type", "kore_conn_id", "name_contains")
     hook_class = KoreHook
     conn_id_field = "kore_conn_id"
 
@@ -40,6 +48,8 @@ class KoreStopCampaignOperator(CampaignStopOperator):
         *,
         campaign_id: str | None = None,
         campaign_ids: Sequence[str] | None = None,
+        all_active: bool = False,
+        name_contains: str | None = None,
         stream_id: str | None = None,
         campaign_type: str = "sms",
         kore_conn_id: str = KoreHook.default_conn_name,
@@ -49,6 +59,8 @@ class KoreStopCampaignOperator(CampaignStopOperator):
         super().__init__(fail_if_already_final=fail_if_already_final, **kwargs)
         self.campaign_id = campaign_id
         self.campaign_ids = campaign_ids
+        self.all_active = all_active
+        self.name_contains = name_contains
         self.stream_id = stream_id
         self.campaign_type = campaign_type
         self.kore_conn_id = kore_conn_id
@@ -57,6 +69,11 @@ class KoreStopCampaignOperator(CampaignStopOperator):
     def single(self) -> bool:
         """One campaign named with ``campaign_id``."""
         return self.campaign_id is not None
+
+    @property
+    def selects(self) -> bool:
+        """``all_active=True`` lists Kore's campaigns."""
+        return self.all_active is True
 
     def hook_options(self) -> dict[str, Any]:
         """The operator's ``stream_id`` (when given) becomes the hook's default stream."""
@@ -67,8 +84,15 @@ class KoreStopCampaignOperator(CampaignStopOperator):
         from airflow_provider_campaigns.vendors.kore import validate_campaign_type, validate_id
 
         validate_campaign_type(self.campaign_type)
-        if (self.campaign_id is None) == (self.campaign_ids is None):
-            raise InvalidInputError("KoreStopCampaignOperator: give exactly one of campaign_id or campaign_ids.")
+        if not isinstance(self.all_active, bool):
+            raise InvalidInputError(f"all_active must be True or False, not {type(self.all_active).__name__} {self.all_active!r:.40}.")
+        if self.name_contains is not None and not isinstance(self.name_contains, str):
+            raise InvalidInputError(f"name_contains must be text, not {type(self.name_contains).__name__} {self.name_contains!r:.40}.")
+        if sum([self.campaign_id is not None, self.campaign_ids is not None, self.all_active]) != 1:
+            raise InvalidInputError("KoreStopCampaignOperator: give exactly one of campaign_id, campaign_ids or all_active=True.")
+        if self.all_active:
+            cast(KoreHook, hook).kore_api.stream_for()  # the connection and stream are checked before the list is asked for
+            return []
         if self.campaign_id is not None:
             named = [(validate_id(self.campaign_id), "campaign_id")]
         else:
@@ -81,3 +105,7 @@ class KoreStopCampaignOperator(CampaignStopOperator):
         api = cast(KoreHook, hook).kore_api
         refs = [api.campaign_ref(campaign_id, parameter=parameter) for campaign_id, parameter in named]
         return list({ref["campaign_id"]: ref for ref in refs}.values())
+
+    def select_refs(self, hook: CampaignHook) -> list[CampaignRef]:
+        """Every campaign of the stream that is not final (and whose name matches)."""
+        return cast(KoreHook, hook).list_active_campaigns(name_contains=self.name_contains, campaign_type=self.campaign_type)

@@ -20,6 +20,7 @@ Documented (seed ``comm-sms-stop.txt``, ``VENDORS.md``): ``Authorization: Bearer
   other than 401/403/404/429 (400, 409, 422...) is read as "refused because of the send's state":
   the status is read next and a final send counts as ``already_final``.
 - *No paging contract* for the list: Laravel's ``page``/``per_page`` and ``meta.last_page`` assumed.
+- *Selection* (``all_active``): the running sends are found through campaign reads; see ``comm_listing``.
 - *Base URL*: the docs write ``https://api.comm.com/api``; the default host is ``https://api.comm.com``
   and either form works (a base URL ending in ``/api`` is not given a second ``/api``).
 """
@@ -173,7 +174,7 @@ class CommApi(VendorApi):
             data = expect_ok(reply).json_object().get("data")
             if not isinstance(data, dict):
                 raise reply.format_error("no 'data' object in the stop answer")
-            return self._status(name, _send_status(data), data)
+            return self.status_of(name, send_status(data), data)
 
         path = f"{self.campaigns_path}/{path_param(ref['campaign_id'])}/stop/{path_param(ref['campaign_send_id'])}"
         return ApiRequest("POST", path, interpret, action="stop", campaign_id=name)
@@ -209,7 +210,7 @@ class CommApi(VendorApi):
         lists = [found for path in self.send_list_paths if isinstance(found := field_path(body, path), list)]
         for send in (item for sends in lists for item in sends if isinstance(item, dict)):
             if str(send.get("id", "")).casefold() == send_id:
-                return self._status(name, _send_status(send), send)
+                return self.status_of(name, send_status(send), send)
         raw = data.get("status")
         if not isinstance(raw, str):
             raise reply.format_error("neither the send nor a campaign 'status' in the campaign answer")
@@ -224,7 +225,7 @@ class CommApi(VendorApi):
                 where,
                 raw,
             )
-        return self._status(name, raw, data)
+        return self.status_of(name, raw, data)
 
     def parse_page(self, reply: Reply, per_page: int) -> tuple[list[CampaignStatus], bool]:
         """Read ``{"data": [...campaigns...], "meta": {"current_page", "last_page", ...}}``."""
@@ -232,13 +233,14 @@ class CommApi(VendorApi):
         data = body.get("data")
         if not isinstance(data, list):
             raise reply.format_error("no 'data' list in the campaign list")
-        campaigns = [self._status(str(item.get("id")), item.get("status"), item) for item in data if isinstance(item, dict)]
+        campaigns = [self.status_of(str(item.get("id")), item.get("status"), item) for item in data if isinstance(item, dict)]
         meta = body.get("meta")
         current, last = (meta.get("current_page"), meta.get("last_page")) if isinstance(meta, dict) else (None, None)
         on_last_page = isinstance(current, int) and isinstance(last, int) and current >= last
         return campaigns, on_last_page or len(data) < per_page
 
-    def _status(self, name: str, raw: Any, data: Mapping[str, Any]) -> CampaignStatus:
+    def status_of(self, name: str, raw: Any, data: Mapping[str, Any]) -> CampaignStatus:
+        """A :class:`CampaignStatus` named ``name`` from a raw status and the object carrying it."""
         campaign_name = data.get("name")
         return CampaignStatus(
             vendor=VENDOR,
@@ -250,7 +252,7 @@ class CommApi(VendorApi):
         )
 
 
-def _send_status(send: Mapping[str, Any]) -> Any:
+def send_status(send: Mapping[str, Any]) -> Any:
     """A send's ``status``, else its ``meta.multistep_status.status`` (same example value in the docs)."""
     raw = send.get("status")
     return raw if isinstance(raw, str) else field_path(send, "meta.multistep_status.status")

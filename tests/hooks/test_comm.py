@@ -296,3 +296,42 @@ def test_list_campaigns_checks_page_size_before_any_request(comm_conn):
     with pytest.raises(InvalidInputError, match="per_page"):
         CommHook().list_campaigns(per_page=500)
     assert len(responses.calls) == 0
+
+
+C2 = "7d2b9c41-1111-4a2b-9c3d-0123456789ab"
+S2 = "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"
+
+
+@responses.activate
+def test_list_active_sends_reads_non_final_campaigns_and_keeps_running_sends(comm_conn):
+    responses.get(
+        LIST_URL,
+        json={
+            "data": [{"id": C1, "name": "promo", "status": "in_progress"}, {"id": C2, "name": "old", "status": "completed"}],
+            "meta": {"current_page": 1, "last_page": 1},
+        },
+    )
+    responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "status": "in_progress", "sends": [send("pending"), send("failed", id=S2)]}})
+    refs = CommHook().list_active_sends()
+    assert refs == [{"campaign_id": C1, "campaign_send_id": S1}]
+    assert [c.request.url.split("?")[0] for c in responses.calls] == [LIST_URL, CAMPAIGN_URL]
+    assert all(c.request.method == "GET" for c in responses.calls)
+
+
+@responses.activate
+def test_list_active_sends_skips_a_campaign_gone_between_list_and_read(comm_conn):
+    responses.get(
+        LIST_URL,
+        json={"data": [{"id": C1, "status": "in_progress"}, {"id": C2, "status": "pending"}], "meta": {"current_page": 1, "last_page": 1}},
+    )
+    responses.get(CAMPAIGN_URL, status=404, json={"message": "Not found"})
+    responses.get(f"{LIST_URL}/{C2}", json={"data": {"id": C2, "status": "pending", "sends": [send("pending", id=S2)]}})
+    assert CommHook().list_active_sends() == [{"campaign_id": C2, "campaign_send_id": S2}]
+
+
+@responses.activate
+def test_list_active_sends_fails_on_other_read_errors(comm_conn):
+    responses.get(LIST_URL, json={"data": [{"id": C1, "status": "in_progress"}], "meta": {"current_page": 1, "last_page": 1}})
+    responses.get(CAMPAIGN_URL, status=401, json={"message": "Unauthenticated."})
+    with pytest.raises(AuthenticationError):
+        CommHook().list_active_sends()

@@ -341,3 +341,24 @@ def test_echoed_jwt_in_an_error_body_is_redacted(kore, mocked, leak_check):
     with pytest.raises(AuthenticationError) as error:
         kore.get_campaign_status("cp-1")
     leak_check([SECRET, *tokens(mocked)], error.value)
+
+
+def test_active_statuses_follow_the_status_map(connection, extra):
+    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
+    assert KoreHook().active_statuses() == ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused"]
+    custom = KoreHook(status_map={"paused": "stopped", "Queued": "active", "Gone": "failed"})
+    assert custom.active_statuses() == ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Queued"]
+
+
+def test_list_active_campaigns_filters_at_the_vendor_and_again_here(kore, mocked):
+    items = [
+        {"id": "cp-1", "status": "Active", "name": "Promo A"},
+        {"id": "cp-2", "status": "Completed", "name": "promo B"},
+        {"id": "cp-3", "status": "Paused"},
+        {"id": "cp-1", "status": "Active", "name": "Promo A"},
+    ]
+    mocked.post(LIST, json={"status": "success", "data": items})
+    assert kore.list_active_campaigns() == [{"campaign_id": "cp-1", "stream_id": STREAM}, {"campaign_id": "cp-3", "stream_id": STREAM}]
+    assert kore.list_active_campaigns(name_contains="PROMO") == [{"campaign_id": "cp-1", "stream_id": STREAM}]
+    body = json.loads(mocked.calls[0].request.body)
+    assert body["filters"] == {"status": ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused"]}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from unittest.mock import MagicMock
 
 import pytest
 import responses
+from responses import matchers
 
 from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, InvalidInputError, PermanentError, TransientError
 from airflow_provider_campaigns.operators.comm import CommStopCampaignOperator
@@ -17,6 +19,10 @@ C2 = "7d2b9c41-1111-4a2b-9c3d-0123456789ab"
 S1 = "9f1e2d3c-4b5a-4697-8887-766554433221"
 S2 = "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"
 S3 = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
+C3 = "11111111-2222-4333-8444-555555555555"
+C4 = "66666666-7777-4888-9999-aaaaaaaaaaaa"
+S4 = "bbbbbbbb-cccc-4ddd-8eee-ffffffffffff"
+LIST_URL = f"{HOST}/api/v1/sms/campaigns"
 
 
 def stop_url(campaign: str, send: str) -> str:
@@ -122,8 +128,13 @@ def test_one_element_campaign_sends_gives_the_batch_shape():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({}, "either campaign_id with campaign_send_id, or campaign_sends"),
-        ({"campaign_id": C1, "campaign_send_id": S1, "campaign_sends": [(C1, S2)]}, "not both"),
+        ({}, "exactly one of campaign_id with campaign_send_id, campaign_sends or all_active=True"),
+        ({"campaign_id": C1, "campaign_send_id": S1, "campaign_sends": [(C1, S2)]}, "exactly one"),
+        ({"campaign_sends": [(C1, S2)], "all_active": True}, "exactly one"),
+        ({"campaign_id": C1, "campaign_send_id": S1, "all_active": True}, "exactly one"),
+        ({"campaign_id": C1, "all_active": True}, "exactly one"),
+        ({"all_active": "false"}, "all_active must be True or False"),
+        ({"all_active": True, "name_contains": 7}, "name_contains must be text"),
         ({"campaign_id": C1}, "campaign_send_id"),
         ({"campaign_send_id": S1}, "campaign_id"),
         ({"campaign_id": C1, "campaign_send_id": f" {S1}"}, "campaign_send_id"),
@@ -142,4 +153,146 @@ def test_invalid_input_fails_before_any_request(kwargs, match):
 
 
 def test_ids_and_conn_id_are_templated():
-    assert set(CommStopCampaignOperator.template_fields) == {"campaign_id", "campaign_send_id", "campaign_sends", "comm_conn_id"}
+    assert set(CommStopCampaignOperator.template_fields) == {
+        "campaign_id",
+        "campaign_send_id",
+        "campaign_sends",
+        "comm_conn_id",
+        "name_contains",
+    }
+
+
+# -- all_active: selection by listing -------------------------------------------------------------
+
+
+def listed(campaign: str, status: str, name: str = "promo") -> dict[str, object]:
+    return {"id": campaign, "name": name, "status": status}
+
+
+def finished(count: int) -> list[dict[str, object]]:
+    """Completed campaigns that fill a page (a short page is the last one)."""
+    return [listed(str(uuid.uuid4()), "completed") for _ in range(count)]
+
+
+def list_page(number: int, items: list[dict[str, object]], last_page: int = 1) -> None:
+    responses.get(
+        LIST_URL,
+        match=[matchers.query_param_matcher({"page": str(number), "per_page": "100"})],
+        json={"data": items, "meta": {"current_page": number, "last_page": last_page, "per_page": 100}},
+    )
+
+
+def campaign_read(campaign: str, sends: list[tuple[str, str]] | None, status: str = "in_progress", key: str = "sends") -> None:
+    data: dict[str, object] = {"id": campaign, "name": "promo", "status": status}
+    if sends is not None:
+        data[key] = [{"id": send, "status": send_status, "sms_campaign_id": campaign} for send, send_status in sends]
+    responses.get(f"{LIST_URL}/{campaign}", json={"data": data})
+
+
+def posts() -> list[str]:
+    return [call.request.url for call in responses.calls if call.request.method == "POST"]
+
+
+def reads() -> list[str]:
+    return [call.request.url for call in responses.calls if call.request.method == "GET" and call.request.url.split("?")[0] != LIST_URL]
+
+
+@responses.activate
+def test_all_active_stops_only_running_sends_of_non_final_matching_campaigns():
+    list_page(
+        1,
+        [
+            listed(C1, "in_progress", "Spring PROMO"),
+            listed(C2, "completed", "promo done"),
+            listed(C3, "in_progress", "newsletter"),
+            listed(C4, "paused", "other promo"),
+        ],
+    )
+    campaign_read(C1, [(S1, "in_progress"), (S2, "completed")])
+    campaign_read(C4, [(S4, "paused")], status="paused", key="campaign_sends")
+    responses.post(stop_url(C1, S1), json=send_body(S1))
+    responses.post(stop_url(C4, S4), json=send_body(S4))
+    result, _ = run(all_active=True, name_contains="promo")
+    assert reads() == [f"{LIST_URL}/{C1}", f"{LIST_URL}/{C4}"], "final and non-matching campaigns are not even read"
+    assert posts() == [stop_url(C1, S1), stop_url(C4, S4)]
+    assert result["totals"] == {"requested": 2, "stopped": 2, "already_final": 0, "failed": 0}
+    assert [entry["campaign_id"] for entry in result["campaigns"]] == [f"{C1}/{S1}", f"{C4}/{S4}"]
+
+
+@responses.activate
+def test_all_active_without_filter_reads_every_non_final_campaign():
+    list_page(1, [listed(C1, "in_progress", "a"), listed(C3, "scheduled", "b"), listed(C2, "stopped", "c")])
+    campaign_read(C1, [(S1, "in_progress")])
+    campaign_read(C3, [(S3, "scheduled")], status="scheduled")
+    responses.post(stop_url(C1, S1), json=send_body(S1))
+    responses.post(stop_url(C3, S3), json=send_body(S3))
+    result, _ = run(all_active=True)
+    assert sorted(posts()) == sorted([stop_url(C1, S1), stop_url(C3, S3)]) and result["totals"]["stopped"] == 2
+
+
+@responses.activate
+def test_all_active_follows_the_list_pages():
+    list_page(1, [listed(C1, "in_progress"), *finished(99)], last_page=2)
+    list_page(2, [listed(C3, "in_progress")], last_page=2)
+    campaign_read(C1, [(S1, "in_progress")])
+    campaign_read(C3, [(S3, "in_progress")])
+    responses.post(stop_url(C1, S1), json=send_body(S1))
+    responses.post(stop_url(C3, S3), json=send_body(S3))
+    result, _ = run(all_active=True)
+    assert sorted(posts()) == sorted([stop_url(C1, S1), stop_url(C3, S3)])
+    assert result["totals"]["stopped"] == 2
+
+
+@responses.activate
+def test_all_active_reads_and_stops_each_duplicate_once():
+    list_page(1, [listed(C1, "in_progress"), listed(C1.upper(), "in_progress"), *finished(98)], last_page=2)
+    list_page(2, [listed(C1, "in_progress")], last_page=2)
+    campaign_read(C1, [(S1, "in_progress"), (S1.upper(), "in_progress")])
+    responses.post(stop_url(C1, S1), json=send_body(S1))
+    result, _ = run(all_active=True)
+    assert reads() == [f"{LIST_URL}/{C1}"]
+    assert posts() == [stop_url(C1, S1)]
+    assert result["totals"] == {"requested": 1, "stopped": 1, "already_final": 0, "failed": 0}
+
+
+@responses.activate
+def test_all_active_skips_a_campaign_whose_answer_lists_no_sends_with_one_warning(caplog, capfd):
+    list_page(1, [listed(C1, "in_progress", "no sends here"), listed(C3, "in_progress"), *finished(98)], last_page=2)
+    list_page(2, [listed(C1, "in_progress", "no sends here")], last_page=2)
+    campaign_read(C1, None)
+    campaign_read(C3, [(S3, "in_progress")])
+    responses.post(stop_url(C3, S3), json=send_body(S3))
+    result, _ = run(all_active=True)
+    assert len([call for call in responses.calls if call.request.url.split("?")[0] == LIST_URL]) == 2
+    assert posts() == [stop_url(C3, S3)] and result["totals"]["stopped"] == 1
+    captured = capfd.readouterr()
+    # Airflow 3 logs through structlog to stdout, Airflow 2 through logging (and its console): once in each place it reaches
+    counts = [
+        sum(C1 in line and "cannot be stopped by selection" in line and "no sends here" in line for line in text.splitlines())
+        for text in (caplog.text, captured.out + captured.err)
+    ]
+    assert max(counts) == 1
+
+
+@responses.activate
+def test_all_active_dry_run_lists_and_reads_but_sends_no_stop():
+    list_page(1, [listed(C1, "in_progress"), listed(C2, "completed")])
+    campaign_read(C1, [(S1, "in_progress"), (S2, "pending"), (S3, "cancelled")])
+    result, _ = run(all_active=True, dry_run=True)
+    assert posts() == []
+    assert result == {"vendor": "comm.com", "dry_run": True, "would_stop": [f"{C1}/{S1}", f"{C1}/{S2}"], "totals": {"requested": 2}}
+
+
+@responses.activate
+def test_all_active_with_nothing_running_returns_zero_totals():
+    list_page(1, [listed(C2, "completed")])
+    result, _ = run(all_active=True)
+    assert posts() == [] and result["totals"] == {"requested": 0, "stopped": 0, "already_final": 0, "failed": 0}
+
+
+@responses.activate
+def test_all_active_honours_send_status_path_and_status_map():
+    list_page(1, [listed(C1, "in_progress")])
+    responses.get(f"{LIST_URL}/{C1}", json={"data": {"id": C1, "status": "x", "runs": {"items": [{"id": S1, "status": "warming"}]}}})
+    result, _ = run(all_active=True, dry_run=True, send_status_path="data.runs.items", status_map={"warming": "active"})
+    assert result["would_stop"] == [f"{C1}/{S1}"]

@@ -99,7 +99,13 @@ def test_missing_stream_everywhere_fails_before_sending(connection, extra):
         ({"campaign_ids": []}, "campaign_ids"),
         ({"campaign_ids": "cp-1"}, "campaign_ids"),
         ({"campaign_id": "cp-1", "campaign_ids": ["cp-2"]}, "exactly one"),
-        ({}, "exactly one"),
+        ({}, "exactly one of campaign_id, campaign_ids or all_active=True"),
+        ({"campaign_id": "cp-1", "all_active": True}, "exactly one"),
+        ({"campaign_ids": ["cp-1"], "all_active": True}, "exactly one"),
+        ({"all_active": "false"}, "all_active must be True or False"),
+        ({"all_active": True, "name_contains": ["promo"]}, "name_contains must be text"),
+        ({"all_active": True, "campaign_type": "voice"}, "campaign_type"),
+        ({"all_active": True, "stream_id": "st/x"}, "stream_id"),
         ({"campaign_id": "cp-1", "stream_id": "st?x"}, "stream_id"),
     ],
 )
@@ -192,3 +198,107 @@ def test_dry_run_validates_and_sends_nothing():
     with responses.RequestsMock() as rsps:
         result, _ = run(KoreStopCampaignOperator(task_id="stop", campaign_ids=["cp-1", "cp-2"], dry_run=True))
     assert result["would_stop"] == ["cp-1", "cp-2"] and len(rsps.calls) == 0
+
+
+# -- all_active: selection by listing -------------------------------------------------------------
+
+ACTIVE = ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused"]
+
+
+def campaign(campaign_id: str, status: str = "Active", name: str = "promo") -> dict:
+    return {"_id": campaign_id, "id": campaign_id, "name": name, "status": status, "campaignType": "sms"}
+
+
+def listing(*items: dict) -> dict:
+    return {"status": "success", "data": list(items), "total": len(items), "moreAvailable": False}
+
+
+def stops(mocked) -> list[str]:
+    return [c.request.url.split("?")[0].rsplit("/", 1)[-1] for c in mocked.calls if "//trigger/" in c.request.url]
+
+
+def list_bodies(mocked) -> list[dict]:
+    return [json.loads(c.request.body) for c in mocked.calls if c.request.url.split("?")[0].endswith("/getAllCampaignDetails")]
+
+
+def test_all_active_stops_only_non_final_campaigns_whose_name_matches(mocked):
+    mocked.post(
+        f"{base()}/getAllCampaignDetails",
+        json=listing(
+            campaign("cp-1", "Active", "Black Friday PROMO"),
+            campaign("cp-2", "Completed", "promo done"),  # a vendor that ignores filters.status
+            campaign("cp-3", "Active", "newsletter"),
+            campaign("cp-4", "Scheduled", "promo tomorrow"),
+            campaign("cp-5", "stopped", "old promo"),
+        ),
+    )
+    for cid in ("cp-1", "cp-4"):
+        mocked.post(f"{base()}//trigger/{cid}", json=stopped())
+    result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, name_contains="Promo"))
+    assert stops(mocked) == ["cp-1", "cp-4"]
+    assert result["totals"] == {"requested": 2, "stopped": 2, "already_final": 0, "failed": 0}
+    assert list_bodies(mocked) == [{"type": "sms", "limit": 100, "skip": 0, "page": 1, "filters": {"status": ACTIVE}}]
+    list_call = mocked.calls[0].request
+    assert list_call.headers["iid"] == STREAM and list_call.url == f"{base()}/getAllCampaignDetails?accountId={ACCOUNT}"
+
+
+def test_all_active_follows_the_list_pages(mocked):
+    page1 = listing(*(campaign(f"cp-{i}", "Active") for i in range(100)))
+    page2 = listing(campaign("cp-100", "Paused"))
+    mocked.post(f"{base()}/getAllCampaignDetails", json=page1)
+    mocked.post(f"{base()}/getAllCampaignDetails", json=page2)
+    result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, dry_run=True))
+    assert [body["skip"] for body in list_bodies(mocked)] == [0, 100]
+    assert len(result["would_stop"]) == 101 and result["would_stop"][-1] == "cp-100"
+
+
+def test_all_active_stops_a_campaign_listed_twice_once(mocked):
+    mocked.post(f"{base()}/getAllCampaignDetails", json=listing(campaign("cp-1"), campaign("cp-2"), campaign("cp-1")))
+    for cid in ("cp-1", "cp-2"):
+        mocked.post(f"{base()}//trigger/{cid}", json=stopped())
+    result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True))
+    assert stops(mocked) == ["cp-1", "cp-2"]
+    assert result["totals"] == {"requested": 2, "stopped": 2, "already_final": 0, "failed": 0}
+
+
+def test_all_active_dry_run_lists_and_stops_nothing(mocked):
+    mocked.post(
+        f"{base()}/getAllCampaignDetails", json=listing(campaign("cp-1"), campaign("cp-2", "Completed"), campaign("cp-3", "Paused"))
+    )
+    result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, dry_run=True))
+    assert stops(mocked) == [] and len(mocked.calls) == 1
+    assert result == {"vendor": "Kore.ai", "dry_run": True, "would_stop": ["cp-1", "cp-3"], "totals": {"requested": 2}}
+
+
+def test_all_active_with_nothing_active_returns_zero_totals(mocked):
+    mocked.post(f"{base()}/getAllCampaignDetails", json=listing())
+    result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True))
+    assert stops(mocked) == [] and result["totals"] == {"requested": 0, "stopped": 0, "already_final": 0, "failed": 0}
+
+
+def test_all_active_uses_the_operator_stream_and_status_map(mocked):
+    mocked.post(f"{base('st-op')}/getAllCampaignDetails", json=listing(campaign("cp-1", "Archived"), campaign("cp-2", "Warming")))
+    op = KoreStopCampaignOperator(
+        task_id="stop", all_active=True, stream_id="st-op", dry_run=True, status_map={"Warming": "active", "Archived": "completed"}
+    )
+    result, _ = run(op)
+    assert result["would_stop"] == ["cp-2"]
+    assert list_bodies(mocked)[0]["filters"] == {"status": [*ACTIVE, "Warming"]}
+    assert mocked.calls[0].request.headers["iid"] == "st-op"
+
+
+def test_all_active_skips_a_listed_id_it_cannot_address(mocked):
+    mocked.post(f"{base()}/getAllCampaignDetails", json=listing(campaign(".."), campaign("cp-1")))
+    result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, dry_run=True))
+    assert result["would_stop"] == ["cp-1"]
+
+
+def test_name_contains_is_templated():
+    assert "name_contains" in KoreStopCampaignOperator.template_fields
+
+
+def test_all_active_without_any_stream_fails_before_sending(connection, extra):
+    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={**extra, "stream_id": None})
+    with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="stream_id"):
+        run(KoreStopCampaignOperator(task_id="stop", all_active=True))
+    assert len(rsps.calls) == 0

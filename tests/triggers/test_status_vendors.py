@@ -105,17 +105,10 @@ def test_transient_faults_are_retried_then_success(sim, vendor):
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_unknown_campaign_is_an_error_at_once(sim, vendor):
-    if vendor == "comm":
-        pytest.skip("comm.com: an unknown campaign is a 404 too, covered below with a known campaign and unknown send")
     started = time.monotonic()
     payload = run_trigger(vendor, [unknown_ref(sim, vendor)], deadline_in=20)
     assert payload["status"] == "error", payload
     assert time.monotonic() - started < 5
-
-
-def test_comm_unknown_campaign_is_an_error(sim):
-    payload = run_trigger("comm", [unknown_ref(sim, "comm")], deadline_in=20)
-    assert payload["status"] == "error"
 
 
 @pytest.mark.parametrize("vendor", VENDORS)

@@ -1,0 +1,48 @@
+"""Selection mode in a real DAG run: the kill switch with ``all_active`` stops what runs, once, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_kill_switch_all_active_stops_only_running_campaigns_once(sim, run_dag, states):
+    comm_running = [sim.add_campaign("comm", status="in_progress", name="promo a"), sim.add_campaign("comm", status="scheduled")]
+    comm_done = sim.add_campaign("comm", status="completed")
+    # a campaign with a running and a finished send: only the running send is stopped
+    mixed_campaign, mixed_done = sim.add_campaign("comm", status="completed", name="mixed")
+    mixed_running = sim.add_campaign("comm", status="in_progress", campaign_id=mixed_campaign)
+    kore_running = [sim.add_campaign("kore", status="Active"), sim.add_campaign("kore", status="Scheduled", starts_in=3600)]
+    kore_done = sim.add_campaign("kore", status="Completed")
+
+    dag_run = run_dag("campaigns_kill_switch", comm={"all_active": True}, kore={"all_active": True})
+
+    task_states = states(dag_run)
+    assert task_states["stop_comm"] == "success" and task_states["stop_kore"] == "success" and task_states["report"] == "success"
+    for send in [*comm_running, mixed_running]:
+        assert sim.campaign("comm", send)["status"] == "stopped" and sim.stop_count("comm", send) == 1
+    for send in (comm_done, (mixed_campaign, mixed_done)):
+        assert sim.campaign("comm", send)["status"] == "completed" and sim.stop_count("comm", send) == 0
+    for campaign in kore_running:
+        assert sim.campaign("kore", campaign)["status"] == "Stopped" and sim.stop_count("kore", campaign) == 1
+    assert sim.campaign("kore", kore_done)["status"] == "Completed" and sim.stop_count("kore", kore_done) == 0
+
+    comm_stops = [r["path"] for r in sim.requests("comm") if r["method"] == "POST"]
+    assert sorted(comm_stops) == sorted(f"/api/v1/sms/campaigns/{c}/stop/{s}" for c, s in [*comm_running, mixed_running])
+    kore_stops = [r["path"] for r in sim.requests("kore") if "//trigger/" in r["path"]]
+    assert sorted(path.rsplit("/", 1)[-1] for path in kore_stops) == sorted(kore_running)
+    report = dag_run.get_task_instance("report").xcom_pull(task_ids="report")
+    assert report["totals"] == {"stopped": 5}
+
+
+def test_kill_switch_all_active_dry_run_stops_nothing(sim, run_dag, states):
+    comm_send = sim.add_campaign("comm", status="in_progress")
+    kore_campaign = sim.add_campaign("kore", status="Active")
+    dag_run = run_dag("campaigns_kill_switch", comm={"all_active": True, "dry_run": True}, kore={"all_active": True, "dry_run": True})
+    assert set(states(dag_run).values()) <= {"success", "skipped"}
+    assert sim.stop_count("comm", comm_send) == 0 and sim.stop_count("kore", kore_campaign) == 0
+    assert not [r for r in sim.requests("comm") if r["method"] == "POST"]
+    assert not [r for r in sim.requests("kore") if "//trigger/" in r["path"]]
+    report = dag_run.get_task_instance("report").xcom_pull(task_ids="report")
+    assert report["totals"] == {"would_stop": 2}
