@@ -1,0 +1,63 @@
+"""Provider registration: a malformed get_provider_info() crashes every Airflow CLI command."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import airflow_provider_campaigns
+from airflow_provider_campaigns import get_provider_info
+
+CONN_TYPES = {"bsg": "BsgHook", "cellcast": "CellcastHook", "comm": "CommHook", "kore": "KoreHook"}
+
+
+def test_provider_info_matches_airflows_schema_and_the_distribution():
+    info = get_provider_info()
+    schema = json.loads((Path(importlib.import_module("airflow").__file__).parent / "provider_info.schema.json").read_text())
+    jsonschema.validate(info, schema)
+    assert info["package-name"] == "airflow-provider-campaigns"
+    assert info["versions"] == [airflow_provider_campaigns.__version__]
+
+
+def test_entry_point_is_registered():
+    (point,) = [p for p in entry_points(group="apache_airflow_provider") if p.value.startswith("airflow_provider_campaigns")]
+    assert point.name == "provider_info" and point.load() is get_provider_info
+
+
+@pytest.mark.parametrize(("conn_type", "hook_name"), CONN_TYPES.items())
+def test_every_connection_type_points_at_a_matching_hook(conn_type, hook_name):
+    entry = next(c for c in get_provider_info()["connection-types"] if c["connection-type"] == conn_type)
+    module, _, cls = entry["hook-class-name"].rpartition(".")
+    hook = getattr(importlib.import_module(module), cls)
+    assert cls == hook_name
+    assert hook.conn_type == conn_type and hook.default_conn_name == f"{conn_type}_default"
+    assert entry["hook-name"] == hook.hook_name
+    behaviour = entry["ui-field-behaviour"]
+    assert "password" in behaviour["relabeling"] and "schema" in behaviour["hidden-fields"]
+    assert hook.get_ui_field_behaviour()["relabeling"] == behaviour["relabeling"]
+    for field in entry["conn-fields"].values():
+        assert set(field) == {"label", "schema", "description"}
+
+
+def test_airflow_cli_lists_the_four_hooks():
+    env = {**os.environ, "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    out = subprocess.run([airflow, "providers", "hooks"], capture_output=True, text=True, env=env, timeout=120, check=True).stdout
+    for conn_type, hook in CONN_TYPES.items():
+        assert f"airflow_provider_campaigns.hooks.{conn_type}.{hook}" in out
+
+
+def test_connection_form_widgets_for_airflow_2():
+    pytest.importorskip("flask_appbuilder")
+    from airflow_provider_campaigns.hooks.kore import KoreHook
+
+    widgets = KoreHook.get_connection_form_widgets()
+    assert {"account_id", "stream_id", "timeout", "allow_insecure"} <= set(widgets)
