@@ -98,7 +98,7 @@ class AsyncTransport:
         except httpx.TimeoutException:
             return TransportFailure("timeout", f"no answer within the timeout {self.settings.timeout} s (connect, read)")
         except httpx.TransportError as error:
-            if isinstance(error.__cause__, ssl.SSLError) or isinstance(error.__context__, ssl.SSLError):
+            if _caused_by_tls(error):
                 return TransportFailure("tls", "TLS verification failed; check the host and extra 'ca_bundle'", retryable=False)
             return TransportFailure("connection", f"connection failed ({type(error).__name__})")
         return Reply(
@@ -108,3 +108,15 @@ class AsyncTransport:
             headers={key.lower(): value for key, value in response.headers.items()},
             content=response.content,
         )
+
+
+def _caused_by_tls(error: BaseException) -> bool:
+    """Whether a TLS failure is anywhere in the chain (httpx wraps httpcore, which wraps ``ssl``)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

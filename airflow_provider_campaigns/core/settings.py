@@ -54,6 +54,15 @@ def parse_timeout(value: Any, parameter: str) -> tuple[float, float]:
     return result[0], result[1]
 
 
+def _shown(host: str | None) -> str:
+    """A host for messages: any ``user:password@`` part is replaced, never echoed."""
+    text = str(host)
+    if "@" in text:
+        scheme, _, rest = text.rpartition("://")
+        text = f"{scheme + '://' if scheme else ''}***@{rest.rpartition('@')[2]}"
+    return repr(text[:200])
+
+
 def base_url_from(host: str | None, port: int | None, schema: str | None, default: str, allow_insecure: bool, conn_id: str) -> str:
     """The vendor base URL from connection fields; https unless ``allow_insecure`` is set."""
     raw = (host or "").strip() or default
@@ -64,16 +73,16 @@ def base_url_from(host: str | None, port: int | None, schema: str | None, defaul
         parts = urlsplit(raw)
         parsed_port = parts.port
     except ValueError as error:
-        raise InvalidInputError(f"Connection {conn_id!r}: host {host!r} is not a valid URL ({error}).") from None
+        raise InvalidInputError(f"Connection {conn_id!r}: host {_shown(host)} is not a valid URL ({error}).") from None
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "@" in parts.netloc:
         raise InvalidInputError(
-            f"Connection {conn_id!r}: host {host!r} must be an http(s) URL such as {default!r}, without user, query or fragment."
+            f"Connection {conn_id!r}: host {_shown(host)} must be an http(s) URL such as {default!r}, without user, query or fragment."
         )
     if any(ch.isspace() for ch in raw):
-        raise InvalidInputError(f"Connection {conn_id!r}: host {host!r} contains whitespace.")
+        raise InvalidInputError(f"Connection {conn_id!r}: host {_shown(host)} contains whitespace.")
     if parts.scheme == "http" and not allow_insecure:
         raise InvalidInputError(
-            f'Connection {conn_id!r}: host {host!r} uses plain http; use https, or set extra {{"allow_insecure": true}} '
+            f'Connection {conn_id!r}: host {_shown(host)} uses plain http; use https, or set extra {{"allow_insecure": true}} '
             "if you really mean it (for example for the local simulator)."
         )
     netloc = parts.netloc

@@ -73,6 +73,8 @@ class Reply:
             raise self.format_error("an empty body")
         try:
             return json.loads(self.content)
+        except RecursionError:
+            raise self.format_error("a JSON body nested too deeply to read") from None
         except (ValueError, UnicodeDecodeError):
             content_type = self.headers.get("content-type", "unknown content type")
             raise self.format_error(f"a body that is not JSON ({content_type}): {self.excerpt()!r}") from None

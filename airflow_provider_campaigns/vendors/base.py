@@ -7,6 +7,7 @@ not its business.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -15,12 +16,14 @@ from typing import Any, ClassVar
 from airflow_provider_campaigns.core.flow import Authenticator, Flow, Token, call
 from airflow_provider_campaigns.core.retry import RetryPolicy
 from airflow_provider_campaigns.core.wire import ApiRequest
-from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, ResponseFormatError, StopRejectedError
+from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, ResponseFormatError, StopRejectedError, TransientError
 from airflow_provider_campaigns.status import CampaignStatus, StatusMap
 
 #: A campaign reference: always ``campaign_id``, plus vendor-specific keys (``channel``,
 #: ``campaign_send_id``, ``stream_id``...). Plain strings, so it serializes into trigger kwargs.
 CampaignRef = Mapping[str, str]
+
+log = logging.getLogger(__name__)
 
 STOPPED = "stopped"
 ALREADY_FINAL = "already_final"
@@ -68,36 +71,54 @@ def stop_flow(api: VendorApi, ref: CampaignRef, policy: RetryPolicy, fail_if_alr
 
     When the vendor refuses the stop because of the campaign's state, the status is read: a final
     campaign counts as ``already_final`` (unless ``fail_if_already_final``); any other state fails
-    with both the refusal and the state in the message.
+    with both the refusal and the state in the message. A 2xx answer that cannot be read is never
+    taken on trust: the status is read, and the stop is sent again only while the campaign is
+    still running (so a stop that was applied is never sent twice).
     """
     request = replace(api.stop_request(ref), retry_unreadable=False)
-    try:
-        status = yield from call(request, api.vendor, policy, api.auth.refreshable)
-        return StopOutcome(STOPPED, status)
-    except ResponseFormatError as unreadable:
-        if unreadable.http_status is None or not 200 <= unreadable.http_status < 300:
-            raise
-        # The vendor accepted the stop (2xx) but its answer is unreadable: read the status rather than stop again.
-        status = yield from status_flow(api, ref, policy)
-        return StopOutcome(STOPPED, status)
-    except StopRejectedError as rejected:
-        status = yield from status_flow(api, ref, policy)
-        if not status.is_final:
-            raise CampaignNotStoppableError(
-                f"{rejected} The campaign is {status.vendor_status!r} ({status.state.value}), not final: "
-                "the vendor does not let it be stopped in this state; check it in the vendor's console.",
-                vendor=api.vendor,
-                campaign_id=api.label(ref),
-                http_status=rejected.http_status,
-            ) from None
-        if fail_if_already_final:
-            raise CampaignNotStoppableError(
-                f"{api.vendor} campaign {api.label(ref)} was already final ({status.vendor_status!r}) and "
-                "fail_if_already_final=True.",
-                vendor=api.vendor,
-                campaign_id=api.label(ref),
-            ) from None
-        return StopOutcome(ALREADY_FINAL, status)
+    for _ in range(policy.max_retries + 1):
+        try:
+            status = yield from call(request, api.vendor, policy, api.auth.refreshable)
+            return StopOutcome(STOPPED, status)
+        except ResponseFormatError as unreadable:
+            if unreadable.http_status is None or not 200 <= unreadable.http_status < 300:
+                raise
+            status = yield from status_flow(api, ref, policy)
+            if status.is_final:
+                return StopOutcome(STOPPED, status)
+            label, running = api.label(ref), status.vendor_status
+            log.warning("%s: the stop answer was unreadable and %s is still %r; sending the stop again.", api.vendor, label, running)
+            last = unreadable
+        except StopRejectedError as rejected:
+            return (yield from _after_refusal(api, ref, policy, rejected, fail_if_already_final))
+    raise TransientError(
+        f"{last} The campaign is still {status.vendor_status!r} after {policy.max_retries + 1} stop attempt(s); retry the task.",
+        vendor=api.vendor,
+        campaign_id=api.label(ref),
+        http_status=last.http_status,
+    )
+
+
+def _after_refusal(
+    api: VendorApi, ref: CampaignRef, policy: RetryPolicy, rejected: StopRejectedError, fail_if_already_final: bool
+) -> Flow[StopOutcome]:
+    """The vendor refused the stop because of the campaign's state: read it and decide."""
+    status = yield from status_flow(api, ref, policy)
+    if not status.is_final:
+        raise CampaignNotStoppableError(
+            f"{rejected} The campaign is {status.vendor_status!r} ({status.state.value}), not final: "
+            "the vendor does not let it be stopped in this state; check it in the vendor's console.",
+            vendor=api.vendor,
+            campaign_id=api.label(ref),
+            http_status=rejected.http_status,
+        )
+    if fail_if_already_final:
+        raise CampaignNotStoppableError(
+            f"{api.vendor} campaign {api.label(ref)} was already final ({status.vendor_status!r}) and fail_if_already_final=True.",
+            vendor=api.vendor,
+            campaign_id=api.label(ref),
+        )
+    return StopOutcome(ALREADY_FINAL, status)
 
 
 class StaticBearerAuth:

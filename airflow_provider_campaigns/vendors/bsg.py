@@ -75,8 +75,8 @@ def jwt_expiry(token: str) -> float | None:
         payload = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         exp = claims.get("exp") if isinstance(claims, dict) else None
-        return float(exp) if isinstance(exp, (int, float)) else None
-    except (IndexError, ValueError):
+        return float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
+    except (IndexError, ValueError, OverflowError):
         return None
 
 

@@ -268,3 +268,20 @@ def test_unreadable_success_answer_to_a_stop_is_confirmed_by_a_read_not_resent(b
     outcome = bsg.stop_campaign(12)
     assert (outcome.outcome, outcome.status.vendor_status) == ("stopped", "stopped")
     assert len(calls(mocked, "PATCH", f"{HOST}/api/campaigns/12/stop")) == 1
+
+
+def test_unreadable_success_answer_while_still_running_sends_the_stop_again(bsg, mocked):
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", body="<html>maintenance</html>", content_type="text/html")
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", json=campaign("stopped"))
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("sending"))
+    outcome = bsg.stop_campaign(12)
+    assert (outcome.outcome, outcome.status.vendor_status) == ("stopped", "stopped")
+    assert len(calls(mocked, "PATCH", f"{HOST}/api/campaigns/12/stop")) == 2
+
+
+def test_unreadable_answers_forever_end_in_a_transient_error_naming_the_state(bsg, mocked):
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", body="", status=200)
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("sending"))
+    with pytest.raises(TransientError, match="still 'sending'"):
+        bsg.stop_campaign(12)
+    assert len(calls(mocked, "PATCH", f"{HOST}/api/campaigns/12/stop")) == 4  # 1 + max_retries
