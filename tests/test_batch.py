@@ -59,7 +59,9 @@ def test_a_429_burst_slows_the_whole_batch(sim):
     stops = sorted(r["time"] for r in sim.requests("bsg") if r["path"].endswith("/stop") and r["status"] == 200)
     # after the 429 every sender paused: the late stops all come after the 1 s Retry-After
     assert time.monotonic() - started >= 1.0
-    assert sum(1 for t in stops if t - stops[0] >= 0.9) >= 8
+    # stops already in flight when the 429 arrived finish early; without the shared pause only the
+    # retried stop would come late
+    assert sum(1 for t in stops if t - stops[0] >= 0.9) >= 4
 
 
 def test_progress_is_logged_at_a_rhythm_not_per_request(sim, caplog):

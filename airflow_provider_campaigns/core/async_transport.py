@@ -7,6 +7,7 @@ I/O differs. Nothing here blocks the event loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -37,7 +38,7 @@ class AsyncTransport:
 
         connect, read = self.settings.timeout
         self._client = httpx.AsyncClient(
-            verify=self.settings.verify,
+            verify=_ssl_context(self.settings.verify),
             timeout=httpx.Timeout(read, connect=connect),
             follow_redirects=False,
             trust_env=False,
@@ -108,6 +109,14 @@ class AsyncTransport:
             headers={key.lower(): value for key, value in response.headers.items()},
             content=response.content,
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _ssl_context(verify: bool | str) -> ssl.SSLContext:
+    """One verifying SSL context per CA source, shared by every trigger of the process (built once, off the hot path)."""
+    import certifi
+
+    return ssl.create_default_context(cafile=verify if isinstance(verify, str) else certifi.where())
 
 
 def _caused_by_tls(error: BaseException) -> bool:

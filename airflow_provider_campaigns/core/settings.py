@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -133,6 +134,8 @@ def transport_settings(
     ca_bundle = extra.get("ca_bundle")
     if ca_bundle is not None and (not isinstance(ca_bundle, str) or not ca_bundle.strip()):
         raise InvalidInputError(f"Connection {conn_id!r}: extra 'ca_bundle' must be a path to a CA bundle file.")
+    if ca_bundle is not None and not os.path.isfile(ca_bundle):
+        raise InvalidInputError(f"Connection {conn_id!r}: extra 'ca_bundle' names {ca_bundle!r}, which is not a file on this machine.")
     return TransportSettings(
         vendor=vendor,
         conn_id=conn_id,

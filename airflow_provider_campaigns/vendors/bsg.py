@@ -107,9 +107,6 @@ def _parse_login(reply: Reply) -> Token:
     bearer = expect_ok(reply).json_object().get("bearer")
     if not isinstance(bearer, str) or not bearer:
         raise reply.format_error("no 'bearer' token in the login answer")
-    from airflow.providers.common.compat.sdk import mask_secret
-
-    mask_secret(bearer)
     return Token(bearer, jwt_expiry(bearer) or time.time() + 3600)
 
 

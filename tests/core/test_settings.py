@@ -65,5 +65,9 @@ def test_retry_extras_and_their_validation():
         transport_settings(conn(extra={"max_retries": "many"}), "BSG", "https://x")
 
 
-def test_ca_bundle_is_used_for_verification():
-    assert transport_settings(conn(extra={"ca_bundle": "/etc/ssl/ca.pem"}), "BSG", "https://x").verify == "/etc/ssl/ca.pem"
+def test_ca_bundle_is_used_for_verification_and_must_exist(tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert transport_settings(conn(extra={"ca_bundle": str(bundle)}), "BSG", "https://x").verify == str(bundle)
+    with pytest.raises(InvalidInputError, match="ca_bundle"):
+        transport_settings(conn(extra={"ca_bundle": str(tmp_path / "missing.pem")}), "BSG", "https://x")
