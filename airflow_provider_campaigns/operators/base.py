@@ -31,7 +31,8 @@ class CampaignStopOperator(BaseOperator):
     :param status_map: extra ``{vendor status: normalized state}`` entries.
     """
 
-    hook_class: ClassVar[type[CampaignHook]]
+    #: ``module.Class`` of the vendor hook, imported only when the task runs (DAG parsing stays cheap)
+    hook_path: ClassVar[str]
     conn_id_field: ClassVar[str]
     ui_color = "#f4a3a3"
 
@@ -90,13 +91,16 @@ class CampaignStopOperator(BaseOperator):
     # -- shared flow ------------------------------------------------------------------------
     def make_hook(self) -> CampaignHook:
         """The vendor hook, sized for the batch."""
-        return self.hook_class(
+        from airflow_provider_campaigns.hooks import load_hook_class
+
+        hook: CampaignHook = load_hook_class(self.hook_path)(
             getattr(self, self.conn_id_field),
             request_timeout=self.request_timeout,
             pool_size=self.max_concurrency,
             status_map=self.status_map,
             **self.hook_options(),
         )
+        return hook
 
     def hook_options(self) -> dict[str, Any]:
         """Vendor-specific hook keyword arguments."""

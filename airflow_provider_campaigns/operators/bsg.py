@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.exceptions import InvalidInputError
-from airflow_provider_campaigns.hooks.bsg import BsgHook
 from airflow_provider_campaigns.operators.base import CampaignStopOperator
 
 if TYPE_CHECKING:
@@ -32,7 +31,7 @@ class BsgStopCampaignOperator(CampaignStopOperator):
     """
 
     template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "channel", "bsg_conn_id", "name_contains", "date_from", "date_to")
-    hook_class = BsgHook
+    hook_path = "airflow_provider_campaigns.hooks.bsg.BsgHook"
     conn_id_field = "bsg_conn_id"
 
     def __init__(
@@ -45,7 +44,7 @@ class BsgStopCampaignOperator(CampaignStopOperator):
         name_contains: str | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
-        bsg_conn_id: str = BsgHook.default_conn_name,
+        bsg_conn_id: str = "bsg_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -84,6 +83,8 @@ class BsgStopCampaignOperator(CampaignStopOperator):
 
     def select_refs(self, hook: CampaignHook) -> list[CampaignRef]:
         """Every non-final campaign of the channel, by BSG's list (and the optional filters)."""
+        from airflow_provider_campaigns.hooks.bsg import BsgHook
+
         assert isinstance(hook, BsgHook)
         channel = self.channel.strip().lower()
         listed = hook.list_campaigns(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_campaigns.hooks.cellcast import CellcastHook
 from airflow_provider_campaigns.operators.base import CampaignStopOperator
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ class CellcastStopCampaignOperator(CampaignStopOperator):
     """
 
     template_fields: Sequence[str] = ("message_ids", "message_type", "custom_string", "cellcast_conn_id")
-    hook_class = CellcastHook
+    hook_path = "airflow_provider_campaigns.hooks.cellcast.CellcastHook"
     conn_id_field = "cellcast_conn_id"
 
     def __init__(
@@ -39,7 +38,7 @@ class CellcastStopCampaignOperator(CampaignStopOperator):
         *,
         message_ids: str | Sequence[str] | None = None,
         message_type: str = "sms",
-        cellcast_conn_id: str = CellcastHook.default_conn_name,
+        cellcast_conn_id: str = "cellcast_default",
         custom_string: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -68,6 +67,7 @@ class CellcastStopCampaignOperator(CampaignStopOperator):
 
     def select_refs(self, hook: CampaignHook) -> list[CampaignRef]:
         """Every message with ``custom_string`` that Cellcast lists as still scheduled."""
+        from airflow_provider_campaigns.hooks.cellcast import CellcastHook
         from airflow_provider_campaigns.vendors.cellcast import validate_selection
 
         assert isinstance(hook, CellcastHook)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from airflow_provider_campaigns.exceptions import InvalidInputError
-from airflow_provider_campaigns.hooks.comm import CommHook
 from airflow_provider_campaigns.operators.base import CampaignStopOperator
 
 if TYPE_CHECKING:
@@ -45,7 +44,7 @@ class CommStopCampaignOperator(CampaignStopOperator):
     """
 
     template_fields: Sequence[str] = ("campaign_id", "campaign_send_id", "campaign_sends", "comm_conn_id", "name_contains")
-    hook_class = CommHook
+    hook_path = "airflow_provider_campaigns.hooks.comm.CommHook"
     conn_id_field = "comm_conn_id"
 
     def __init__(
@@ -56,7 +55,7 @@ class CommStopCampaignOperator(CampaignStopOperator):
         campaign_sends: Sequence[Any] | str | None = None,
         all_active: bool = False,
         name_contains: str | None = None,
-        comm_conn_id: str = CommHook.default_conn_name,
+        comm_conn_id: str = "comm_default",
         send_status_path: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -104,4 +103,6 @@ class CommStopCampaignOperator(CampaignStopOperator):
 
     def select_refs(self, hook: CampaignHook) -> list[CampaignRef]:
         """Every send still running in a campaign that is not final (and whose name matches)."""
+        from airflow_provider_campaigns.hooks.comm import CommHook
+
         return cast(CommHook, hook).list_active_sends(name_contains=self.name_contains)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from airflow_provider_campaigns.exceptions import InvalidInputError
-from airflow_provider_campaigns.hooks.kore import KoreHook
 from airflow_provider_campaigns.operators.base import CampaignStopOperator
 
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ class KoreStopCampaignOperator(CampaignStopOperator):
     """
 
     template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "stream_id", "campaign_type", "kore_conn_id", "name_contains")
-    hook_class = KoreHook
+    hook_path = "airflow_provider_campaigns.hooks.kore.KoreHook"
     conn_id_field = "kore_conn_id"
 
     def __init__(
@@ -52,7 +51,7 @@ class KoreStopCampaignOperator(CampaignStopOperator):
         name_contains: str | None = None,
         stream_id: str | None = None,
         campaign_type: str = "sms",
-        kore_conn_id: str = KoreHook.default_conn_name,
+        kore_conn_id: str = "kore_default",
         fail_if_already_final: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -91,6 +90,8 @@ class KoreStopCampaignOperator(CampaignStopOperator):
         if sum([self.campaign_id is not None, self.campaign_ids is not None, self.all_active]) != 1:
             raise InvalidInputError("KoreStopCampaignOperator: give exactly one of campaign_id, campaign_ids or all_active=True.")
         if self.all_active:
+            from airflow_provider_campaigns.hooks.kore import KoreHook
+
             cast(KoreHook, hook).kore_api.stream_for()  # the connection and stream are checked before the list is asked for
             return []
         if self.campaign_id is not None:
@@ -102,10 +103,14 @@ class KoreStopCampaignOperator(CampaignStopOperator):
             if not values:
                 raise InvalidInputError("campaign_ids is empty: name at least one campaign.")
             named = [(validate_id(value, f"campaign_ids[{index}]"), f"campaign_ids[{index}]") for index, value in enumerate(values)]
+        from airflow_provider_campaigns.hooks.kore import KoreHook
+
         api = cast(KoreHook, hook).kore_api
         refs = [api.campaign_ref(campaign_id, parameter=parameter) for campaign_id, parameter in named]
         return list({ref["campaign_id"]: ref for ref in refs}.values())
 
     def select_refs(self, hook: CampaignHook) -> list[CampaignRef]:
         """Every campaign of the stream that is not final (and whose name matches)."""
+        from airflow_provider_campaigns.hooks.kore import KoreHook
+
         return cast(KoreHook, hook).list_active_campaigns(name_contains=self.name_contains, campaign_type=self.campaign_type)

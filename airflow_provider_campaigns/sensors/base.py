@@ -25,7 +25,8 @@ class CampaignStatusSensor(BaseSensorOperator):
     :param status_map: extra ``{vendor status: normalized state}`` entries.
     """
 
-    hook_class: ClassVar[type[CampaignHook]]
+    #: ``module.Class`` of the vendor hook, imported only when the task runs (DAG parsing stays cheap)
+    hook_path: ClassVar[str]
     conn_id_field: ClassVar[str]
     ui_color = "#c8e6f4"
 
@@ -57,9 +58,12 @@ class CampaignStatusSensor(BaseSensorOperator):
 
     def make_hook(self) -> CampaignHook:
         """The vendor hook."""
-        return self.hook_class(
+        from airflow_provider_campaigns.hooks import load_hook_class
+
+        hook: CampaignHook = load_hook_class(self.hook_path)(
             getattr(self, self.conn_id_field), request_timeout=self.request_timeout, status_map=self.status_map, **self.hook_options()
         )
+        return hook
 
     def _check(self) -> tuple[bool, dict[str, Any], CampaignHook, list[CampaignRef]]:
         from airflow_provider_campaigns.outcomes import judge, status_result, target_states

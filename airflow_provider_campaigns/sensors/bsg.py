@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_campaigns.hooks.bsg import BsgHook
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
 
 if TYPE_CHECKING:
@@ -23,10 +22,10 @@ class BsgCampaignStatusSensor(CampaignStatusSensor):
     """
 
     template_fields: Sequence[str] = ("campaign_id", "bsg_conn_id")
-    hook_class = BsgHook
+    hook_path = "airflow_provider_campaigns.hooks.bsg.BsgHook"
     conn_id_field = "bsg_conn_id"
 
-    def __init__(self, *, campaign_id: int | str, bsg_conn_id: str = BsgHook.default_conn_name, **kwargs: Any) -> None:
+    def __init__(self, *, campaign_id: int | str, bsg_conn_id: str = "bsg_default", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.campaign_id = campaign_id
         self.bsg_conn_id = bsg_conn_id

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_campaigns.hooks.cellcast import CellcastHook
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
 
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ class CellcastCampaignStatusSensor(CampaignStatusSensor):
     """
 
     template_fields: Sequence[str] = ("message_ids", "custom_string", "message_type", "cellcast_conn_id")
-    hook_class = CellcastHook
+    hook_path = "airflow_provider_campaigns.hooks.cellcast.CellcastHook"
     conn_id_field = "cellcast_conn_id"
 
     def __init__(
@@ -36,7 +35,7 @@ class CellcastCampaignStatusSensor(CampaignStatusSensor):
         message_ids: str | Sequence[str] | None = None,
         custom_string: str | None = None,
         message_type: str = "sms",
-        cellcast_conn_id: str = CellcastHook.default_conn_name,
+        cellcast_conn_id: str = "cellcast_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -54,6 +53,7 @@ class CellcastCampaignStatusSensor(CampaignStatusSensor):
     def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
         """The named messages plus every message listed with ``custom_string``."""
         from airflow_provider_campaigns.exceptions import CampaignNotFoundError
+        from airflow_provider_campaigns.hooks.cellcast import CellcastHook
         from airflow_provider_campaigns.vendors.cellcast import VENDOR, validate_selection
 
         assert isinstance(hook, CellcastHook)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_campaigns.hooks.comm import CommHook
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ class CommCampaignStatusSensor(CampaignStatusSensor):
     """
 
     template_fields: Sequence[str] = ("campaign_id", "campaign_send_id", "comm_conn_id")
-    hook_class = CommHook
+    hook_path = "airflow_provider_campaigns.hooks.comm.CommHook"
     conn_id_field = "comm_conn_id"
 
     def __init__(
@@ -39,7 +38,7 @@ class CommCampaignStatusSensor(CampaignStatusSensor):
         *,
         campaign_id: str,
         campaign_send_id: str,
-        comm_conn_id: str = CommHook.default_conn_name,
+        comm_conn_id: str = "comm_default",
         send_status_path: str | None = None,
         **kwargs: Any,
     ) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from airflow_provider_campaigns.hooks.kore import KoreHook
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
 
 if TYPE_CHECKING:
@@ -23,11 +22,11 @@ class KoreCampaignStatusSensor(CampaignStatusSensor):
     """
 
     template_fields: Sequence[str] = ("campaign_id", "stream_id", "kore_conn_id")
-    hook_class = KoreHook
+    hook_path = "airflow_provider_campaigns.hooks.kore.KoreHook"
     conn_id_field = "kore_conn_id"
 
     def __init__(
-        self, *, campaign_id: str, stream_id: str | None = None, kore_conn_id: str = KoreHook.default_conn_name, **kwargs: Any
+        self, *, campaign_id: str, stream_id: str | None = None, kore_conn_id: str = "kore_default", **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.campaign_id = campaign_id
@@ -48,4 +47,6 @@ class KoreCampaignStatusSensor(CampaignStatusSensor):
 
     def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
         """The one campaign, with its stream resolved (sensor parameter, else connection extra)."""
+        from airflow_provider_campaigns.hooks.kore import KoreHook
+
         return [cast(KoreHook, hook).kore_api.campaign_ref(self.campaign_id)]
