@@ -66,7 +66,7 @@ def stop_all(
     hook: CampaignHook,
     refs: Sequence[CampaignRef],
     fail_if_already_final: bool = False,
-    max_concurrency: int = 8,
+    max_concurrency: int = 32,
     log: Any = None,
 ) -> BatchReport:
     """Stop every campaign in ``refs`` through one hook; a failure never prevents the others."""
@@ -91,6 +91,10 @@ def stop_all(
             return {"vendor": vendor, "campaign_id": label, "outcome": FAILED, "error": f"{type(error).__name__}: {error}"}
 
     workers = max(1, min(max_concurrency, len(refs)))
+    if workers == 1:  # one campaign (or no concurrency): no thread pool to start
+        entries = [one(ref) for ref in refs]
+        log.info("%s: %d/%d campaigns done.", vendor, len(entries), len(refs))
+        return BatchReport(vendor, entries, errors)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{hook.vendor_key}-stop") as pool:
         futures = {pool.submit(one, ref): index for index, ref in enumerate(refs)}
         for done_count, future in enumerate(as_completed(futures), start=1):

@@ -95,7 +95,7 @@ with DAG(
         return [entry]
 
     stops = [
-        operator.partial(task_id=f"stop_{vendor}", max_concurrency=16, retries=2).expand_kwargs(
+        operator.partial(task_id=f"stop_{vendor}", retries=2).expand_kwargs(
             plan.override(task_id=f"plan_{vendor}")(vendor)
         )
         for vendor, operator in OPERATORS.items()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import ssl
+import weakref
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_campaigns.core.flow import Authenticator, Flow, NeedToken, Send, Sleep, TransportFailure, call
@@ -23,15 +25,32 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class AsyncTransport:
-    """Runs flows over one ``httpx.AsyncClient``; use as ``async with AsyncTransport(...)``."""
+#: Tokens shared by the transports of one event loop (the triggerer's), per credential scope:
+#: a thousand waits on one connection log in once. In memory only, never serialized.
+_SHARED_TOKENS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, tuple[TokenSlot, asyncio.Lock]]] = (
+    weakref.WeakKeyDictionary()
+)
 
-    def __init__(self, settings: TransportSettings, auth: Authenticator) -> None:
+
+def credential_scope(*parts: object) -> str:
+    """An opaque key for "the same credentials at the same place" (a digest: the secret is not kept)."""
+    return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+
+
+class AsyncTransport:
+    """Runs flows over one ``httpx.AsyncClient``; use as ``async with AsyncTransport(...)``.
+
+    :param token_scope: share the token with every transport of the same scope in this event loop
+        (see :func:`credential_scope`); ``None`` keeps a private token.
+    """
+
+    def __init__(self, settings: TransportSettings, auth: Authenticator, token_scope: str | None = None) -> None:
         self.settings = settings
         self.auth = auth
         self._client: httpx.AsyncClient | None = None
+        self._token_scope = token_scope
         self._tokens = TokenSlot()
-        self._token_lock = asyncio.Lock()
+        self._token_lock: asyncio.Lock | None = None
 
     async def __aenter__(self) -> AsyncTransport:
         import httpx
@@ -72,6 +91,12 @@ class AsyncTransport:
                 outcome = None
 
     async def _token(self, stale: str | None) -> str:
+        if self._token_lock is None:
+            if self._token_scope is None:
+                self._token_lock = asyncio.Lock()
+            else:
+                shared = _SHARED_TOKENS.setdefault(asyncio.get_running_loop(), {})
+                self._tokens, self._token_lock = shared.setdefault(self._token_scope, (TokenSlot(), asyncio.Lock()))
         async with self._token_lock:
             if self._tokens.needs_refresh(stale):
                 return self._tokens.store(await self.run(self.auth.token_flow()))

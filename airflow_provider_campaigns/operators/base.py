@@ -41,7 +41,7 @@ class CampaignStopOperator(BaseOperator):
         *,
         fail_if_already_final: bool = False,
         request_timeout: float | Sequence[float] | None = None,
-        max_concurrency: int = 8,
+        max_concurrency: int = 32,
         dry_run: bool = False,
         wait_for_completion: bool = False,
         poll_interval: float = 30.0,

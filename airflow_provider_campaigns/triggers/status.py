@@ -86,7 +86,7 @@ class CampaignStatusTrigger(BaseTrigger):
     async def _poll_until_done(self) -> dict[str, Any]:
         from airflow.providers.common.compat.connection import get_async_connection
 
-        from airflow_provider_campaigns.core.async_transport import AsyncTransport
+        from airflow_provider_campaigns.core.async_transport import AsyncTransport, credential_scope
         from airflow_provider_campaigns.outcomes import judge, target_states
         from airflow_provider_campaigns.vendors import connect, vendor_module
         from airflow_provider_campaigns.vendors.base import status_flow
@@ -106,7 +106,8 @@ class CampaignStatusTrigger(BaseTrigger):
                 return await transport.run(status_flow(api, ref, settings.retry))
 
         last_problem = "no status read yet"
-        async with AsyncTransport(settings, api.auth) as transport:
+        scope = credential_scope(self.vendor_key, settings.base_url, conn.login, conn.password, conn.extra)
+        async with AsyncTransport(settings, api.auth, token_scope=scope) as transport:
             while True:
                 try:
                     statuses = await asyncio.gather(*(read(ref) for ref in self.refs))

@@ -150,3 +150,43 @@ def test_serialized_kwargs_and_events_hold_no_secret(sim, vendor):
     text = repr(trigger.serialize()) + json.dumps(payload)
     for secret in secrets:
         assert secret not in text and base64.b64encode(secret.encode()).decode() not in text
+
+
+@pytest.mark.parametrize("vendor", ["bsg", "kore"])
+def test_triggers_in_one_event_loop_share_one_token_per_connection(sim, vendor):
+    refs = [ref_of(sim, vendor, sim.add_campaign(vendor, status=STOPPED[vendor])) for _ in range(20)]
+
+    async def first(trigger: CampaignStatusTrigger) -> dict[str, Any]:
+        agen = trigger.run()
+        event = await agen.__anext__()
+        await agen.aclose()
+        return event.payload
+
+    async def wait_all() -> list[dict[str, Any]]:
+        triggers = [CampaignStatusTrigger(vendor, f"{vendor}_default", [ref], ["stopped"], 0.05, time.time() + 10) for ref in refs]
+        return await asyncio.gather(*(first(t) for t in triggers))
+
+    payloads = asyncio.run(asyncio.wait_for(wait_all(), 30))
+    assert {p["status"] for p in payloads} == {"success"}
+    if vendor == "bsg":
+        assert len([r for r in sim.requests("bsg") if r["path"] == "/api/auth/login"]) == 1
+    else:
+        assert len({r["headers"]["auth"] for r in sim.requests("kore")}) == 1
+
+
+def test_triggers_with_different_credentials_do_not_share_tokens(sim, monkeypatch):
+    conn = sim.connections()["bsg_default"]
+    monkeypatch.setenv("AIRFLOW_CONN_BSG_OTHER", json.dumps({**conn, "password": "wrong-key-for-this-test"}))
+    created = sim.add_campaign("bsg", status="stopped")
+
+    async def both() -> list[dict[str, Any]]:
+        results = []
+        for conn_id in ("bsg_default", "bsg_other"):
+            trigger = CampaignStatusTrigger("bsg", conn_id, [{"campaign_id": str(created)}], ["stopped"], 0.05, time.time() + 5)
+            agen = trigger.run()
+            results.append((await agen.__anext__()).payload)
+            await agen.aclose()
+        return results
+
+    good, bad = asyncio.run(both())
+    assert good["status"] == "success" and bad["status"] == "error"

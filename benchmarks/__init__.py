@@ -1,0 +1,1 @@
+"""Benchmarks of the "kill switch at scale" issue: ``python -m benchmarks.run`` (see README.md)."""
