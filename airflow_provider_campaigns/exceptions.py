@@ -59,7 +59,13 @@ class VendorRejectedError(PermanentError):
 
 
 class StopRejectedError(VendorRejectedError):
-    """The vendor refused a stop because of the campaign's state; the caller reads the status next."""
+    """The vendor refused a stop because of the campaign's state; the caller reads the status next.
+
+    ``after_lost_answer`` is set when an earlier attempt of the same stop got no answer (or a 5xx):
+    that attempt may be the one that stopped the campaign.
+    """
+
+    after_lost_answer: bool = False
 
 
 class CampaignNotStoppableError(PermanentError):

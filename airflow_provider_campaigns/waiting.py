@@ -62,7 +62,7 @@ def status_trigger(
     timeout: float,
 ) -> tuple[CampaignStatusTrigger, timedelta]:
     """The trigger (and Airflow defer timeout) that continues a wait in the triggerer."""
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
+    from airflow_provider_campaigns.triggers.status import DEADLINE_GRACE, CampaignStatusTrigger
 
     trigger = CampaignStatusTrigger(
         vendor_key=hook.vendor_key,
@@ -71,15 +71,21 @@ def status_trigger(
         target_states=sorted(state.value for state in targets),
         poll_interval=poll_interval,
         deadline=time.time() + timeout,
-        request_timeout=hook.request_timeout if isinstance(hook.request_timeout, (int, float, type(None))) else list(hook.request_timeout),
+        request_timeout=list(hook.settings.timeout),
         status_map=dict(hook.status_map) if hook.status_map else None,
         api_options=dict(hook.api_options) or None,
     )
-    return trigger, timedelta(seconds=timeout)
+    # Airflow's defer timeout is a backstop: the trigger's own deadline (plus one bounded poll) ends first.
+    backstop = timeout + hook.settings.retry.total_timeout + poll_interval + DEADLINE_GRACE + 60
+    return trigger, timedelta(seconds=backstop)
 
 
-def result_from_event(event: Mapping[str, Any]) -> dict[str, Any]:
-    """Turn a trigger event into the task result, or the matching exception."""
+def result_from_event(event: Mapping[str, Any], sensor: bool = True) -> dict[str, Any]:
+    """Turn a trigger event into the task result, or the matching exception.
+
+    A ``timeout`` is a sensor timeout for sensors; for an operator waiting after its stop it is a
+    transient error (a task retry finds the campaigns already stopped and waits again).
+    """
     from airflow.providers.common.compat.sdk import AirflowSensorTimeout
 
     status = event.get("status")
@@ -90,5 +96,5 @@ def result_from_event(event: Mapping[str, Any]) -> dict[str, Any]:
     if status == "failure":
         raise UnacceptedStateError(message, vendor=vendor)
     if status == "timeout":
-        raise AirflowSensorTimeout(message)
+        raise AirflowSensorTimeout(message) if sensor else TransientError(message, vendor=vendor)
     raise PermanentError(message or f"{vendor}: status trigger ended with {status!r}", vendor=vendor)

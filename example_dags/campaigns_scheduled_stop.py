@@ -28,7 +28,7 @@ with DAG(
         channel="{{ params.channel }}",
         wait_for_completion=True,
         deferrable=True,
-        poll_interval=0.5,
+        poll_interval=30,
         timeout=600,
         retries=2,
     )

@@ -113,26 +113,33 @@ class AsyncTransport:
         headers.update(request.headers)
         if action.token is not None:
             headers.update(self.auth.headers(action.token))
+        limit = sum(self.settings.timeout)
         try:
-            response = await self._client.request(
-                request.method,
-                self.settings.base_url + request.path,
-                params=dict(request.params) or None,
-                json=request.json,
-                headers=headers,
+            response = await asyncio.wait_for(
+                self._client.request(
+                    request.method,
+                    self.settings.base_url + request.path,
+                    params=dict(request.params) or None,
+                    json=request.json,
+                    headers=headers,
+                ),
+                timeout=limit,
             )
-        except httpx.TimeoutException:
+            content = response.content
+        except (TimeoutError, httpx.TimeoutException):
             return TransportFailure("timeout", f"no answer within the timeout {self.settings.timeout} s (connect, read)")
         except httpx.TransportError as error:
             if _caused_by_tls(error):
                 return TransportFailure("tls", "TLS verification failed; check the host and extra 'ca_bundle'", retryable=False)
             return TransportFailure("connection", f"connection failed ({type(error).__name__})")
+        except httpx.HTTPError as error:  # e.g. an undecodable body: as in the sync transport, retried then classified
+            return TransportFailure("transport", f"request failed ({type(error).__name__})")
         return Reply(
             vendor=self.settings.vendor,
             request=request,
             status=response.status_code,
             headers={key.lower(): value for key, value in response.headers.items()},
-            content=response.content,
+            content=content,
         )
 
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar, Union
 
 from airflow_provider_campaigns.core.retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
-from airflow_provider_campaigns.exceptions import PermanentError, ResponseFormatError, TransientError
+from airflow_provider_campaigns.exceptions import PermanentError, ResponseFormatError, StopRejectedError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,8 @@ def call(request: ApiRequest[T], vendor: str, policy: RetryPolicy, refreshable: 
     started = time.monotonic()
     retries = 0
     refreshed = False
+    # an earlier attempt may have been applied although its answer was lost (no answer, or a 5xx)
+    maybe_applied = False
     token: str | None = (yield NeedToken()) if request.authenticated else None
     while True:
         outcome = yield Send(request, token)
@@ -111,6 +113,9 @@ def call(request: ApiRequest[T], vendor: str, policy: RetryPolicy, refreshable: 
         else:
             try:
                 return request.interpret(outcome)
+            except StopRejectedError as refused:
+                refused.after_lost_answer = maybe_applied
+                raise
             except ResponseFormatError as error:
                 if outcome.ok and not request.retry_unreadable:
                     raise
@@ -124,6 +129,7 @@ def call(request: ApiRequest[T], vendor: str, policy: RetryPolicy, refreshable: 
                 http_status=None if isinstance(outcome, TransportFailure) else outcome.status,
             )
         retries += 1
+        maybe_applied = maybe_applied or isinstance(outcome, TransportFailure) or outcome.status != 429
         log.warning("%s %s: %s; retry %d/%d in %.2f s.", vendor, request.describe(), reason, retries, policy.max_retries, delay)
         yield Sleep(delay, shared=isinstance(outcome, Reply) and outcome.status == 429)
 

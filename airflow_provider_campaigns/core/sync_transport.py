@@ -13,7 +13,7 @@ from airflow_provider_campaigns.core.tokens import TokenSlot
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 
 if TYPE_CHECKING:
-    pass
+    import requests
 
 T = TypeVar("T")
 USER_AGENT = f"airflow-provider-campaigns/{__version__}"
@@ -107,6 +107,7 @@ class SyncTransport:
         if action.token is not None:
             headers.update(self.auth.headers(action.token))
         self.backoff.wait()
+        limit = sum(self.settings.timeout)
         try:
             response = self.session.request(
                 request.method,
@@ -116,8 +117,11 @@ class SyncTransport:
                 headers=headers,
                 timeout=self.settings.timeout,
                 allow_redirects=False,
+                stream=True,
             )
-            content = response.content
+            content = _read_within(response, time.monotonic() + limit)
+            if content is None:
+                return TransportFailure("timeout", f"the answer took longer than {limit:g} s (connect + read timeout) to arrive")
         except requests.exceptions.SSLError as error:
             detail = f"TLS verification failed ({type(error).__name__}); check the host and extra 'ca_bundle'"
             return TransportFailure("tls", detail, retryable=False)
@@ -134,6 +138,22 @@ class SyncTransport:
             headers={key.lower(): value for key, value in response.headers.items()},
             content=content,
         )
+
+
+def _read_within(response: requests.Response, deadline: float) -> bytes | None:
+    """The whole body, or ``None`` if it is still arriving at ``deadline``.
+
+    The read timeout bounds each chunk, not the answer: a slow drip would otherwise never end.
+    """
+    chunks = []
+    try:
+        while chunk := response.raw.read1(65536, decode_content=True):
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                return None
+        return b"".join(chunks)
+    finally:
+        response.close()
 
 
 def _reason(error: BaseException) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from functools import cached_property
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from airflow.providers.common.compat.sdk import BaseHook
@@ -47,6 +47,8 @@ class CampaignHook(BaseHook):
         **api_options: Any,
     ) -> None:
         super().__init__()
+        self._build_lock = threading.RLock()
+        self._built: dict[str, Any] = {}
         self.conn_id = conn_id or self.default_conn_name
         self.request_timeout = request_timeout
         self.pool_size = pool_size
@@ -63,14 +65,23 @@ class CampaignHook(BaseHook):
         """Connection form extra fields (read by Airflow 2.11; 3.2+ reads provider info)."""
         return FORMS[cls.conn_type].form_widgets()
 
-    @cached_property
+    def _once(self, name: str, build: Callable[[], Any]) -> Any:
+        """Build ``name`` once, even when a batch's threads ask at the same moment (no stampede)."""
+        with self._build_lock:
+            if name not in self._built:
+                self._built[name] = build()
+            return self._built[name]
+
+    @property
     def connection(self) -> Any:
         """The Airflow connection, read once per hook."""
-        return self.get_connection(self.conn_id)
+        return self._once("connection", lambda: self.get_connection(self.conn_id))
 
-    @cached_property
+    @property
     def _connected(self) -> tuple[TransportSettings, VendorApi]:
-        return connect(self.vendor_key, self.connection, self.request_timeout, self.status_map, **self.api_options)
+        return self._once(  # type: ignore[no-any-return]
+            "connected", lambda: connect(self.vendor_key, self.connection, self.request_timeout, self.status_map, **self.api_options)
+        )
 
     @property
     def settings(self) -> TransportSettings:
@@ -87,12 +98,12 @@ class CampaignHook(BaseHook):
         """The vendor's display name (``BSG``)."""
         return str(vendor_module(self.vendor_key).VENDOR)
 
-    @cached_property
+    @property
     def transport(self) -> SyncTransport:
         """One pooled session for the hook's life; tokens cached in it."""
         from airflow_provider_campaigns.core.sync_transport import SyncTransport
 
-        return SyncTransport(self.settings, self.api.auth, pool_size=self.pool_size)
+        return self._once("transport", lambda: SyncTransport(self.settings, self.api.auth, pool_size=self.pool_size))  # type: ignore[no-any-return]
 
     def run(self, flow: Flow[T]) -> T:
         """Drive a flow through the hook's transport."""
@@ -130,5 +141,5 @@ class CampaignHook(BaseHook):
 
     def close(self) -> None:
         """Release pooled connections (if the transport was ever made)."""
-        if "transport" in self.__dict__:
+        if "transport" in self._built:
             self.transport.close()

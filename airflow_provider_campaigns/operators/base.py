@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.common.compat.sdk import BaseOperator, conf
 
-from airflow_provider_campaigns.exceptions import InvalidInputError
+from airflow_provider_campaigns.exceptions import InvalidInputError, TransientError
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
@@ -145,10 +145,14 @@ class CampaignStopOperator(BaseOperator):
 
         context["ti"].xcom_push(key=RESULT_KEY, value=result)
         if self.deferrable:
-            verdict = judge(read_all(hook, refs), targets)
-            raise_if_rejected(verdict, hook.vendor_name)
-            if verdict.done:
-                return result
+            try:
+                verdict = judge(read_all(hook, refs), targets)
+            except TransientError as error:  # the trigger retries reads until its deadline
+                self.log.warning("Status read failed; deferring anyway: %s", error)
+            else:
+                raise_if_rejected(verdict, hook.vendor_name)
+                if verdict.done:
+                    return result
             trigger, timeout = status_trigger(hook, refs, targets, self.poll_interval, self.timeout)
             self.defer(trigger=trigger, method_name="execute_complete", timeout=timeout, kwargs={"stop_result": result})
         poll_until_settled(hook, refs, targets, self.poll_interval, self.timeout)
@@ -158,7 +162,7 @@ class CampaignStopOperator(BaseOperator):
         """Resume after the trigger: the stop result, once every campaign is final."""
         from airflow_provider_campaigns.waiting import result_from_event
 
-        result_from_event(event)
+        result_from_event(event, sensor=False)
         return stop_result or {}
 
     def _log_report(self, entries: list[dict[str, Any]]) -> None:

@@ -65,7 +65,9 @@ class CampaignStatusSensor(BaseSensorOperator):
         )
         return hook
 
-    def _check(self) -> tuple[bool, dict[str, Any], CampaignHook, list[CampaignRef]]:
+    def _check(self, tolerate_transient: bool = False) -> tuple[bool, dict[str, Any], CampaignHook, list[CampaignRef]]:
+        """Validate, read every status once and judge; with ``tolerate_transient`` a failed read is "not done"."""
+        from airflow_provider_campaigns.exceptions import TransientError
         from airflow_provider_campaigns.outcomes import judge, status_result, target_states
         from airflow_provider_campaigns.waiting import raise_if_rejected, read_all
 
@@ -74,7 +76,13 @@ class CampaignStatusSensor(BaseSensorOperator):
         hook = self.make_hook()
         try:
             refs = self.campaign_refs(hook)
-            statuses = read_all(hook, refs)
+            try:
+                statuses = read_all(hook, refs)
+            except TransientError as error:
+                if not tolerate_transient:
+                    raise
+                self.log.warning("Status read failed; waiting on: %s", error)
+                return False, {}, hook, refs
             verdict = judge(statuses, targets)
             raise_if_rejected(verdict, hook.vendor_name)
         finally:
@@ -84,23 +92,17 @@ class CampaignStatusSensor(BaseSensorOperator):
 
     def poke(self, context: Any) -> PokeReturnValue:
         """Read every status once; done when all are settled. A transient read error is one more poke."""
-        from airflow_provider_campaigns.exceptions import TransientError
-
-        try:
-            done, result, _, _ = self._check()
-        except TransientError as error:
-            self.log.warning("Status read failed; poking again: %s", error)
-            return PokeReturnValue(is_done=False)
+        done, result, _, _ = self._check(tolerate_transient=True)
         return PokeReturnValue(is_done=done, xcom_value=result if done else None)
 
     def execute(self, context: Any) -> Any:
-        """Poke mode as usual; deferrable: one check in the worker, then the trigger."""
+        """Poke mode as usual; deferrable: one check in the worker, then the trigger (which retries reads)."""
         if not self.deferrable:
             return super().execute(context)
         from airflow_provider_campaigns.outcomes import target_states
         from airflow_provider_campaigns.waiting import status_trigger
 
-        done, result, hook, refs = self._check()
+        done, result, hook, refs = self._check(tolerate_transient=True)
         if done:
             return result
         trigger, timeout = status_trigger(hook, refs, target_states(self.target_states), float(self.poke_interval), float(self.timeout))

@@ -12,6 +12,8 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError
 
 MAX_PARALLEL_READS = 10
+#: how far past its deadline one poll round may run before the trigger gives up on it
+DEADLINE_GRACE = 5.0
 
 
 def event(status: str, vendor: str, labels: Sequence[str], message: str, statuses: Sequence[Any] = ()) -> dict[str, Any]:
@@ -79,8 +81,13 @@ class CampaignStatusTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Poll until done; yield exactly one event."""
-        payload = await self._poll_until_done()
+        """Poll until done; yield exactly one event (an unexpected failure is an ``error`` event, never a crash)."""
+        try:
+            payload = await self._poll_until_done()
+        except Exception as error:  # noqa: BLE001 - e.g. the connection was deleted while deferred
+            vendor = self.vendor_key
+            message = f"{vendor}: status wait failed: {type(error).__name__}: {error}"
+            payload = event("error", vendor, [r["campaign_id"] for r in self.refs], message)
         yield TriggerEvent(payload)  # type: ignore[no-untyped-call]
 
     async def _poll_until_done(self) -> dict[str, Any]:
@@ -105,16 +112,29 @@ class CampaignStatusTrigger(BaseTrigger):
             async with limit:
                 return await transport.run(status_flow(api, ref, settings.retry))
 
+        async def read_all() -> list[Any]:
+            try:
+                async with asyncio.TaskGroup() as group:  # one failure cancels the sibling reads
+                    tasks = [group.create_task(read(ref)) for ref in self.refs]
+            except ExceptionGroup as failed:
+                errors: list[BaseException] = list(failed.exceptions)
+                raise next((e for e in errors if isinstance(e, PermanentError)), errors[0]) from None
+            return [task.result() for task in tasks]
+
         last_problem = "no status read yet"
         scope = credential_scope(self.vendor_key, settings.base_url, conn.login, conn.password, conn.extra)
         async with AsyncTransport(settings, api.auth, token_scope=scope) as transport:
             while True:
+                remaining = self.deadline - time.time()
                 try:
-                    statuses = await asyncio.gather(*(read(ref) for ref in self.refs))
+                    # a round never outlives the deadline by more than the grace (a slow vendor included)
+                    statuses = await asyncio.wait_for(read_all(), timeout=max(remaining, 0) + DEADLINE_GRACE)
                     verdict = judge(statuses, targets)
                     if verdict.done:
                         return event("success" if verdict.accepted else "failure", vendor, labels, verdict.message, statuses)
                     last_problem = verdict.message
+                except TimeoutError:
+                    last_problem = "the last status poll did not finish before the deadline"
                 except PermanentError as error:
                     return event("error", vendor, labels, str(error))
                 except CampaignProviderError as error:
@@ -124,4 +144,3 @@ class CampaignStatusTrigger(BaseTrigger):
                 if remaining <= 0:
                     return event("timeout", vendor, labels, f"{vendor}: deadline passed while waiting; last seen: {last_problem}")
                 await asyncio.sleep(min(self.poll_interval, remaining))
-

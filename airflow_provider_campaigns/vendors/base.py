@@ -17,7 +17,7 @@ from airflow_provider_campaigns.core.flow import Authenticator, Flow, Token, cal
 from airflow_provider_campaigns.core.retry import RetryPolicy
 from airflow_provider_campaigns.core.wire import ApiRequest
 from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, ResponseFormatError, StopRejectedError, TransientError
-from airflow_provider_campaigns.status import CampaignStatus, StatusMap
+from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
 
 #: A campaign reference: always ``campaign_id``, plus vendor-specific keys (``channel``,
 #: ``campaign_send_id``, ``stream_id``...). Plain strings, so it serializes into trigger kwargs.
@@ -104,6 +104,8 @@ def _after_refusal(
 ) -> Flow[StopOutcome]:
     """The vendor refused the stop because of the campaign's state: read it and decide."""
     status = yield from status_flow(api, ref, policy)
+    if rejected.after_lost_answer and status.state is CampaignState.STOPPED:
+        return StopOutcome(STOPPED, status)  # our earlier attempt stopped it; its answer was lost
     if not status.is_final:
         raise CampaignNotStoppableError(
             f"{rejected} The campaign is {status.vendor_status!r} ({status.state.value}), not final: "

@@ -54,7 +54,7 @@ STATUS_MAP = StatusMap(
 
 
 def validate_id(value: Any, parameter: str = "campaign_id", what: str = "campaign id") -> str:
-    """A Kore id: non-empty, at most 128 printable characters, no whitespace, no ``/ ? # %`` or
+    """A Kore id: non-empty, at most 128 printable ASCII characters, no whitespace, no ``/ ? # %`` or
     backslash, no unrendered ``{{ }}`` template, not a dot segment; returned unchanged.
     """
     if not isinstance(value, str):
@@ -64,6 +64,7 @@ def validate_id(value: Any, parameter: str = "campaign_id", what: str = "campaig
         ("{{" in value or "}}" in value, "looks like an unrendered Jinja template"),
         (len(value) > MAX_ID_LENGTH, f"is longer than {MAX_ID_LENGTH} characters"),
         (any(ch.isspace() or not ch.isprintable() for ch in value), "contains whitespace or control characters"),
+        (not value.isascii(), "contains non-ASCII characters (ids travel in HTTP headers)"),
         (bool(_FORBIDDEN.intersection(value)), "contains one of / ? # % \\"),
         (set(value) == {"."}, "is a dot path segment"),
     )

@@ -285,3 +285,28 @@ def test_unreadable_answers_forever_end_in_a_transient_error_naming_the_state(bs
     with pytest.raises(TransientError, match="still 'sending'"):
         bsg.stop_campaign(12)
     assert len(calls(mocked, "PATCH", f"{HOST}/api/campaigns/12/stop")) == 4  # 1 + max_retries
+
+
+def test_stop_whose_answer_was_lost_is_ours_even_with_fail_if_already_final(bsg, mocked):
+    """First PATCH applied but answered 502; the retry is refused (422); the read says stopped: we did it."""
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=502, body="<html>bad gateway</html>")
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=422, json={"message": "Invalid campaign status", "errors": []})
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("stopped"))
+    outcome = bsg.stop_campaign(12, fail_if_already_final=True)
+    assert outcome.outcome == "stopped"
+
+
+def test_a_429_is_not_a_lost_answer(bsg, mocked):
+    """A 429 was not applied: a refusal after it means the campaign was already final before us."""
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=429, headers={"Retry-After": "0"})
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=422, json={"message": "Invalid campaign status", "errors": []})
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("stopped"))
+    with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
+        bsg.stop_campaign(12, fail_if_already_final=True)
+
+
+def test_redirects_are_never_followed(bsg, mocked):
+    mocked.get(f"{HOST}/api/campaigns/12", status=302, headers={"Location": "https://elsewhere.test/steal"})
+    with pytest.raises(VendorRejectedError, match="HTTP 302"):
+        bsg.get_campaign(12)
+    assert not [c for c in mocked.calls if "elsewhere" in c.request.url]

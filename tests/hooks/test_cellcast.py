@@ -144,11 +144,20 @@ def test_test_connection_fails_with_the_vendor_message_and_without_the_key(hook,
     leak_check([SECRET], text_out)
 
 
-def test_unknown_message_fails_naming_the_id_without_a_status_read(hook, mock):
+def test_unknown_message_fails_naming_the_id_after_the_status_read_confirms_it(hook, mock):
     mock.post(CANCEL, json=NOT_FOUND)
+    mock.get(f"{REPORT}/{MID}", json=NOT_FOUND)
     with pytest.raises(CampaignNotFoundError, match=MID):
         hook.cancel_message(MID)
-    assert len(mock.calls) == 1
+    assert [c.request.method for c in mock.calls] == ["POST", "GET"]
+
+
+@pytest.mark.parametrize("final", ["canceled", "sent"])
+def test_message_not_found_on_cancel_of_an_already_processed_message_is_already_final(hook, mock, final):
+    """Undocumented: Cellcast may answer "message not found" for a job it already removed."""
+    mock.post(CANCEL, json=NOT_FOUND)
+    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message(final)))
+    assert hook.cancel_message(MID).outcome == "already_final"
 
 
 @pytest.mark.parametrize("final", ["sent", "delivered", "canceled", "failed"])

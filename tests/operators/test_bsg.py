@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from unittest.mock import MagicMock
 
 import pytest
@@ -131,7 +132,8 @@ def test_wait_for_completion_defers_after_stopping_in_the_worker(mocked):
     assert kwargs["refs"] == [{"campaign_id": "7", "channel": "sms"}]
     assert API_KEY not in str(kwargs) and "jwt-token-abc" not in str(kwargs)
     assert deferred.value.kwargs["stop_result"]["outcome"] == "stopped"
-    assert deferred.value.timeout.total_seconds() == 60
+    assert kwargs["deadline"] == pytest.approx(time.time() + 60, abs=5)
+    assert deferred.value.timeout.total_seconds() > 60
     result = op.execute_complete({}, {"status": "success", "vendor": "BSG"}, **deferred.value.kwargs)
     assert result["outcome"] == "stopped"
 
@@ -148,3 +150,12 @@ def test_wait_for_completion_polling_in_the_worker(mocked):
 
 def test_templated_fields():
     assert {"campaign_id", "campaign_ids", "bsg_conn_id"} <= set(BsgStopCampaignOperator.template_fields)
+
+
+def test_a_wait_that_times_out_after_the_stop_is_retryable_for_the_operator():
+    from airflow.providers.common.compat.sdk import AirflowSensorTimeout
+
+    op = BsgStopCampaignOperator(task_id="stop", campaign_id=7, wait_for_completion=True, deferrable=True)
+    with pytest.raises(AirflowException) as error:
+        op.execute_complete({}, {"status": "timeout", "vendor": "BSG", "message": "late"}, stop_result={"outcome": "stopped"})
+    assert not isinstance(error.value, (AirflowFailException, AirflowSensorTimeout))

@@ -72,6 +72,7 @@ def test_one_id_returns_the_batch_dict(mock):
 
 def test_every_id_is_attempted_and_the_task_fails_at_the_end_naming_the_failed_one(mock):
     mock.add_callback(responses.POST, CANCEL, callback=answer_by_id({IDS[2]: NOT_FOUND}))
+    mock.get(f"{REPORT}/{IDS[2]}", json=NOT_FOUND)
     ti = MagicMock()
     op = CellcastStopCampaignOperator(task_id="stop", message_ids=IDS, max_concurrency=2)
     with pytest.raises(PermanentError, match=IDS[2]) as error:

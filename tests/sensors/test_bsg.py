@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from unittest.mock import MagicMock
 
 import pytest
@@ -62,7 +63,9 @@ def test_deferrable_checks_once_then_defers_with_safe_kwargs(mocked):
     _, kwargs = deferred.value.trigger.serialize()
     assert kwargs["poll_interval"] == 7 and kwargs["conn_id"] == "bsg_default"
     assert kwargs["target_states"] == ["completed", "stopped"]
-    assert deferred.value.timeout.total_seconds() == 120
+    # the trigger's own deadline ends the wait; Airflow's defer timeout is only a later backstop
+    assert kwargs["deadline"] == pytest.approx(time.time() + 120, abs=5)
+    assert deferred.value.timeout.total_seconds() > 120
     assert API_KEY not in repr(kwargs) and "jwt-sensor-token" not in repr(kwargs)
 
 
@@ -89,3 +92,10 @@ def test_bad_id_fails_before_request():
     with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="campaign_id"):
         BsgCampaignStatusSensor(task_id="s", campaign_id="1/2").poke({})
     assert len(rsps.calls) == 0
+
+
+def test_deferrable_first_check_failing_transiently_defers_anyway(mocked):
+    mocked.get(f"{HOST}/api/campaigns/5", status=503)
+    sensor = BsgCampaignStatusSensor(task_id="s", campaign_id=5, deferrable=True, poke_interval=7, timeout=120)
+    with pytest.raises(TaskDeferred):
+        sensor.execute({"ti": MagicMock()})

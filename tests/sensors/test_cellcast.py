@@ -125,7 +125,7 @@ def test_deferrable_sensor_defers_with_a_trigger_free_of_secrets(mock, leak_chec
     assert classpath.endswith("CampaignStatusTrigger")
     assert kwargs["vendor_key"] == "cellcast" and kwargs["conn_id"] == "cellcast_default"
     assert kwargs["refs"] == [{"campaign_id": IDS[0], "message_type": "mms"}, {"campaign_id": IDS[1], "message_type": "mms"}]
-    assert kwargs["request_timeout"] == 3 and kwargs["api_options"] is None
+    assert kwargs["request_timeout"] == [3.0, 3.0] and kwargs["api_options"] is None
     assert SECRET not in json.dumps(kwargs, default=str)
     leak_check([SECRET], kwargs)
 

@@ -134,3 +134,16 @@ def test_connection_lookup_never_blocks_the_event_loop(monkeypatch, bsg_api):
     bsg_api.get("/api/campaigns/5").mock(return_value=answer("stopped"))
     assert first_event(trigger())["status"] == "success"
     assert loop_thread not in threads
+
+
+def test_a_connection_deleted_while_deferred_is_an_error_event_not_a_crash():
+    t = CampaignStatusTrigger(
+        vendor_key="bsg",
+        conn_id="no_such_connection",
+        refs=[{"campaign_id": "5"}],
+        target_states=["stopped"],
+        poll_interval=0.01,
+        deadline=time.time() + 5,
+    )
+    payload = first_event(t)
+    assert payload["status"] == "error" and "no_such_connection" in payload["message"]

@@ -315,3 +315,12 @@ def test_client_secret_is_registered_with_the_masker():
 
     api_for()
     assert SECRET not in str(redact(f"value {SECRET} here"))
+
+
+@pytest.mark.parametrize("value", ["st-中", "cp-é", "cp-\u00a0x"])
+def test_non_ascii_ids_are_rejected_before_they_reach_an_http_header(value):
+    from airflow_provider_campaigns.exceptions import InvalidInputError
+    from airflow_provider_campaigns.vendors.kore import validate_id
+
+    with pytest.raises(InvalidInputError, match="stream_id"):
+        validate_id(value, "stream_id")
