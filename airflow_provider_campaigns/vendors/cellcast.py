@@ -265,8 +265,7 @@ def _refusal(reply: Reply, answer: Mapping[str, Any], cls: type[CampaignProvider
         texts.add(str(error.get("error", "")).strip().lower())
     where = f'({request.action}, {request.describe()}): HTTP {reply.status} with status false, "{vendor_message(reply)}".'
     if NOT_FOUND in texts and request.action == "cancel":
-        # undocumented: Cellcast may say "message not found" for a job it already removed; the
-        # status read that follows tells an unknown id (CampaignNotFoundError) from a final message
+        # Cellcast may say "not found" for a job it already removed: the status read tells the two apart
         return StopRejectedError(f"{VENDOR} refused to cancel message {message_id} {where}", vendor=VENDOR, campaign_id=message_id)
     if NOT_FOUND in texts:
         hint = " Check the id, that it belongs to this account" + (", and message_type (sms/mms)." if request.action == "cancel" else ".")
