@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from typing import Any, ClassVar
 
 from airflow_provider_campaigns.core.flow import Authenticator, Flow, Token, call
 from airflow_provider_campaigns.core.retry import RetryPolicy
-from airflow_provider_campaigns.core.wire import ApiRequest
-from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, ResponseFormatError, StopRejectedError, TransientError
+from airflow_provider_campaigns.core.wire import ApiRequest, Reply
+from airflow_provider_campaigns.exceptions import (
+    CampaignNotStoppableError,
+    PermanentError,
+    ResponseFormatError,
+    StopRejectedError,
+    TransientError,
+)
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
 
 #: A campaign reference: always ``campaign_id``, plus vendor-specific keys (``channel``,
@@ -121,6 +128,47 @@ def _after_refusal(
             campaign_id=api.label(ref),
         )
     return StopOutcome(ALREADY_FINAL, status)
+
+
+#: one page of a vendor list: its campaigns, and whether it is the last page
+Page = tuple[list[CampaignStatus], bool]
+
+
+def last_when_short(request: ApiRequest[list[CampaignStatus]], size: int) -> ApiRequest[Page]:
+    """A list request whose page counts as the last when it holds fewer than ``size`` items."""
+    read = request.interpret
+
+    def interpret(reply: Reply) -> Page:
+        items = read(reply)
+        return items, len(items) < size
+
+    fields = {f.name: getattr(request, f.name) for f in dataclass_fields(request)}
+    return ApiRequest(**{**fields, "interpret": interpret})
+
+
+def paged_flow(
+    api: VendorApi, page_request: Callable[[int], ApiRequest[Page]], policy: RetryPolicy, max_pages: int
+) -> Flow[list[CampaignStatus]]:
+    """Every campaign of a paged vendor list (page index from 0), deduplicated by id, in order.
+
+    Stops on the last page, or on a page that brings nothing new (a vendor ignoring the paging
+    parameter). Needing more than ``max_pages`` pages is an error, never a silently partial list:
+    a kill switch must not miss campaigns.
+    """
+    found: dict[str, CampaignStatus] = {}
+    for index in range(max_pages):
+        request = page_request(index)
+        items, last = yield from call(request, api.vendor, policy, api.auth.refreshable)
+        known = len(found)
+        for item in items:
+            found.setdefault(item.campaign_id, item)
+        if last or len(found) == known:
+            return list(found.values())
+    raise PermanentError(
+        f"{api.vendor}: the {request.action} has more than {max_pages} pages; narrow it (filters, names, dates) "
+        "so that nothing is silently left out.",
+        vendor=api.vendor,
+    )
 
 
 class StaticBearerAuth:

@@ -19,13 +19,14 @@ from airflow_provider_campaigns.core.settings import TransportSettings, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, path_param
 from airflow_provider_campaigns.exceptions import InvalidInputError, StopRejectedError
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import CampaignRef, VendorApi
+from airflow_provider_campaigns.vendors.base import CampaignRef, VendorApi, last_when_short, paged_flow
 
 VENDOR = "BSG"
 DEFAULT_HOST = "https://one-api.bsg.world"
 CHANNELS = ("sms", "rcs")
 STOP_METHODS = {"sms": "PATCH", "rcs": "PUT"}
 PAGE_LIMIT = 100
+MAX_PAGES = 1000
 MAX_CAMPAIGN_ID = 2**63 - 1
 TIMESTAMP_FIELDS = ("created_at", "start_at", "real_start_at", "finished_at")
 INVALID_STATUS_MESSAGE = "invalid campaign status"
@@ -177,15 +178,9 @@ class BsgApi(VendorApi):
         )
 
 
-def list_flow(api: BsgApi, filters: Mapping[str, str], policy: RetryPolicy, max_pages: int = 1000) -> Flow[list[CampaignStatus]]:
-    """Every campaign matching ``filters``, page by page."""
-    found: list[CampaignStatus] = []
-    for page in range(max_pages):
-        items = yield from call(api.list_request(filters, page * PAGE_LIMIT), VENDOR, policy, refreshable=True)
-        found.extend(items)
-        if len(items) < PAGE_LIMIT:
-            break
-    return found
+def list_flow(api: BsgApi, filters: Mapping[str, str], policy: RetryPolicy, max_pages: int = MAX_PAGES) -> Flow[list[CampaignStatus]]:
+    """Every campaign matching ``filters``, page by page (``page[offset]``)."""
+    return paged_flow(api, lambda index: last_when_short(api.list_request(filters, index * PAGE_LIMIT), PAGE_LIMIT), policy, max_pages)
 
 
 def _message(reply: Reply) -> str:

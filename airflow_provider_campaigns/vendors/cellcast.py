@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from airflow_provider_campaigns.core.errors import expect_ok, vendor_message
-from airflow_provider_campaigns.core.flow import Flow, call
+from airflow_provider_campaigns.core.flow import Flow
 from airflow_provider_campaigns.core.retry import RetryPolicy
 from airflow_provider_campaigns.core.settings import TransportSettings, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, path_param
@@ -21,12 +21,11 @@ from airflow_provider_campaigns.exceptions import (
     CampaignNotFoundError,
     CampaignProviderError,
     InvalidInputError,
-    PermanentError,
     StopRejectedError,
     VendorRejectedError,
 )
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import CampaignRef, StaticBearerAuth, VendorApi
+from airflow_provider_campaigns.vendors.base import CampaignRef, StaticBearerAuth, VendorApi, paged_flow
 
 VENDOR = "Cellcast"
 DEFAULT_HOST = "https://api.cellcast.com"
@@ -174,7 +173,7 @@ class CellcastApi(VendorApi):
         return ApiRequest("GET", path, lambda reply: self.parse_message(reply, message_id), action="status read", campaign_id=message_id)
 
     def list_request(self, filters: Mapping[str, str], page: int, limit: int = PAGE_LIMIT) -> ApiRequest[tuple[list[CampaignStatus], bool]]:
-        """One page (1-based) of ``GET /api/v2/report/message``: its messages, and whether another page follows."""
+        """One page (1-based) of ``GET /api/v2/report/message``: its messages, and whether it is the last page."""
         params = {**filters, "page": str(page), "limit": str(limit)}
         return ApiRequest("GET", REPORT_PATH, lambda reply: self.parse_page(reply, page, limit), action="message list", params=params)
 
@@ -186,7 +185,10 @@ class CellcastApi(VendorApi):
         return self._status_of(data, message_id, reply)
 
     def parse_page(self, reply: Reply, page: int, limit: int = PAGE_LIMIT) -> tuple[list[CampaignStatus], bool]:
-        """Read ``items``, ``hasNextPage``/``nextPage``/``totalPages``, under ``data`` or at top level."""
+        """Read ``items`` and whether this is the last page (``hasNextPage``, ``nextPage`` or ``totalPages``).
+
+        Both may sit under ``data`` or at the top level.
+        """
         answer = _answer(reply, flag_required=False)
         data = answer.get("data")
         source = data if isinstance(data, dict) and "items" in data else answer
@@ -194,7 +196,7 @@ class CellcastApi(VendorApi):
         if not isinstance(items, list):
             raise reply.format_error("no 'items' list in the message list")
         statuses = [self._status_of(item, None, reply) for item in items if isinstance(item, dict)]
-        return statuses, bool(items) and _has_next(source, page, limit, len(items))
+        return statuses, not (items and _has_next(source, page, limit, len(items)))
 
     def _status_of(self, data: Mapping[str, Any], message_id: str | None, reply: Reply) -> CampaignStatus:
         raw = data.get("status")
@@ -229,19 +231,8 @@ def _has_next(source: Mapping[str, Any], page: int, limit: int, count: int) -> b
 
 
 def list_flow(api: CellcastApi, filters: Mapping[str, str], policy: RetryPolicy, max_pages: int = MAX_PAGES) -> Flow[list[CampaignStatus]]:
-    """Every message matching ``filters``, page by page (deduplicated, at most ``max_pages`` pages)."""
-    found: dict[str, CampaignStatus] = {}
-    for page in range(1, max_pages + 1):
-        items, has_next = yield from call(api.list_request(filters, page), VENDOR, policy, api.auth.refreshable)
-        for status in items:
-            found.setdefault(status.campaign_id, status)
-        if not has_next:
-            return list(found.values())
-    raise PermanentError(
-        f"{VENDOR}: the message list {dict(filters)} has more than {max_pages} pages of {PAGE_LIMIT}; "
-        "narrow it (custom_string, message_type, dates) so that nothing is silently left out.",
-        vendor=VENDOR,
-    )
+    """Every message matching ``filters``, page by page (1-based ``page``, ``hasNextPage``)."""
+    return paged_flow(api, lambda index: api.list_request(filters, index + 1), policy, max_pages)
 
 
 def _answer(reply: Reply, refused: type[CampaignProviderError] | None = None, flag_required: bool = True) -> dict[str, Any]:

@@ -35,13 +35,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from airflow_provider_campaigns.core.errors import describe_failure, expect_ok
-from airflow_provider_campaigns.core.flow import Flow, call
+from airflow_provider_campaigns.core.flow import Flow
 from airflow_provider_campaigns.core.retry import RetryPolicy
 from airflow_provider_campaigns.core.settings import TransportSettings, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, field_path, path_param
 from airflow_provider_campaigns.exceptions import InvalidInputError, StopRejectedError
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import CampaignRef, StaticBearerAuth, VendorApi
+from airflow_provider_campaigns.vendors.base import CampaignRef, StaticBearerAuth, VendorApi, paged_flow
 
 log = logging.getLogger(__name__)
 
@@ -263,17 +263,10 @@ def _accept(reply: Reply) -> None:
 
 
 def list_flow(api: CommApi, policy: RetryPolicy, per_page: int = PAGE_SIZE, max_pages: int = 1000) -> Flow[list[CampaignStatus]]:
-    """Every campaign (campaign-level status), page by page from page 1, at most ``max_pages`` pages."""
+    """Every campaign (campaign-level status), page by page (1-based ``page``, ``meta.last_page``)."""
     if isinstance(per_page, bool) or not isinstance(per_page, int) or not 1 <= per_page <= PAGE_SIZE:
         raise InvalidInputError(f"per_page must be an integer from 1 to {PAGE_SIZE}, not {per_page!r}.")
-    found: list[CampaignStatus] = []
-    for page in range(1, max_pages + 1):
-        items, last = yield from call(api.list_request(page, per_page), VENDOR, policy, api.auth.refreshable)
-        found.extend(items)
-        if last:
-            return found
-    log.warning("%s: stopped listing campaigns after %d pages (max_pages); the list may be incomplete.", VENDOR, max_pages)
-    return found
+    return paged_flow(api, lambda index: api.list_request(index + 1, per_page), policy, max_pages)
 
 
 def build_api(

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from airflow_provider_campaigns.core.errors import describe_failure, expect_ok, vendor_message
-from airflow_provider_campaigns.core.flow import Flow, Token, call
+from airflow_provider_campaigns.core.flow import Flow, Token
 from airflow_provider_campaigns.core.retry import RetryPolicy
 from airflow_provider_campaigns.core.settings import TransportSettings, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, path_param
 from airflow_provider_campaigns.exceptions import CampaignNotFoundError, InvalidInputError, StopRejectedError, VendorRejectedError
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import CampaignRef, VendorApi
+from airflow_provider_campaigns.vendors.base import CampaignRef, Page, VendorApi, last_when_short, paged_flow
 
 T = TypeVar("T")
 
@@ -251,15 +251,12 @@ def _failed(body: Any) -> bool:
 def list_flow(
     api: KoreApi, stream: str, statuses: Sequence[str] | None, policy: RetryPolicy, campaign_type: str = "sms", max_pages: int = MAX_PAGES
 ) -> Flow[list[CampaignStatus]]:
-    """Every campaign of the stream (optionally only those in ``statuses``), page by page, deduplicated."""
-    found: dict[str, CampaignStatus] = {}
-    for page in range(max_pages):
-        items = yield from call(api.list_request(stream, statuses, page * PAGE_LIMIT, PAGE_LIMIT, campaign_type), VENDOR, policy, True)
-        new = {item.campaign_id: item for item in items if item.campaign_id not in found}
-        found.update(new)
-        if len(items) < PAGE_LIMIT or not new:
-            break
-    return list(found.values())
+    """Every campaign of the stream (optionally only those in ``statuses``), page by page (``skip``)."""
+
+    def page(index: int) -> ApiRequest[Page]:
+        return last_when_short(api.list_request(stream, statuses, index * PAGE_LIMIT, PAGE_LIMIT, campaign_type), PAGE_LIMIT)
+
+    return paged_flow(api, page, policy, max_pages)
 
 
 def build_api(

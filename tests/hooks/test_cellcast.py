@@ -121,7 +121,13 @@ def test_list_messages_is_bounded_in_pages(hook, mock):
     from airflow_provider_campaigns.exceptions import PermanentError
     from airflow_provider_campaigns.vendors.cellcast import list_flow
 
-    mock.get(REPORT, json={"status": True, "items": [message("scheduled")], "hasNextPage": True})
+    pages = iter(range(1, 100))
+
+    def endless(request):
+        item = message("scheduled", f"{next(pages):024x}")
+        return 200, {}, json.dumps({"status": True, "items": [item], "hasNextPage": True})
+
+    mock.add_callback(responses.GET, REPORT, callback=endless)
     with pytest.raises(PermanentError, match="more than 3 pages"):
         hook.run(list_flow(hook.cellcast_api, {}, hook.settings.retry, max_pages=3))
     assert len(mock.calls) == 3

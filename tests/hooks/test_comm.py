@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -14,6 +15,7 @@ from airflow_provider_campaigns.exceptions import (
     CampaignNotFoundError,
     CampaignNotStoppableError,
     InvalidInputError,
+    PermanentError,
     TransientError,
     VendorRejectedError,
 )
@@ -280,8 +282,15 @@ def test_list_campaigns_pages_until_meta_says_last(comm_conn):
 def test_list_campaigns_stops_on_a_short_page_and_is_bounded(comm_conn):
     responses.get(LIST_URL, json={"data": [{"id": "a", "status": "completed"}]})
     assert [c.state for c in CommHook().list_campaigns(per_page=5)] == [CampaignState.COMPLETED]
-    responses.get(LIST_URL, json={"data": [{"id": "x", "status": "in_progress"}] * 5})
-    assert len(CommHook().list_campaigns(per_page=5, max_pages=3)) == 15
+    pages = iter(range(100))
+
+    def full_page(request):
+        number = next(pages)
+        return 200, {}, json.dumps({"data": [{"id": f"c{number}-{i}", "status": "in_progress"} for i in range(5)]})
+
+    responses.add_callback(responses.GET, LIST_URL, callback=full_page)
+    with pytest.raises(PermanentError, match="more than 3 pages"):
+        CommHook().list_campaigns(per_page=5, max_pages=3)
 
 
 @responses.activate

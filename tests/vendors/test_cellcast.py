@@ -308,16 +308,16 @@ def test_list_page_reads_items_and_paging_under_data_or_at_top_level(paging, exp
     page = {"items": [_item(1), _item(2, "SENT")], "total": 2, **paging}
     body = envelope(True, "Messages fetched successfully", page) if nested else {"status": True, **page}
     request = API.list_request({}, 1)
-    items, has_next = request.interpret(reply(request, body))
+    items, last = request.interpret(reply(request, body))
     assert [s.campaign_id for s in items] == [f"{1:024x}", f"{2:024x}"]
     assert [s.state for s in items] == [CampaignState.ACTIVE, CampaignState.COMPLETED]
-    assert has_next is expected
+    assert last is not expected  # ``expected``: another page follows
 
 
 def test_full_page_without_paging_keys_asks_for_the_next_and_empty_page_ends():
     request = API.list_request({}, 1, limit=2)
-    assert request.interpret(reply(request, {"items": [_item(1), _item(2)]}))[1] is True
-    assert request.interpret(reply(request, envelope(True, "ok", {"items": [], "hasNextPage": True})))[1] is False
+    assert request.interpret(reply(request, {"items": [_item(1), _item(2)]}))[1] is False  # not the last page
+    assert request.interpret(reply(request, envelope(True, "ok", {"items": [], "hasNextPage": True})))[1] is True
 
 
 def test_list_item_without_a_valid_id_is_unreadable():
