@@ -92,6 +92,16 @@ def base_url_from(host: str | None, port: int | None, schema: str | None, defaul
     return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
 
 
+def connection_extras(conn: Any) -> dict[str, Any]:
+    """The connection's extras that are set: ``null`` and blank values count as not set.
+
+    Airflow 3's connection form saves every declared extra, ``null`` when left empty; Airflow
+    2.11's saves blank text fields as nothing. Every reader of extras goes through here.
+    """
+    extra = conn.extra_dejson or {}
+    return {key: value for key, value in extra.items() if value is not None and not (isinstance(value, str) and not value.strip())}
+
+
 def flag(extra: Mapping[str, Any], key: str) -> bool:
     """A boolean extra that may be given as a JSON boolean or a string (URI form)."""
     value = extra.get(key, False)
@@ -123,7 +133,7 @@ def transport_settings(
     request_timeout: Any = None,
 ) -> TransportSettings:
     """Read :class:`TransportSettings` from an Airflow ``Connection``; ``request_timeout`` wins over extra ``timeout``."""
-    extra: Mapping[str, Any] = conn.extra_dejson or {}
+    extra = connection_extras(conn)
     conn_id = str(conn.conn_id)
     if request_timeout is not None:
         timeout = parse_timeout(request_timeout, "request_timeout")

@@ -37,7 +37,7 @@ from typing import Any
 from airflow_provider_campaigns.core.errors import describe_failure, expect_ok
 from airflow_provider_campaigns.core.flow import Flow
 from airflow_provider_campaigns.core.retry import RetryPolicy
-from airflow_provider_campaigns.core.settings import TransportSettings, require
+from airflow_provider_campaigns.core.settings import TransportSettings, connection_extras, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, field_path, path_param
 from airflow_provider_campaigns.exceptions import InvalidInputError, StopRejectedError
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
@@ -279,7 +279,7 @@ def build_api(
     A base URL ending in ``/api`` (how comm.com's docs write it) gets ``/v1/sms/campaigns`` appended.
     """
     token = require(conn.password, "password (the comm.com API token)", settings.conn_id, VENDOR)
-    extra: Mapping[str, Any] = conn.extra_dejson or {}
+    extra = connection_extras(conn)
     path = send_status_path if send_status_path is not None else extra.get("send_status_path")
     if path is not None and (not isinstance(path, str) or not path.strip() or any(ch.isspace() for ch in path)):
         raise InvalidInputError(f"send_status_path must be a dotted path such as 'data.sends', not {path!r:.60}.")

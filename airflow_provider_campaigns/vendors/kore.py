@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 from airflow_provider_campaigns.core.errors import describe_failure, expect_ok, vendor_message
 from airflow_provider_campaigns.core.flow import Flow, Token
 from airflow_provider_campaigns.core.retry import RetryPolicy
-from airflow_provider_campaigns.core.settings import TransportSettings, require
+from airflow_provider_campaigns.core.settings import TransportSettings, connection_extras, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, path_param
 from airflow_provider_campaigns.exceptions import CampaignNotFoundError, InvalidInputError, StopRejectedError, VendorRejectedError
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
@@ -274,7 +274,7 @@ def build_api(
     client_id = require(conn.login, "login (the Kore.ai Client ID)", conn_id, VENDOR)
     secret = require(conn.password, "password (the Kore.ai Client Secret)", conn_id, VENDOR)
     mask_secret(secret)
-    extra: Mapping[str, Any] = conn.extra_dejson or {}
+    extra = connection_extras(conn)
     account = require(extra.get("account_id"), "extra 'account_id'", conn_id, VENDOR)
     account_id = validate_id(account, f"connection {conn_id!r} extra 'account_id'", "account id")
     default_stream = validate_id(stream_id, "stream_id", "stream id") if stream_id is not None else None

@@ -353,7 +353,7 @@ def _connection_rows(vendor: str) -> list[Row]:
         ("max_retries-huge", "max_retries", 4000),
         ("backoff_base-str", "backoff_base", "x"),
         ("retry_total_timeout-negative", "retry_total_timeout", -5),
-        ("ca_bundle-empty", "ca_bundle", ""),
+        ("ca_bundle-whitespace-path", "ca_bundle", " /nonexistent/ca.pem"),
         ("ca_bundle-int", "ca_bundle", 5),
     ]:
         rows.append(Row(vendor, "operator", f"conn-extra-{label}", key, good, conn={**base, "extra": {**extra, key: value}}))
