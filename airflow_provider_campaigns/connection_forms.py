@@ -31,6 +31,8 @@ class ConnectionForm:
     placeholders: dict[str, str]
     extras: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     secret_extras: frozenset[str] = frozenset()
+    #: extras the hook cannot work without: no ``null`` in their schema (Airflow 3 marks them required)
+    required_extras: frozenset[str] = frozenset()
 
     def all_extras(self) -> dict[str, tuple[str, str, str]]:
         """Vendor extras followed by the transport extras every vendor shares."""
@@ -44,7 +46,7 @@ class ConnectionForm:
         """The ``connection-types`` entry of ``get_provider_info()`` (Airflow ≥ 3.2)."""
         conn_fields = {}
         for name, (label, json_type, description) in self.all_extras().items():
-            schema: dict[str, Any] = {"type": [json_type, "null"]}
+            schema: dict[str, Any] = {"type": json_type, "minLength": 1} if name in self.required_extras else {"type": [json_type, "null"]}
             if name in self.secret_extras:
                 schema["format"] = "password"
             conn_fields[name] = {"label": label, "schema": schema, "description": description}
@@ -115,10 +117,11 @@ FORMS: dict[str, ConnectionForm] = {
         relabeling={"login": "Client ID", "password": "Client Secret", "host": "Environment URL"},
         placeholders={"login": "cs-...", "host": "https://platform.kore.ai"},
         extras={
-            "account_id": ("Account ID", "string", "Required: the Kore.ai account id (accountid header)."),
+            "account_id": ("Account ID (required)", "string", "The Kore.ai account id (sent as the accountid header)."),
             "stream_id": ("Stream / bot ID", "string", "Default bot or stream id (st-...)."),
             "stop_path": ("Stop path template", "string", "Override of the documented stop path."),
             "status_path": ("Status path template", "string", "Override of the documented status path."),
         },
+        required_extras=frozenset({"account_id"}),
     ),
 }

@@ -47,17 +47,31 @@ def test_every_connection_type_points_at_a_matching_hook(conn_type, hook_name):
         assert set(field) == {"label", "schema", "description"}
 
 
-def test_airflow_cli_lists_the_four_hooks():
+def airflow_cli(*args: str) -> str:
     env = {**os.environ, "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
     airflow = str(Path(sys.executable).with_name("airflow"))
-    out = subprocess.run([airflow, "providers", "hooks"], capture_output=True, text=True, env=env, timeout=120, check=True).stdout
+    return subprocess.run([airflow, *args], capture_output=True, text=True, env=env, timeout=120, check=True).stdout
+
+
+def test_airflow_cli_lists_the_four_hooks():
+    out = airflow_cli("providers", "hooks")
     for conn_type, hook in CONN_TYPES.items():
         assert f"airflow_provider_campaigns.hooks.{conn_type}.{hook}" in out
 
 
-def test_connection_form_widgets_for_airflow_2():
-    pytest.importorskip("flask_appbuilder")
-    from airflow_provider_campaigns.hooks.kore import KoreHook
+def test_airflow_cli_lists_the_status_trigger():
+    out = airflow_cli("providers", "triggers", "-o", "json")
+    entries = [e for e in json.loads(out) if e["package_name"] == "airflow-provider-campaigns"]
+    assert [e["class"] for e in entries] == ["airflow_provider_campaigns.triggers.status"]
 
-    widgets = KoreHook.get_connection_form_widgets()
-    assert {"account_id", "stream_id", "timeout", "allow_insecure"} <= set(widgets)
+
+def test_airflows_providers_manager_registers_the_four_forms():
+    """Airflow's own providers manager (2.11 reads hook methods, 3.x reads provider info) sees every form."""
+    behaviours = json.loads(airflow_cli("providers", "behaviours", "-o", "json"))
+    widgets = json.loads(airflow_cli("providers", "widgets", "-o", "json"))
+    registered = {entry["field_behaviours"] for entry in behaviours}
+    assert set(CONN_TYPES) <= registered
+    widget_names = {entry["connection_parameter_name"] for entry in widgets}
+    for conn_type in CONN_TYPES:
+        assert f"extra__{conn_type}__timeout" in widget_names
+    assert {"extra__kore__account_id", "extra__kore__stream_id", "extra__comm__final_statuses"} <= widget_names

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from airflow.providers.common.compat.sdk import BaseHook
 
 from airflow_provider_campaigns.connection_forms import FORMS
-from airflow_provider_campaigns.exceptions import CampaignProviderError
+from airflow_provider_campaigns.exceptions import CampaignProviderError, ConnectionNotFoundError
 from airflow_provider_campaigns.vendors import connect, vendor_module
 
 if TYPE_CHECKING:
@@ -55,15 +55,14 @@ class CampaignHook(BaseHook):
         self.status_map = status_map
         self.api_options = api_options
 
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        """Connection form behaviour (read by Airflow 2.11; 3.2+ reads provider info)."""
-        return FORMS[cls.conn_type].ui_field_behaviour()
-
-    @classmethod
-    def get_connection_form_widgets(cls) -> dict[str, Any]:
-        """Connection form extra fields (read by Airflow 2.11; 3.2+ reads provider info)."""
-        return FORMS[cls.conn_type].form_widgets()
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "conn_type" in cls.__dict__:
+            # Airflow 2.11 reads the form methods from the hook class's own __dict__ only (inherited
+            # ones are ignored and the generic form shows); Airflow >= 3.2 reads provider info instead.
+            form = FORMS[cls.__dict__["conn_type"]]
+            cls.get_ui_field_behaviour = classmethod(lambda _cls: form.ui_field_behaviour())  # type: ignore[assignment, method-assign, attr-defined]
+            cls.get_connection_form_widgets = classmethod(lambda _cls: form.form_widgets())  # type: ignore[assignment, method-assign, attr-defined]
 
     def _once(self, name: str, build: Callable[[], Any]) -> Any:
         """Build ``name`` once, even when a batch's threads ask at the same moment (no stampede)."""
@@ -75,7 +74,15 @@ class CampaignHook(BaseHook):
     @property
     def connection(self) -> Any:
         """The Airflow connection, read once per hook."""
-        return self._once("connection", lambda: self.get_connection(self.conn_id))
+        return self._once("connection", self._read_connection)
+
+    def _read_connection(self) -> Any:
+        from airflow.providers.common.compat.sdk import AirflowNotFoundException
+
+        try:
+            return self.get_connection(self.conn_id)
+        except AirflowNotFoundException:
+            raise ConnectionNotFoundError.for_conn(self.conn_id, self.conn_type, self.vendor_name) from None
 
     @property
     def _connected(self) -> tuple[TransportSettings, VendorApi]:
