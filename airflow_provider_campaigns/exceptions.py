@@ -46,6 +46,20 @@ class InvalidInputError(PermanentError, ValueError):
     """A parameter or connection field is malformed; raised before any request is sent."""
 
 
+class ConnectionNotFoundError(InvalidInputError):
+    """The Airflow connection named by the task does not exist; no retry can create it."""
+
+    @classmethod
+    def for_conn(cls, conn_id: str, conn_type: str, vendor: str) -> ConnectionNotFoundError:
+        """The error for a missing ``conn_id`` of ``conn_type``, saying how to fix it."""
+        return cls(
+            f"Connection {conn_id!r} ({vendor}) does not exist. Create it in Admin > Connections with type "
+            f"{conn_type!r} (or as the environment variable AIRFLOW_CONN_{conn_id.upper()}), or pass the id of "
+            f"an existing {conn_type!r} connection ({conn_type}_conn_id).",
+            vendor=vendor,
+        )
+
+
 class AuthenticationError(PermanentError):
     """The vendor refused the credentials (after one fresh login or token, where that applies)."""
 

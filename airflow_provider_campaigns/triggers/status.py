@@ -9,7 +9,7 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError
+from airflow_provider_campaigns.exceptions import CampaignProviderError, ConnectionNotFoundError, PermanentError
 
 MAX_PARALLEL_READS = 10
 #: how far past its deadline one poll round may run before the trigger gives up on it
@@ -92,6 +92,7 @@ class CampaignStatusTrigger(BaseTrigger):
 
     async def _poll_until_done(self) -> dict[str, Any]:
         from airflow.providers.common.compat.connection import get_async_connection
+        from airflow.providers.common.compat.sdk import AirflowNotFoundException
 
         from airflow_provider_campaigns.core.async_transport import AsyncTransport, credential_scope
         from airflow_provider_campaigns.outcomes import judge, target_states
@@ -100,7 +101,10 @@ class CampaignStatusTrigger(BaseTrigger):
 
         vendor = str(vendor_module(self.vendor_key).VENDOR)
         try:
-            conn = await get_async_connection(self.conn_id)
+            try:
+                conn = await get_async_connection(self.conn_id)
+            except AirflowNotFoundException:
+                raise ConnectionNotFoundError.for_conn(self.conn_id, self.vendor_key, vendor) from None
             settings, api = connect(self.vendor_key, conn, self.request_timeout, self.status_map, **(self.api_options or {}))
             targets = target_states(self.target_states)
         except CampaignProviderError as error:
