@@ -76,6 +76,7 @@ with DAG(
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
+    is_paused_upon_creation=False,  # an alerting system's REST trigger must run at once, on a fresh deployment too
     tags=["campaigns", "kill-switch"],
     doc_md=__doc__,
     params={vendor: None for vendor in ALLOWED},  # documents the conf keys in the trigger form

@@ -62,8 +62,19 @@ def test_kill_switch_reports_failures_and_fails_the_run(sim, run_dag, states):
 def test_scheduled_stop(sim, run_dag, states):
     campaign = sim.add_campaign("bsg", status="sending")
     dag_run = run_dag("campaigns_scheduled_stop", campaign_id=campaign, channel="sms")
-    assert states(dag_run) == {"stop_promo": "success"}
+    assert states(dag_run) == {"campaign_named": "success", "stop_promo": "success"}
     assert sim.campaign("bsg", campaign)["status"] == "stopped"
+
+
+def test_scheduled_stop_stops_nothing_nobody_named(sim, run_dag, states):
+    campaign = sim.add_campaign("bsg", status="sending")
+    dag_run = run_dag("campaigns_scheduled_stop", campaign_id=None)  # explicit: dag.test() reuses one DAG object across tests
+    assert states(dag_run) == {"campaign_named": "success", "stop_promo": "skipped"}
+    assert sim.campaign("bsg", campaign)["status"] == "sending" and not sim.requests("bsg")
+
+
+def test_kill_switch_runs_on_a_fresh_deployment_without_unpausing(dagbag):
+    assert dagbag.get_dag("campaigns_kill_switch").is_paused_upon_creation is False
 
 
 def test_backfill_cleanup_cancels_only_that_date_and_is_idempotent(sim, dagbag, states):
