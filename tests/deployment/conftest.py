@@ -63,7 +63,18 @@ class Deployments:
         deployment.wait_ready([KILL_SWITCH, "e2e_connection_check", "e2e_deferral"])
         for conn_id, fields in self.sim.connections().items():
             deployment.create_connection(conn_id, fields)
+        self.check_loopback()
         return deployment
+
+    def check_loopback(self) -> None:
+        """Every socket our processes listen on is bound to loopback."""
+        from harness.procs import listening_sockets
+
+        sockets = listening_sockets(self.sup)
+        print(f"listening sockets of the started processes: {sorted({(s[0], s[2], s[3]) for s in sockets})}")
+        exposed = [s for s in sockets if s[2] not in ("127.0.0.1", "::1")]
+        assert not exposed, f"bound beyond loopback: {exposed}"
+        assert sockets, "no listening socket found: the check looked at nothing"
 
     def stop(self) -> None:
         if self.current is not None:

@@ -229,3 +229,21 @@ def wait_for(condition: Callable[[], object], timeout: float, interval: float = 
         if time.monotonic() >= deadline:
             raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}" + (f" (last error: {last_error!r})" if last_error else ""))
         time.sleep(interval)
+
+
+def listening_sockets(sup: Supervisor) -> list[tuple[str, int, str, int]]:
+    """Every TCP socket listening in a process group the supervisor started: (service, pid, address, port)."""
+    import psutil
+
+    groups = {service.pid: service.name for service in sup.services}
+    found: list[tuple[str, int, str, int]] = []
+    for conn in psutil.net_connections(kind="inet"):
+        if conn.status != psutil.CONN_LISTEN or conn.pid is None:
+            continue
+        try:
+            pgid = os.getpgid(conn.pid)
+        except ProcessLookupError:
+            continue
+        if pgid in groups:
+            found.append((groups[pgid], conn.pid, str(conn.laddr.ip), int(conn.laddr.port)))
+    return found
