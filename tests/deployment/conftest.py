@@ -53,8 +53,15 @@ class Deployments:
         database = f"airflow_{name}"
         self.pg.create_database(database)
         deployment = Deployment(
-            name=name, bin_dir=BIN, home=WORK / f"airflow-home-{name}", dags_folder=self.dags, sup=self.sup,
-            pg=self.pg, database=database, executor=executor, redis=redis,
+            name=name,
+            bin_dir=BIN,
+            home=WORK / f"airflow-home-{name}",
+            dags_folder=self.dags,
+            sup=self.sup,
+            pg=self.pg,
+            database=database,
+            executor=executor,
+            redis=redis,
         )
         self.prepared[name] = deployment.prepare()
         deployment.start_all(workers=workers)

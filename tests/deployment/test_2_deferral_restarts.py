@@ -54,7 +54,9 @@ def _triggers(deployment: Any) -> list[dict[str, Any]]:
     for row in rows:
         trigger_id, classpath, triggerer_id, stored = row.split("|", 3)
         decrypted = stored if stored.startswith("{") else fernet.decrypt(stored.encode()).decode()
-        found.append({"id": int(trigger_id), "classpath": classpath, "triggerer_id": int(triggerer_id), "stored": stored, "kwargs": decrypted})
+        found.append(
+            {"id": int(trigger_id), "classpath": classpath, "triggerer_id": int(triggerer_id), "stored": stored, "kwargs": decrypted}
+        )
     return found
 
 
@@ -84,13 +86,17 @@ def test_deferred_waits_survive_triggerer_sigterm_and_sigkill(local: Any, simula
     assert len(triggers) == 8, triggers
     kwargs_text = "\n".join(t["kwargs"] for t in triggers)
     for vendor in VENDORS:
-        assert f"{vendor}_default" in kwargs_text and sensor_keys[vendor] in kwargs_text.lower() and stop_keys[vendor] in kwargs_text.lower()
+        assert (
+            f"{vendor}_default" in kwargs_text and sensor_keys[vendor] in kwargs_text.lower() and stop_keys[vendor] in kwargs_text.lower()
+        )
     secrets = simulator.secrets() + sorted(tokens_in_log(sim.requests()))
     assert any(s.count(".") == 2 for s in secrets), "expected JWTs (BSG bearer, Kore auth) in the simulator's request log"
     stored_text = "\n".join(t["stored"] + "\n" + t["kwargs"] for t in triggers)
     assert search_text("trigger table", stored_text, secrets) == []
-    print(f"trigger table: {len(triggers)} triggers, kwargs searched for {len(secrets)} secrets: 0 hits; sample kwargs: "
-          f"{json.loads(triggers[0]['kwargs'])}")
+    print(
+        f"trigger table: {len(triggers)} triggers, kwargs searched for {len(secrets)} secrets: 0 hits; sample kwargs: "
+        f"{json.loads(triggers[0]['kwargs'])}"
+    )
 
     restarts: list[tuple[str, float]] = []
     for how, label in ((signal.SIGTERM, "SIGTERM"), (signal.SIGKILL, "SIGKILL")):
@@ -106,8 +112,12 @@ def test_deferred_waits_survive_triggerer_sigterm_and_sigkill(local: Any, simula
 
         wait_for(moved, 120, 0.5, what=f"the triggers to move to the triggerer started after {label}")
         # ... and the new triggerer polls the vendors
-        wait_for(lambda since=stopped_at: any(e["method"] in ("GET", "POST") and e["time"] > since and e["vendor"] for e in sim.requests()),
-                 60, 0.5, what="a status read from the new triggerer")
+        wait_for(
+            lambda since=stopped_at: any(e["method"] in ("GET", "POST") and e["time"] > since and e["vendor"] for e in sim.requests()),
+            60,
+            0.5,
+            what="a status read from the new triggerer",
+        )
         pickup = time.time() - stopped_at
         restarts.append((label, pickup))
         states = local.task_states(DAG_ID, run_id)
@@ -124,5 +134,11 @@ def test_deferred_waits_survive_triggerer_sigterm_and_sigkill(local: Any, simula
         assert counts.get((vendor, sensor_keys[vendor]), 0) == 0, (vendor, counts)
         assert sim.state(vendor, stop_keys[vendor])["stop_count"] == 1
     assert len(counts) == 4
-    figures.record("deferral", "triggerer restarts survived (SIGTERM, SIGKILL) by 4 sensors + 4 stop-and-waits", len(restarts), "",
-                   deferred_after=deferred_after, run_seconds=time.time() - started)
+    figures.record(
+        "deferral",
+        "triggerer restarts survived (SIGTERM, SIGKILL) by 4 sensors + 4 stop-and-waits",
+        len(restarts),
+        "",
+        deferred_after=deferred_after,
+        run_seconds=time.time() - started,
+    )

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from harness.browser import chromium, side_by_side
 from harness.procs import wait_for
 from harness.scenarios import STOPPED
@@ -29,7 +28,9 @@ def declared_extras(conn_type: str) -> set[str]:
     raise KeyError(conn_type)
 
 
-def fill_form(browser: Any, page: Any, api_url: str, conn_type: str, conn_id: str, fields: dict[str, str], extras: dict[str, str], shot: Path) -> dict[str, Any]:
+def fill_form(
+    browser: Any, page: Any, api_url: str, conn_type: str, conn_id: str, fields: dict[str, str], extras: dict[str, str], shot: Path
+) -> dict[str, Any]:
     """Admin → Connections → Add: fill what a user would, tick "Allow plain http", screenshot, save; returns what the form showed."""
     page.goto(f"{api_url}/connections", wait_until="networkidle")
     page.get_by_role("button", name="Add Connection").click()
@@ -56,7 +57,11 @@ def fill_form(browser: Any, page: Any, api_url: str, conn_type: str, conn_id: st
     assert panel.locator("input[name=element_allow_insecure]").is_checked()
     labels = panel.locator("label").all_inner_texts()
     shot.parent.mkdir(parents=True, exist_ok=True)
-    side_by_side(browser, [("Standard Fields", standard), ("Extra Fields (the accordion shows one section at a time)", dialog.screenshot())], str(shot))
+    side_by_side(
+        browser,
+        [("Standard Fields", standard), ("Extra Fields (the accordion shows one section at a time)", dialog.screenshot())],
+        str(shot),
+    )
     save = dialog.get_by_role("button", name="Save")
     assert save.is_enabled(), f"{conn_type}: Save is disabled after filling the form: {dialog.inner_text()[:1500]}"
     save.click()
@@ -81,7 +86,9 @@ def test_connection_forms_in_a_real_browser(local: Any, simulator: Any, figures:
         page = browser.new_page()
         for conn_type in VENDORS:
             fields, extras = forms[conn_type]
-            seen[conn_type] = fill_form(browser, page, local.api_url, conn_type, f"form_{conn_type}", fields, extras, SHOTS / f"connection-form-{conn_type}.png")
+            seen[conn_type] = fill_form(
+                browser, page, local.api_url, conn_type, f"form_{conn_type}", fields, extras, SHOTS / f"connection-form-{conn_type}.png"
+            )
 
     campaigns = {
         "bsg": sim.add("bsg", status="sending"),
@@ -95,7 +102,12 @@ def test_connection_forms_in_a_real_browser(local: Any, simulator: Any, figures:
         "comm": {"campaign_id": campaigns["comm"][0], "campaign_send_id": campaigns["comm"][1]},
         "kore": {"campaign_id": campaigns["kore"]},
     }
-    keys = {"bsg": str(campaigns["bsg"]), "cellcast": campaigns["cellcast"][0].lower(), "comm": campaigns["comm"][1].lower(), "kore": campaigns["kore"]}
+    keys = {
+        "bsg": str(campaigns["bsg"]),
+        "cellcast": campaigns["cellcast"][0].lower(),
+        "comm": campaigns["comm"][1].lower(),
+        "kore": campaigns["kore"],
+    }
     runs = {}
     for conn_type in VENDORS:
         runs[conn_type] = local.trigger(DAG_ID, {"vendor": conn_type, "conn_id": f"form_{conn_type}", "kwargs": kwargs[conn_type]})
@@ -114,7 +126,8 @@ def test_connection_forms_in_a_real_browser(local: Any, simulator: Any, figures:
         row = local.sql(f"SELECT is_encrypted, is_extra_encrypted, password FROM connection WHERE conn_id = 'form_{conn_type}'").strip()
         is_encrypted, is_extra_encrypted, password_column = row.split("|", 2)
         print(f"{conn_type}: type options {seen[conn_type]['type_options']}, required extras {seen[conn_type]['required']}")
-        print(f"{conn_type}: saved host={stored['host']!r} login={stored['login']!r} port={stored['port']!r} schema={stored['schema']!r} extra={extra}")
+        saved = {k: stored[k] for k in ("host", "login", "port", "schema")}
+        print(f"{conn_type}: saved {saved} extra={extra}")
         print(f"{conn_type}: DB row is_encrypted={is_encrypted} is_extra_encrypted={is_extra_encrypted}")
         assert stored["conn_type"] == conn_type and stored["host"] == forms[conn_type][0]["host"]
         assert set(extra) == declared_extras(conn_type), f"{conn_type}: the form saved {sorted(extra)}"

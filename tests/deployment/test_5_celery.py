@@ -23,19 +23,33 @@ def test_kill_switch_on_celery_workers(celery: Any, simulator: Any, figures: Any
     tasks_run = 0
     for round_no in range(1, ROUNDS + 1):
         run = run_kill_switch(celery, simulator.client, PER_VENDOR)
-        print(f"celery round {round_no}: run {run.run_id} {run.state}, {run.stops} stop requests, "
-              f"time to silence {run.time_to_silence:.2f} s, run {run.run_seconds:.1f} s")
+        print(
+            f"celery round {round_no}: run {run.run_id} {run.state}, {run.stops} stop requests, "
+            f"time to silence {run.time_to_silence:.2f} s, run {run.run_seconds:.1f} s"
+        )
         assert run.state == "success", celery.task_states(KILL_SWITCH, run.run_id)
         assert run.problems == [], run.problems[:20]
         assert run.stops == 4 * PER_VENDOR
         assert run.report_totals == {"stopped": 4 * PER_VENDOR}
         tasks_run += sum(1 for state in celery.task_states(KILL_SWITCH, run.run_id).values() if state == "success")
         silences.append(run.time_to_silence)
-        figures.record("kill switch (CeleryExecutor, 2 workers)", f"time to silence, round {round_no}", run.time_to_silence, "s",
-                       campaigns=4 * PER_VENDOR, run_seconds=run.run_seconds)
+        figures.record(
+            "kill switch (CeleryExecutor, 2 workers)",
+            f"time to silence, round {round_no}",
+            run.time_to_silence,
+            "s",
+            campaigns=4 * PER_VENDOR,
+            run_seconds=run.run_seconds,
+        )
     per_worker = {name: _received(celery.services[name].log_text()) for name in celery.services if name.startswith("celery-worker")}
     print(f"tasks received per Celery worker: {per_worker} (task instances run: {tasks_run})")
     # every task instance went through the broker to a worker (none ran in the scheduler)
     assert sum(per_worker.values()) >= tasks_run > 0, per_worker
-    figures.record("kill switch (CeleryExecutor, 2 workers)", f"time to silence, median of {ROUNDS} x {4 * PER_VENDOR} campaigns",
-                   median(silences), "s", rounds=silences, tasks_per_worker=per_worker)
+    figures.record(
+        "kill switch (CeleryExecutor, 2 workers)",
+        f"time to silence, median of {ROUNDS} x {4 * PER_VENDOR} campaigns",
+        median(silences),
+        "s",
+        rounds=silences,
+        tasks_per_worker=per_worker,
+    )

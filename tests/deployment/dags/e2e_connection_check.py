@@ -43,4 +43,6 @@ with DAG(
         return [{f"{vendor}_conn_id": conf["conn_id"], **kwargs}]
 
     for vendor, operator in OPERATORS.items():
-        operator.partial(task_id=f"stop_{vendor}", fail_if_already_final=True).expand_kwargs(plan.override(task_id=f"plan_{vendor}")(vendor))
+        operator.partial(task_id=f"stop_{vendor}", fail_if_already_final=True).expand_kwargs(
+            plan.override(task_id=f"plan_{vendor}")(vendor)
+        )

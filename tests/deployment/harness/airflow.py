@@ -134,8 +134,16 @@ class Deployment:
         elif component == "dag-processor":
             argv = [airflow, "dag-processor"]
         elif component.startswith("celery-worker"):
-            argv = [airflow, "celery", "worker", "--skip-serve-logs", "--celery-hostname", f"{component}@{self.name}",
-                    "--without-gossip", "--without-mingle"]
+            argv = [
+                airflow,
+                "celery",
+                "worker",
+                "--skip-serve-logs",
+                "--celery-hostname",
+                f"{component}@{self.name}",
+                "--without-gossip",
+                "--without-mingle",
+            ]
         else:
             raise ValueError(component)
         service = self.sup.start(f"{self.name}-{component}", argv, env=self.env(), cwd=self.home, log_name=log_name)

@@ -83,14 +83,18 @@ class Supervisor:
         user: str | None = None,
         stop_signal: int = signal.SIGTERM,
         log_name: str | None = None,
+        cleanup: Path | None = None,
     ) -> Service:
-        """Start ``argv`` in a new session with stdout and stderr appended to its log file."""
+        """Start ``argv`` in a new session with stdout and stderr appended to its log file.
+
+        ``cleanup`` names a directory the reaper removes if it finds the service still running.
+        """
         log_path = self.log_dir / f"{log_name or name}.log"
         log = log_path.open("ab")
         if user is not None:
             with contextlib.suppress(OSError):
                 os.chown(log_path, *_ids(user))
-        proc = subprocess.Popen(  # noqa: S603 - argv built by the harness
+        proc = subprocess.Popen(
             list(argv),
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -106,7 +110,12 @@ class Supervisor:
         with self._lock:
             self.services.append(service)
             with self.registry.open("a") as reg:
-                reg.write(json.dumps({"name": name, "pgid": proc.pid, "started": service.started, "argv0": str(argv[0])}) + "\n")
+                reg.write(
+                    json.dumps(
+                        {"name": name, "pgid": proc.pid, "started": service.started, "argv0": str(argv[0]), "cleanup": str(cleanup or "")}
+                    )
+                    + "\n"
+                )
         return service
 
     def stop(self, service: Service, timeout: float = 20.0, sig: int | None = None) -> int | None:
@@ -171,6 +180,11 @@ def reap(registry: Path) -> list[str]:
             time.sleep(1)
             _signal_group(pgid, signal.SIGKILL)
             reaped.append(str(entry["name"]))
+            if entry.get("cleanup"):
+                import shutil
+
+                time.sleep(1)
+                shutil.rmtree(entry["cleanup"], ignore_errors=True)
     return reaped
 
 
@@ -227,7 +241,9 @@ def wait_for(condition: Callable[[], object], timeout: float, interval: float = 
         if value:
             return value
         if time.monotonic() >= deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}" + (f" (last error: {last_error!r})" if last_error else ""))
+            raise TimeoutError(
+                f"timed out after {timeout:.0f} s waiting for {what}" + (f" (last error: {last_error!r})" if last_error else "")
+            )
         time.sleep(interval)
 
 

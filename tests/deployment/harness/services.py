@@ -61,7 +61,22 @@ class Postgres:
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run SQL as the ``airflow`` role and return psql's unaligned output."""
         out = subprocess.run(
-            [str(pg_bin() / "psql"), "-h", LOOPBACK, "-p", str(self.port), "-U", self.user, "-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+            [
+                str(pg_bin() / "psql"),
+                "-h",
+                LOOPBACK,
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                "-d",
+                database,
+                "-At",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ],
             env={**os.environ, "PGPASSWORD": self.password},
             capture_output=True,
             text=True,
@@ -105,7 +120,18 @@ def start_postgres(sup: Supervisor) -> Postgres:
     shutil.chown(pwfile, "postgres", "postgres")
     pwfile.chmod(0o600)
     subprocess.run(
-        [str(pg_bin() / "initdb"), "-D", str(data), "-U", "airflow", f"--pwfile={pwfile}", "--auth=scram-sha-256", "-E", "UTF8", "--no-sync"],
+        [
+            str(pg_bin() / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "airflow",
+            f"--pwfile={pwfile}",
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
         user="postgres",
         group="postgres",
         extra_groups=[],
@@ -119,13 +145,28 @@ def start_postgres(sup: Supervisor) -> Postgres:
     service = sup.start(
         "postgres",
         [
-            str(pg_bin() / "postgres"), "-D", str(data),
-            "-c", f"listen_addresses={LOOPBACK}", "-c", f"port={port}", "-c", "unix_socket_directories=",
-            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300",
+            str(pg_bin() / "postgres"),
+            "-D",
+            str(data),
+            "-c",
+            f"listen_addresses={LOOPBACK}",
+            "-c",
+            f"port={port}",
+            "-c",
+            "unix_socket_directories=",
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "max_connections=300",
         ],
         cwd=root,
         user="postgres",
         stop_signal=signal.SIGINT,  # fast shutdown
+        cleanup=root,
     )
     pg = Postgres(port=port, password=password, root=root, service=service)
     wait_for(lambda: service.alive() and pg.psql("SELECT 1").strip() == "1", 60, what="PostgreSQL to accept connections")
@@ -154,8 +195,23 @@ def start_redis(sup: Supervisor, workdir: Path) -> Redis:
     port = free_port()
     service = sup.start(
         "redis",
-        [binary, "--bind", LOOPBACK, "--port", str(port), "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--dir", str(workdir),
-         "--daemonize", "no"],
+        [
+            binary,
+            "--bind",
+            LOOPBACK,
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "yes",
+            "--dir",
+            str(workdir),
+            "--daemonize",
+            "no",
+        ],
     )
     wait_for(lambda: service.alive() and port_open(port), 30, 0.2, what="redis-server")
     return Redis(port=port, service=service)
@@ -179,7 +235,12 @@ class SimulatorProcess:
         insecure = {"allow_insecure": True}
         return {
             "bsg_default": {"conn_type": "bsg", "host": self.base_url("bsg"), "password": c["bsg_api_key"], "extra": insecure},
-            "cellcast_default": {"conn_type": "cellcast", "host": self.base_url("cellcast"), "password": c["cellcast_api_key"], "extra": insecure},
+            "cellcast_default": {
+                "conn_type": "cellcast",
+                "host": self.base_url("cellcast"),
+                "password": c["cellcast_api_key"],
+                "extra": insecure,
+            },
             "comm_default": {"conn_type": "comm", "host": self.base_url("comm"), "password": c["comm_token"], "extra": insecure},
             "kore_default": {
                 "conn_type": "kore",
