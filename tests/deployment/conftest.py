@@ -69,7 +69,11 @@ class Deployments:
         self.all[name] = deployment
         deployment.wait_ready([KILL_SWITCH, "e2e_connection_check", "e2e_deferral"])
         for conn_id, fields in self.sim.connections().items():
-            deployment.create_connection(conn_id, fields)
+            # LocalExecutor deployment: REST API; Celery deployment: the CLI (the form is scenario 3)
+            if executor == "CeleryExecutor":
+                deployment.add_connection_cli(conn_id, fields)
+            else:
+                deployment.create_connection(conn_id, fields)
         self.check_loopback()
         return deployment
 

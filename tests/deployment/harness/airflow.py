@@ -100,19 +100,22 @@ class Deployment:
     def _stable_secret(self, name: str) -> str:
         path = self.home / f".{name}"
         if not path.exists():
-            path.write_text(secrets.token_urlsafe(32))
+            path.write_text(secrets.token_urlsafe(64))  # >= 64 bytes: HS512 wants that much
             path.chmod(0o600)
         return path.read_text()
 
-    def airflow(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run an ``airflow`` CLI command with the deployment's environment; its output is appended to cli.log."""
+    def airflow(self, *args: str, timeout: float = 300, check: bool = True, shown: str | None = None) -> subprocess.CompletedProcess[str]:
+        """Run an ``airflow`` CLI command with the deployment's environment; its output is appended to cli.log.
+
+        ``shown`` replaces the arguments in the log (for commands that carry a secret).
+        """
         result = subprocess.run(
             [str(self.bin_dir / "airflow"), *args], env=self.env(), capture_output=True, text=True, timeout=timeout, check=False
         )
         with (self.sup.log_dir / f"{self.name}-cli.log").open("a") as log:
-            log.write(f"$ airflow {' '.join(args)}\n{result.stdout}{result.stderr}\n")
+            log.write(f"$ airflow {shown or ' '.join(args)}\n{result.stdout}{result.stderr}\n")
         if check and result.returncode != 0:
-            raise RuntimeError(f"airflow {' '.join(args)} failed ({result.returncode}): {result.stderr[-3000:]}")
+            raise RuntimeError(f"airflow {shown or ' '.join(args)} failed ({result.returncode}): {result.stderr[-3000:]}")
         return result
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -185,6 +188,9 @@ class Deployment:
             return all(self.rest("GET", f"/api/v2/dags/{dag_id}", check=False).status_code == 200 for dag_id in dag_ids)
 
         wait_for(dags_parsed, timeout, 1, what=f"the dag-processor to parse {dag_ids}")
+        errors = self.rest("GET", "/api/v2/importErrors").json()
+        if errors.get("total_entries"):
+            raise RuntimeError(f"DAG import errors: {errors['import_errors']}")
 
         def healthy() -> bool:
             self.check_alive()
@@ -217,6 +223,12 @@ class Deployment:
         if "extra" in fields:
             body["extra"] = json.dumps(fields["extra"])
         self.rest("POST", "/api/v2/connections", json=body)
+
+    def add_connection_cli(self, conn_id: str, fields: dict[str, Any]) -> None:
+        """``airflow connections add ID --conn-json ...`` (the way a deploy script does it)."""
+        self.airflow(
+            "connections", "add", conn_id, "--conn-json", json.dumps(fields), shown=f"connections add {conn_id} --conn-json <redacted>"
+        )
 
     def trigger(self, dag_id: str, conf: dict[str, Any]) -> tuple[str, float]:
         """``POST /api/v2/dags/{dag_id}/dagRuns`` with a fresh token; returns (run id, wall time just before the call)."""
@@ -283,4 +295,5 @@ class Deployment:
         else:
             self.sup.stop(old, timeout=60, sig=how)
         new = self.start("triggerer", log_name=new_log)
+        print(f"triggerer stopped with {signal.Signals(how).name}: exit code {old.proc.returncode}; new triggerer pid {new.pid}")
         return new, time.monotonic() - started

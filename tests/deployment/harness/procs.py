@@ -119,21 +119,25 @@ class Supervisor:
         return service
 
     def stop(self, service: Service, timeout: float = 20.0, sig: int | None = None) -> int | None:
-        """Signal the service's group, wait up to ``timeout`` s, then SIGKILL the group; returns the exit code."""
+        """Stop a service as a service manager would; returns the leader's exit code.
+
+        The signal goes to the leader only (it shuts its own children down), as Kubernetes does
+        with a container's main process; after ``timeout`` s the whole group is SIGKILLed. Then
+        any child that outlived its leader gets SIGTERM and, 3 s later, SIGKILL.
+        """
         if service.alive():
-            _signal_group(service.pid, service.stop_signal if sig is None else sig)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(service.pid, service.stop_signal if sig is None else sig)
             try:
                 service.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 _signal_group(service.pid, signal.SIGKILL)
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     service.proc.wait(timeout=10)
-        # children that outlived their leader (task runners, pool processes) go too
-        deadline = time.monotonic() + 5
-        while _group_alive(service.pid) and time.monotonic() < deadline:
-            _signal_group(service.pid, signal.SIGTERM if time.monotonic() < deadline - 3 else signal.SIGKILL)
-            time.sleep(0.2)
-        if _group_alive(service.pid):
+        if _signal_group(service.pid, signal.SIGTERM):
+            deadline = time.monotonic() + 3
+            while _group_alive(service.pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
             _signal_group(service.pid, signal.SIGKILL)
         if service._log is not None:
             service._log.close()
