@@ -2,10 +2,14 @@
 
 A campaign pipeline tags what it schedules with the run's date: Cellcast messages carry the
 custom string ``promo-<ds>`` and BSG campaigns are named ``promo <ds>``. When a backfill went
-wrong, run this DAG over the same dates (``airflow dags backfill campaigns_backfill_cleanup
--s 2026-11-01 -e 2026-11-07``): each run cancels that date's still-scheduled Cellcast messages
-and stops that date's BSG campaigns that are not final. Re-running a date finds nothing left
-and succeeds.
+wrong, run this DAG over the same dates: each run cancels that date's still-scheduled Cellcast
+messages and stops that date's BSG campaigns that are not final. Re-running a date finds nothing
+left and succeeds.
+
+- Airflow 3: ``airflow backfill create --dag-id campaigns_backfill_cleanup --from-date 2026-11-01 --to-date 2026-11-07``.
+  The DAG starts paused and a backfill's runs wait until it is unpaused
+  (``airflow dags unpause campaigns_backfill_cleanup``; that also starts its daily schedule).
+- Airflow 2.11: ``airflow dags backfill campaigns_backfill_cleanup -s 2026-11-01 -e 2026-11-07``.
 """
 
 from __future__ import annotations
