@@ -18,7 +18,6 @@ from typing import Any
 
 from .procs import Service, Supervisor, wait_for
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 LOOPBACK = "127.0.0.1"
 
 
