@@ -173,7 +173,7 @@ def reap(registry: Path) -> list[str]:
     if not registry.exists():
         return []
     reaped: list[str] = []
-    for line in registry.read_text().splitlines():
+    for line in reversed(registry.read_text().splitlines()):  # newest first: the database goes last
         try:
             entry = json.loads(line)
         except ValueError:
