@@ -15,7 +15,7 @@ from harness.simclient import VENDORS, stop_counts, tokens_in_log
 
 DAG_ID = "e2e_deferral"
 #: how long the campaigns keep running: long enough to outlive both triggerer restarts
-RUNNING_FOR = 75
+RUNNING_FOR = 90
 
 
 def _seed(sim: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
