@@ -13,9 +13,11 @@ fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
 export DEBIAN_FRONTEND=noninteractive
-# The suite runs its own throwaway servers: no system-wide PostgreSQL cluster.
-$sudo mkdir -p /etc/postgresql-common/createcluster.d
-echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/campaigns-e2e.conf >/dev/null
+if [[ " ${need[*]} " == *" postgresql "* ]]; then
+  # The suite runs its own throwaway servers: no system-wide PostgreSQL cluster to create and start.
+  $sudo mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/campaigns-e2e.conf >/dev/null
+fi
 echo "e2e system packages: installing ${need[*]}"
 start=$(date +%s)
 $sudo apt-get update -qq </dev/null
