@@ -108,7 +108,7 @@ def main() -> int:
             after = status_of(sim, vendor, key)
             all_final &= after.lower() in {"stopped", "done", "canceled", "sent", "delivered", "completed"}
             print(f"  {vendor:<9} {key:<76} {initial:<12} {after:<12} {stops_of(sim, vendor, key)}")
-    print("\n  the kill switch's report task (XCom 'return_value' of task 'report'):\n")
+    print("\n  the kill switch's report (its task log; the same result is the XCom 'return_value' of task 'stop_campaigns'):\n")
     print("  " + "\n  ".join(report_table(log)))
     verdict = "green" if code == 0 and all_final else "RED"
     print(f"\nkill-switch DAG run: {verdict} in {time.monotonic() - started:.1f} s (full Airflow log: {log.relative_to(REPO)})")
