@@ -1,4 +1,4 @@
-"""``python -m airflow_provider_campaigns.simulator [--port 8765] [--seed seed.json] [--latency 0.05]``.
+"""``python -m airflow_provider_campaigns.simulator [--port 8765] [--seed seed.json] [--latency 0.05] [--wind-down 5]``.
 
 Prints the URL, credentials and ``export AIRFLOW_CONN_...`` lines, then
 ``SIMULATOR_READY <url>``, and serves until SIGINT/SIGTERM (exit 0).
@@ -32,6 +32,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765, help="TCP port on 127.0.0.1 (0 = any free port)")
     parser.add_argument("--seed", type=Path, help="JSON file with campaigns (and optional credentials) to create")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every vendor answer")
+    parser.add_argument(
+        "--wind-down",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds an accepted stop takes before the campaign reports its stopped state (default 0)",
+    )
     return parser.parse_args(argv)
 
 
@@ -54,7 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, TypeError) as exc:
         print(f"error: cannot use the seed file: {exc}", file=sys.stderr)
         return 2
-    sim = Simulator(port=args.port, latency=args.latency, credentials=creds)
+    try:
+        sim = Simulator(port=args.port, latency=args.latency, credentials=creds, wind_down=args.wind_down)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         sim.start()
     except OSError as exc:

@@ -11,6 +11,7 @@ from .base import VendorApi
 from .bsg import BsgApi
 from .cellcast import CellcastApi
 from .comm import CommApi
+from .config import SimConfig
 from .credentials import SimulatorCredentials, connection_env, connections
 from .faults import make_fault
 from .kore import KoreApi
@@ -29,14 +30,24 @@ class Simulator:
     :param port: TCP port; 0 picks a free one.
     :param latency: seconds added to every vendor answer.
     :param credentials: the accepted secrets (random when ``None``).
+    :param wind_down: default seconds between an accepted stop and the campaign reporting its
+        stopped state (0 = at once); ``add_campaign(..., wind_down=...)`` overrides it.
     """
 
-    def __init__(self, port: int = 0, latency: float = 0.0, credentials: SimulatorCredentials | None = None) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        latency: float = 0.0,
+        credentials: SimulatorCredentials | None = None,
+        *,
+        wind_down: float = 0.0,
+    ) -> None:
         """Build the vendors; nothing listens until :meth:`start`."""
         self.credentials = credentials or SimulatorCredentials()
+        self.config = SimConfig(wind_down=wind_down)
         self._port = port
         self.store = Store()
-        apis: list[VendorApi] = [cls(self.store, self.credentials) for cls in (BsgApi, CellcastApi, CommApi, KoreApi)]
+        apis: list[VendorApi] = [cls(self.store, self.credentials, self.config) for cls in (BsgApi, CellcastApi, CommApi, KoreApi)]
         self.app = App(self.store, {api.name: api for api in apis}, latency=latency)
         self._server: SimServer | None = None
         self._thread: threading.Thread | None = None
@@ -102,6 +113,8 @@ class Simulator:
         channel: str = "sms",
         name: str | None = None,
         finishes_in: float | None = None,
+        *,
+        wind_down: float | None = None,
         **fields: Any,
     ) -> Any:
         """Create a campaign; ``status`` defaults to the vendor's running state.
@@ -109,10 +122,12 @@ class Simulator:
         Returns an ``int`` (bsg), a list of 24-hex message ids (cellcast, one per
         ``recipients``), a ``(campaign_uuid, send_uuid)`` tuple (comm) or a ``str``
         (kore). ``finishes_in``/``starts_in`` are seconds until done/running
-        (``None`` = never); other keywords are vendor-specific (see each vendor
-        module) or extra fields added to the vendor's resource.
+        (``None`` = never); ``wind_down`` overrides the simulator's default delay of
+        an accepted stop for this campaign; other keywords are vendor-specific (see
+        each vendor module) or extra fields added to the vendor's resource.
         """
-        return self.app.vendor(vendor).add(status=status, channel=channel, name=name, finishes_in=finishes_in, **fields)
+        api = self.app.vendor(vendor)
+        return api.add(status=status, channel=channel, name=name, finishes_in=finishes_in, wind_down=wind_down, **fields)
 
     def campaign(self, vendor: str, campaign_id: Any) -> dict[str, Any]:
         """The campaign's current resource, as the vendor would answer it (``KeyError`` if unknown)."""
@@ -128,6 +143,10 @@ class Simulator:
     def stop_count(self, vendor: str, campaign_id: Any) -> int:
         """How many stop requests actually changed the campaign to stopped (0 or 1)."""
         return self.app.vendor(vendor).stop_count(campaign_id)
+
+    def wind_down_left(self, vendor: str, campaign_id: Any) -> float | None:
+        """Seconds until an accepted stop takes effect (``None`` when no stop is winding down)."""
+        return self.app.vendor(vendor).wind_down_left(campaign_id)
 
     # -- faults and log --------------------------------------------------------------
     def inject(

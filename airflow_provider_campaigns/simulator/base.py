@@ -5,6 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+from .config import SimConfig
 from .credentials import SimulatorCredentials
 from .state import Record, Store
 from .wire import Request, Response, Router, json_response
@@ -34,10 +35,11 @@ class VendorApi:
     name = ""
     auth_first = True
 
-    def __init__(self, store: Store, creds: SimulatorCredentials) -> None:
-        """Bind to the shared store and credentials."""
+    def __init__(self, store: Store, creds: SimulatorCredentials, config: SimConfig | None = None) -> None:
+        """Bind to the shared store, credentials and settings."""
         self.store = store
         self.creds = creds
+        self.config = config or SimConfig()
         self.router = Router()
 
     # -- HTTP -----------------------------------------------------------------
@@ -118,6 +120,29 @@ class VendorApi:
         """Every campaign's current resource."""
         with self.store.lock:
             return [self.render(record) for record in self.store.all(self.name)]
+
+    def accept_stop(self, record: Record, stopped: str) -> bool:
+        """Apply an accepted stop: ``stopped`` at once, or after the record's wind-down.
+
+        Returns ``False`` (and changes nothing) when a stop is already winding down, so
+        :attr:`Record.stops` counts only the stop requests that changed the campaign.
+        Call while holding :attr:`Store.lock`.
+        """
+        if record.winding_down:
+            return False
+        delay = self.config.wind_down if record.wind_down is None else record.wind_down
+        record.stops += 1
+        if delay > 0:
+            record.schedule_stop(delay, stopped)
+        else:
+            record.set_status(stopped)
+        return True
+
+    def wind_down_left(self, campaign_id: Any) -> float | None:
+        """Seconds until an accepted stop takes effect (``None`` when none is pending or unknown)."""
+        with self.store.lock:
+            record = self.store.get(self.name, self.key_of(campaign_id))
+            return None if record is None else record.wind_down_left()
 
     def stop_count(self, campaign_id: Any) -> int:
         """How many stop requests changed this campaign to stopped (0 or 1)."""

@@ -146,6 +146,7 @@ class BsgApi(VendorApi):
         finishes_in: float | None = None,
         starts_in: float | None = None,
         created_at: object = None,
+        wind_down: float | None = None,
         recipients: int = 100,
         sender: str = "BSG",
         calculated_price: float | None = None,
@@ -156,9 +157,8 @@ class BsgApi(VendorApi):
         if kind not in TYPES:
             raise ValueError(f"bsg channel must be one of {TYPES}, not {channel!r}")
         campaign_id = self.store.next_number(self.name, start=1001)
-        record = new_record(
-            self.name, campaign_id, MACHINE, status or "sending", starts_in=starts_in, finishes_in=finishes_in, created_at=created_at
-        )
+        timing: dict[str, Any] = {"starts_in": starts_in, "finishes_in": finishes_in, "created_at": created_at, "wind_down": wind_down}
+        record = new_record(self.name, campaign_id, MACHINE, status or "sending", **timing)
         stamp = plain(record.created)
         record.fields = {
             "name": name or f"{kind.upper()} api campaign / {stamp}",
@@ -238,8 +238,7 @@ class BsgApi(VendorApi):
                 return json_response(404, NOT_FOUND)
             if record.status not in STOPPABLE:
                 return json_response(422, {"message": "Invalid campaign status", "errors": []})
-            record.set_status("stopped")
-            record.stops += 1
+            self.accept_stop(record, "stopped")
             return json_response(200, {"data": self.render(record)})
 
     def _list(self, req: Request, _: re.Match[str]) -> Response:

@@ -148,6 +148,7 @@ class CellcastApi(VendorApi):
         finishes_in: float | None = None,
         starts_in: float | None = None,
         created_at: object = None,
+        wind_down: float | None = None,
         recipients: int = 1,
         custom_string: str | None = None,
         message_type: str | None = None,
@@ -166,9 +167,8 @@ class CellcastApi(VendorApi):
         for phone in phones:
             number = self.store.next_number(self.name)
             message_id = f"{int(time.time()):08x}{self._prefix}{number:08x}"
-            record = new_record(
-                self.name, message_id, MACHINE, status or "scheduled", starts_in=starts_in, finishes_in=finishes_in, created_at=created_at
-            )
+            timing: dict[str, Any] = {"starts_in": starts_in, "finishes_in": finishes_in, "created_at": created_at, "wind_down": wind_down}
+            record = new_record(self.name, message_id, MACHINE, status or "scheduled", **timing)
             due = starts_in if starts_in is not None else finishes_in if finishes_in is not None else 3600.0
             record.fields = {
                 "message": message,
@@ -234,8 +234,7 @@ class CellcastApi(VendorApi):
             if record.status not in CANCELLABLE:
                 text = "Job not found or already processed"
                 return json_response(200, envelope(False, text, error={"error": text}))
-            record.set_status("canceled")
-            record.stops += 1
+            self.accept_stop(record, "canceled")
         text = "Job Removed successfully"
         return json_response(200, envelope(True, text, {"message": text}))
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 import hmac
 import math
 import re
+import time
 import uuid
 from typing import Any
 
@@ -93,6 +94,7 @@ class CommApi(VendorApi):
         finishes_in: float | None = None,
         starts_in: float | None = None,
         created_at: object = None,
+        wind_down: float | None = None,
         campaign_id: str | None = None,
         send_amount: int = 200,
         **extra: Any,
@@ -102,7 +104,14 @@ class CommApi(VendorApi):
             raise ValueError("comm.com campaigns are SMS only")
         send_id = str(uuid.uuid4())
         record = new_record(
-            self.name, send_id, MACHINE, status or "in_progress", starts_in=starts_in, finishes_in=finishes_in, created_at=created_at
+            self.name,
+            send_id,
+            MACHINE,
+            status or "in_progress",
+            starts_in=starts_in,
+            finishes_in=finishes_in,
+            created_at=created_at,
+            wind_down=wind_down,
         )
         if record.status in ("in_progress", "completed", "stopped"):
             record.entered.setdefault("in_progress", record.created)
@@ -216,9 +225,8 @@ class CommApi(VendorApi):
                 return json_response(404, NOT_FOUND)
             if record.status not in RUNNING:
                 return json_response(422, {"message": "Campaign send is not running."})
-            record.set_status("stopped")
-            record.fields["logs"].append((record.updated, "Send stopped via API"))
-            record.stops += 1
+            if self.accept_stop(record, "stopped"):
+                record.fields["logs"].append((time.time(), "Send stopped via API"))
             return json_response(200, {"data": self.render(record)})
 
     def _list(self, req: Request, _: re.Match[str]) -> Response:

@@ -1,11 +1,12 @@
 """The ``/_sim/...`` control API: JSON in and out, no auth, never logged.
 
 - ``GET /_sim/health`` -> ``{"status": "ok", "vendors": [...]}``
-- ``POST /_sim/campaigns`` ``{"vendor", "status", ...add_campaign kwargs}`` ->
+- ``POST /_sim/campaigns`` ``{"vendor", "status", "wind_down", ...add_campaign kwargs}`` ->
   ``{"id"}`` (bsg, kore), ``{"ids"}`` (cellcast), ``{"campaign_id",
   "campaign_send_id"}`` (comm)
 - ``GET /_sim/campaigns?vendor=bsg`` -> list of current states (all vendors without ``vendor``)
-- ``GET /_sim/campaigns/{vendor}/{id}`` -> ``{"vendor", "id", "state", "stop_count"}``
+- ``GET /_sim/campaigns/{vendor}/{id}`` -> ``{"vendor", "id", "state", "stop_count",
+  "wind_down_left"}`` (seconds until an accepted stop takes effect, or ``null``)
 - ``POST /_sim/faults`` ``{"vendor", "fault", "times", "path", "method", "when", ...params}``;
   ``GET /_sim/faults`` lists the pending ones; ``DELETE /_sim/faults`` clears them
 - ``GET /_sim/requests?vendor=bsg`` -> the request log
@@ -80,7 +81,13 @@ def handle(app: App, req: Request) -> Response:
             state = api.state(campaign_id)
             if state is None:
                 return json_response(404, {"error": f"no {vendor} campaign {campaign_id}"})
-            answer = {"vendor": vendor, "id": campaign_id, "state": state, "stop_count": api.stop_count(campaign_id)}
+            answer = {
+                "vendor": vendor,
+                "id": campaign_id,
+                "state": state,
+                "stop_count": api.stop_count(campaign_id),
+                "wind_down_left": api.wind_down_left(campaign_id),
+            }
             return json_response(200, answer)
         if route == "/faults" and req.method == "POST":
             return json_response(200, {"ok": True, "fault": inject(app, body)})

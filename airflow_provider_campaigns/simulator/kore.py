@@ -147,6 +147,7 @@ class KoreApi(VendorApi):
         finishes_in: float | None = None,
         starts_in: float | None = None,
         created_at: object = None,
+        wind_down: float | None = None,
         **extra: Any,
     ) -> str:
         """Create a campaign; returns its id."""
@@ -154,7 +155,14 @@ class KoreApi(VendorApi):
             raise ValueError("kore campaigns are SMS only here")
         campaign_id = f"cp-{uuid.uuid4()}"
         record = new_record(
-            self.name, campaign_id, MACHINE, status or "Active", starts_in=starts_in, finishes_in=finishes_in, created_at=created_at
+            self.name,
+            campaign_id,
+            MACHINE,
+            status or "Active",
+            starts_in=starts_in,
+            finishes_in=finishes_in,
+            created_at=created_at,
+            wind_down=wind_down,
         )
         record.fields = {
             "name": name or f"SMS campaign {campaign_id[3:11]}",
@@ -201,11 +209,10 @@ class KoreApi(VendorApi):
             record = self.store.get(self.name, match[2])
             if record is None:
                 return errors(404, "Campaign not found")
-            if record.status in FINAL:
+            if record.status in FINAL or (trigger == "play" and record.winding_down):
                 return errors(400, "Campaign is already stopped or completed")
             if trigger == "stop":
-                record.set_status("Stopped")
-                record.stops += 1
+                self.accept_stop(record, "Stopped")
                 message = "Campaign Stopped"
             elif record.status in PLAYABLE:
                 record.set_status("Active")
