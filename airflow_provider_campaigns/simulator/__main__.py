@@ -1,4 +1,4 @@
-"""``python -m airflow_provider_campaigns.simulator [--port 8765] [--seed seed.json] [--latency 0.05] [--wind-down 5]``.
+"""``python -m airflow_provider_campaigns.simulator [--port 8765] [--seed seed.json] [--latency 0.05] [--wind-down 5] [--seed-random 7]``.
 
 Prints the URL, credentials and ``export AIRFLOW_CONN_...`` lines, then
 ``SIMULATOR_READY <url>``, and serves until SIGINT/SIGTERM (exit 0).
@@ -39,6 +39,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="SECONDS",
         help="seconds an accepted stop takes before the campaign reports its stopped state (default 0)",
     )
+    parser.add_argument("--seed-random", type=int, metavar="N", help="seed for probabilistic faults (reproducible runs)")
     return parser.parse_args(argv)
 
 
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot use the seed file: {exc}", file=sys.stderr)
         return 2
     try:
-        sim = Simulator(port=args.port, latency=args.latency, credentials=creds, wind_down=args.wind_down)
+        sim = Simulator(port=args.port, latency=args.latency, credentials=creds, wind_down=args.wind_down, seed=args.seed_random)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Campaign vendor simulator listening on {sim.url}")
     for vendor in VENDORS:
         print(f"  {vendor:<9} {sim.base_url(vendor)}")
-    print(f"  control   {sim.url}/_sim (health, campaigns, faults, requests, reset)")
+    print(f"  control   {sim.url}/_sim (health, campaigns, faults, requests, reset, outage)")
     print("Credentials:")
     for key, value in sim.credentials.as_dict().items():
         print(f"  {key}={value}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from types import TracebackType
 from typing import Any
 
@@ -15,7 +14,8 @@ from .config import SimConfig
 from .credentials import SimulatorCredentials, connection_env, connections
 from .faults import make_fault
 from .kore import KoreApi
-from .server import HOST, App, SimServer
+from .listener import Listener
+from .server import HOST, App
 from .state import Store
 
 VENDORS = ("bsg", "cellcast", "comm", "kore")
@@ -32,6 +32,7 @@ class Simulator:
     :param credentials: the accepted secrets (random when ``None``).
     :param wind_down: default seconds between an accepted stop and the campaign reporting its
         stopped state (0 = at once); ``add_campaign(..., wind_down=...)`` overrides it.
+    :param seed: seed of the random generator behind probabilistic faults (reproducible runs).
     """
 
     def __init__(
@@ -41,38 +42,43 @@ class Simulator:
         credentials: SimulatorCredentials | None = None,
         *,
         wind_down: float = 0.0,
+        seed: int | None = None,
     ) -> None:
         """Build the vendors; nothing listens until :meth:`start`."""
         self.credentials = credentials or SimulatorCredentials()
         self.config = SimConfig(wind_down=wind_down)
-        self._port = port
         self.store = Store()
         apis: list[VendorApi] = [cls(self.store, self.credentials, self.config) for cls in (BsgApi, CellcastApi, CommApi, KoreApi)]
-        self.app = App(self.store, {api.name: api for api in apis}, latency=latency)
-        self._server: SimServer | None = None
-        self._thread: threading.Thread | None = None
+        self.app = App(self.store, {api.name: api for api in apis}, latency=latency, seed=seed)
+        self._listener = Listener(self.app, port)
+        self.app.on_outage = self._listener.outage
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> Simulator:
-        """Start listening (idempotent); returns ``self``."""
-        if self._server is None:
-            server = SimServer(self._port, self.app)
-            self._thread = threading.Thread(target=server.serve, name="campaign-simulator", daemon=True)
-            self._server = server
-            self._thread.start()
+        """Start listening (idempotent; ends an outage early); returns ``self``."""
+        self._listener.start()
         return self
 
     def stop(self) -> None:
         """Stop listening and close every client connection (idempotent)."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.wake()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        server.server_close()
-        server.close_connections()
+        self._listener.stop()
+
+    def outage(self, seconds: float) -> None:
+        """Refuse TCP connections for ``seconds``, keeping every campaign, fault and log entry.
+
+        Returns at once. The listening socket and every open connection (idle keep-alive ones
+        included) are closed; after ``seconds`` the server listens again on the same port.
+        """
+        self._listener.outage(seconds)
+
+    def end_outage(self) -> None:
+        """End a running outage now (no-op without one)."""
+        self._listener.end_outage()
+
+    @property
+    def in_outage(self) -> bool:
+        """Whether an outage window is running."""
+        return self._listener.in_outage
 
     def __enter__(self) -> Simulator:
         return self.start()
@@ -83,10 +89,11 @@ class Simulator:
     # -- addresses -------------------------------------------------------------------
     @property
     def port(self) -> int:
-        """The bound port (``RuntimeError`` before :meth:`start`)."""
-        if self._server is None:
+        """The bound port, also during an outage (``RuntimeError`` when not started)."""
+        port = self._listener.port
+        if port is None or not (self._listener.listening or self._listener.in_outage):
             raise RuntimeError("the simulator is not running; call start() first")
-        return int(self._server.server_address[1])
+        return port
 
     @property
     def url(self) -> str:
@@ -158,12 +165,18 @@ class Simulator:
         path: str | None = None,
         method: str | None = None,
         when: str = "before",
+        probability: float = 1.0,
         **params: Any,
     ) -> None:
-        """Queue a fault for the next ``times`` matching requests (see ``faults``)."""
+        """Queue a fault for the next ``times`` matching requests it fires on (see ``faults``).
+
+        ``probability`` (0..1) makes it fire on that share of the matching requests, drawn
+        from the generator seeded by ``Simulator(seed=...)``.
+        """
         if vendor not in (None, "*"):
             self.app.vendor(str(vendor))
-        self.app.faults.add(make_fault(vendor, fault, times=times, path=path, method=method, when=when, **params))
+        built = make_fault(vendor, fault, times=times, path=path, method=method, when=when, probability=probability, **params)
+        self.app.faults.add(built)
 
     def clear_faults(self) -> None:
         """Drop every pending fault."""
@@ -180,5 +193,5 @@ class Simulator:
         return self.app.requests(vendor)
 
     def reset(self) -> None:
-        """Clear campaigns, faults and the request log."""
+        """Clear campaigns, faults and the request log; restart the fault generator from its seed."""
         control.reset(self.app)

@@ -29,12 +29,13 @@ HOST = "127.0.0.1"
 class App:
     """Everything behind the socket: vendors, store, faults, latency and the log."""
 
-    def __init__(self, store: Store, vendors: dict[str, VendorApi], latency: float = 0.0) -> None:
+    def __init__(self, store: Store, vendors: dict[str, VendorApi], latency: float = 0.0, seed: int | None = None) -> None:
         """Wire the vendors (mounted at ``/<name>``) to one fault book and one log."""
         self.store = store
         self.vendors = vendors
         self.latency = latency
-        self.faults = FaultBook()
+        self.faults = FaultBook(seed)
+        self.on_outage: Callable[[float, socket.socket | None], None] | None = None
         self._log: deque[dict[str, Any]] = deque(maxlen=LOG_LIMIT)
         self._log_lock = threading.Lock()
 
@@ -196,10 +197,15 @@ class SimServer(ThreadingHTTPServer):
             else:
                 self._conns.discard(conn)
 
-    def close_connections(self) -> None:
-        """Shut every open client connection (idle keep-alive ones included)."""
+    @property
+    def port(self) -> int:
+        """The bound TCP port."""
+        return int(self.server_address[1])
+
+    def close_connections(self, spare: socket.socket | None = None) -> None:
+        """Shut every open client connection (idle keep-alive ones included) but ``spare``."""
         with self._conns_lock:
-            conns = list(self._conns)
+            conns = [conn for conn in self._conns if conn is not spare]
         for conn in conns:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
@@ -254,6 +260,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(self.server.app.dispatch(self.command, self.path, headers, body))
 
     def _write(self, resp: Response) -> None:
+        if resp.outage is not None and self.server.app.on_outage is not None:
+            self.server.app.on_outage(resp.outage, self.connection)
+            self.close_connection = True
         if resp.drop:
             self.close_connection = True
             with contextlib.suppress(OSError):
@@ -272,6 +281,7 @@ class _Handler(BaseHTTPRequestHandler):
             lines.append("Connection: close")
         elif self.request_version == "HTTP/1.0":
             lines.append("Connection: keep-alive")
-        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + resp.body)
+        with contextlib.suppress(OSError):
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + resp.body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve

@@ -30,13 +30,18 @@ class Request:
 
 @dataclass
 class Response:
-    """An answer; ``drop=True`` means close the socket without answering."""
+    """An answer; ``drop=True`` means close the socket without answering.
+
+    ``outage`` (seconds) takes the server down before this answer is written, sparing only
+    the connection that carries it (closed right after).
+    """
 
     status: int = 200
     body: bytes = b""
     content_type: str | None = JSON_TYPE
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
+    outage: float | None = None
 
 
 def dumps(obj: Any) -> bytes:
