@@ -12,7 +12,7 @@ or, from Python::
 
 from __future__ import annotations
 
-from .api import Simulator
 from .credentials import SimulatorCredentials
+from .sim import Simulator
 
 __all__ = ["Simulator", "SimulatorCredentials"]

@@ -19,8 +19,8 @@ from types import FrameType
 from typing import Any
 
 from . import control
-from .api import VENDORS, Simulator
 from .credentials import SimulatorCredentials
+from .sim import VENDORS, Simulator
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .faults import make_fault
-from .wire import Request, Response, json_response
+from .http_types import SimRequest, SimResponse, json_response
 
 if TYPE_CHECKING:
     from .server import App
@@ -64,7 +64,7 @@ def reset(app: App) -> None:
     app.clear_log()
 
 
-def outage(app: App, body: dict[str, Any]) -> Response:
+def outage(app: App, body: dict[str, Any]) -> SimResponse:
     """Answer, then take the server down for ``body["seconds"]``."""
     seconds = body.get("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < float("inf"):
@@ -76,7 +76,7 @@ def outage(app: App, body: dict[str, Any]) -> Response:
     return answer
 
 
-def handle(app: App, req: Request) -> Response:
+def handle(app: App, req: SimRequest) -> SimResponse:
     """Answer one control request."""
     route = req.path.rstrip("/")
     body = req.json if isinstance(req.json, dict) else {}

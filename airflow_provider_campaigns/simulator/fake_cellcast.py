@@ -44,10 +44,10 @@ import secrets
 import time
 from typing import Any
 
-from .base import VendorApi, phrase
 from .clock import iso_ms, parse_when
+from .fake_vendor import FakeVendor, phrase
+from .http_types import SimRequest, SimResponse, int_param, json_response
 from .state import Machine, Record, new_record
-from .wire import Request, Response, int_param, json_response
 
 MACHINE = Machine(
     statuses=("scheduled", "queued", "sent", "canceled", "delivered", "failed", "blocked", "rejected", "expired", "received"),
@@ -84,23 +84,23 @@ def envelope(status: bool, message: str, data: Any = None, error: Any = None) ->
     }
 
 
-def api_error(code: int, message: str) -> Response:
+def api_error(code: int, message: str) -> SimResponse:
     """Cellcast's ``{"code", "message", "stack"}`` error answer."""
     return json_response(code, {"code": code, "message": message, "stack": f"APIError: {message}."})
 
 
-def not_found() -> Response:
+def not_found() -> SimResponse:
     """HTTP 200, ``status: false``, ``message not found``."""
     return json_response(200, envelope(False, "message not found", error={"error": "message not found"}))
 
 
-def cast_error(raw: str) -> Response:
+def cast_error(raw: str) -> SimResponse:
     """What an ill-formed ObjectId gives: HTTP 200, ``internal server error``."""
     detail = f'Cast to ObjectId failed for value "{raw}" (type string) at path "_id" for model "Message"'
     return json_response(200, envelope(False, "internal server error", error={"name": "CastError", "message": detail}))
 
 
-class CellcastApi(VendorApi):
+class FakeCellcast(FakeVendor):
     """The Cellcast routes and message resources."""
 
     name = "cellcast"
@@ -115,21 +115,21 @@ class CellcastApi(VendorApi):
         add("GET", r"/api/v2/report/message", self._list)
         add("GET", r"/api/v2/report/message/([^/]+)", self._get)
 
-    def authenticate(self, req: Request) -> Response | None:
+    def authenticate(self, req: SimRequest) -> SimResponse | None:
         """``Authorization: Bearer <API key>`` on every call."""
         expected = f"Bearer {self.creds.cellcast_api_key}".encode()
         given = req.headers.get("authorization", "").strip().encode()
         return None if hmac.compare_digest(given, expected) else self.unauthorized()
 
-    def unauthorized(self) -> Response:
+    def unauthorized(self) -> SimResponse:
         """Cellcast's documented 401."""
         return api_error(401, "Token expired")
 
-    def not_found(self) -> Response:
+    def not_found(self) -> SimResponse:
         """Unknown route."""
         return api_error(404, "Not found")
 
-    def method_not_allowed(self, req: Request, allowed: list[str]) -> Response:
+    def method_not_allowed(self, req: SimRequest, allowed: list[str]) -> SimResponse:
         """Express answers a wrong method like an unknown route."""
         return self.not_found()
 
@@ -190,7 +190,7 @@ class CellcastApi(VendorApi):
     def stop_count(self, campaign_id: Any) -> int:
         """Per message id; a list/tuple of ids gives the sum."""
         if isinstance(campaign_id, (list, tuple)):
-            return sum(super(CellcastApi, self).stop_count(one) for one in campaign_id)
+            return sum(super(FakeCellcast, self).stop_count(one) for one in campaign_id)
         return super().stop_count(campaign_id)
 
     def render(self, record: Record) -> dict[str, Any]:
@@ -213,10 +213,10 @@ class CellcastApi(VendorApi):
         return data
 
     # -- routes ----------------------------------------------------------------------
-    def _verify(self, req: Request, _: re.Match[str]) -> Response:
+    def _verify(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
         return json_response(200, envelope(True, "Token is valid", {"valid": True}))
 
-    def _cancel(self, req: Request, _: re.Match[str]) -> Response:
+    def _cancel(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
         body = req.json if isinstance(req.json, dict) else {}
         message_id, kind = body.get("messageId"), body.get("type")
         if message_id in (None, ""):
@@ -238,7 +238,7 @@ class CellcastApi(VendorApi):
         text = "Job Removed successfully"
         return json_response(200, envelope(True, text, {"message": text}))
 
-    def _get(self, req: Request, match: re.Match[str]) -> Response:
+    def _get(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         raw = match[1]
         if not _HEX24.fullmatch(raw):
             return cast_error(raw)
@@ -248,7 +248,7 @@ class CellcastApi(VendorApi):
                 return not_found()
             return json_response(200, envelope(True, "Message details", self.render(record)))
 
-    def _list(self, req: Request, _: re.Match[str]) -> Response:
+    def _list(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
         query = req.query
         try:
             page = int_param(query.get("page"), 1, minimum=1)

@@ -6,14 +6,14 @@ from types import TracebackType
 from typing import Any
 
 from . import control
-from .base import VendorApi
-from .bsg import BsgApi
-from .cellcast import CellcastApi
-from .comm import CommApi
 from .config import SimConfig
 from .credentials import SimulatorCredentials, connection_env, connections
+from .fake_bsg import FakeBsg
+from .fake_cellcast import FakeCellcast
+from .fake_comm import FakeComm
+from .fake_kore import FakeKore
+from .fake_vendor import FakeVendor
 from .faults import make_fault
-from .kore import KoreApi
 from .listener import Listener
 from .server import HOST, App
 from .state import Store
@@ -48,7 +48,7 @@ class Simulator:
         self.credentials = credentials or SimulatorCredentials()
         self.config = SimConfig(wind_down=wind_down)
         self.store = Store()
-        apis: list[VendorApi] = [cls(self.store, self.credentials, self.config) for cls in (BsgApi, CellcastApi, CommApi, KoreApi)]
+        apis: list[FakeVendor] = [cls(self.store, self.credentials, self.config) for cls in (FakeBsg, FakeCellcast, FakeComm, FakeKore)]
         self.app = App(self.store, {api.name: api for api in apis}, latency=latency, seed=seed)
         self._listener = Listener(self.app, port)
         self.app.on_outage = self._listener.outage

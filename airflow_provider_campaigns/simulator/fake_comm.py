@@ -43,10 +43,10 @@ import time
 import uuid
 from typing import Any
 
-from .base import VendorApi
 from .clock import iso_us
+from .fake_vendor import FakeVendor
+from .http_types import SimRequest, SimResponse, int_param, json_response
 from .state import Machine, Record, new_record
-from .wire import Request, Response, int_param, json_response
 
 MACHINE = Machine(
     statuses=("pending", "scheduled", "in_progress", "stopped", "completed", "cancelled", "failed"),
@@ -60,7 +60,7 @@ NOT_FOUND = {"message": "Not found"}
 _UUID = r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
 
 
-class CommApi(VendorApi):
+class FakeComm(FakeVendor):
     """The comm.com routes and resources."""
 
     name = "comm"
@@ -74,7 +74,7 @@ class CommApi(VendorApi):
         add("GET", rf"/api/v1/sms/campaigns/{_UUID}", self._get)
         add("POST", rf"/api/v1/sms/campaigns/{_UUID}/stop/{_UUID}", self._stop)
 
-    def authenticate(self, req: Request) -> Response | None:
+    def authenticate(self, req: SimRequest) -> SimResponse | None:
         """``Authorization: Bearer <token>``."""
         expected = f"Bearer {self.creds.comm_token}".encode()
         given = req.headers.get("authorization", "").strip().encode()
@@ -211,14 +211,14 @@ class CommApi(VendorApi):
         }
 
     # -- routes ----------------------------------------------------------------------
-    def _get(self, req: Request, match: re.Match[str]) -> Response:
+    def _get(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         with self.store.lock:
             campaign = self.store.group(self.name, match[1].lower())
             if campaign is None:
                 return json_response(404, NOT_FOUND)
             return json_response(200, {"data": self.render_campaign(campaign)})
 
-    def _stop(self, req: Request, match: re.Match[str]) -> Response:
+    def _stop(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         with self.store.lock:
             record = self.store.get(self.name, match[2].lower())
             if record is None or record.fields["campaign"] != match[1].lower():
@@ -229,7 +229,7 @@ class CommApi(VendorApi):
                 record.fields["logs"].append((time.time(), "Send stopped via API"))
             return json_response(200, {"data": self.render(record)})
 
-    def _list(self, req: Request, _: re.Match[str]) -> Response:
+    def _list(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
         try:
             page = int_param(req.query.get("page"), 1, minimum=1)
             per_page = int_param(req.query.get("per_page"), 15, minimum=1)

@@ -49,10 +49,10 @@ from typing import Any
 
 import jwt
 
-from .base import VendorApi, phrase
 from .clock import iso_ms
+from .fake_vendor import FakeVendor, phrase
+from .http_types import SimRequest, SimResponse, json_response
 from .state import Machine, Record, new_record
-from .wire import Request, Response, json_response
 
 MACHINE = Machine(
     statuses=("Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused", "Stopped", "Completed"),
@@ -66,17 +66,17 @@ RATE_LIMIT = "Rate limit for this API has been reached. Please try again after s
 _BASE = r"/campaign/api/v2/public/([^/]+)/campaign"
 
 
-def errors(code: int, msg: str, **extra: Any) -> Response:
+def errors(code: int, msg: str, **extra: Any) -> SimResponse:
     """Kore's ``{"errors": [{"msg", "code"}]}`` answer (``extra`` keys first)."""
     return json_response(code, {**extra, "errors": [{"msg": msg, "code": code}]})
 
 
-def denied(msg: str) -> Response:
+def denied(msg: str) -> SimResponse:
     """Kore's 401 answer."""
     return json_response(401, {"msg": msg, "code": 4002})
 
 
-class KoreApi(VendorApi):
+class FakeKore(FakeVendor):
     """The Kore.ai routes and campaign resources."""
 
     name = "kore"
@@ -101,7 +101,7 @@ class KoreApi(VendorApi):
             return False
         return claims.get("appId") == self.creds.kore_client_id
 
-    def authenticate(self, req: Request) -> Response | None:
+    def authenticate(self, req: SimRequest) -> SimResponse | None:
         """The ``auth``, ``accountid`` and ``iid`` headers."""
         token = req.headers.get("auth", "").strip()
         if not token or not self.valid_jwt(token):
@@ -112,15 +112,15 @@ class KoreApi(VendorApi):
             return denied("Invalid iid")
         return None
 
-    def unauthorized(self) -> Response:
+    def unauthorized(self) -> SimResponse:
         """Kore's bad-JWT answer."""
         return denied("Invalid SDK credentials")
 
-    def not_found(self) -> Response:
+    def not_found(self) -> SimResponse:
         """Unknown route."""
         return errors(404, "Route not found")
 
-    def method_not_allowed(self, req: Request, allowed: list[str]) -> Response:
+    def method_not_allowed(self, req: SimRequest, allowed: list[str]) -> SimResponse:
         """Express answers a wrong method like an unknown route."""
         return self.not_found()
 
@@ -128,7 +128,7 @@ class KoreApi(VendorApi):
         """``{"errors": [{"msg", "code"}]}`` for injected status faults."""
         return {"errors": [{"msg": RATE_LIMIT if status == 429 else phrase(status), "code": status}]}
 
-    def _scope(self, req: Request, stream: str) -> Response | None:
+    def _scope(self, req: SimRequest, stream: str) -> SimResponse | None:
         """Path stream id and ``accountId`` query checks."""
         if stream != self.creds.kore_stream_id:
             return denied("streamId does not match iid")
@@ -196,7 +196,7 @@ class KoreApi(VendorApi):
         return data
 
     # -- routes ----------------------------------------------------------------------
-    def _trigger(self, req: Request, match: re.Match[str]) -> Response:
+    def _trigger(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         problem = self._scope(req, match[1])
         if problem is not None:
             return problem
@@ -222,7 +222,7 @@ class KoreApi(VendorApi):
             answer = {"status": record.status, "message": message, "updatedAt": iso_ms(record.updated), "campaignExecutionType": "NORMAL"}
         return json_response(200, answer)
 
-    def _status(self, req: Request, match: re.Match[str]) -> Response:
+    def _status(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         problem = self._scope(req, match[1])
         if problem is not None:
             return problem
@@ -233,7 +233,7 @@ class KoreApi(VendorApi):
             data = {"id": record.id, "status": record.status, "name": record.fields["name"]}
         return json_response(200, {"status": "success", "data": data})
 
-    def _get(self, req: Request, match: re.Match[str]) -> Response:
+    def _get(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         problem = self._scope(req, match[1])
         if problem is not None:
             return problem
@@ -243,7 +243,7 @@ class KoreApi(VendorApi):
                 return errors(404, "Campaign not found", status="failure")
             return json_response(200, {"status": "success", "data": self.render(record)})
 
-    def _list(self, req: Request, match: re.Match[str]) -> Response:
+    def _list(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         problem = self._scope(req, match[1])
         if problem is not None:
             return problem

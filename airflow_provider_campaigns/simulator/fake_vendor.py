@@ -7,8 +7,8 @@ from typing import Any
 
 from .config import SimConfig
 from .credentials import SimulatorCredentials
+from .http_types import Router, SimRequest, SimResponse, json_response
 from .state import Record, Store
-from .wire import Request, Response, Router, json_response
 
 GATEWAY_PAGE = (
     "<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n"
@@ -24,7 +24,7 @@ def phrase(status: int) -> str:
         return "Error"
 
 
-class VendorApi:
+class FakeVendor:
     """Base class of the four fake vendors.
 
     Subclasses fill :attr:`router`, and implement :meth:`add`, :meth:`render` and
@@ -43,7 +43,7 @@ class VendorApi:
         self.router = Router()
 
     # -- HTTP -----------------------------------------------------------------
-    def handle(self, req: Request) -> Response:
+    def handle(self, req: SimRequest) -> SimResponse:
         """Answer one request (already stripped of the mount prefix)."""
         if self.auth_first:
             denied = self.authenticate(req)
@@ -61,19 +61,19 @@ class VendorApi:
                 return denied
         return handler(req, match)
 
-    def authenticate(self, req: Request) -> Response | None:
+    def authenticate(self, req: SimRequest) -> SimResponse | None:
         """``None`` when the request is authenticated, else the vendor's 401."""
         return None
 
-    def unauthorized(self) -> Response:
+    def unauthorized(self) -> SimResponse:
         """The vendor's 401 answer."""
         return json_response(401, {"message": "Unauthenticated."})
 
-    def not_found(self) -> Response:
+    def not_found(self) -> SimResponse:
         """The vendor's 404 answer for an unknown route."""
         return json_response(404, {"message": "Not found"})
 
-    def method_not_allowed(self, req: Request, allowed: list[str]) -> Response:
+    def method_not_allowed(self, req: SimRequest, allowed: list[str]) -> SimResponse:
         """The vendor's 405 answer (Laravel's wording by default)."""
         route = req.path.lstrip("/")
         methods = ", ".join(sorted(set(allowed)))
@@ -84,16 +84,16 @@ class VendorApi:
         """The vendor's JSON error body for an injected ``status`` fault."""
         return {"message": "Too many duplicate request detected" if status == 429 else phrase(status)}
 
-    def error_response(self, status: int) -> Response:
+    def error_response(self, status: int) -> SimResponse:
         """The default answer for an injected ``status`` fault."""
         if status == 401:
             return self.unauthorized()
         if status in (502, 504):
             page = GATEWAY_PAGE.format(code=status, phrase=phrase(status)).encode()
-            return Response(status=status, body=page, content_type="text/html")
+            return SimResponse(status=status, body=page, content_type="text/html")
         return json_response(status, self.error_body(status))
 
-    def expire_token(self, req: Request) -> Response:
+    def expire_token(self, req: SimRequest) -> SimResponse:
         """Apply an ``expire_token`` fault to this request (default: answer 401)."""
         return self.unauthorized()
 

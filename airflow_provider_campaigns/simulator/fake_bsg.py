@@ -48,10 +48,10 @@ from typing import Any
 
 import jwt
 
-from .base import VendorApi
 from .clock import parse_when, plain
+from .fake_vendor import FakeVendor
+from .http_types import SimRequest, SimResponse, int_param, json_response
 from .state import Machine, Record, new_record
-from .wire import Request, Response, int_param, json_response
 
 MACHINE = Machine(
     statuses=("creation", "moderation", "scheduled", "sending", "paused", "stopped", "done", "spam"),
@@ -68,14 +68,14 @@ INVALID = "The given data was invalid."
 _ID = r"([0-9]+)"
 
 
-def bearer_token(req: Request) -> str | None:
+def bearer_token(req: SimRequest) -> str | None:
     """The token of an ``Authorization: Bearer <token>`` header, else ``None``."""
     scheme, _, token = req.headers.get("authorization", "").strip().partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token else None
 
 
-class BsgApi(VendorApi):
+class FakeBsg(FakeVendor):
     """The BSG routes and campaign resources."""
 
     name = "bsg"
@@ -112,20 +112,20 @@ class BsgApi(VendorApi):
         exp = claims.get("exp")
         return isinstance(exp, (int, float)) and exp > time.time() and claims.get("gen") == self.generation
 
-    def authenticate(self, req: Request) -> Response | None:
+    def authenticate(self, req: SimRequest) -> SimResponse | None:
         """Every route but login needs a valid bearer JWT."""
         if req.path == "/api/auth/login":
             return None
         token = bearer_token(req)
         return None if token is not None and self.valid(token) else self.unauthorized()
 
-    def expire_token(self, req: Request) -> Response:
+    def expire_token(self, req: SimRequest) -> SimResponse:
         """Revoke every JWT issued so far, then answer normally."""
         with self.store.lock:
             self.generation += 1
         return self.handle(req)
 
-    def _login(self, req: Request, _: re.Match[str]) -> Response:
+    def _login(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
         key = req.json.get("api_key") if isinstance(req.json, dict) else None
         if not isinstance(key, str) or not key:
             return json_response(422, {"message": INVALID, "errors": {"api_key": ["The api key field is required."]}})
@@ -133,7 +133,7 @@ class BsgApi(VendorApi):
             return self.unauthorized()
         return json_response(200, {"bearer": self.mint()})
 
-    def _refresh(self, req: Request, _: re.Match[str]) -> Response:
+    def _refresh(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
         return json_response(200, {"bearer": self.mint()})
 
     # -- campaigns -----------------------------------------------------------------
@@ -200,12 +200,12 @@ class BsgApi(VendorApi):
     def _find(self, raw: str) -> Record | None:
         return self.store.get(self.name, str(int(raw)))
 
-    def _get(self, req: Request, match: re.Match[str]) -> Response:
+    def _get(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         with self.store.lock:
             record = self._find(match[1])
             return json_response(404, NOT_FOUND) if record is None else json_response(200, {"data": self.render(record)})
 
-    def _detail(self, req: Request, match: re.Match[str]) -> Response:
+    def _detail(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         with self.store.lock:
             record = self._find(match[1])
             if record is None:
@@ -231,7 +231,7 @@ class BsgApi(VendorApi):
         }
         return json_response(200, {"data": detail})
 
-    def _stop(self, req: Request, match: re.Match[str]) -> Response:
+    def _stop(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         with self.store.lock:
             record = self._find(match[1])
             if record is None:
@@ -241,7 +241,7 @@ class BsgApi(VendorApi):
             self.accept_stop(record, "stopped")
             return json_response(200, {"data": self.render(record)})
 
-    def _list(self, req: Request, _: re.Match[str]) -> Response:
+    def _list(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
         query, errors = req.query, {}
         try:
             offset = int_param(query.get("page[offset]"), 0)
