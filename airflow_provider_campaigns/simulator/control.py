@@ -11,6 +11,8 @@
   ``GET /_sim/faults`` lists the pending ones; ``DELETE /_sim/faults`` clears them
 - ``GET /_sim/requests?vendor=bsg`` -> the request log
 - ``POST /_sim/reset`` -> clear campaigns, faults and the log
+- ``GET /_sim/config`` -> ``{"strict", "wind_down", "page_caps"}``; ``POST /_sim/config`` with
+  any of them changes them (validated; nothing changes on a 400)
 - ``POST /_sim/outage`` ``{"seconds": 15}`` -> ``{"ok": true, "seconds": 15}``, then the
   server refuses connections for that long (state kept)
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .config import SimConfig
 from .faults import make_fault
 from .http_types import SimRequest, SimResponse, json_response
 
@@ -62,6 +65,11 @@ def reset(app: App) -> None:
     app.faults.clear()
     app.faults.reseed()
     app.clear_log()
+
+
+def config(app: App) -> SimConfig:
+    """The settings every vendor shares."""
+    return next(iter(app.vendors.values())).config
 
 
 def outage(app: App, body: dict[str, Any]) -> SimResponse:
@@ -113,6 +121,11 @@ def handle(app: App, req: SimRequest) -> SimResponse:
             return json_response(200, {"ok": True})
         if route == "/requests" and req.method == "GET":
             return json_response(200, app.requests(req.query.get("vendor") or None))
+        if route == "/config" and req.method == "GET":
+            return json_response(200, config(app).as_dict())
+        if route == "/config" and req.method == "POST":
+            config(app).update(**body)
+            return json_response(200, config(app).as_dict())
         if route == "/outage" and req.method == "POST":
             return outage(app, body)
         if route == "/reset" and req.method == "POST":

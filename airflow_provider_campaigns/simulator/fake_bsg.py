@@ -1,57 +1,38 @@
 """Fake BSG One-API v2 (SMS and RCS campaigns), mounted at ``/bsg``.
 
-Documented behaviour followed: ``POST /api/auth/login`` ``{"api_key"}`` ->
-``{"bearer": JWT}``; ``POST /api/auth/refresh``; ``Authorization: Bearer <jwt>`` on
-every other call; ``PATCH``/``PUT /api/campaigns/{id}/stop``; ``GET /api/campaigns/{id}``;
-``GET /api/campaigns/{id}/detail``; ``GET /api/campaigns`` with ``filter[type]``,
-``filter[from]``, ``filter[to]``, ``search[field]``/``search[value]``,
-``page[offset]``, ``page[limit]`` (default 50), ``sort`` (default ``id``), ``way``
-(default ``asc``); a final campaign's stop answers ``422 {"message": "Invalid
-campaign status", "errors": []}``; timestamps ``yyyy-mm-dd hh:mm:ss`` UTC.
+Documented behaviour followed (seeds ``bsg-sms-stop.txt``, ``bsg-rcs-stop.txt``; OpenAPI
+``bsgworld/go-sdk`` ``api/openapi.yaml``): login and bearer JWTs (:mod:`.bsg_auth`); ``PATCH
+/api/campaigns/{id}/stop`` for every campaign type ("universal campaign management
+methods"), ``PUT`` for RCS campaigns (RCS page); ``GET /api/campaigns/{id}`` and its
+``/detail``; the list (:mod:`.bsg_list`); a stop the state forbids answers ``422 {"message":
+"Invalid campaign status", "errors": []}``; timestamps ``yyyy-mm-dd hh:mm:ss`` UTC. The campaign
+resource has the fields of the seed examples and of the spec's ``CampaignSchema``/``GET``
+example (``calculated_price``, ``currency``, ``alternative_channels``: ``null`` for SMS, the
+RCS page's ``{"sms": {"statistic": {...}}}`` for RCS; list items have no ``alternative_channels``).
 
-The list answer is ``{"data": [CampaignSchema...], "meta": {"page": {"total",
-"limit", "offset"}}}``, read from BSG's generated Python SDK (bsgworld/python-sdk:
-``docs/SearchCampaignResource.md``, ``docs/Meta.md``, ``docs/MetaPage.md``).
+Strict mode: stoppable statuses per channel as each channel's page lists them (SMS:
+creation/paused/sending/scheduled; RCS: moderation/paused/sending/scheduled, the page's
+"Planned"); ``PUT`` on an SMS campaign answers Laravel's 405 naming ``PATCH`` (a guess: no
+source says what a mismatch answers). Lenient: either method for either type, and the union
+of the three stoppable lists.
 
-Simulator choices where the docs are silent:
-
-- JWT: HS256 with a per-server secret; ``exp`` = login time + ``bsg_jwt_ttl``.
-  Only ``Authorization: Bearer <jwt>`` is accepted (not the prose's ``Bearer:`` header).
-  Missing/invalid/expired/revoked JWT or wrong API key: ``401 {"message":
-  "Unauthenticated."}``. A login body without ``api_key``: ``422 {"message": "The
-  given data was invalid.", "errors": {"api_key": ["The api key field is required."]}}``.
-- Unknown route or non-integer id: ``404 {"message": "Not found"}`` (checked before
-  auth, as Laravel routing does); wrong method: Laravel's 405 text.
-- Stoppable: creation, moderation, scheduled, sending, paused (the union of the
-  three sources); ``PUT`` and ``PATCH`` both work for every campaign type.
-- List: ``page[limit]`` above 100, a bad ``filter[type]``, date, ``sort`` or
-  ``way`` answer 422 "The given data was invalid." with an ``errors`` object.
-  ``filter[status]`` (comma-separated) is a simulator-only extension. ``search``
-  is a case-insensitive substring match on ``id``, ``name``, ``sender``,
-  ``status`` or ``message_type``; ``filter[from]``/``filter[to]`` are inclusive on
-  ``created_at`` (a bare date in ``to`` means the end of that day).
-- Statistics: 0 before sending, half the ``recipients`` (default 100) while
-  sending/paused/stopped, all when done; 90 % of those count as delivered.
-- ``/detail`` answers ``{"data": {id, name, sender, type, status, started_at,
-  actual_start_at, finished_at, created_at, statistics{total, sent, delivered,
-  undelivered}}}``.
+Guessed: unknown route or non-integer id ``404 {"message": "Not found"}`` (checked before auth,
+as Laravel routing does); statistics are 0 before sending, half the ``recipients`` (default
+100) while sending/paused/stopped, all when done, 90 % of those delivered.
 """
 
 from __future__ import annotations
 
-import hmac
 import re
-import secrets
 import time
-import uuid
 from typing import Any
 
-import jwt
-
-from .clock import parse_when, plain
+from . import bsg_list
+from .bsg_auth import INVALID, UNAUTHENTICATED, BsgTokens, bearer_token
+from .clock import plain
 from .fake_vendor import FakeVendor
-from .http_types import SimRequest, SimResponse, int_param, json_response
-from .state import Machine, Record, new_record
+from .http_types import SimRequest, SimResponse, json_response
+from .state import Machine, Record, Timing, new_record
 
 MACHINE = Machine(
     statuses=("creation", "moderation", "scheduled", "sending", "paused", "stopped", "done", "spam"),
@@ -59,20 +40,15 @@ MACHINE = Machine(
     running="sending",
     done="done",
 )
-STOPPABLE = frozenset({"creation", "moderation", "scheduled", "sending", "paused"})
+STOPPABLE = {
+    "sms": frozenset({"creation", "paused", "sending", "scheduled"}),
+    "rcs": frozenset({"moderation", "paused", "sending", "scheduled"}),
+}
+LENIENT_STOPPABLE = frozenset({"creation", "moderation", "scheduled", "sending", "paused"})
 TYPES = ("sms", "rcs")
-SEARCHABLE = ("id", "name", "sender", "status", "message_type")
-SORTABLE = ("id", "name", "sender", "status", "message_type", "start_at", "created_at", "finished_at")
 NOT_FOUND = {"message": "Not found"}
-INVALID = "The given data was invalid."
+INVALID_STATUS = {"message": "Invalid campaign status", "errors": []}
 _ID = r"([0-9]+)"
-
-
-def bearer_token(req: SimRequest) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header, else ``None``."""
-    scheme, _, token = req.headers.get("authorization", "").strip().partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
 
 
 class FakeBsg(FakeVendor):
@@ -82,91 +58,60 @@ class FakeBsg(FakeVendor):
     auth_first = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Register the routes; create the JWT signing secret."""
+        """Register the routes; create the JWT signer."""
         super().__init__(*args, **kwargs)
-        self.secret = secrets.token_bytes(32)
-        self.generation = 0
+        self.tokens = BsgTokens(self.creds)
         add = self.router.add
-        add("POST", r"/api/auth/login", self._login)
-        add("POST", r"/api/auth/refresh", self._refresh)
+        add("POST", r"/api/auth/login", lambda req, _: self.tokens.login(req))
+        add("POST", r"/api/auth/refresh", lambda req, _: self.tokens.refresh())
         add("GET", r"/api/campaigns", self._list)
         add("GET", rf"/api/campaigns/{_ID}", self._get)
         add("GET", rf"/api/campaigns/{_ID}/detail", self._detail)
         add("PATCH PUT", rf"/api/campaigns/{_ID}/stop", self._stop)
-
-    # -- auth -------------------------------------------------------------------
-    def mint(self) -> str:
-        """A new bearer JWT."""
-        now = time.time()
-        ttl = float(self.creds.bsg_jwt_ttl)
-        exp: float = int(now) + int(ttl) if ttl.is_integer() else now + ttl
-        claims = {"iss": "bsg-simulator", "sub": "api", "iat": int(now), "exp": exp, "jti": uuid.uuid4().hex, "gen": self.generation}
-        return jwt.encode(claims, self.secret, algorithm="HS256")
-
-    def valid(self, token: str) -> bool:
-        """Whether a JWT is ours, unexpired and not revoked."""
-        try:
-            claims = jwt.decode(token, self.secret, algorithms=["HS256"], options={"verify_exp": False, "verify_iat": False})
-        except jwt.PyJWTError:
-            return False
-        exp = claims.get("exp")
-        return isinstance(exp, (int, float)) and exp > time.time() and claims.get("gen") == self.generation
 
     def authenticate(self, req: SimRequest) -> SimResponse | None:
         """Every route but login needs a valid bearer JWT."""
         if req.path == "/api/auth/login":
             return None
         token = bearer_token(req)
-        return None if token is not None and self.valid(token) else self.unauthorized()
+        return None if token is not None and self.tokens.valid(token) else self.unauthorized()
+
+    def unauthorized(self) -> SimResponse:
+        """BSG's 401 (body undocumented)."""
+        return json_response(401, UNAUTHENTICATED)
 
     def expire_token(self, req: SimRequest) -> SimResponse:
         """Revoke every JWT issued so far, then answer normally."""
-        with self.store.lock:
-            self.generation += 1
+        self.tokens.revoke_all()
         return self.handle(req)
 
-    def _login(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
-        key = req.json.get("api_key") if isinstance(req.json, dict) else None
-        if not isinstance(key, str) or not key:
-            return json_response(422, {"message": INVALID, "errors": {"api_key": ["The api key field is required."]}})
-        if not hmac.compare_digest(key.encode(), self.creds.bsg_api_key.encode()):
-            return self.unauthorized()
-        return json_response(200, {"bearer": self.mint()})
-
-    def _refresh(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
-        return json_response(200, {"bearer": self.mint()})
-
     # -- campaigns -----------------------------------------------------------------
-    def add(
+    def create(
         self,
         *,
-        status: str | None = None,
-        channel: str = "sms",
-        name: str | None = None,
-        finishes_in: float | None = None,
-        starts_in: float | None = None,
-        created_at: object = None,
-        wind_down: float | None = None,
+        status: str | None,
+        channel: str,
+        name: str | None,
+        timing: Timing,
         recipients: int = 100,
         sender: str = "BSG",
         calculated_price: float | None = None,
+        currency: str = "USD",
         **extra: Any,
     ) -> int:
-        """Create a campaign; returns its integer id."""
-        kind = channel.lower()
-        if kind not in TYPES:
+        """Create an SMS or RCS campaign; returns its integer id."""
+        if channel not in TYPES:
             raise ValueError(f"bsg channel must be one of {TYPES}, not {channel!r}")
         campaign_id = self.store.next_number(self.name, start=1001)
-        timing: dict[str, Any] = {"starts_in": starts_in, "finishes_in": finishes_in, "created_at": created_at, "wind_down": wind_down}
-        record = new_record(self.name, campaign_id, MACHINE, status or "sending", **timing)
-        stamp = plain(record.created)
+        record = new_record(self.name, campaign_id, MACHINE, status or "sending", timing)
         record.fields = {
-            "name": name or f"{kind.upper()} api campaign / {stamp}",
+            "name": name or f"{channel.upper()} api campaign / {plain(record.created)}",
             "sender": sender,
-            "message_type": kind,
+            "message_type": channel,
             "recipients": int(recipients),
-            "start_at": record.created + (starts_in or 0.0),
+            "start_at": record.created + (timing.starts_in or 0.0),
             "calculated_price": round(int(recipients) * 0.05, 2) if calculated_price is None else calculated_price,
+            "currency": currency,
             "extra": extra,
         }
         if record.status in ("sending", "paused", "done", "stopped"):
@@ -174,11 +119,16 @@ class FakeBsg(FakeVendor):
         self.store.put(record)
         return campaign_id
 
-    def render(self, record: Record) -> dict[str, Any]:
-        """The campaign resource of the stop/status answers."""
-        fields = record.fields
-        total = fields["recipients"]
+    def statistics(self, record: Record) -> tuple[int, int]:
+        """``(sent, delivered)`` so far."""
+        total = int(record.fields["recipients"])
         sent = 0 if "sending" not in record.entered else total if record.status == "done" else total // 2
+        return sent, sent * 9 // 10
+
+    def render(self, record: Record, listed: bool = False) -> dict[str, Any]:
+        """The campaign resource of the stop and status answers (``listed``: a list item)."""
+        fields = record.fields
+        sent, delivered = self.statistics(record)
         data: dict[str, Any] = {
             "id": record.id,
             "name": fields["name"],
@@ -189,13 +139,42 @@ class FakeBsg(FakeVendor):
             "real_start_at": plain(record.entered.get("sending")),
             "finished_at": plain(record.entered.get("done", record.entered.get("stopped"))),
             "created_at": plain(record.created),
-            "statistics": {"delivered": sent * 9 // 10, "sent": sent},
+            "statistics": {"delivered": delivered, "sent": sent},
             "calculated_price": fields["calculated_price"],
+            "currency": fields["currency"],
         }
-        if fields["message_type"] == "rcs":
-            data["alternative_channels"] = {"sms": {"statistic": {"delivered": 0, "sent": 0}}}
+        if not listed:
+            rcs = fields["message_type"] == "rcs"
+            data["alternative_channels"] = {"sms": {"statistic": {"delivered": 0, "sent": 0}}} if rcs else None
         data.update(fields["extra"])
         return data
+
+    def render_detail(self, record: Record) -> dict[str, Any]:
+        """The ``/detail`` resource (OpenAPI ``campaign_details`` example)."""
+        data = self.render(record)
+        sent, delivered = self.statistics(record)
+        recipients = int(record.fields["recipients"])
+        counts = dict.fromkeys(("scheduled", "moderation", "accepted", "sending", "expired", "failed", "unknown", "read"), 0)
+        counts.update(delivered=delivered, sent=sent - delivered, undelivered=0, not_viber_user=0, not_rcs_user=0)
+        if "sending" not in record.entered:
+            counts["scheduled"] = recipients
+        return {
+            "id": data["id"],
+            "name": data["name"],
+            "sender": data["sender"],
+            "status": data["status"],
+            "type": data["message_type"],
+            "started_at": data["start_at"],
+            "actual_start_at": data["real_start_at"],
+            "finished_at": data["finished_at"],
+            "created_at": data["created_at"],
+            "statistics": counts,
+            "total_messages": recipients,
+            "total_phones": recipients,
+            "total_price": f"{float(data['calculated_price']):.2f}",
+            "currency": data["currency"],
+            "alternative_channels": [],
+        }
 
     def _find(self, raw: str) -> Record | None:
         return self.store.get(self.name, str(int(raw)))
@@ -208,86 +187,29 @@ class FakeBsg(FakeVendor):
     def _detail(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         with self.store.lock:
             record = self._find(match[1])
-            if record is None:
-                return json_response(404, NOT_FOUND)
-            data = self.render(record)
-        stats = data["statistics"]
-        detail = {
-            "id": data["id"],
-            "name": data["name"],
-            "sender": data["sender"],
-            "type": data["message_type"],
-            "status": data["status"],
-            "started_at": data["start_at"],
-            "actual_start_at": data["real_start_at"],
-            "finished_at": data["finished_at"],
-            "created_at": data["created_at"],
-            "statistics": {
-                "total": record.fields["recipients"],
-                "sent": stats["sent"],
-                "delivered": stats["delivered"],
-                "undelivered": stats["sent"] - stats["delivered"],
-            },
-        }
-        return json_response(200, {"data": detail})
+            return json_response(404, NOT_FOUND) if record is None else json_response(200, {"data": self.render_detail(record)})
 
     def _stop(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         with self.store.lock:
             record = self._find(match[1])
             if record is None:
                 return json_response(404, NOT_FOUND)
-            if record.status not in STOPPABLE:
-                return json_response(422, {"message": "Invalid campaign status", "errors": []})
+            channel = record.fields["message_type"]
+            if self.strict and req.method == "PUT" and channel != "rcs":
+                return self.method_not_allowed(req, ["PATCH"])
+            stoppable = STOPPABLE[channel] if self.strict else LENIENT_STOPPABLE
+            if record.status not in stoppable:
+                return json_response(422, INVALID_STATUS)
             self.accept_stop(record, "stopped")
             return json_response(200, {"data": self.render(record)})
 
     def _list(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
-        query, errors = req.query, {}
-        try:
-            offset = int_param(query.get("page[offset]"), 0)
-        except ValueError:
-            errors["page.offset"] = ["The page.offset must be an integer."]
-        try:
-            limit = int_param(query.get("page[limit]"), 50, minimum=1)
-            if limit > 100:
-                errors["page.limit"] = ["The page.limit must not be greater than 100."]
-        except ValueError:
-            errors["page.limit"] = ["The page.limit must be an integer."]
-        kind = query.get("filter[type]") or None
-        if kind is not None and kind not in TYPES:
-            errors["filter.type"] = ["The selected filter.type is invalid."]
-        bounds: list[float | None] = []
-        for name, end in (("from", False), ("to", True)):
-            raw = query.get(f"filter[{name}]") or None
-            try:
-                bounds.append(None if raw is None else parse_when(raw, end_of_day=end))
-            except ValueError:
-                errors[f"filter.{name}"] = [f"The filter.{name} is not a valid date."]
-        statuses = {s.strip() for s in query.get("filter[status]", "").split(",") if s.strip()}
-        if statuses - set(MACHINE.statuses):
-            errors["filter.status"] = ["The selected filter.status is invalid."]
-        field, needle = query.get("search[field]") or None, query.get("search[value]") or ""
-        if field is not None and field not in SEARCHABLE:
-            errors["search.field"] = ["The selected search.field is invalid."]
-        sort, way = query.get("sort") or "id", query.get("way") or "asc"
-        if sort not in SORTABLE:
-            errors["sort"] = ["The selected sort is invalid."]
-        if way not in ("asc", "desc"):
-            errors["way"] = ["The selected way is invalid."]
-        if errors:
-            return json_response(422, {"message": INVALID, "errors": errors})
-        low, high = bounds
+        query = bsg_list.parse_query(req.query, self.strict, time.time(), MACHINE.statuses)
+        if isinstance(query, dict):
+            return json_response(422, {"message": INVALID, "errors": query})
         with self.store.lock:
-            rows = [(r.created, self.render(r)) for r in self.store.all(self.name)]
-        items = [
-            data
-            for created, data in rows
-            if (kind is None or data["message_type"] == kind)
-            and (low is None or created >= low)
-            and (high is None or created <= high)
-            and (not statuses or data["status"] in statuses)
-            and (field is None or needle.lower() in str(data.get(field, "")).lower())
-        ]
-        items.sort(key=lambda d: (d.get(sort) is None, d.get(sort) or 0), reverse=way == "desc")
-        page = items[offset : offset + limit]
-        return json_response(200, {"data": page, "meta": {"page": {"total": len(items), "limit": limit, "offset": offset}}})
+            rows = [(r.created, self.render(r, listed=True)) for r in self.store.all(self.name)]
+        items = bsg_list.select(rows, query)
+        size = self.page_size(query.limit)
+        page = {"total": len(items), "offset": query.offset, "limit": size}
+        return json_response(200, {"data": items[query.offset : query.offset + size], "meta": {"page": page}})

@@ -3,36 +3,27 @@
 A "campaign" is N messages (one per recipient), each with a 24-hex id, sharing a
 ``customString``; each message is cancelled and read on its own.
 
-Documented behaviour followed: ``Authorization: Bearer <API key>`` (else ``401
-{"code": 401, "message": "Token expired", "stack": ...}``); ``GET
+Documented behaviour followed (seed ``cellcast-cancel.txt``; developer.cellcast.com;
+``VENDORS.md``): ``Authorization: Bearer <API key>`` (else the documented 401); ``GET
 /api/v1/user/token/verify``; ``POST /api/v1/gateway/cancelScheduleQuickMessage``
-``{"messageId", "type"}`` (success: the full ``"Job Removed successfully"``
-envelope; no ``messageId``: ``400 {"code": 400, "message": "messageId is
-required", ...}``; unknown id: HTTP 200 ``status: false``, ``"message not found"``);
-``GET /api/v2/report/message/{id}`` (ill-formed id: HTTP 200 ``status: false``,
-``"internal server error"``, ``error.name: "CastError"``); ``GET
-/api/v2/report/message`` with ``campType``, ``page``, ``limit``, ``fromDate``,
-``toDate``, ``status``, ``customString``.
+``{"messageId", "type"}`` (success: the ``"Job Removed successfully"`` envelope; no
+``messageId``: the documented 400; unknown id: HTTP 200 ``status: false``, ``"message not
+found"``); ``GET /api/v2/report/message/{id}`` with the documented message fields (``_id``,
+``status``, ``replyStop``, ``message``, ``sender``, ``receiver``, ``smsDetail``,
+``creditAmount``, ``createdAt``, ``updatedAt``, ``send_time``, ``scheduleAt``,
+``customerResponse*``, ``customString``, ``media``, ``replyMessage``); the list
+(:mod:`.cellcast_list`). Statuses: ``scheduled`` (third-party recording) and ``queued``
+(documented) are pending; ``delievered`` is accepted as ``delivered``.
 
-Simulator choices where the docs are silent:
+Lenient reading: message resources also carry ``type`` (sms/mms), and the list's ``status``
+filter takes any status the simulator knows (``scheduled`` included).
 
-- Every JSON answer carries the documented envelope (``app_type`` ... ``is_enc``,
-  ``message_type``) around ``status``/``message``/``data``/``error``.
-- Cancelling a message that is no longer scheduled/queued (sent, delivered,
-  canceled, failed, ...): HTTP 200 ``{..., "status": false, "message": "Job not
-  found or already processed", "data": {}, "error": {"error": "Job not found or
-  already processed"}}``. A ``type`` that differs from the message's type gives
-  ``"message not found"``. An ill-formed ``messageId`` gives the CastError answer.
-- Missing ``type``: ``400 "type is required"``; other than sms/mms: ``400 "type
-  must be one of [sms, mms]"`` (same ``code``/``message``/``stack`` shape).
-- Token check answer: ``{..., "status": true, "message": "Token is valid", "data":
-  {"valid": true}}``.
-- List: ``page`` is 1-based (default 1), ``limit`` default 10, max 100 (400
-  above); newest first; ``fromDate``/``toDate`` inclusive on ``createdAt``
-  (``yyyy-mm-dd`` or ISO); ``campType`` defaults to all types. ``nextPage`` is
-  ``null`` on the last page. Paging errors answer ``400`` in the ``code`` shape.
-- Time: ``scheduled`` -> ``sent`` at ``starts_in`` (its ``scheduleAt``),
-  -> ``delivered`` at ``finishes_in``. ``delievered`` is accepted as an alias.
+Guessed: cancelling a message no longer scheduled/queued answers HTTP 200 ``status: false``,
+``"Job not found or already processed"``; a ``type`` other than the message's gives ``"message
+not found"``; an ill-formed ``messageId`` the CastError answer; missing ``type`` ``400 "type is
+required"``; other than sms/mms ``400 "type must be one of [sms, mms]"``; the token check
+answers ``"Token is valid"`` with ``{"valid": true}``. Time: ``scheduled`` -> ``sent`` at
+``starts_in`` (its ``scheduleAt``) -> ``delivered`` at ``finishes_in``.
 """
 
 from __future__ import annotations
@@ -44,10 +35,12 @@ import secrets
 import time
 from typing import Any
 
+from . import cellcast_list
+from .cellcast_answers import api_error, cast_error, envelope, not_found, refused
 from .clock import iso_ms, parse_when
 from .fake_vendor import FakeVendor, phrase
-from .http_types import SimRequest, SimResponse, int_param, json_response
-from .state import Machine, Record, new_record
+from .http_types import SimRequest, SimResponse, json_response
+from .state import Machine, Record, Timing, new_record
 
 MACHINE = Machine(
     statuses=("scheduled", "queued", "sent", "canceled", "delivered", "failed", "blocked", "rejected", "expired", "received"),
@@ -57,47 +50,9 @@ MACHINE = Machine(
     aliases=(("delievered", "delivered"), ("cancelled", "canceled")),
 )
 CANCELLABLE = frozenset({"scheduled", "queued"})
-TYPES = ("sms", "mms")
+TYPES = cellcast_list.TYPES
+COST_PER_SMS = 0.031
 _HEX24 = re.compile(r"[0-9a-fA-F]{24}")
-ENVELOPE: dict[str, Any] = {
-    "app_type": "web",
-    "app_version": "1.0",
-    "maintainence": 0,
-    "new_version": 0,
-    "force_update": 0,
-    "invalid_token": 0,
-    "refresh_token": "",
-    "show_message": 0,
-    "is_enc": False,
-}
-
-
-def envelope(status: bool, message: str, data: Any = None, error: Any = None) -> dict[str, Any]:
-    """Cellcast's standard answer envelope."""
-    return {
-        **ENVELOPE,
-        "status": status,
-        "message": message,
-        "message_type": "toast",
-        "data": {} if data is None else data,
-        "error": {} if error is None else error,
-    }
-
-
-def api_error(code: int, message: str) -> SimResponse:
-    """Cellcast's ``{"code", "message", "stack"}`` error answer."""
-    return json_response(code, {"code": code, "message": message, "stack": f"APIError: {message}."})
-
-
-def not_found() -> SimResponse:
-    """HTTP 200, ``status: false``, ``message not found``."""
-    return json_response(200, envelope(False, "message not found", error={"error": "message not found"}))
-
-
-def cast_error(raw: str) -> SimResponse:
-    """What an ill-formed ObjectId gives: HTTP 200, ``internal server error``."""
-    detail = f'Cast to ObjectId failed for value "{raw}" (type string) at path "_id" for model "Message"'
-    return json_response(200, envelope(False, "internal server error", error={"name": "CastError", "message": detail}))
 
 
 class FakeCellcast(FakeVendor):
@@ -139,16 +94,13 @@ class FakeCellcast(FakeVendor):
         return {"code": status, "message": message, "stack": f"APIError: {message}."}
 
     # -- campaigns -----------------------------------------------------------------
-    def add(
+    def create(
         self,
         *,
-        status: str | None = None,
-        channel: str = "sms",
-        name: str | None = None,
-        finishes_in: float | None = None,
-        starts_in: float | None = None,
-        created_at: object = None,
-        wind_down: float | None = None,
+        status: str | None,
+        channel: str,
+        name: str | None,
+        timing: Timing,
         recipients: int = 1,
         custom_string: str | None = None,
         message_type: str | None = None,
@@ -167,9 +119,8 @@ class FakeCellcast(FakeVendor):
         for phone in phones:
             number = self.store.next_number(self.name)
             message_id = f"{int(time.time()):08x}{self._prefix}{number:08x}"
-            timing: dict[str, Any] = {"starts_in": starts_in, "finishes_in": finishes_in, "created_at": created_at, "wind_down": wind_down}
-            record = new_record(self.name, message_id, MACHINE, status or "scheduled", **timing)
-            due = starts_in if starts_in is not None else finishes_in if finishes_in is not None else 3600.0
+            record = new_record(self.name, message_id, MACHINE, status or "scheduled", timing)
+            due = next((s for s in (timing.starts_in, timing.finishes_in) if s is not None), 3600.0)
             record.fields = {
                 "message": message,
                 "sender": sender,
@@ -177,6 +128,8 @@ class FakeCellcast(FakeVendor):
                 "type": kind,
                 "customString": custom_string if custom_string is not None else (name or ""),
                 "scheduleAt": parse_when(schedule_at) if schedule_at is not None else record.created + due,
+                "request_from": "API",
+                "request_name": "CellcastAPI",
                 "extra": extra,
             }
             self.store.put(record)
@@ -193,22 +146,37 @@ class FakeCellcast(FakeVendor):
             return sum(super(FakeCellcast, self).stop_count(one) for one in campaign_id)
         return super().stop_count(campaign_id)
 
-    def render(self, record: Record) -> dict[str, Any]:
-        """The message resource of the report endpoints."""
+    def render(self, record: Record, listed: bool = False) -> dict[str, Any]:
+        """The message resource of the report endpoints (``listed``: with a list item's extra fields)."""
         fields = record.fields
+        length = len(fields["message"])
+        parts = max(1, math.ceil(length / 160))
+        sms_detail = {"messagelength": length, "smscount": parts, "deductibleCredit": round(parts * COST_PER_SMS, 3)}
         data: dict[str, Any] = {
             "_id": record.id,
             "status": record.status,
+            "replyStop": False,
             "message": fields["message"],
             "sender": fields["sender"],
             "receiver": fields["receiver"],
+            "smsDetail": sms_detail,
+            "creditAmount": parts,
             "createdAt": iso_ms(record.created),
             "updatedAt": iso_ms(record.updated),
             "send_time": iso_ms(record.entered.get("sent")),
             "scheduleAt": iso_ms(fields["scheduleAt"]),
+            "customerResponse": None,
+            "customerResponseAt": None,
+            "customerResponseMedia": None,
             "customString": fields["customString"],
-            "type": fields["type"],
+            "media": None,
+            "replyMessage": None,
         }
+        if listed:
+            data.update(gateway_count=1, request_from=fields["request_from"], request_name=fields["request_name"])
+            data["smsDetail"] = {"_id": record.id, **sms_detail, "costpersms": COST_PER_SMS}
+        if not self.strict:
+            data["type"] = fields["type"]
         data.update(fields["extra"])
         return data
 
@@ -232,8 +200,7 @@ class FakeCellcast(FakeVendor):
             if record is None or record.fields["type"] != kind:
                 return not_found()
             if record.status not in CANCELLABLE:
-                text = "Job not found or already processed"
-                return json_response(200, envelope(False, text, error={"error": text}))
+                return refused("Job not found or already processed")
             self.accept_stop(record, "canceled")
         text = "Job Removed successfully"
         return json_response(200, envelope(True, text, {"message": text}))
@@ -246,48 +213,12 @@ class FakeCellcast(FakeVendor):
             record = self.store.get(self.name, raw.lower())
             if record is None:
                 return not_found()
-            return json_response(200, envelope(True, "Message details", self.render(record)))
+            return json_response(200, envelope(True, "Success", self.render(record)))
 
     def _list(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
-        query = req.query
-        try:
-            page = int_param(query.get("page"), 1, minimum=1)
-            limit = int_param(query.get("limit"), 10, minimum=1)
-        except ValueError:
-            return api_error(400, "page and limit must be positive integers")
-        if limit > 100:
-            return api_error(400, "limit must be less than or equal to 100")
-        camp_type = query.get("campType") or None
-        if camp_type is not None and camp_type not in TYPES:
-            return api_error(400, "campType must be one of [sms, mms]")
-        try:
-            low = parse_when(query["fromDate"]) if query.get("fromDate") else None
-            high = parse_when(query["toDate"], end_of_day=True) if query.get("toDate") else None
-        except ValueError:
-            return api_error(400, "fromDate and toDate must be valid dates")
-        status = query.get("status") or None
-        custom = query.get("customString")
+        query = cellcast_list.parse_query(req.query, self.strict, MACHINE)
+        if isinstance(query, SimResponse):
+            return query
         with self.store.lock:
-            records = [
-                r
-                for r in self.store.all(self.name)
-                if (camp_type is None or r.fields["type"] == camp_type)
-                and (status is None or r.status == status)
-                and (custom is None or r.fields["customString"] == custom)
-                and (low is None or r.created >= low)
-                and (high is None or r.created <= high)
-            ]
-            records.reverse()
-            total = len(records)
-            items = [self.render(r) for r in records[(page - 1) * limit : page * limit]]
-        pages = math.ceil(total / limit)
-        data = {
-            "items": items,
-            "total": total,
-            "totalPages": pages,
-            "hasNextPage": page < pages,
-            "nextPage": page + 1 if page < pages else None,
-            "page": page,
-            "limit": limit,
-        }
-        return json_response(200, envelope(True, "Messages fetched successfully", data))
+            data = cellcast_list.page_data(self.store.all(self.name), query, self.page_size(query.limit), self.render)
+        return json_response(200, envelope(True, "Success", data))

@@ -12,6 +12,9 @@ Stopped", "updatedAt": ISO-8601 ms Z, "campaignExecutionType": "NORMAL"}``;
 ``GET .../campaign/{id}?accountId=..``; ``POST .../campaign/getAllCampaignDetails
 ?accountId=..`` with ``{"type", "limit", "skip", "page", "filters": {"status"}}``.
 
+Lenient reading (``strict=False``): the stop also answers on the single-slash sibling path
+``.../campaign/trigger/{id}`` (voice v2's spelling), for tolerance tests of path overrides.
+
 Simulator choices where the docs are silent:
 
 - Bad/missing JWT (incl. ``auth: Bearer ...``): ``401 {"msg": "Invalid SDK
@@ -35,8 +38,9 @@ Simulator choices where the docs are silent:
   ``{"status": "success", "data": {...}}``.
 - List answer: ``{"status": "success", "data": [...], "total": N,
   "moreAvailable": bool}``; newest first; ``limit`` default 10 (max 100);
-  ``skip`` wins over ``page`` (1-based); ``filters.status`` case-insensitive;
-  ``type`` other than ``sms`` lists nothing.
+  ``skip`` wins over ``page`` (1-based, pages of the rows really served when a
+  server-side cap applies); ``filters.status`` case-insensitive; ``type`` other
+  than ``sms`` lists nothing.
 - Campaign ids: ``cp-<uuid4>``. Time: Scheduled -> Active at ``starts_in`` ->
   Completed at ``finishes_in``.
 """
@@ -52,7 +56,7 @@ import jwt
 from .clock import iso_ms
 from .fake_vendor import FakeVendor, phrase
 from .http_types import SimRequest, SimResponse, json_response
-from .state import Machine, Record, new_record
+from .state import Machine, Record, Timing, new_record
 
 MACHINE = Machine(
     statuses=("Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused", "Stopped", "Completed"),
@@ -86,9 +90,10 @@ class FakeKore(FakeVendor):
         super().__init__(*args, **kwargs)
         add = self.router.add
         add("POST", rf"{_BASE}//trigger/([^/]+)", self._trigger)
-        add("POST", rf"{_BASE}/([^/]+)/status", self._status)
+        add("POST", rf"{_BASE}/trigger/([^/]+)", lambda req, match: self.not_found() if self.strict else self._trigger(req, match))
+        add("POST", rf"{_BASE}/([^/]+)/status", lambda req, match: self._read(req, match, full=False))
         add("POST", rf"{_BASE}/getAllCampaignDetails", self._list)
-        add("GET", rf"{_BASE}/([^/]+)", self._get)
+        add("GET", rf"{_BASE}/([^/]+)", lambda req, match: self._read(req, match, full=True))
 
     # -- auth ---------------------------------------------------------------------
     def valid_jwt(self, token: str) -> bool:
@@ -138,36 +143,16 @@ class FakeKore(FakeVendor):
         return None if account == self.creds.kore_account_id else denied("Invalid accountId")
 
     # -- campaigns -----------------------------------------------------------------
-    def add(
-        self,
-        *,
-        status: str | None = None,
-        channel: str = "sms",
-        name: str | None = None,
-        finishes_in: float | None = None,
-        starts_in: float | None = None,
-        created_at: object = None,
-        wind_down: float | None = None,
-        **extra: Any,
-    ) -> str:
-        """Create a campaign; returns its id."""
-        if channel.lower() != "sms":
+    def create(self, *, status: str | None, channel: str, name: str | None, timing: Timing, **extra: Any) -> str:
+        """Create an SMS campaign; returns its id."""
+        if channel != "sms":
             raise ValueError("kore campaigns are SMS only here")
         campaign_id = f"cp-{uuid.uuid4()}"
-        record = new_record(
-            self.name,
-            campaign_id,
-            MACHINE,
-            status or "Active",
-            starts_in=starts_in,
-            finishes_in=finishes_in,
-            created_at=created_at,
-            wind_down=wind_down,
-        )
+        record = new_record(self.name, campaign_id, MACHINE, status or "Active", timing)
         record.fields = {
             "name": name or f"SMS campaign {campaign_id[3:11]}",
             "extra": extra,
-            "scheduledAt": None if starts_in is None else record.created + starts_in,
+            "scheduledAt": None if timing.starts_in is None else record.created + timing.starts_in,
         }
         if record.status in ("Active", "Paused", "Completed"):
             record.entered.setdefault("Active", record.created)
@@ -222,7 +207,8 @@ class FakeKore(FakeVendor):
             answer = {"status": record.status, "message": message, "updatedAt": iso_ms(record.updated), "campaignExecutionType": "NORMAL"}
         return json_response(200, answer)
 
-    def _status(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
+    def _read(self, req: SimRequest, match: re.Match[str], full: bool) -> SimResponse:
+        """The status view (``{"id", "status", "name"}``) or, with ``full``, the whole campaign."""
         problem = self._scope(req, match[1])
         if problem is not None:
             return problem
@@ -230,18 +216,8 @@ class FakeKore(FakeVendor):
             record = self.store.get(self.name, match[2])
             if record is None:
                 return errors(404, "Campaign not found", status="failure")
-            data = {"id": record.id, "status": record.status, "name": record.fields["name"]}
+            data = self.render(record) if full else {"id": record.id, "status": record.status, "name": record.fields["name"]}
         return json_response(200, {"status": "success", "data": data})
-
-    def _get(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
-        problem = self._scope(req, match[1])
-        if problem is not None:
-            return problem
-        with self.store.lock:
-            record = self.store.get(self.name, match[2])
-            if record is None:
-                return errors(404, "Campaign not found", status="failure")
-            return json_response(200, {"status": "success", "data": self.render(record)})
 
     def _list(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         problem = self._scope(req, match[1])
@@ -250,8 +226,9 @@ class FakeKore(FakeVendor):
         body = req.json if isinstance(req.json, dict) else {}
         try:
             limit = int(body.get("limit") or 10)
+            size = self.page_size(limit)
             skip = body.get("skip")
-            skip = int(skip) if skip is not None else (int(body.get("page") or 1) - 1) * limit
+            skip = int(skip) if skip is not None else (int(body.get("page") or 1) - 1) * size
         except (TypeError, ValueError):
             return errors(400, "limit, skip and page must be integers")
         if not 1 <= limit <= 100 or skip < 0:
@@ -263,6 +240,6 @@ class FakeKore(FakeVendor):
         with self.store.lock:
             records = [r for r in self.store.all(self.name) if kind == "sms" and (not wanted or r.status.lower() in wanted)]
             records.reverse()
-            items = [self.render(r) for r in records[skip : skip + limit]]
+            items = [self.render(r) for r in records[skip : skip + size]]
         total = len(records)
         return json_response(200, {"status": "success", "data": items, "total": total, "moreAvailable": skip + len(items) < total})

@@ -8,7 +8,7 @@ from typing import Any
 from .config import SimConfig
 from .credentials import SimulatorCredentials
 from .http_types import Router, SimRequest, SimResponse, json_response
-from .state import Record, Store
+from .state import Record, Store, Timing
 
 GATEWAY_PAGE = (
     "<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n"
@@ -27,9 +27,10 @@ def phrase(status: int) -> str:
 class FakeVendor:
     """Base class of the four fake vendors.
 
-    Subclasses fill :attr:`router`, and implement :meth:`add`, :meth:`render` and
+    Subclasses fill :attr:`router`, and implement :meth:`create`, :meth:`render` and
     the vendor's error bodies. :meth:`handle` answers 404/405 for unrouted requests
-    and calls :meth:`authenticate` first when :attr:`auth_first` is set.
+    and calls :meth:`authenticate` first when :attr:`auth_first` is set. Each request
+    reads :attr:`config` (strict or lenient, page caps, wind-down) afresh.
     """
 
     name = ""
@@ -97,9 +98,34 @@ class FakeVendor:
         """Apply an ``expire_token`` fault to this request (default: answer 401)."""
         return self.unauthorized()
 
+    @property
+    def strict(self) -> bool:
+        """Whether to answer exactly as documented (else the lenient reading)."""
+        return self.config.strict
+
+    def page_size(self, requested: int) -> int:
+        """Rows one list page really holds (the configured server-side cap may be lower)."""
+        return self.config.page_size(self.name, requested)
+
     # -- state ------------------------------------------------------------------
-    def add(self, **kwargs: Any) -> Any:
-        """Create a campaign; returns its id (vendor-specific shape)."""
+    def add(
+        self,
+        *,
+        status: str | None = None,
+        channel: str = "sms",
+        name: str | None = None,
+        starts_in: float | None = None,
+        finishes_in: float | None = None,
+        created_at: object = None,
+        wind_down: float | None = None,
+        **fields: Any,
+    ) -> Any:
+        """Create a campaign (see :class:`Timing` for the timing keywords); returns its id."""
+        timing = Timing(starts_in=starts_in, finishes_in=finishes_in, created_at=created_at, wind_down=wind_down)
+        return self.create(status=status, channel=channel.lower(), name=name, timing=timing, **fields)
+
+    def create(self, *, status: str | None, channel: str, name: str | None, timing: Timing, **fields: Any) -> Any:
+        """Create a campaign from validated common arguments and vendor-specific ``fields``."""
         raise NotImplementedError
 
     def render(self, record: Record) -> dict[str, Any]:

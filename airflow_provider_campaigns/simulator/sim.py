@@ -6,7 +6,7 @@ from types import TracebackType
 from typing import Any
 
 from . import control
-from .config import SimConfig
+from .config import VENDORS, SimConfig
 from .credentials import SimulatorCredentials, connection_env, connections
 from .fake_bsg import FakeBsg
 from .fake_cellcast import FakeCellcast
@@ -18,7 +18,7 @@ from .listener import Listener
 from .server import HOST, App
 from .state import Store
 
-VENDORS = ("bsg", "cellcast", "comm", "kore")
+__all__ = ["VENDORS", "Simulator"]
 
 
 class Simulator:
@@ -33,6 +33,13 @@ class Simulator:
     :param wind_down: default seconds between an accepted stop and the campaign reporting its
         stopped state (0 = at once); ``add_campaign(..., wind_down=...)`` overrides it.
     :param seed: seed of the random generator behind probabilistic faults (reproducible runs).
+    :param strict: answer exactly as the vendors document (default); ``False`` selects the
+        lenient "alternative reading" (see ``docs/vendor-contracts.md``).
+    :param page_caps: per vendor (``{"bsg": 40}``), the most rows one list page holds whatever
+        the client asks for: a server-side cap that makes short pages that are not the last.
+
+    :attr:`config` holds ``strict``, ``wind_down`` and ``page_caps``; change them while running
+    with ``sim.config.update(strict=False)`` (or ``POST /_sim/config``).
     """
 
     def __init__(
@@ -43,10 +50,12 @@ class Simulator:
         *,
         wind_down: float = 0.0,
         seed: int | None = None,
+        strict: bool = True,
+        page_caps: dict[str, int] | None = None,
     ) -> None:
         """Build the vendors; nothing listens until :meth:`start`."""
         self.credentials = credentials or SimulatorCredentials()
-        self.config = SimConfig(wind_down=wind_down)
+        self.config = SimConfig(strict=strict, wind_down=wind_down, page_caps=dict(page_caps or {}))
         self.store = Store()
         apis: list[FakeVendor] = [cls(self.store, self.credentials, self.config) for cls in (FakeBsg, FakeCellcast, FakeComm, FakeKore)]
         self.app = App(self.store, {api.name: api for api in apis}, latency=latency, seed=seed)
