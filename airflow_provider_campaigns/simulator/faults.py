@@ -23,10 +23,11 @@ runs the vendor logic first (e.g. the stop happens) and then replaces the answer
 requests, drawn from the fault book's random generator (seeded by ``Simulator(seed=...)``,
 so a run is reproducible); a request it does not fire on goes on to the next matching
 fault and uses none of its ``times``.
+
 ``path`` is a regex searched in the vendor-relative path and in the full path
 (query excluded); ``method`` is compared case-insensitively; ``vendor`` ``None``
-or ``"*"`` matches every vendor. Each matching request consumes one use;
-``times=None`` never runs out. The earliest-injected matching fault wins.
+or ``"*"`` matches every vendor. Each request a fault fires on uses one of its
+``times``; ``times=None`` never runs out. The earliest-injected matching fault wins.
 """
 
 from __future__ import annotations

@@ -93,6 +93,12 @@ def test_comm_logs_the_stop_once(slow_stops):
     assert texts.count("Send stopped via API") == 1
 
 
+def test_kore_stop_answer_reports_the_running_status_during_the_wind_down(slow_stops):
+    sim, client = slow_stops
+    answer = client.kore_stop(sim.add_campaign("kore")).json()
+    assert answer["status"] == "Active" and answer["message"] == "Campaign Stopped"
+
+
 def test_kore_play_during_the_wind_down_is_refused(slow_stops):
     sim, client = slow_stops
     cid = sim.add_campaign("kore", status="Paused")
