@@ -7,6 +7,10 @@ a step applies only while the record is in one of its machine's *advancing*
 statuses, so a stopped, paused or finished campaign stays where it is. The wall
 time of each step is back-dated to when it would have happened, so answers show
 exact ``real_start_at``/``finished_at`` values however late they are read.
+
+An accepted stop with a *wind-down* freezes the timeline: the record keeps the status it
+had for that many seconds, then moves to the vendor's stopped state (see
+:meth:`Record.schedule_stop`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import parse_when
+from .config import check_wind_down
 
 
 @dataclass(frozen=True)
@@ -57,15 +62,39 @@ class Record:
     fields: dict[str, Any] = field(default_factory=dict)
     updated: float = 0.0
     stops: int = 0
+    wind_down: float | None = None
+    stop_at: tuple[float, str, float] | None = None
 
     @property
     def key(self) -> str:
         """The store key (the id as a string)."""
         return str(self.id)
 
+    @property
+    def winding_down(self) -> bool:
+        """Whether an accepted stop is still to take effect."""
+        return self.stop_at is not None
+
+    def schedule_stop(self, delay: float, status: str) -> None:
+        """Move to ``status`` in ``delay`` seconds; until then keep the current status (timeline frozen)."""
+        self.stop_at = (time.monotonic() + delay, status, time.time() + delay)
+
+    def wind_down_left(self, now: float | None = None) -> float | None:
+        """Seconds until a scheduled stop takes effect (``None`` when none is scheduled)."""
+        if self.stop_at is None:
+            return None
+        return max(0.0, self.stop_at[0] - (time.monotonic() if now is None else now))
+
     def advance(self, now: float | None = None) -> None:
-        """Apply every timeline step that is due."""
+        """Apply every timeline step that is due, or the scheduled stop once it is due."""
         now = time.monotonic() if now is None else now
+        if self.stop_at is not None:
+            due, status, wall = self.stop_at
+            if now >= due:
+                self.stop_at = None
+                self.timeline.clear()
+                self.set_status(status, wall)
+            return
         while self.timeline and self.mono0 + self.timeline[0][0] <= now:
             if self.status not in self.machine.advancing:
                 return
@@ -81,27 +110,33 @@ class Record:
         self.updated = when
 
 
-def new_record(
-    vendor: str,
-    record_id: Any,
-    machine: Machine,
-    status: str,
-    *,
-    starts_in: float | None = None,
-    finishes_in: float | None = None,
-    created_at: object = None,
-    fields: dict[str, Any] | None = None,
-) -> Record:
-    """Build a record; ``starts_in``/``finishes_in`` are seconds from now (``None`` = never)."""
-    created = time.time() if created_at is None else parse_when(created_at)
+@dataclass(frozen=True)
+class Timing:
+    """When a new campaign was created, starts and finishes by itself, and how long a stop takes.
+
+    ``starts_in``/``finishes_in`` are seconds from now (``None`` = never); ``created_at`` is a
+    date/time (default now); ``wind_down`` overrides the simulator's default delay of an
+    accepted stop.
+    """
+
+    starts_in: float | None = None
+    finishes_in: float | None = None
+    created_at: object = None
+    wind_down: float | None = None
+
+
+def new_record(vendor: str, record_id: Any, machine: Machine, status: str, timing: Timing) -> Record:
+    """Build a record in ``status`` (validated against ``machine``), with its timeline."""
+    created = time.time() if timing.created_at is None else parse_when(timing.created_at)
     canonical = machine.canonical(status)
     steps: list[tuple[float, str]] = []
-    if starts_in is not None:
-        steps.append((float(starts_in), machine.running))
-    if finishes_in is not None:
-        steps.append((float(finishes_in), machine.done))
+    if timing.starts_in is not None:
+        steps.append((float(timing.starts_in), machine.running))
+    if timing.finishes_in is not None:
+        steps.append((float(timing.finishes_in), machine.done))
     steps.sort(key=lambda step: step[0])
-    record = Record(vendor, record_id, canonical, created, machine, timeline=steps, fields=dict(fields or {}))
+    record = Record(vendor, record_id, canonical, created, machine, timeline=steps)
+    record.wind_down = None if timing.wind_down is None else check_wind_down(timing.wind_down)
     record.entered[canonical] = created
     record.updated = created
     return record

@@ -1,4 +1,4 @@
-"""Request/response values and a tiny router shared by the vendor modules."""
+"""SimRequest/response values and a tiny router shared by the vendor modules."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ JSON_TYPE = "application/json"
 
 
 @dataclass(frozen=True)
-class Request:
+class SimRequest:
     """One HTTP request as a vendor module sees it.
 
     ``path`` is relative to the vendor's mount point (``/bsg/api/x`` -> ``/api/x``);
@@ -29,14 +29,19 @@ class Request:
 
 
 @dataclass
-class Response:
-    """An answer; ``drop=True`` means close the socket without answering."""
+class SimResponse:
+    """An answer; ``drop=True`` means close the socket without answering.
+
+    ``outage`` (seconds) takes the server down before this answer is written, sparing only
+    the connection that carries it (closed right after).
+    """
 
     status: int = 200
     body: bytes = b""
     content_type: str | None = JSON_TYPE
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
+    outage: float | None = None
 
 
 def dumps(obj: Any) -> bytes:
@@ -44,9 +49,9 @@ def dumps(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":")).encode()
 
 
-def json_response(status: int, obj: Any, headers: dict[str, str] | None = None) -> Response:
+def json_response(status: int, obj: Any, headers: dict[str, str] | None = None) -> SimResponse:
     """A JSON answer."""
-    return Response(status=status, body=dumps(obj), headers=dict(headers or {}))
+    return SimResponse(status=status, body=dumps(obj), headers=dict(headers or {}))
 
 
 def parse_json(body: bytes) -> Any:
@@ -59,7 +64,7 @@ def parse_json(body: bytes) -> Any:
         return None
 
 
-Handler = Callable[[Request, "re.Match[str]"], Response]
+Handler = Callable[[SimRequest, "re.Match[str]"], SimResponse]
 
 
 class Router:
@@ -73,7 +78,7 @@ class Router:
         """Register ``handler`` for space-separated ``methods`` on a full-match ``pattern``."""
         self._routes.append((frozenset(methods.split()), re.compile(pattern), handler))
 
-    def match(self, req: Request) -> tuple[Handler, re.Match[str]] | list[str] | None:
+    def match(self, req: SimRequest) -> tuple[Handler, re.Match[str]] | list[str] | None:
         """The handler and match, or the allowed methods (405), or ``None`` (404)."""
         allowed: list[str] = []
         for methods, pattern, handler in self._routes:

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import threading
 from types import TracebackType
 from typing import Any
 
 from . import control
-from .base import VendorApi
-from .bsg import BsgApi
-from .cellcast import CellcastApi
-from .comm import CommApi
+from .config import VENDORS, SimConfig
 from .credentials import SimulatorCredentials, connection_env, connections
+from .fake_bsg import FakeBsg
+from .fake_cellcast import FakeCellcast
+from .fake_comm import FakeComm
+from .fake_kore import FakeKore
+from .fake_vendor import FakeVendor
 from .faults import make_fault
-from .kore import KoreApi
-from .server import HOST, App, SimServer
+from .listener import Listener
+from .server import HOST, App
 from .state import Store
 
-VENDORS = ("bsg", "cellcast", "comm", "kore")
+__all__ = ["VENDORS", "Simulator"]
 
 
 class Simulator:
@@ -29,39 +30,64 @@ class Simulator:
     :param port: TCP port; 0 picks a free one.
     :param latency: seconds added to every vendor answer.
     :param credentials: the accepted secrets (random when ``None``).
+    :param wind_down: default seconds between an accepted stop and the campaign reporting its
+        stopped state (0 = at once); ``add_campaign(..., wind_down=...)`` overrides it.
+    :param seed: seed of the random generator behind probabilistic faults (reproducible runs).
+    :param strict: answer exactly as the vendors document (default); ``False`` selects the
+        lenient "alternative reading" (see ``docs/vendor-contracts.md``).
+    :param page_caps: per vendor (``{"bsg": 40}``), the most rows one list page holds whatever
+        the client asks for: a server-side cap that makes short pages that are not the last.
+
+    :attr:`config` holds ``strict``, ``wind_down`` and ``page_caps``; change them while running
+    with ``sim.config.update(strict=False)`` (or ``POST /_sim/config``).
     """
 
-    def __init__(self, port: int = 0, latency: float = 0.0, credentials: SimulatorCredentials | None = None) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        latency: float = 0.0,
+        credentials: SimulatorCredentials | None = None,
+        *,
+        wind_down: float = 0.0,
+        seed: int | None = None,
+        strict: bool = True,
+        page_caps: dict[str, int] | None = None,
+    ) -> None:
         """Build the vendors; nothing listens until :meth:`start`."""
         self.credentials = credentials or SimulatorCredentials()
-        self._port = port
+        self.config = SimConfig(strict=strict, wind_down=wind_down, page_caps=dict(page_caps or {}))
         self.store = Store()
-        apis: list[VendorApi] = [cls(self.store, self.credentials) for cls in (BsgApi, CellcastApi, CommApi, KoreApi)]
-        self.app = App(self.store, {api.name: api for api in apis}, latency=latency)
-        self._server: SimServer | None = None
-        self._thread: threading.Thread | None = None
+        apis: list[FakeVendor] = [cls(self.store, self.credentials, self.config) for cls in (FakeBsg, FakeCellcast, FakeComm, FakeKore)]
+        self.app = App(self.store, {api.name: api for api in apis}, latency=latency, seed=seed)
+        self._listener = Listener(self.app, port)
+        self.app.on_outage = self._listener.outage
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> Simulator:
-        """Start listening (idempotent); returns ``self``."""
-        if self._server is None:
-            server = SimServer(self._port, self.app)
-            self._thread = threading.Thread(target=server.serve, name="campaign-simulator", daemon=True)
-            self._server = server
-            self._thread.start()
+        """Start listening (idempotent; ends an outage early); returns ``self``."""
+        self._listener.start()
         return self
 
     def stop(self) -> None:
         """Stop listening and close every client connection (idempotent)."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.wake()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        server.server_close()
-        server.close_connections()
+        self._listener.stop()
+
+    def outage(self, seconds: float) -> None:
+        """Refuse TCP connections for ``seconds``, keeping every campaign, fault and log entry.
+
+        Returns at once. The listening socket and every open connection (idle keep-alive ones
+        included) are closed; after ``seconds`` the server listens again on the same port.
+        """
+        self._listener.outage(seconds)
+
+    def end_outage(self) -> None:
+        """End a running outage now (no-op without one)."""
+        self._listener.end_outage()
+
+    @property
+    def in_outage(self) -> bool:
+        """Whether an outage window is running."""
+        return self._listener.in_outage
 
     def __enter__(self) -> Simulator:
         return self.start()
@@ -72,10 +98,11 @@ class Simulator:
     # -- addresses -------------------------------------------------------------------
     @property
     def port(self) -> int:
-        """The bound port (``RuntimeError`` before :meth:`start`)."""
-        if self._server is None:
+        """The bound port, also during an outage (``RuntimeError`` when not started)."""
+        port = self._listener.port
+        if port is None or not (self._listener.listening or self._listener.in_outage):
             raise RuntimeError("the simulator is not running; call start() first")
-        return int(self._server.server_address[1])
+        return port
 
     @property
     def url(self) -> str:
@@ -102,6 +129,8 @@ class Simulator:
         channel: str = "sms",
         name: str | None = None,
         finishes_in: float | None = None,
+        *,
+        wind_down: float | None = None,
         **fields: Any,
     ) -> Any:
         """Create a campaign; ``status`` defaults to the vendor's running state.
@@ -109,10 +138,12 @@ class Simulator:
         Returns an ``int`` (bsg), a list of 24-hex message ids (cellcast, one per
         ``recipients``), a ``(campaign_uuid, send_uuid)`` tuple (comm) or a ``str``
         (kore). ``finishes_in``/``starts_in`` are seconds until done/running
-        (``None`` = never); other keywords are vendor-specific (see each vendor
-        module) or extra fields added to the vendor's resource.
+        (``None`` = never); ``wind_down`` overrides the simulator's default delay of
+        an accepted stop for this campaign; other keywords are vendor-specific (see
+        each vendor module) or extra fields added to the vendor's resource.
         """
-        return self.app.vendor(vendor).add(status=status, channel=channel, name=name, finishes_in=finishes_in, **fields)
+        api = self.app.vendor(vendor)
+        return api.add(status=status, channel=channel, name=name, finishes_in=finishes_in, wind_down=wind_down, **fields)
 
     def campaign(self, vendor: str, campaign_id: Any) -> dict[str, Any]:
         """The campaign's current resource, as the vendor would answer it (``KeyError`` if unknown)."""
@@ -129,6 +160,10 @@ class Simulator:
         """How many stop requests actually changed the campaign to stopped (0 or 1)."""
         return self.app.vendor(vendor).stop_count(campaign_id)
 
+    def wind_down_left(self, vendor: str, campaign_id: Any) -> float | None:
+        """Seconds until an accepted stop takes effect (``None`` when no stop is winding down)."""
+        return self.app.vendor(vendor).wind_down_left(campaign_id)
+
     # -- faults and log --------------------------------------------------------------
     def inject(
         self,
@@ -139,12 +174,18 @@ class Simulator:
         path: str | None = None,
         method: str | None = None,
         when: str = "before",
+        probability: float = 1.0,
         **params: Any,
     ) -> None:
-        """Queue a fault for the next ``times`` matching requests (see ``faults``)."""
+        """Queue a fault for the next ``times`` matching requests it fires on (see ``faults``).
+
+        ``probability`` (0..1) makes it fire on that share of the matching requests, drawn
+        from the generator seeded by ``Simulator(seed=...)``.
+        """
         if vendor not in (None, "*"):
             self.app.vendor(str(vendor))
-        self.app.faults.add(make_fault(vendor, fault, times=times, path=path, method=method, when=when, **params))
+        built = make_fault(vendor, fault, times=times, path=path, method=method, when=when, probability=probability, **params)
+        self.app.faults.add(built)
 
     def clear_faults(self) -> None:
         """Drop every pending fault."""
@@ -161,5 +202,5 @@ class Simulator:
         return self.app.requests(vendor)
 
     def reset(self) -> None:
-        """Clear campaigns, faults and the request log."""
+        """Clear campaigns, faults and the request log; restart the fault generator from its seed."""
         control.reset(self.app)

@@ -63,7 +63,19 @@ def test_stop_must_be_a_post(simulator, client):
     assert client.comm("GET", f"/api/v1/sms/campaigns/{campaign}/stop/{send}").status == 405
 
 
-def test_campaign_read_holds_its_sends(simulator, client):
+def test_campaign_read_reports_its_status_in_multistep_status(simulator, client):
+    campaign, send = simulator.add_campaign("comm", name="promo")
+    simulator.add_campaign("comm", campaign_id=campaign, status="completed")
+    data = client.comm("GET", f"/api/v1/sms/campaigns/{campaign}").json()["data"]
+    assert data["id"] == campaign and data["name"] == "promo" and "status" not in data and "sends" not in data
+    assert data["meta"]["multistep_status"]["status"] == "in_progress"
+    client.comm_stop(campaign, send)
+    data = client.comm("GET", f"/api/v1/sms/campaigns/{campaign}").json()["data"]
+    assert data["meta"]["multistep_status"]["status"] == "completed"
+
+
+def test_lenient_campaign_read_holds_its_sends(lenient, lenient_client):
+    simulator, client = lenient, lenient_client
     campaign, send = simulator.add_campaign("comm", name="promo")
     _, second = simulator.add_campaign("comm", campaign_id=campaign, status="completed")
     data = client.comm("GET", f"/api/v1/sms/campaigns/{campaign}").json()["data"]

@@ -12,6 +12,9 @@ Stopped", "updatedAt": ISO-8601 ms Z, "campaignExecutionType": "NORMAL"}``;
 ``GET .../campaign/{id}?accountId=..``; ``POST .../campaign/getAllCampaignDetails
 ?accountId=..`` with ``{"type", "limit", "skip", "page", "filters": {"status"}}``.
 
+Lenient reading (``strict=False``): the stop also answers on the single-slash sibling path
+``.../campaign/trigger/{id}`` (voice v2's spelling), for tolerance tests of path overrides.
+
 Simulator choices where the docs are silent:
 
 - Bad/missing JWT (incl. ``auth: Bearer ...``): ``401 {"msg": "Invalid SDK
@@ -35,8 +38,9 @@ Simulator choices where the docs are silent:
   ``{"status": "success", "data": {...}}``.
 - List answer: ``{"status": "success", "data": [...], "total": N,
   "moreAvailable": bool}``; newest first; ``limit`` default 10 (max 100);
-  ``skip`` wins over ``page`` (1-based); ``filters.status`` case-insensitive;
-  ``type`` other than ``sms`` lists nothing.
+  ``skip`` wins over ``page`` (1-based, pages of the rows really served when a
+  server-side cap applies); ``filters.status`` case-insensitive; ``type`` other
+  than ``sms`` lists nothing.
 - Campaign ids: ``cp-<uuid4>``. Time: Scheduled -> Active at ``starts_in`` ->
   Completed at ``finishes_in``.
 """
@@ -49,10 +53,10 @@ from typing import Any
 
 import jwt
 
-from .base import VendorApi, phrase
 from .clock import iso_ms
-from .state import Machine, Record, new_record
-from .wire import Request, Response, json_response
+from .fake_vendor import FakeVendor, phrase
+from .http_types import SimRequest, SimResponse, json_response
+from .state import Machine, Record, Timing, new_record
 
 MACHINE = Machine(
     statuses=("Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused", "Stopped", "Completed"),
@@ -66,17 +70,17 @@ RATE_LIMIT = "Rate limit for this API has been reached. Please try again after s
 _BASE = r"/campaign/api/v2/public/([^/]+)/campaign"
 
 
-def errors(code: int, msg: str, **extra: Any) -> Response:
+def errors(code: int, msg: str, **extra: Any) -> SimResponse:
     """Kore's ``{"errors": [{"msg", "code"}]}`` answer (``extra`` keys first)."""
     return json_response(code, {**extra, "errors": [{"msg": msg, "code": code}]})
 
 
-def denied(msg: str) -> Response:
+def denied(msg: str) -> SimResponse:
     """Kore's 401 answer."""
     return json_response(401, {"msg": msg, "code": 4002})
 
 
-class KoreApi(VendorApi):
+class FakeKore(FakeVendor):
     """The Kore.ai routes and campaign resources."""
 
     name = "kore"
@@ -86,9 +90,10 @@ class KoreApi(VendorApi):
         super().__init__(*args, **kwargs)
         add = self.router.add
         add("POST", rf"{_BASE}//trigger/([^/]+)", self._trigger)
-        add("POST", rf"{_BASE}/([^/]+)/status", self._status)
+        add("POST", rf"{_BASE}/trigger/([^/]+)", lambda req, match: self.not_found() if self.strict else self._trigger(req, match))
+        add("POST", rf"{_BASE}/([^/]+)/status", lambda req, match: self._read(req, match, full=False))
         add("POST", rf"{_BASE}/getAllCampaignDetails", self._list)
-        add("GET", rf"{_BASE}/([^/]+)", self._get)
+        add("GET", rf"{_BASE}/([^/]+)", lambda req, match: self._read(req, match, full=True))
 
     # -- auth ---------------------------------------------------------------------
     def valid_jwt(self, token: str) -> bool:
@@ -101,7 +106,7 @@ class KoreApi(VendorApi):
             return False
         return claims.get("appId") == self.creds.kore_client_id
 
-    def authenticate(self, req: Request) -> Response | None:
+    def authenticate(self, req: SimRequest) -> SimResponse | None:
         """The ``auth``, ``accountid`` and ``iid`` headers."""
         token = req.headers.get("auth", "").strip()
         if not token or not self.valid_jwt(token):
@@ -112,15 +117,15 @@ class KoreApi(VendorApi):
             return denied("Invalid iid")
         return None
 
-    def unauthorized(self) -> Response:
+    def unauthorized(self) -> SimResponse:
         """Kore's bad-JWT answer."""
         return denied("Invalid SDK credentials")
 
-    def not_found(self) -> Response:
+    def not_found(self) -> SimResponse:
         """Unknown route."""
         return errors(404, "Route not found")
 
-    def method_not_allowed(self, req: Request, allowed: list[str]) -> Response:
+    def method_not_allowed(self, req: SimRequest, allowed: list[str]) -> SimResponse:
         """Express answers a wrong method like an unknown route."""
         return self.not_found()
 
@@ -128,7 +133,7 @@ class KoreApi(VendorApi):
         """``{"errors": [{"msg", "code"}]}`` for injected status faults."""
         return {"errors": [{"msg": RATE_LIMIT if status == 429 else phrase(status), "code": status}]}
 
-    def _scope(self, req: Request, stream: str) -> Response | None:
+    def _scope(self, req: SimRequest, stream: str) -> SimResponse | None:
         """Path stream id and ``accountId`` query checks."""
         if stream != self.creds.kore_stream_id:
             return denied("streamId does not match iid")
@@ -138,28 +143,16 @@ class KoreApi(VendorApi):
         return None if account == self.creds.kore_account_id else denied("Invalid accountId")
 
     # -- campaigns -----------------------------------------------------------------
-    def add(
-        self,
-        *,
-        status: str | None = None,
-        channel: str = "sms",
-        name: str | None = None,
-        finishes_in: float | None = None,
-        starts_in: float | None = None,
-        created_at: object = None,
-        **extra: Any,
-    ) -> str:
-        """Create a campaign; returns its id."""
-        if channel.lower() != "sms":
+    def create(self, *, status: str | None, channel: str, name: str | None, timing: Timing, **extra: Any) -> str:
+        """Create an SMS campaign; returns its id."""
+        if channel != "sms":
             raise ValueError("kore campaigns are SMS only here")
         campaign_id = f"cp-{uuid.uuid4()}"
-        record = new_record(
-            self.name, campaign_id, MACHINE, status or "Active", starts_in=starts_in, finishes_in=finishes_in, created_at=created_at
-        )
+        record = new_record(self.name, campaign_id, MACHINE, status or "Active", timing)
         record.fields = {
             "name": name or f"SMS campaign {campaign_id[3:11]}",
             "extra": extra,
-            "scheduledAt": None if starts_in is None else record.created + starts_in,
+            "scheduledAt": None if timing.starts_in is None else record.created + timing.starts_in,
         }
         if record.status in ("Active", "Paused", "Completed"):
             record.entered.setdefault("Active", record.created)
@@ -188,7 +181,7 @@ class KoreApi(VendorApi):
         return data
 
     # -- routes ----------------------------------------------------------------------
-    def _trigger(self, req: Request, match: re.Match[str]) -> Response:
+    def _trigger(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         problem = self._scope(req, match[1])
         if problem is not None:
             return problem
@@ -201,11 +194,10 @@ class KoreApi(VendorApi):
             record = self.store.get(self.name, match[2])
             if record is None:
                 return errors(404, "Campaign not found")
-            if record.status in FINAL:
+            if record.status in FINAL or (trigger == "play" and record.winding_down):
                 return errors(400, "Campaign is already stopped or completed")
             if trigger == "stop":
-                record.set_status("Stopped")
-                record.stops += 1
+                self.accept_stop(record, "Stopped")
                 message = "Campaign Stopped"
             elif record.status in PLAYABLE:
                 record.set_status("Active")
@@ -215,7 +207,8 @@ class KoreApi(VendorApi):
             answer = {"status": record.status, "message": message, "updatedAt": iso_ms(record.updated), "campaignExecutionType": "NORMAL"}
         return json_response(200, answer)
 
-    def _status(self, req: Request, match: re.Match[str]) -> Response:
+    def _read(self, req: SimRequest, match: re.Match[str], full: bool) -> SimResponse:
+        """The status view (``{"id", "status", "name"}``) or, with ``full``, the whole campaign."""
         problem = self._scope(req, match[1])
         if problem is not None:
             return problem
@@ -223,28 +216,19 @@ class KoreApi(VendorApi):
             record = self.store.get(self.name, match[2])
             if record is None:
                 return errors(404, "Campaign not found", status="failure")
-            data = {"id": record.id, "status": record.status, "name": record.fields["name"]}
+            data = self.render(record) if full else {"id": record.id, "status": record.status, "name": record.fields["name"]}
         return json_response(200, {"status": "success", "data": data})
 
-    def _get(self, req: Request, match: re.Match[str]) -> Response:
-        problem = self._scope(req, match[1])
-        if problem is not None:
-            return problem
-        with self.store.lock:
-            record = self.store.get(self.name, match[2])
-            if record is None:
-                return errors(404, "Campaign not found", status="failure")
-            return json_response(200, {"status": "success", "data": self.render(record)})
-
-    def _list(self, req: Request, match: re.Match[str]) -> Response:
+    def _list(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
         problem = self._scope(req, match[1])
         if problem is not None:
             return problem
         body = req.json if isinstance(req.json, dict) else {}
         try:
             limit = int(body.get("limit") or 10)
+            size = self.page_size(limit)
             skip = body.get("skip")
-            skip = int(skip) if skip is not None else (int(body.get("page") or 1) - 1) * limit
+            skip = int(skip) if skip is not None else (int(body.get("page") or 1) - 1) * size
         except (TypeError, ValueError):
             return errors(400, "limit, skip and page must be integers")
         if not 1 <= limit <= 100 or skip < 0:
@@ -256,6 +240,6 @@ class KoreApi(VendorApi):
         with self.store.lock:
             records = [r for r in self.store.all(self.name) if kind == "sms" and (not wanted or r.status.lower() in wanted)]
             records.reverse()
-            items = [self.render(r) for r in records[skip : skip + limit]]
+            items = [self.render(r) for r in records[skip : skip + size]]
         total = len(records)
         return json_response(200, {"status": "success", "data": items, "total": total, "moreAvailable": skip + len(items) < total})

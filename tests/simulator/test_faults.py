@@ -52,7 +52,7 @@ def test_kore_429_uses_its_rate_limit_text(simulator, client):
 
 
 def test_path_and_method_filters(simulator, client):
-    cid = simulator.add_campaign("bsg")
+    cid = simulator.add_campaign("bsg", channel="rcs")
     token = client.bsg_login()
     simulator.inject("bsg", status=500, path=r"/stop$", method="patch")
     assert client.bsg("GET", f"/api/campaigns/{cid}", token).status == 200
