@@ -13,8 +13,10 @@ of that vendor's stop operator; vendors left out are skipped::
     }
 
 Each vendor entry may also carry ``conn_id`` (default ``<vendor>_default``). One task stops all
-vendors concurrently and returns one result: every campaign's outcome (``stopped``,
-``already_final``, ``failed``) and the totals; the run fails naming any campaign not stopped, and
+vendors concurrently, then waits (in the triggerer, no worker held) until every campaign is final:
+a vendor may keep sending for a while after it accepted a stop, and the run is green only once
+nothing sends. It returns one result: every campaign's outcome (``stopped``, ``already_final``,
+``failed``), its final state, and the totals; the run fails naming any campaign not stopped, and
 retries within seconds, resuming where it stopped.
 """
 
@@ -38,4 +40,11 @@ with DAG(
     doc_md=__doc__,
     params={vendor: VENDOR_PARAM for vendor in ("bsg", "cellcast", "comm", "kore")},  # documents the conf in the trigger form
 ):
-    CampaignKillSwitchOperator(task_id="stop_campaigns", targets="{{ dag_run.conf | tojson }}")
+    CampaignKillSwitchOperator(
+        task_id="stop_campaigns",
+        targets="{{ dag_run.conf | tojson }}",
+        wait_for_completion=True,
+        deferrable=True,
+        poll_interval=5,
+        timeout=1800,
+    )

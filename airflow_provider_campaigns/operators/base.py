@@ -159,6 +159,7 @@ class StopTaskOperator(BaseOperator):
         from airflow_provider_campaigns.tasks import (
             apply_statuses,
             defer_timeout,
+            log_table,
             outcome_result,
             push_result,
             reader,
@@ -189,17 +190,21 @@ class StopTaskOperator(BaseOperator):
             outcome = run_wait(flow, read, clock)
         assert outcome is not None
         value = result(apply_statuses(entries, statuses_of(groups, outcome.statuses)), False)
+        self.log.info("The wait is over: %s", outcome.message)
+        log_table(self.log, value["campaigns"])
         return outcome_result(outcome, value, context, sensor=False)
 
     def execute_complete(self, context: Any, event: Mapping[str, Any]) -> dict[str, Any]:
         """Resume after the trigger: the stop's result with the final states, or the matching error."""
         from airflow_provider_campaigns.journal import journal_for
         from airflow_provider_campaigns.results import RESULT_KEY, result
-        from airflow_provider_campaigns.tasks import apply_statuses, outcome_result
+        from airflow_provider_campaigns.tasks import apply_statuses, log_table, outcome_result
 
         ti = context["ti"]
         stored = ti.xcom_pull(task_ids=ti.task_id, key=RESULT_KEY) or {"campaigns": []}
         value = result(apply_statuses(stored["campaigns"], event.get("statuses") or []), False)
+        self.log.info("The wait is over: %s", event.get("message"))
+        log_table(self.log, value["campaigns"])
         value = outcome_result(event, value, context, sensor=False)
         journal = journal_for(context)
         if journal is not None:
