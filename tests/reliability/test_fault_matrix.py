@@ -46,6 +46,7 @@ MAX_RETRIES = 3  # conftest FAST; "N times then recovery" uses N = max_retries, 
 SLOW_MAX_RETRIES = 1  # conftest SLOW
 PAST_HTTP_DATE = formatdate(time.time() - 3600, usegmt=True)
 TRIGGER_DEADLINE = 0.5
+BUDGET_SECONDS = 1.5  # conftest BUDGET: no max_retries, retry_total_timeout 1.5 s
 
 #: fault name -> Simulator.inject keyword arguments (``refused`` needs no simulator)
 FAULTS: dict[str, dict[str, Any]] = {
@@ -505,3 +506,50 @@ def test_retry_after_over_the_cap_gives_up_at_once(vendor: str, retry_after: str
     assert "Retry-After" in str(caught.value) and "retry_after_max" in str(caught.value)
     assert sends.count(campaign_id=label_of(vendor, ref), actions=STATUS_ACTIONS) == 1
     assert time.monotonic() - started < 1.0
+
+
+# -- time budgets: no attempt cap, retries end at the deadline and only there ----------------
+BUDGET_FAULTS = ("429-seconds", "503", "drop", "malformed")
+
+
+#: an unreadable 2xx answer to a stop is bounded in attempts instead (test_sync's forever-before cases)
+BUDGET_CASES = [(v, op, f) for v in VENDORS for op in ("stop", "status") for f in BUDGET_FAULTS if not (op == "stop" and f in UNREADABLE)]
+
+
+@pytest.mark.parametrize(("vendor", "op", "fault"), BUDGET_CASES)
+def test_a_burst_longer_than_any_attempt_count_is_outlived_within_the_budget(
+    vendor: str, op: str, fault: str, sim: Any, sends: Any
+) -> None:
+    """Twelve failures in a row (the old default gave up after five attempts): the call still succeeds."""
+    sends.clear()
+    ref = ref_of(
+        vendor, sim.add_campaign(vendor, status=RUNNING[vendor] if op == "stop" else STOPPED[vendor]), sim.credentials.kore_stream_id
+    )
+    params = dict(FAULTS[fault])
+    sim.inject(vendor, fault=params.pop("fault"), times=12, path=fault_path(vendor, op, ref), **params)
+    hook = hook_for(vendor, f"rel_{vendor}_budget")
+    try:
+        result = hook.stop(ref) if op == "stop" else hook.status(ref)
+    finally:
+        hook.close()
+    actions = STOP_ACTIONS if op == "stop" else STATUS_ACTIONS
+    assert sends.count(campaign_id=label_of(vendor, ref), actions=actions) == 13
+    if op == "stop":
+        assert result.outcome == "stopped" and sim.stop_count(vendor, ref.send_id if vendor == "comm" else ref.id) == 1
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_trouble_that_outlasts_the_budget_ends_at_the_deadline_naming_the_campaign(vendor: str, sim: Any, sends: Any) -> None:
+    sends.clear()
+    ref = ref_of(vendor, sim.add_campaign(vendor, status=STOPPED[vendor]), sim.credentials.kore_stream_id)
+    sim.inject(vendor, fault="status", status=503, times=None, path=fault_path(vendor, "status", ref))
+    hook = hook_for(vendor, f"rel_{vendor}_budget")
+    started = time.monotonic()
+    with pytest.raises(Exception) as caught:
+        hook.status(ref)
+    elapsed = time.monotonic() - started
+    hook.close()
+    assert_transient(caught.value, vendor, label_of(vendor, ref))
+    assert "deadline" in str(caught.value)
+    assert BUDGET_SECONDS * 0.8 <= elapsed < BUDGET_SECONDS + 1.0, f"{elapsed:.2f} s for a {BUDGET_SECONDS} s budget"
+    assert sends.count(campaign_id=label_of(vendor, ref), actions=STATUS_ACTIONS) > 13, "many more attempts than any old cap"
