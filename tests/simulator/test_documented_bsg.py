@@ -24,10 +24,13 @@ def listing(client, token=None, **params):
 
 
 # -- resources ----------------------------------------------------------------------------
-@pytest.mark.parametrize(("channel", "method", "examples"), [
-    ("sms", "PATCH", ("bsg_sms_stop_200", "bsg_stop_200_spec")),
-    ("rcs", "PUT", ("bsg_rcs_stop_200", "bsg_stop_200_spec")),
-])
+@pytest.mark.parametrize(
+    ("channel", "method", "examples"),
+    [
+        ("sms", "PATCH", ("bsg_sms_stop_200", "bsg_stop_200_spec")),
+        ("rcs", "PUT", ("bsg_rcs_stop_200", "bsg_stop_200_spec")),
+    ],
+)
 def test_stop_answer_has_the_documented_fields(simulator, client, documented, channel, method, examples):
     cid = simulator.add_campaign("bsg", status="sending", channel=channel)
     answer = client.bsg(method, f"/api/campaigns/{cid}/stop")

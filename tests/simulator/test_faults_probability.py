@@ -78,4 +78,3 @@ def test_invalid_probabilities_are_refused(simulator, bad):
 def test_cli_takes_a_random_seed():
     assert parse_args(["--seed-random", "42"]).seed_random == 42
     assert parse_args([]).seed_random is None
-
