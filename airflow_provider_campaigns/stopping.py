@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from airflow_provider_campaigns.core.logs import Logger
 from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
 from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, OUTCOMES, STOPPED, WOULD_STOP, CampaignEntry, entry
 from airflow_provider_campaigns.status import CampaignState
+from airflow_provider_campaigns.vendors.base import stop_flow
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
@@ -31,6 +32,17 @@ DEFAULT_STOP_TIMEOUT = 300.0
 PROGRESS_EVERY = 5.0
 #: the last status read of a campaign whose stop ran out of time gets this much time of its own
 FINAL_READ_TIME = 10.0
+
+
+@dataclass
+class Part:
+    """One vendor connection's share of a task: its hook and what to act on (a selection, or exact refs)."""
+
+    hook: CampaignHook[Any]
+    selection: Any = None
+    refs: list[Ref] | None = None
+    #: entries reported as they are, without a request (a plan's campaigns that were already final)
+    known: list[CampaignEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -180,7 +192,7 @@ def _stop_one(
     """One campaign's stop, reported truthfully: a stop an earlier try (or a lost answer) applied counts as ``stopped``."""
     vendor, conn_id = hook.conn_type, hook.conn_id
     try:
-        outcome = hook.stop(ref, fail_if_already_final and not tried_before, deadline)
+        outcome = hook.run(stop_flow(hook.api, ref, hook.budget(deadline), fail_if_already_final and not tried_before))
     except TransientError as error:
         return _after_giving_up(hook, ref, error, tried_before)
     except CampaignProviderError as error:
@@ -209,3 +221,40 @@ def _after_giving_up(
         return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, status, error=str(error)), error
     ours = status.state is CampaignState.STOPPED and (error.after_lost_answer or tried_before)
     return entry(vendor, conn_id, ref.as_dict(), ref.label, STOPPED if ours else ALREADY_FINAL, status), None
+
+
+def each_part(parts: Sequence[Part], work: Callable[[Part], Any]) -> list[Any]:
+    """``work`` on every part, concurrently when there are several (one thread per vendor connection)."""
+    if len(parts) <= 1:
+        return [work(part) for part in parts]
+    with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="campaigns-part") as pool:
+        return list(pool.map(work, parts))
+
+
+def stop_parts(parts: Sequence[Part], deadline: float, dry_run: bool, fail_if_already_final: bool, journal: Any, logger: Logger) -> Report:
+    """Stop (or read, in a dry run) every part's campaigns; listing errors are reported, never silently dropped."""
+
+    def work(part: Part) -> Report:
+        known = Report(list(part.known))
+        known.extend(act(part))
+        return known
+
+    def act(part: Part) -> Report:
+        hook = part.hook
+        try:
+            refs = part.refs if part.refs is not None else hook.select(part.selection, deadline)
+        except CampaignProviderError as error:
+            logger.error("%s (%s): could not list the campaigns to stop: %s", hook.vendor_name, hook.conn_id, error)
+            return Report([], [error])
+        if not refs:
+            if not part.known:
+                logger.info("%s (%s): nothing to %s.", hook.vendor_name, hook.conn_id, "read" if dry_run else "stop")
+            return Report()
+        if dry_run:
+            return read_campaigns(hook, refs, deadline, logger)
+        return stop_campaigns(hook, refs, deadline, fail_if_already_final, journal, logger)
+
+    report = Report()
+    for part_report in each_part(parts, work):
+        report.extend(part_report)
+    return report

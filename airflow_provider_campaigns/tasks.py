@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.core.logs import Logger
-from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError, UnacceptedStateError
+from airflow_provider_campaigns.exceptions import PermanentError, TransientError, UnacceptedStateError
 from airflow_provider_campaigns.results import FAILED, RESULT_KEY, CampaignEntry, result, with_status
-from airflow_provider_campaigns.stopping import Report, read_campaigns, stop_campaigns
+from airflow_provider_campaigns.stopping import Part
 
 if TYPE_CHECKING:
-    from airflow_provider_campaigns.hooks.base import CampaignHook
     from airflow_provider_campaigns.status import CampaignState, CampaignStatus
     from airflow_provider_campaigns.vendors.base import Ref
     from airflow_provider_campaigns.waiting import WaitOutcome
@@ -38,17 +37,6 @@ def round_time(parts: Sequence[Part], poll_interval: float, deferring: bool) -> 
     return min(budget, CHECK_BEFORE_DEFER_TIME) if deferring else min(budget, max(poll_interval, CHECK_BEFORE_DEFER_TIME))
 
 
-@dataclass
-class Part:
-    """One vendor connection's share of a task: its hook and what to act on (a selection, or exact refs)."""
-
-    hook: CampaignHook[Any]
-    selection: Any = None
-    refs: list[Ref] | None = None
-    #: entries reported as they are, without a request (a plan's campaigns that were already final)
-    known: list[CampaignEntry] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class Waiting:
     """How to wait after a stop (or in a sensor): target states, interval, timeout, in the worker or the triggerer."""
@@ -57,43 +45,6 @@ class Waiting:
     poll_interval: float
     timeout: float
     deferrable: bool
-
-
-def each_part(parts: Sequence[Part], work: Callable[[Part], Any]) -> list[Any]:
-    """``work`` on every part, concurrently when there are several (one thread per vendor connection)."""
-    if len(parts) <= 1:
-        return [work(part) for part in parts]
-    with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="campaigns-part") as pool:
-        return list(pool.map(work, parts))
-
-
-def stop_parts(parts: Sequence[Part], deadline: float, dry_run: bool, fail_if_already_final: bool, journal: Any, logger: Logger) -> Report:
-    """Stop (or read, in a dry run) every part's campaigns; listing errors are reported, never silently dropped."""
-
-    def work(part: Part) -> Report:
-        known = Report(list(part.known))
-        known.extend(act(part))
-        return known
-
-    def act(part: Part) -> Report:
-        hook = part.hook
-        try:
-            refs = part.refs if part.refs is not None else hook.select(part.selection, deadline)
-        except CampaignProviderError as error:
-            logger.error("%s (%s): could not list the campaigns to stop: %s", hook.vendor_name, hook.conn_id, error)
-            return Report([], [error])
-        if not refs:
-            if not part.known:
-                logger.info("%s (%s): nothing to %s.", hook.vendor_name, hook.conn_id, "read" if dry_run else "stop")
-            return Report()
-        if dry_run:
-            return read_campaigns(hook, refs, deadline, logger)
-        return stop_campaigns(hook, refs, deadline, fail_if_already_final, journal, logger)
-
-    report = Report()
-    for part_report in each_part(parts, work):
-        report.extend(part_report)
-    return report
 
 
 def log_table(logger: Logger, entries: Sequence[CampaignEntry]) -> None:

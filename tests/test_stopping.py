@@ -168,13 +168,13 @@ def test_the_journal_is_written_before_any_stop_is_sent(sim):
     cid = sim.add_campaign("bsg", status="sending")
     store = MemoryStore()
     seen: list[Any] = []
-    original = BsgHook.stop
+    original = BsgHook.run
 
     def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
         seen.append(store.load("k"))
         return original(self, *args, **kwargs)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(BsgHook, "stop", spy)
+        mp.setattr(BsgHook, "run", spy)
         stop_campaigns(BsgHook(), refs([cid]), deadline(), journal=Journal("k", store, flush_every=0))
     assert seen[0]["bsg:bsg_default"]["planned"] == [str(cid)]

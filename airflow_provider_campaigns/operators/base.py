@@ -14,7 +14,8 @@ from airflow_provider_campaigns.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.tasks import Part, Waiting
+    from airflow_provider_campaigns.stopping import Part
+    from airflow_provider_campaigns.tasks import Waiting
 
 #: Task retries that come back in seconds, not Airflow's default 5 minutes: a retried stop resumes
 #: where the failed try left off, so retrying early costs little and silences campaigns sooner.
@@ -110,7 +111,8 @@ class StopTaskOperator(BaseOperator):
         """Validate everything, stop (or read) every campaign, report, then wait if asked."""
         from airflow_provider_campaigns.journal import journal_for, last_try
         from airflow_provider_campaigns.results import result
-        from airflow_provider_campaigns.tasks import log_table, push_result, stop_parts
+        from airflow_provider_campaigns.stopping import stop_parts
+        from airflow_provider_campaigns.tasks import log_table, push_result
 
         parts = self.parts()
         for part in parts:
@@ -233,6 +235,6 @@ class CampaignStopOperator(StopTaskOperator):
 
     def parts(self) -> list[Part]:
         """One part: this operator's vendor connection and its validated selection."""
-        from airflow_provider_campaigns.tasks import Part
+        from airflow_provider_campaigns.stopping import Part
 
         return [Part(self.hook, self.hook.selection(type(self).__name__, **self.selection_params()))]

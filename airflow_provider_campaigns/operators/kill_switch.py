@@ -11,7 +11,7 @@ from airflow_provider_campaigns.operators.base import StopTaskOperator
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.tasks import Part
+    from airflow_provider_campaigns.stopping import Part
 
 VENDORS = ("bsg", "cellcast", "comm", "kore")
 #: keys of a vendor's target that configure its hook rather than name campaigns
@@ -97,7 +97,7 @@ class CampaignKillSwitchOperator(StopTaskOperator):
         return self._target_parts(targets)
 
     def _target_parts(self, targets: Any) -> list[Part]:
-        from airflow_provider_campaigns.tasks import Part
+        from airflow_provider_campaigns.stopping import Part
 
         if not isinstance(targets, Mapping):
             raise InvalidInputError(f"targets must map vendors ({', '.join(VENDORS)}) to what to stop, not {targets!r:.80}.")
@@ -122,7 +122,7 @@ class CampaignKillSwitchOperator(StopTaskOperator):
 
     def _plan_parts(self, plan: Any) -> list[Part]:
         from airflow_provider_campaigns.results import ALREADY_FINAL, entries_of
-        from airflow_provider_campaigns.tasks import Part
+        from airflow_provider_campaigns.stopping import Part
 
         groups: dict[tuple[str, str], list[Any]] = {}
         for item in entries_of(plan):

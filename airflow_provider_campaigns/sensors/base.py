@@ -11,7 +11,7 @@ from airflow.providers.common.compat.sdk import BaseSensorOperator, PokeReturnVa
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
     from airflow_provider_campaigns.status import CampaignState, CampaignStatus
-    from airflow_provider_campaigns.tasks import Part
+    from airflow_provider_campaigns.stopping import Part
     from airflow_provider_campaigns.vendors.base import Ref
 
 
@@ -64,7 +64,7 @@ class CampaignStatusSensor(BaseSensorOperator):
 
     def _groups(self) -> list[tuple[Part, list[Ref]]]:
         """The campaigns to watch (validated first; a Cellcast ``custom_string`` is listed)."""
-        from airflow_provider_campaigns.tasks import Part
+        from airflow_provider_campaigns.stopping import Part
 
         targets = self.targets  # checked before any request
         del targets
