@@ -13,7 +13,13 @@ from airflow.providers.common.compat.sdk import AirflowException, AirflowFailExc
 
 
 class CampaignProviderError(AirflowException):
-    """Base of every error this provider raises; carries what a user needs to act on it."""
+    """Base of every error this provider raises; carries what a user needs to act on it.
+
+    ``after_lost_answer`` is set when an attempt of the failed call got no answer (or a 5xx): that
+    attempt may have been applied by the vendor (a stop that did stop the campaign).
+    """
+
+    after_lost_answer: bool = False
 
     def __init__(
         self,
@@ -73,13 +79,7 @@ class VendorRejectedError(PermanentError):
 
 
 class StopRejectedError(VendorRejectedError):
-    """The vendor refused a stop because of the campaign's state; the caller reads the status next.
-
-    ``after_lost_answer`` is set when an earlier attempt of the same stop got no answer (or a 5xx):
-    that attempt may be the one that stopped the campaign.
-    """
-
-    after_lost_answer: bool = False
+    """The vendor refused a stop because of the campaign's state; the caller reads the status next."""
 
 
 class CampaignNotStoppableError(PermanentError):

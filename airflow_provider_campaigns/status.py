@@ -76,6 +76,21 @@ class StatusMap:
         return state
 
 
+def iso_utc(value: str) -> str:
+    """A vendor timestamp as ISO 8601 in UTC (``2026-01-01T09:00:00Z``); a time without a zone is UTC.
+
+    BSG writes ``yyyy-mm-dd hh:mm:ss`` without a zone, the others ISO 8601; one form in every result.
+    A value pendulum cannot read is kept as the vendor wrote it.
+    """
+    import pendulum
+
+    try:
+        parsed = pendulum.parse(value, tz="UTC")
+    except (ValueError, TypeError):
+        return value
+    return parsed.in_tz("UTC").to_iso8601_string() if isinstance(parsed, pendulum.DateTime) else value
+
+
 @dataclass(frozen=True)
 class CampaignStatus:
     """A campaign's state as read from a vendor: normalized state plus the raw status."""

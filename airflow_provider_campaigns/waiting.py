@@ -1,100 +1,121 @@
-"""Waiting for campaigns to settle: polling in the worker, or deferring to the status trigger."""
+"""The one wait: read every status, judge, sleep, until all are final or the deadline passes.
+
+:func:`wait_flow` is sans-I/O, like the request flows: it yields :class:`ReadStatuses` (answered
+with the statuses, or with the transient error the reads ended in) and
+:class:`~airflow_provider_campaigns.core.flow.Sleep`, and returns a :class:`WaitOutcome`. The
+worker's poll (:func:`run_wait`), a sensor's poke and the check before deferring
+(:func:`first_check`) and the trigger (its own async driver) all drive this same flow.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping, Sequence
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+import logging
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from airflow_provider_campaigns.exceptions import PermanentError, TransientError, UnacceptedStateError
-from airflow_provider_campaigns.outcomes import Verdict, judge
+from airflow_provider_campaigns.core.clock import Clock
+from airflow_provider_campaigns.core.flow import Sleep
+from airflow_provider_campaigns.core.logs import Logger
+from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
+from airflow_provider_campaigns.results import judge
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus
 
-if TYPE_CHECKING:
-    from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
-    from airflow_provider_campaigns.vendors.base import CampaignRef
+log = logging.getLogger(__name__)
+
+#: progress is logged at most this often (and on the first round), whatever the poll interval
+PROGRESS_EVERY = 60.0
 
 
-def read_all(hook: CampaignHook, refs: Sequence[CampaignRef]) -> list[CampaignStatus]:
-    """The current status of every campaign (sequential reads through one session)."""
-    return [hook.status(ref) for ref in refs]
+@dataclass(frozen=True)
+class ReadStatuses:
+    """Read every watched campaign's status; answer with the list, or with the :class:`TransientError` the reads ended in."""
 
 
-def raise_if_rejected(verdict: Verdict, vendor: str) -> None:
-    """A settled wait that ended in a state the user did not accept fails the task for good."""
-    if verdict.done and not verdict.accepted:
-        raise UnacceptedStateError(verdict.message, vendor=vendor)
+@dataclass(frozen=True)
+class WaitOutcome:
+    """How a wait ended: ``success``, ``failure`` (a campaign ended in a state not accepted) or ``timeout``."""
+
+    status: Literal["success", "failure", "timeout"]
+    message: str
+    statuses: list[CampaignStatus] = field(default_factory=list)
 
 
-def poll_until_settled(
-    hook: CampaignHook,
-    refs: Sequence[CampaignRef],
+WaitFlow = Generator["ReadStatuses | Sleep", Any, WaitOutcome]
+
+
+def wait_flow(
+    what: str,
     targets: frozenset[CampaignState],
     poll_interval: float,
-    timeout: float,
-) -> list[CampaignStatus]:
-    """Poll in the worker until every campaign settles; a transient read error is retried until ``timeout``."""
-    deadline = time.monotonic() + timeout
+    deadline: float,
+    clock: Clock,
+    logger: Logger = log,
+) -> WaitFlow:
+    """Wait until every campaign is final (or in a target state), or ``deadline`` (wall clock) passes.
+
+    ``what`` names the campaigns in progress lines ("BSG: 3 campaigns"); progress ("2 of 5 final,
+    waiting on ...") is logged on the first round and then at most every :data:`PROGRESS_EVERY`.
+    """
     last = "no status read yet"
+    logged_at: float | None = None
+    statuses: list[CampaignStatus] = []
+    while True:
+        answer = yield ReadStatuses()
+        if isinstance(answer, CampaignProviderError):
+            last = str(answer)
+            logger.warning("%s: status read failed; reading again in %g s: %s", what, poll_interval, answer)
+        else:
+            statuses = list(answer)
+            verdict = judge(statuses, targets)
+            if verdict.done:
+                return WaitOutcome("success" if verdict.accepted else "failure", verdict.message, statuses)
+            last = verdict.message
+            now = clock.monotonic()
+            if logged_at is None or now - logged_at >= PROGRESS_EVERY:
+                logged_at = now
+                left = max(0.0, deadline - clock.time())
+                logger.info("%s: %s (next read in %g s, %.0f s left before the timeout).", what, verdict.message, poll_interval, left)
+        remaining = deadline - clock.time()
+        if remaining <= 0:
+            return WaitOutcome("timeout", f"{what}: not final by the deadline (timeout); last seen: {last}", statuses)
+        yield Sleep(min(poll_interval, remaining))
+
+
+def _answer(read: Callable[[], Sequence[CampaignStatus]]) -> Sequence[CampaignStatus] | TransientError:
+    try:
+        return read()
+    except PermanentError:
+        raise
+    except TransientError as error:
+        return error
+
+
+def run_wait(flow: WaitFlow, read: Callable[[], Sequence[CampaignStatus]], clock: Clock) -> WaitOutcome:
+    """Drive a wait in the worker: read with ``read``, sleep on ``clock``."""
+    answer: Any = None
     while True:
         try:
-            statuses = read_all(hook, refs)
-            verdict = judge(statuses, targets)
-            raise_if_rejected(verdict, hook.vendor_name)
-            if verdict.done:
-                return statuses
-            last = verdict.message
-        except TransientError as error:
-            last = str(error)
-            hook.log.warning("Status read failed; polling again: %s", error)
-        if time.monotonic() + poll_interval > deadline:
-            raise TransientError(f"{hook.vendor_name}: campaigns not final after {timeout:g} s; last seen: {last}", vendor=hook.vendor_name)
-        time.sleep(poll_interval)
+            action = flow.send(answer)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        if isinstance(action, ReadStatuses):
+            answer = _answer(read)
+        else:
+            clock.sleep(action.seconds)
+            answer = None
 
 
-def status_trigger(
-    hook: CampaignHook,
-    refs: Sequence[CampaignRef],
-    targets: frozenset[CampaignState],
-    poll_interval: float,
-    timeout: float,
-) -> tuple[CampaignStatusTrigger, timedelta]:
-    """The trigger (and Airflow defer timeout) that continues a wait in the triggerer."""
-    from airflow_provider_campaigns.triggers.status import DEADLINE_GRACE, CampaignStatusTrigger
-
-    trigger = CampaignStatusTrigger(
-        vendor_key=hook.vendor_key,
-        conn_id=hook.conn_id,
-        refs=[dict(ref) for ref in refs],
-        target_states=sorted(state.value for state in targets),
-        poll_interval=poll_interval,
-        deadline=time.time() + timeout,
-        request_timeout=list(hook.settings.timeout),
-        status_map=dict(hook.status_map) if hook.status_map else None,
-        api_options=dict(hook.api_options) or None,
-    )
-    # Airflow's defer timeout is a backstop: the trigger's own deadline (plus one bounded poll) ends first.
-    backstop = timeout + hook.settings.retry.total_timeout + poll_interval + DEADLINE_GRACE + 60
-    return trigger, timedelta(seconds=backstop)
-
-
-def result_from_event(event: Mapping[str, Any], sensor: bool = True) -> dict[str, Any]:
-    """Turn a trigger event into the task result, or the matching exception.
-
-    A ``timeout`` is a sensor timeout for sensors; for an operator waiting after its stop it is a
-    transient error (a task retry finds the campaigns already stopped and waits again).
-    """
-    from airflow.providers.common.compat.sdk import AirflowSensorTimeout
-
-    status = event.get("status")
-    vendor = str(event.get("vendor"))
-    message = str(event.get("message"))
-    if status == "success":
-        return dict(event.get("result") or {})
-    if status == "failure":
-        raise UnacceptedStateError(message, vendor=vendor)
-    if status == "timeout":
-        raise AirflowSensorTimeout(message) if sensor else TransientError(message, vendor=vendor)
-    raise PermanentError(message or f"{vendor}: status trigger ended with {status!r}", vendor=vendor)
+def first_check(flow: WaitFlow, read: Callable[[], Sequence[CampaignStatus]]) -> tuple[WaitOutcome | None, list[CampaignStatus]]:
+    """One round of a wait (a poke, or the check before deferring): the outcome if it is over, and what was read."""
+    action = flow.send(None)
+    assert isinstance(action, ReadStatuses)
+    answer = _answer(read)
+    try:
+        flow.send(answer)
+    except StopIteration as done:
+        outcome: WaitOutcome = done.value
+        return outcome, outcome.statuses
+    finally:
+        flow.close()
+    return None, list(answer) if not isinstance(answer, TransientError) else []

@@ -2,9 +2,9 @@
 
 A campaign pipeline tags what it schedules with the run's date: Cellcast messages carry the
 custom string ``promo-<ds>`` and BSG campaigns are named ``promo <ds>``. When a backfill went
-wrong, run this DAG over the same dates: each run cancels that date's still-scheduled Cellcast
-messages and stops that date's BSG campaigns that are not final. Re-running a date finds nothing
-left and succeeds.
+wrong, run this DAG over the same dates: each run cancels that date's pending Cellcast messages
+and stops that date's BSG campaigns that are not final. Re-running a date finds nothing left and
+succeeds.
 
 - Airflow 3: ``airflow backfill create --dag-id campaigns_backfill_cleanup --from-date 2026-11-01 --to-date 2026-11-07``.
   The DAG starts paused and a backfill's runs wait until it is unpaused
@@ -18,8 +18,7 @@ from datetime import datetime
 
 from airflow.providers.common.compat.sdk import DAG
 
-from airflow_provider_campaigns.operators.bsg import BsgStopCampaignOperator
-from airflow_provider_campaigns.operators.cellcast import CellcastStopCampaignOperator
+from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
 
 with DAG(
     dag_id="campaigns_backfill_cleanup",
@@ -30,5 +29,10 @@ with DAG(
     tags=["campaigns", "backfill"],
     doc_md=__doc__,
 ):
-    CellcastStopCampaignOperator(task_id="cancel_cellcast_messages", custom_string="promo-{{ ds }}", retries=2)
-    BsgStopCampaignOperator(task_id="stop_bsg_campaigns", all_active=True, name_contains="promo {{ ds }}", retries=2)
+    CampaignKillSwitchOperator(
+        task_id="cancel_that_days_campaigns",
+        targets={
+            "cellcast": {"custom_string": "promo-{{ ds }}"},
+            "bsg": {"all_active": True, "name_contains": "promo {{ ds }}"},
+        },
+    )

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+#: seconds BSG campaigns keep sending after an accepted stop (so the demo shows a deferred wait completing)
+WIND_DOWN = 6.0
 HOME = REPO / ".work" / "airflow-home-demo"
 
 
@@ -40,8 +42,9 @@ def airflow(*args: str, env: dict[str, str], log: Path) -> int:
 
 def seed(sim: Any) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
     """Campaigns at every vendor; returns the kill-switch conf and (vendor, key, initial status)."""
-    bsg = [sim.add_campaign("bsg", status="sending", channel="sms", name="Black Friday SMS"),
-           sim.add_campaign("bsg", status="scheduled", channel="sms", name="Black Friday reminder")]
+    # BSG keeps sending for a few seconds after it accepted a stop: the kill switch defers its wait to the triggerer
+    bsg = [sim.add_campaign("bsg", status="sending", channel="sms", name="Black Friday SMS", wind_down=WIND_DOWN),
+           sim.add_campaign("bsg", status="scheduled", channel="sms", name="Black Friday reminder", wind_down=WIND_DOWN)]
     bsg_done = sim.add_campaign("bsg", status="done", channel="sms", name="Last week's promo")
     cellcast = sim.add_campaign("cellcast", status="scheduled", recipients=4, custom_string="black-friday")
     cellcast_sent = sim.add_campaign("cellcast", status="sent", recipients=1, custom_string="black-friday")
@@ -72,17 +75,23 @@ def stops_of(sim: Any, vendor: str, key: str) -> int:
 
 
 def report_table(log: Path) -> list[str]:
-    """The outcome table the DAG's ``report`` task printed, from the ``airflow dags test`` output."""
+    """The last outcome table the kill switch logged (after its wait), from the ``airflow dags test`` output."""
     lines = log.read_text().splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith("vendor ") and "outcome" in line), None)
-    if start is None:
+    starts = [i for i, line in enumerate(lines) if line.startswith("vendor ") and "outcome" in line]
+    if not starts:
         return ["(no report table found: see the log)"]
-    table = [lines[start]]
-    for line in lines[start + 1 :]:
-        if line[:4].isdigit() and "[" in line:  # the next timestamped log line ends the table
-            break
+    table = []
+    for line in lines[starts[-1] :]:
         table.append(line)
+        if line.startswith("totals:"):
+            break
     return table
+
+
+def deferral(log: Path) -> list[str]:
+    """The wait's progress lines (worker check, then the trigger's polls), from the ``airflow dags test`` output."""
+    marks = ("final, waiting on", "campaign(s) final:")
+    return [line.split("] ", 1)[-1][:160] for line in log.read_text().splitlines() if any(mark in line for mark in marks)]
 
 
 def main() -> int:
@@ -108,7 +117,10 @@ def main() -> int:
             after = status_of(sim, vendor, key)
             all_final &= after.lower() in {"stopped", "done", "canceled", "sent", "delivered", "completed"}
             print(f"  {vendor:<9} {key:<76} {initial:<12} {after:<12} {stops_of(sim, vendor, key)}")
-    print("\n  the kill switch's report task (XCom 'return_value' of task 'report'):\n")
+    waits = deferral(log)
+    print(f"\n  the wait after the stops (BSG kept sending {WIND_DOWN:g} s after accepting them; the task deferred to the triggerer):\n")
+    print("  " + "\n  ".join(waits or ["(no wait lines found: see the log)"]))
+    print("\n  the kill switch's report (its task log; the same result is the XCom 'return_value' of task 'stop_campaigns'):\n")
     print("  " + "\n  ".join(report_table(log)))
     verdict = "green" if code == 0 and all_final else "RED"
     print(f"\nkill-switch DAG run: {verdict} in {time.monotonic() - started:.1f} s (full Airflow log: {log.relative_to(REPO)})")

@@ -64,6 +64,87 @@ def airflow_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     yield
 
 
+class FakeClock:
+    """A clock that advances only when something sleeps (or a test calls :meth:`advance`): no real waiting."""
+
+    def __init__(self, wall: float = 1_800_000_000.0) -> None:
+        import threading
+
+        self._monotonic = 1000.0
+        self._wall = wall
+        self._lock = threading.Lock()
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self._monotonic
+
+    def time(self) -> float:
+        return self._wall
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._monotonic += max(0.0, seconds)
+            self._wall += max(0.0, seconds)
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.advance(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        import asyncio
+
+        self.sleeps.append(seconds)
+        self.advance(seconds)
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The one fake clock: pass it to hooks, transports, flows and triggers (``trigger.clock = clock``)."""
+    return FakeClock()
+
+
+def make_ref(vendor: str, created: Any, stream_id: str = "st-1") -> Any:
+    """The typed reference of what ``Simulator.add_campaign`` returned (or of plain ids)."""
+    from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
+
+    if vendor == "bsg":
+        return bsg.campaign(created)
+    if vendor == "cellcast":
+        return cellcast.message(created[0] if isinstance(created, list) else created)
+    if vendor == "comm":
+        return comm.send(created[0], created[1])
+    return kore.KoreCampaign(created, stream_id)
+
+
+@pytest.fixture(name="make_ref")
+def make_ref_fixture() -> Callable[..., Any]:
+    """``make_ref(vendor, created, stream_id)``: a typed campaign reference for tests."""
+    return make_ref
+
+
+class FakeTI:
+    """The task instance a unit test hands an operator: XComs kept in a dict, ids only when given."""
+
+    def __init__(self, **ids: Any) -> None:
+        self.xcoms: dict[str, Any] = {}
+        self.task_id = ids.pop("task_id", "task")
+        for name, value in ids.items():
+            setattr(self, name, value)
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcoms[key] = value
+
+    def xcom_pull(self, task_ids: Any = None, key: str = "return_value", **_: Any) -> Any:
+        return self.xcoms.get(key)
+
+
+@pytest.fixture
+def ti() -> FakeTI:
+    """A fake task instance (no run ids: no journal)."""
+    return FakeTI()
+
+
 @pytest.fixture
 def fast_retry() -> dict[str, Any]:
     """Connection extras that keep retries real but millisecond-short."""

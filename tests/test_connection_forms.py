@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_campaigns.connection_forms import FORMS
-from airflow_provider_campaigns.vendors import connect
+from airflow_provider_campaigns.vendors import vendor_spec
 
 REQUIRED_FIELDS: dict[str, dict[str, Any]] = {
     "bsg": {"password": "test_key"},
@@ -30,8 +30,8 @@ def ui_saved_connection(conn_type: str, value: Any) -> SimpleNamespace:
 @pytest.mark.parametrize("conn_type", sorted(FORMS))
 @pytest.mark.parametrize("empty", [None, "", "  "], ids=["null", "blank", "spaces"])
 def test_a_connection_saved_with_every_extra_left_empty_works(conn_type, empty):
-    settings, _ = connect(conn_type, ui_saved_connection(conn_type, empty))
-    assert settings.timeout == (5.0, 15.0) and settings.retry.max_retries == 4 and settings.verify is True
+    settings, _ = vendor_spec(conn_type).connect(ui_saved_connection(conn_type, empty))
+    assert settings.timeout == (5.0, 15.0) and settings.retry.max_retries is None and settings.verify is True
     assert settings.base_url.startswith("https://")
 
 

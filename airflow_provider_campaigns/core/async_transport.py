@@ -1,7 +1,8 @@
 """The asynchronous transport (``httpx``): performs the actions of :mod:`.flow` inside triggers.
 
-It shares the flows, retry policy and error classification with :mod:`.sync_transport`; only the
-I/O differs. Nothing here blocks the event loop.
+It shares the flows, retry policy, rate limit and error classification with
+:mod:`.sync_transport` (through :class:`~.transport.TransportCore`); only the I/O differs.
+Nothing here blocks the event loop.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ import functools
 import hashlib
 import ssl
 import weakref
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.core.flow import Authenticator, Flow, NeedToken, Send, Sleep, TransportFailure, call
+from airflow_provider_campaigns.core.limits import AdaptiveLimit, AsyncGate
 from airflow_provider_campaigns.core.settings import TransportSettings
-from airflow_provider_campaigns.core.sync_transport import USER_AGENT
 from airflow_provider_campaigns.core.tokens import TokenSlot
+from airflow_provider_campaigns.core.transport import DEFAULT_HEADERS, TransportCore
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 
 if TYPE_CHECKING:
@@ -24,12 +28,23 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: requests in flight at once per credential scope in one event loop (lowered while throttled)
+MAX_IN_FLIGHT = 32
 
-#: Tokens shared by the transports of one event loop (the triggerer's), per credential scope:
-#: a thousand waits on one connection log in once. In memory only, never serialized.
-_SHARED_TOKENS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, tuple[TokenSlot, asyncio.Lock]]] = (
-    weakref.WeakKeyDictionary()
-)
+
+@dataclass
+class _Scope:
+    """What the transports of one credential scope share in one event loop."""
+
+    tokens: TokenSlot = field(default_factory=TokenSlot)
+    token_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    limit: AdaptiveLimit = field(default_factory=lambda: AdaptiveLimit(MAX_IN_FLIGHT))
+    gate: AsyncGate | None = None
+
+
+#: Per event loop (the triggerer's), per credential scope: a thousand waits on one connection log in
+#: once and back off together. In memory only, never serialized.
+_SCOPES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Scope]] = weakref.WeakKeyDictionary()
 
 
 def credential_scope(*parts: object) -> str:
@@ -37,20 +52,18 @@ def credential_scope(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
 
 
-class AsyncTransport:
+class AsyncTransport(TransportCore):
     """Runs flows over one ``httpx.AsyncClient``; use as ``async with AsyncTransport(...)``.
 
-    :param token_scope: share the token with every transport of the same scope in this event loop
-        (see :func:`credential_scope`); ``None`` keeps a private token.
+    :param token_scope: share the token and the rate limit with every transport of the same scope
+        in this event loop (see :func:`credential_scope`); ``None`` keeps private ones.
     """
 
-    def __init__(self, settings: TransportSettings, auth: Authenticator, token_scope: str | None = None) -> None:
-        self.settings = settings
-        self.auth = auth
+    def __init__(self, settings: TransportSettings, auth: Authenticator, token_scope: str | None = None, clock: Clock = SYSTEM_CLOCK):
+        super().__init__(settings, auth, clock)
         self._client: httpx.AsyncClient | None = None
-        self._token_scope = token_scope
-        self._tokens = TokenSlot()
-        self._token_lock: asyncio.Lock | None = None
+        self._scope_key = token_scope
+        self._scope: _Scope | None = None
 
     async def __aenter__(self) -> AsyncTransport:
         import httpx
@@ -61,7 +74,7 @@ class AsyncTransport:
             timeout=httpx.Timeout(read, connect=connect),
             follow_redirects=False,
             trust_env=False,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers=DEFAULT_HEADERS,
         )
         return self
 
@@ -70,12 +83,27 @@ class AsyncTransport:
             await self._client.aclose()
             self._client = None
 
-    async def request(self, request: ApiRequest[T]) -> T:
-        """Send one request with retries and return its interpreted answer."""
-        return await self.run(call(request, self.settings.vendor, self.settings.retry, self.auth.refreshable))
+    def _shared(self) -> _Scope:
+        if self._scope is None:
+            if self._scope_key is None:
+                self._scope = _Scope(limit=AdaptiveLimit(MAX_IN_FLIGHT, clock=self.clock))
+            else:
+                scopes = _SCOPES.setdefault(asyncio.get_running_loop(), {})
+                self._scope = scopes.setdefault(self._scope_key, _Scope(limit=AdaptiveLimit(MAX_IN_FLIGHT, clock=self.clock)))
+            if self._scope.gate is None:
+                self._scope.gate = AsyncGate(self._scope.limit)
+            self._tokens = self._scope.tokens
+            self.limit = self._scope.limit
+        return self._scope
+
+    async def request(self, request: ApiRequest[T], deadline: float | None = None) -> T:
+        """Send one request with retries (until ``deadline``, monotonic, if given) and return its interpreted answer."""
+        return await self.run(call(request, self.settings.vendor, self.budget(deadline), self.auth.refreshable))
 
     async def run(self, flow: Flow[T]) -> T:
         """Drive a flow to its result, performing each action it yields."""
+        scope = self._shared()
+        assert scope.gate is not None
         outcome: Any = None
         while True:
             try:
@@ -83,25 +111,20 @@ class AsyncTransport:
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
             if isinstance(action, Send):
-                outcome = await self._send(action)
+                async with scope.gate.slot():
+                    outcome = await self._send(action)
             elif isinstance(action, NeedToken):
-                outcome = await self._token(action.stale)
+                outcome = await self._token(scope, action.stale)
             elif isinstance(action, Sleep):
-                await asyncio.sleep(action.seconds)
+                await self.clock.asleep(action.seconds)
                 outcome = None
 
-    async def _token(self, stale: str | None) -> str:
-        if self._token_lock is None:
-            if self._token_scope is None:
-                self._token_lock = asyncio.Lock()
-            else:
-                shared = _SHARED_TOKENS.setdefault(asyncio.get_running_loop(), {})
-                self._tokens, self._token_lock = shared.setdefault(self._token_scope, (TokenSlot(), asyncio.Lock()))
-        async with self._token_lock:
-            if self._tokens.needs_refresh(stale):
-                return self._tokens.store(await self.run(self.auth.token_flow()))
-            assert self._tokens.token is not None
-            return self._tokens.token.value
+    async def _token(self, scope: _Scope, stale: str | None) -> str:
+        async with scope.token_lock:
+            if scope.tokens.needs_refresh(stale):
+                return scope.tokens.store(await self.run(self.auth.token_flow(self.budget())))
+            assert scope.tokens.token is not None
+            return scope.tokens.token.value
 
     async def _send(self, action: Send) -> Reply | TransportFailure:
         import httpx
@@ -109,38 +132,27 @@ class AsyncTransport:
         if self._client is None:
             raise RuntimeError("AsyncTransport must be used as an async context manager")
         request = action.request
-        headers = {"Content-Type": "application/json"} if request.json is not None else {}
-        headers.update(request.headers)
-        if action.token is not None:
-            headers.update(self.auth.headers(action.token))
-        limit = sum(self.settings.timeout)
         try:
             response = await asyncio.wait_for(
                 self._client.request(
                     request.method,
-                    self.settings.base_url + request.path,
+                    self.url(request),
                     params=dict(request.params) or None,
                     json=request.json,
-                    headers=headers,
+                    headers=self.headers(action),
                 ),
-                timeout=limit,
+                timeout=sum(self.settings.timeout),
             )
             content = response.content
         except (TimeoutError, httpx.TimeoutException):
-            return TransportFailure("timeout", f"no answer within the timeout {self.settings.timeout} s (connect, read)")
+            return self.timeout_failure()
         except httpx.TransportError as error:
             if _caused_by_tls(error):
                 return TransportFailure("tls", "TLS verification failed; check the host and extra 'ca_bundle'", retryable=False)
             return TransportFailure("connection", f"connection failed ({type(error).__name__})")
         except httpx.HTTPError as error:  # e.g. an undecodable body: as in the sync transport, retried then classified
             return TransportFailure("transport", f"request failed ({type(error).__name__})")
-        return Reply(
-            vendor=self.settings.vendor,
-            request=request,
-            status=response.status_code,
-            headers={key.lower(): value for key, value in response.headers.items()},
-            content=content,
-        )
+        return self.reply(request, response.status_code, response.headers, content)
 
 
 @functools.lru_cache(maxsize=8)

@@ -14,8 +14,8 @@ from airflow_provider_campaigns.exceptions import (
 )
 
 _HINTS = {
-    401: "check the credentials (API key, token or client id/secret) in the Airflow connection",
-    403: "check that the credentials may manage this campaign",
+    401: "check the credentials (API key, token or client id/secret) in the Airflow connection{conn}",
+    403: "check that the credentials of the Airflow connection{conn} may manage this campaign",
     404: "check the campaign id and that it belongs to this account",
 }
 
@@ -51,7 +51,7 @@ def describe_failure(reply: Reply, what: str) -> str:
     """``BSG refused to stop campaign 12 (PATCH /api/campaigns/12/stop): HTTP 404, "Not found".``"""
     request = reply.request
     target = f" campaign {request.campaign_id}" if request.campaign_id is not None else ""
-    hint = _HINTS.get(reply.status)
+    hint = _HINTS.get(reply.status, "").format(conn=f" {reply.conn_id!r}" if reply.conn_id else "")
     message = f'{reply.vendor} {what}{target} ({request.action}, {request.describe()}): HTTP {reply.status}, "{vendor_message(reply)}".'
     return f"{message} {hint[0].upper()}{hint[1:]}." if hint else message
 

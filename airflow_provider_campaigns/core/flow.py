@@ -8,11 +8,11 @@ outcomes; a transport performs them. :func:`call` is the single place where retr
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, Union
 
+from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.core.retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 from airflow_provider_campaigns.exceptions import PermanentError, ResponseFormatError, StopRejectedError, TransientError
@@ -53,10 +53,9 @@ class Send:
 
 @dataclass(frozen=True)
 class Sleep:
-    """Wait before retrying; ``shared`` asks every concurrent call of the transport to wait too (429)."""
+    """Wait ``seconds`` (before a retry, or between status polls); the sender's concurrency slot is free meanwhile."""
 
     seconds: float
-    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,27 @@ class NeedToken:
     """Ask for the current token; ``stale`` is a token the vendor just refused (refresh unless done)."""
 
     stale: str | None = None
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long calls may keep retrying: the retry policy, the clock, and an optional shared deadline.
+
+    :param deadline: a :meth:`Clock.monotonic` time every call of this budget ends by (a batch's
+        stop deadline); ``None``: each call gets ``policy.total_timeout`` from its start.
+    """
+
+    policy: RetryPolicy
+    clock: Clock = SYSTEM_CLOCK
+    deadline: float | None = None
+
+    def deadline_for_call(self) -> float:
+        """The deadline of a call starting now."""
+        return self.clock.monotonic() + self.policy.total_timeout if self.deadline is None else self.deadline
+
+    def until(self, deadline: float) -> Budget:
+        """The same budget ending at ``deadline`` (monotonic)."""
+        return Budget(self.policy, self.clock, deadline)
 
 
 Action = Union[Send, Sleep, NeedToken]
@@ -78,8 +98,8 @@ class Authenticator(Protocol):
     #: whether a 401 is worth one fresh token and one retry
     refreshable: bool
 
-    def token_flow(self) -> Flow[Token]:
-        """Obtain a fresh token (may send a login request, may mint one locally)."""
+    def token_flow(self, budget: Budget) -> Flow[Token]:
+        """Obtain a fresh token (may send a login request within ``budget``, may mint one locally)."""
         ...
 
     def headers(self, token: str) -> dict[str, str]:
@@ -87,9 +107,15 @@ class Authenticator(Protocol):
         ...
 
 
-def call(request: ApiRequest[T], vendor: str, policy: RetryPolicy, refreshable: bool) -> Flow[T]:
-    """Send one request with the shared retry policy and return its interpreted answer."""
-    started = time.monotonic()
+def call(request: ApiRequest[T], vendor: str, budget: Budget, refreshable: bool = False) -> Flow[T]:
+    """Send one request and return its interpreted answer, retrying transient trouble within ``budget``.
+
+    Connection errors, timeouts, 429 and 5xx are retried with back-off (``Retry-After`` honoured)
+    until the budget's deadline; a 401 gets one fresh token and one retry (``refreshable``);
+    everything else is interpreted by the request.
+    """
+    policy, clock = budget.policy, budget.clock
+    deadline = budget.deadline_for_call()
     retries = 0
     refreshed = False
     # an earlier attempt may have been applied although its answer was lost (no answer, or a 5xx)
@@ -120,18 +146,20 @@ def call(request: ApiRequest[T], vendor: str, policy: RetryPolicy, refreshable: 
                 if outcome.ok and not request.retry_unreadable:
                     raise
                 reason = str(error)
-        delay, why_not = policy.next_delay(retries, retry_after, policy.total_timeout - (time.monotonic() - started))
+        maybe_applied = maybe_applied or isinstance(outcome, TransportFailure) or outcome.status != 429
+        delay, why_not = policy.next_delay(retries, retry_after, deadline - clock.monotonic())
         if delay is None:
-            raise TransientError(
+            gave_up = TransientError(
                 _failure_text(vendor, request, f"{reason}; {why_not}") + " The vendor may be degraded: retry the task later.",
                 vendor=vendor,
                 campaign_id=request.campaign_id,
                 http_status=None if isinstance(outcome, TransportFailure) else outcome.status,
             )
+            gave_up.after_lost_answer = maybe_applied
+            raise gave_up
         retries += 1
-        maybe_applied = maybe_applied or isinstance(outcome, TransportFailure) or outcome.status != 429
-        log.warning("%s %s: %s; retry %d/%d in %.2f s.", vendor, request.describe(), reason, retries, policy.max_retries, delay)
-        yield Sleep(delay, shared=isinstance(outcome, Reply) and outcome.status == 429)
+        log.debug("%s %s: %s; retry %d in %.2f s.", vendor, request.describe(), reason, retries, delay)
+        yield Sleep(delay)
 
 
 def _failure_text(vendor: str, request: ApiRequest[Any], detail: str) -> str:

@@ -1,5 +1,8 @@
-"""The one retry policy: bounded attempts and total time, exponential back-off with jitter,
-``Retry-After`` honoured up to a cap. Shared by the sync and the async transport.
+"""The one retry policy: retry transient trouble until a deadline, with capped exponential back-off
+and jitter, honouring ``Retry-After``. Shared by the sync and the async transport.
+
+Budgets are time, not attempts: a 5-second burst of 429s or a 15-second outage is outlived by any
+call whose deadline lies beyond it. ``max_retries`` is an optional extra cap for those who want one.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: a retry that could start only this close to the deadline is not worth sending
+MIN_USEFUL_WAIT = 0.05
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -33,31 +38,36 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 class RetryPolicy:
     """How one call retries transient failures.
 
-    :param max_retries: retries after the first attempt (0 = never retry).
+    :param max_retries: an optional cap on retries after the first attempt (``None``: as many as
+        the deadline allows; ``0``: never retry).
     :param backoff_base: first back-off in seconds, doubled on every retry.
     :param backoff_max: longest single back-off.
     :param retry_after_max: longest ``Retry-After`` honoured; a longer one ends the retries.
-    :param total_timeout: seconds one call may spend in all, retries included.
+    :param total_timeout: seconds one call may spend in all when the caller gives no deadline.
     """
 
-    max_retries: int = 4
+    max_retries: int | None = None
     backoff_base: float = 0.5
     backoff_max: float = 8.0
     retry_after_max: float = 30.0
     total_timeout: float = 60.0
 
-    def backoff(self, retry_number: int) -> float:
-        """Exponential back-off with jitter (between half and all of the exponential value)."""
+    def backoff(self, retry_number: int, rng: random.Random | None = None) -> float:
+        """Exponential back-off with jitter: between half and all of ``base * 2**(n-1)``, capped."""
         exponential = min(self.backoff_max, self.backoff_base * 2.0 ** max(0, retry_number - 1))
-        return exponential * random.uniform(0.5, 1.0)
+        return exponential * (rng or random).uniform(0.5, 1.0)
 
     def next_delay(self, retries_done: int, retry_after: float | None, remaining: float) -> tuple[float | None, str]:
-        """The wait before the next retry, or ``None`` with the reason to stop retrying."""
-        if retries_done >= self.max_retries:
+        """The wait before the next retry, or ``None`` with the reason to stop retrying.
+
+        ``remaining`` is the time left before the call's deadline: a back-off is shortened to fit
+        it, a ``Retry-After`` beyond it ends the retries (the vendor said "not before then").
+        """
+        if self.max_retries is not None and retries_done >= self.max_retries:
             return None, f"gave up after {retries_done + 1} attempt(s) (max_retries={self.max_retries})"
         if retry_after is not None and retry_after > self.retry_after_max:
             return None, f"the vendor asked to wait {retry_after:.0f} s (Retry-After), over retry_after_max={self.retry_after_max:g} s"
-        delay = retry_after if retry_after is not None else self.backoff(retries_done + 1)
-        if delay >= remaining:
-            return None, f"the next retry would pass the call's total time limit ({self.total_timeout:g} s)"
-        return delay, ""
+        if remaining <= MIN_USEFUL_WAIT or (retry_after is not None and retry_after >= remaining):
+            return None, f"gave up at the deadline after {retries_done + 1} attempt(s)"
+        delay = retry_after if retry_after is not None else min(self.backoff(retries_done + 1), remaining - MIN_USEFUL_WAIT)
+        return max(0.0, delay), ""

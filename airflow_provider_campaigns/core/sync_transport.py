@@ -3,71 +3,47 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from airflow_provider_campaigns import __version__
+from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.core.flow import Authenticator, Flow, NeedToken, Send, Sleep, TransportFailure, call
+from airflow_provider_campaigns.core.limits import AdaptiveLimit, SyncGate
 from airflow_provider_campaigns.core.settings import TransportSettings
-from airflow_provider_campaigns.core.tokens import TokenSlot
+from airflow_provider_campaigns.core.transport import DEFAULT_HEADERS, TransportCore
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 
 if TYPE_CHECKING:
     import requests
 
 T = TypeVar("T")
-USER_AGENT = f"airflow-provider-campaigns/{__version__}"
 
 
-class SharedBackoff:
-    """A pause every concurrent call honours: one 429 slows the whole batch, not one thread."""
-
-    def __init__(self) -> None:
-        self._until = 0.0
-        self._lock = threading.Lock()
-
-    def pause(self, seconds: float) -> None:
-        """Ask every sender to wait ``seconds`` from now."""
-        with self._lock:
-            self._until = max(self._until, time.monotonic() + seconds)
-
-    def wait(self) -> None:
-        """Block until the shared pause (if any) is over."""
-        while (remaining := self._until - time.monotonic()) > 0:
-            time.sleep(remaining)
-
-
-class SyncTransport:
+class SyncTransport(TransportCore):
     """Runs flows over one pooled, thread-safe ``requests.Session``.
 
-    :param pool_size: connections kept open to the vendor (match the batch concurrency).
+    :param pool_size: connections kept open to the vendor; also the most requests in flight at once,
+        lowered adaptively while the vendor answers 429s.
     """
 
-    def __init__(self, settings: TransportSettings, auth: Authenticator, pool_size: int = 10) -> None:
+    def __init__(self, settings: TransportSettings, auth: Authenticator, pool_size: int = 10, clock: Clock = SYSTEM_CLOCK) -> None:
         import requests
         from requests.adapters import HTTPAdapter
 
-        self.settings = settings
-        self.auth = auth
+        super().__init__(settings, auth, clock, AdaptiveLimit(pool_size, clock=clock))
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.session.verify = settings.verify
         self.session.trust_env = False
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        self._tokens = TokenSlot()
+        self.session.headers.update(DEFAULT_HEADERS)
         self._token_lock = threading.Lock()
-        self.backoff = SharedBackoff()
+        assert self.limit is not None
+        self._gate = SyncGate(self.limit)
 
-    @property
-    def token_refreshes(self) -> int:
-        """How many tokens this transport obtained (logins or mints)."""
-        return self._tokens.refreshes
-
-    def request(self, request: ApiRequest[T]) -> T:
-        """Send one request with retries and return its interpreted answer."""
-        return self.run(call(request, self.settings.vendor, self.settings.retry, self.auth.refreshable))
+    def request(self, request: ApiRequest[T], deadline: float | None = None) -> T:
+        """Send one request with retries (until ``deadline``, monotonic, if given) and return its interpreted answer."""
+        return self.run(call(request, self.settings.vendor, self.budget(deadline), self.auth.refreshable))
 
     def run(self, flow: Flow[T]) -> T:
         """Drive a flow to its result, performing each action it yields."""
@@ -78,13 +54,12 @@ class SyncTransport:
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
             if isinstance(action, Send):
-                outcome = self._send(action)
+                with self._gate.slot():
+                    outcome = self._send(action)
             elif isinstance(action, NeedToken):
                 outcome = self._token(action.stale)
             elif isinstance(action, Sleep):
-                if action.shared:
-                    self.backoff.pause(action.seconds)
-                time.sleep(action.seconds)
+                self.clock.sleep(action.seconds)
                 outcome = None
 
     def close(self) -> None:
@@ -94,7 +69,7 @@ class SyncTransport:
     def _token(self, stale: str | None) -> str:
         with self._token_lock:
             if self._tokens.needs_refresh(stale):
-                return self._tokens.store(self.run(self.auth.token_flow()))
+                return self._tokens.store(self.run(self.auth.token_flow(self.budget())))
             assert self._tokens.token is not None
             return self._tokens.token.value
 
@@ -102,45 +77,34 @@ class SyncTransport:
         import requests
 
         request = action.request
-        headers = {"Content-Type": "application/json"} if request.json is not None else {}
-        headers.update(request.headers)
-        if action.token is not None:
-            headers.update(self.auth.headers(action.token))
-        self.backoff.wait()
         limit = sum(self.settings.timeout)
         try:
             response = self.session.request(
                 request.method,
-                self.settings.base_url + request.path,
+                self.url(request),
                 params=dict(request.params) or None,
                 json=request.json,
-                headers=headers,
+                headers=self.headers(action),
                 timeout=self.settings.timeout,
                 allow_redirects=False,
                 stream=True,
             )
-            content = _read_within(response, time.monotonic() + limit)
+            content = _read_within(response, self.clock.monotonic() + limit, self.clock)
             if content is None:
                 return TransportFailure("timeout", f"the answer took longer than {limit:g} s (connect + read timeout) to arrive")
         except requests.exceptions.SSLError as error:
             detail = f"TLS verification failed ({type(error).__name__}); check the host and extra 'ca_bundle'"
             return TransportFailure("tls", detail, retryable=False)
         except requests.exceptions.Timeout:
-            return TransportFailure("timeout", f"no answer within the timeout {self.settings.timeout} s (connect, read)")
+            return self.timeout_failure()
         except requests.exceptions.ConnectionError as error:
             return TransportFailure("connection", f"connection failed ({_reason(error)})")
         except requests.exceptions.RequestException as error:
             return TransportFailure("transport", f"request failed ({type(error).__name__})")
-        return Reply(
-            vendor=self.settings.vendor,
-            request=request,
-            status=response.status_code,
-            headers={key.lower(): value for key, value in response.headers.items()},
-            content=content,
-        )
+        return self.reply(request, response.status_code, response.headers, content)
 
 
-def _read_within(response: requests.Response, deadline: float) -> bytes | None:
+def _read_within(response: requests.Response, deadline: float, clock: Clock) -> bytes | None:
     """The whole body, or ``None`` if it is still arriving at ``deadline``.
 
     The read timeout bounds each chunk, not the answer: a slow drip would otherwise never end.
@@ -149,7 +113,7 @@ def _read_within(response: requests.Response, deadline: float) -> bytes | None:
     try:
         while chunk := response.raw.read1(65536, decode_content=True):
             chunks.append(chunk)
-            if time.monotonic() > deadline:
+            if clock.monotonic() > deadline:
                 return None
         return b"".join(chunks)
     finally:

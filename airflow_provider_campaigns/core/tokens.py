@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
+from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.core.flow import Token
 
 
@@ -14,13 +13,14 @@ class TokenSlot:
     concurrency, one caller refreshes and the others reuse its result.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._clock = clock
         self.token: Token | None = None
         self.refreshes = 0
 
     def needs_refresh(self, stale: str | None) -> bool:
         """True when there is no usable token, or the caller's rejected token is still the current one."""
-        if self.token is None or not self.token.usable(time.time()):
+        if self.token is None or not self.token.usable(self._clock.time()):
             return True
         return stale is not None and stale == self.token.value
 

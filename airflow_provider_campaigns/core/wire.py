@@ -61,6 +61,8 @@ class Reply:
     status: int
     headers: Mapping[str, str]
     content: bytes
+    #: the Airflow connection the request was sent with (named in credential errors)
+    conn_id: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -1,59 +1,46 @@
-"""What every vendor hook shares: connection read once, one transport, stop/status/test calls."""
+"""What every vendor hook shares: connection read once, one transport, stop/status/select calls."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from airflow.providers.common.compat.sdk import BaseHook
 
 from airflow_provider_campaigns.connection_forms import FORMS
-from airflow_provider_campaigns.exceptions import CampaignProviderError, ConnectionNotFoundError
-from airflow_provider_campaigns.vendors import connect, vendor_module
+from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
+from airflow_provider_campaigns.exceptions import CampaignProviderError, ConnectionNotFoundError, InvalidInputError
+from airflow_provider_campaigns.vendors.base import ApiOptions, R, VendorApi, VendorSpec
 
 if TYPE_CHECKING:
-    from airflow_provider_campaigns.core.flow import Flow
+    from airflow_provider_campaigns.core.flow import Budget, Flow
     from airflow_provider_campaigns.core.settings import TransportSettings
     from airflow_provider_campaigns.core.sync_transport import SyncTransport
     from airflow_provider_campaigns.core.wire import ApiRequest
     from airflow_provider_campaigns.status import CampaignStatus
-    from airflow_provider_campaigns.vendors.base import CampaignRef, StopOutcome, VendorApi
+    from airflow_provider_campaigns.vendors.base import StopOutcome
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
-class CampaignHook(BaseHook):
+class CampaignHook(BaseHook, Generic[R]):
     """Base of the vendor hooks.
 
     :param conn_id: the Airflow connection holding the vendor credentials.
     :param request_timeout: seconds (or ``(connect, read)``) per request; overrides extra ``timeout``.
-    :param pool_size: pooled connections (raise it for concurrent batches).
-    :param status_map: extra ``{vendor status: normalized state}`` entries.
+    :param pool_size: pooled connections and the most requests in flight at once (adaptive under 429s).
+    :param options: vendor API options (status map additions, vendor-specific settings).
+    :param clock: the clock every wait and deadline reads (tests pass a fake one).
     """
 
     conn_name_attr: ClassVar[str]
     default_conn_name: ClassVar[str]
     conn_type: ClassVar[str]
     hook_name: ClassVar[str]
-    vendor_key: ClassVar[str]
-
-    def __init__(
-        self,
-        conn_id: str | None = None,
-        request_timeout: float | Sequence[float] | None = None,
-        pool_size: int = 10,
-        status_map: Mapping[str, str] | None = None,
-        **api_options: Any,
-    ) -> None:
-        super().__init__()
-        self._build_lock = threading.RLock()
-        self._built: dict[str, Any] = {}
-        self.conn_id = conn_id or self.default_conn_name
-        self.request_timeout = request_timeout
-        self.pool_size = pool_size
-        self.status_map = status_map
-        self.api_options = api_options
+    spec: ClassVar[VendorSpec[Any]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -63,6 +50,37 @@ class CampaignHook(BaseHook):
             form = FORMS[cls.__dict__["conn_type"]]
             cls.get_ui_field_behaviour = classmethod(lambda _cls: form.ui_field_behaviour())  # type: ignore[assignment, method-assign, attr-defined]
             cls.get_connection_form_widgets = classmethod(lambda _cls: form.form_widgets())  # type: ignore[assignment, method-assign, attr-defined]
+
+    def __init__(
+        self,
+        conn_id: str | None = None,
+        request_timeout: float | Sequence[float] | None = None,
+        pool_size: int = 10,
+        options: ApiOptions | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        super().__init__()
+        self._build_lock = threading.RLock()
+        self._built: dict[str, Any] = {}
+        self.conn_id = conn_id or self.default_conn_name
+        self.request_timeout = request_timeout
+        self.pool_size = pool_size
+        self.options = options or self.spec.options()
+        self.clock = clock
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CampaignHook[R]:
+        """A fresh hook for the same connection (Airflow deep-copies tasks; locks and sessions are not copied)."""
+        import copy
+
+        clone = copy.copy(self)
+        clone._build_lock = threading.RLock()
+        clone._built = {}
+        return clone
+
+    @property
+    def vendor_name(self) -> str:
+        """The vendor's display name (``BSG``)."""
+        return self.spec.name
 
     def _once(self, name: str, build: Callable[[], Any]) -> Any:
         """Build ``name`` once, even when a batch's threads ask at the same moment (no stampede)."""
@@ -85,10 +103,8 @@ class CampaignHook(BaseHook):
             raise ConnectionNotFoundError.for_conn(self.conn_id, self.conn_type, self.vendor_name) from None
 
     @property
-    def _connected(self) -> tuple[TransportSettings, VendorApi]:
-        return self._once(  # type: ignore[no-any-return]
-            "connected", lambda: connect(self.vendor_key, self.connection, self.request_timeout, self.status_map, **self.api_options)
-        )
+    def _connected(self) -> tuple[TransportSettings, VendorApi[R]]:
+        return self._once("connected", lambda: self.spec.connect(self.connection, self.request_timeout, self.options))  # type: ignore[no-any-return]
 
     @property
     def settings(self) -> TransportSettings:
@@ -96,41 +112,82 @@ class CampaignHook(BaseHook):
         return self._connected[0]
 
     @property
-    def api(self) -> VendorApi:
-        """The vendor's pure API description, built from the connection."""
+    def api(self) -> VendorApi[R]:
+        """The vendor's pure API description, built from the connection (no I/O)."""
         return self._connected[1]
-
-    @property
-    def vendor_name(self) -> str:
-        """The vendor's display name (``BSG``)."""
-        return str(vendor_module(self.vendor_key).VENDOR)
 
     @property
     def transport(self) -> SyncTransport:
         """One pooled session for the hook's life; tokens cached in it."""
         from airflow_provider_campaigns.core.sync_transport import SyncTransport
 
-        return self._once("transport", lambda: SyncTransport(self.settings, self.api.auth, pool_size=self.pool_size))  # type: ignore[no-any-return]
+        return self._once("transport", lambda: SyncTransport(self.settings, self.api.auth, self.pool_size, self.clock))  # type: ignore[no-any-return]
+
+    def budget(self, deadline: float | None = None) -> Budget:
+        """The connection's retry policy on the hook's clock, ending at ``deadline`` (monotonic) if given."""
+        from airflow_provider_campaigns.core.flow import Budget
+
+        return Budget(self.settings.retry, self.clock, deadline)
 
     def run(self, flow: Flow[T]) -> T:
         """Drive a flow through the hook's transport."""
         return self.transport.run(flow)
 
-    def send(self, request: ApiRequest[T]) -> T:
-        """Send one request with the shared retry policy."""
-        return self.transport.request(request)
+    def send(self, request: ApiRequest[T], deadline: float | None = None) -> T:
+        """Send one request with the shared retry policy (until ``deadline``, monotonic, if given)."""
+        return self.transport.request(request, deadline)
 
-    def stop(self, ref: CampaignRef, fail_if_already_final: bool = False) -> StopOutcome:
+    def stop(self, ref: R, fail_if_already_final: bool = False, deadline: float | None = None) -> StopOutcome:
         """Stop one campaign idempotently (see :func:`~airflow_provider_campaigns.vendors.base.stop_flow`)."""
         from airflow_provider_campaigns.vendors.base import stop_flow
 
-        return self.run(stop_flow(self.api, ref, self.settings.retry, fail_if_already_final))
+        return self.run(stop_flow(self.api, ref, self.budget(deadline), fail_if_already_final))
 
-    def status(self, ref: CampaignRef) -> CampaignStatus:
+    def status(self, ref: R, deadline: float | None = None) -> CampaignStatus:
         """Read one campaign's status."""
         from airflow_provider_campaigns.vendors.base import status_flow
 
-        return self.run(status_flow(self.api, ref, self.settings.retry))
+        return self.run(status_flow(self.api, ref, self.budget(deadline)))
+
+    def statuses(self, refs: Sequence[R], deadline: float | None = None) -> list[CampaignStatus]:
+        """Every campaign's status, in order, read concurrently (up to ``pool_size`` at once)."""
+        return self.map(lambda ref: self.status(ref, deadline), refs)
+
+    def map(self, call: Callable[[U], T], items: Iterable[U]) -> list[T]:
+        """``call`` on every item through the hook's session, up to ``pool_size`` at once; results in order."""
+        items = list(items)
+        if len(items) <= 1 or self.pool_size <= 1:
+            return [call(item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(self.pool_size, len(items)), thread_name_prefix=f"{self.conn_type}-hook") as pool:
+            return list(pool.map(call, items))
+
+    def selection(self, owner: str, **params: Any) -> Any:
+        """Validate what a task names at this vendor (no request; the connection may be read)."""
+        raise NotImplementedError
+
+    def _validated(self, build: Callable[..., T], owner: str, params: Mapping[str, Any], **fixed: Any) -> T:
+        """``build(owner, **fixed, **params)``, failing on a parameter the vendor does not take (naming the allowed ones)."""
+        import inspect
+
+        allowed = [name for name in inspect.signature(build).parameters if name != "owner" and name not in fixed]
+        unknown = sorted(set(params) - set(allowed))
+        if unknown:
+            raise InvalidInputError(f"{owner}: {self.vendor_name} does not take {', '.join(unknown)}; it takes {', '.join(allowed)}.")
+        return build(owner, **fixed, **params)
+
+    def select(self, chosen: Any, deadline: float | None = None) -> list[R]:
+        """The campaigns a selection names: its explicit references plus, if it lists, the vendor's active ones."""
+        refs: list[R] = [*chosen.refs, *(self.listed(chosen, deadline) if chosen.all_active else [])]
+        return list({ref.label: ref for ref in refs}.values())
+
+    def listed(self, chosen: Any, deadline: float | None = None) -> list[R]:
+        """The vendor's active campaigns matching a listing selection (``all_active``, ``custom_string``)."""
+        raise NotImplementedError
+
+    def ref_from_dict(self, data: Mapping[str, Any]) -> R:
+        """A reference from its serialized form (a dry run's plan)."""
+        ref: R = self.spec.ref.from_dict(data)  # type: ignore[attr-defined]
+        return ref
 
     def test_connection(self) -> tuple[bool, str]:
         """Make one real authenticated call; never raises, never reveals a secret."""

@@ -2,36 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+import pendulum
+
+from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.hooks.base import CampaignHook
 from airflow_provider_campaigns.status import CampaignStatus
-from airflow_provider_campaigns.vendors.base import StopOutcome
-from airflow_provider_campaigns.vendors.bsg import BsgApi, campaign_ref, list_flow
+from airflow_provider_campaigns.vendors import bsg
+from airflow_provider_campaigns.vendors.base import ApiOptions, StopOutcome
 
 
-class BsgHook(CampaignHook):
+class BsgHook(CampaignHook[bsg.BsgCampaign]):
     """Talks to BSG: logs in once with the API key (connection ``password``), caches the JWT,
     logs in again once on a 401.
 
     :param bsg_conn_id: connection id (type ``bsg``); ``host`` optional, default ``https://one-api.bsg.world``.
+    :param request_timeout: seconds (or ``(connect, read)``) per request; overrides extra ``timeout``.
+    :param pool_size: pooled connections and the most requests in flight at once.
+    :param status_map: extra ``{vendor status: normalized state}`` entries.
     """
 
     conn_name_attr = "bsg_conn_id"
     default_conn_name = "bsg_default"
     conn_type = "bsg"
     hook_name = "BSG (SMS, RCS campaigns)"
-    vendor_key = "bsg"
+    spec = bsg.SPEC
 
-    def __init__(self, bsg_conn_id: str = default_conn_name, **kwargs: Any) -> None:
-        super().__init__(conn_id=bsg_conn_id, **kwargs)
+    def __init__(
+        self,
+        bsg_conn_id: str = default_conn_name,
+        request_timeout: float | Sequence[float] | None = None,
+        pool_size: int = 10,
+        status_map: Mapping[str, str] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        super().__init__(bsg_conn_id, request_timeout, pool_size, ApiOptions(status_map), clock)
         self.bsg_conn_id = bsg_conn_id
 
     @property
-    def bsg_api(self) -> BsgApi:
+    def bsg_api(self) -> bsg.BsgApi:
         """The BSG API description."""
-        return cast(BsgApi, self.api)
+        return cast(bsg.BsgApi, self.api)
 
     def login(self) -> str:
         """Obtain (or reuse) the JWT; returns it (already registered with the secrets masker)."""
@@ -44,36 +57,33 @@ class BsgHook(CampaignHook):
 
     def check_credentials(self) -> None:
         """A real login with the API key."""
-        self.transport.run(self.bsg_api.auth.token_flow())
+        self.run(self.bsg_api.auth.token_flow(self.budget()))
 
     def stop_campaign(self, campaign_id: int | str, channel: str = "sms", fail_if_already_final: bool = False) -> StopOutcome:
         """``PATCH`` (sms) / ``PUT`` (rcs) ``/api/campaigns/{id}/stop``; already final → ``already_final``."""
-        return self.stop(campaign_ref(campaign_id, channel), fail_if_already_final)
+        return self.stop(bsg.campaign(campaign_id, channel), fail_if_already_final)
 
     def get_campaign(self, campaign_id: int | str) -> CampaignStatus:
         """``GET /api/campaigns/{id}``."""
-        return self.status(campaign_ref(campaign_id))
+        return self.status(bsg.campaign(campaign_id))
 
-    def list_campaigns(
-        self,
-        campaign_type: str | None = None,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        search_field: str | None = None,
-        search_value: str | None = None,
-        extra_filters: Mapping[str, str] | None = None,
-    ) -> list[CampaignStatus]:
-        """Every campaign matching BSG's list filters, paging through ``GET /api/campaigns``."""
-        filters = {
-            key: value
-            for key, value in {
-                "filter[type]": campaign_type,
-                "filter[from]": date_from,
-                "filter[to]": date_to,
-                "search[field]": search_field,
-                "search[value]": search_value,
-            }.items()
-            if value
-        }
-        filters.update(extra_filters or {})
-        return self.run(list_flow(self.bsg_api, filters, self.settings.retry))
+    def list_campaigns(self, campaign_type: str = "sms", date_from: str | None = None, date_to: str | None = None) -> list[CampaignStatus]:
+        """Every campaign of a channel created between ``date_from`` and ``date_to`` (default: BSG's own default, the
+        3 months up to now), however many 3-month list windows and pages that takes.
+        """
+        channel = bsg.validate_channel(campaign_type, "campaign_type")
+        end = bsg.validate_date(date_to, "date_to") if date_to is not None else self.now()
+        start = bsg.validate_date(date_from, "date_from") if date_from is not None else end.subtract(months=bsg.WINDOW_MONTHS)
+        return self.run(bsg.list_flow(self.bsg_api, channel, bsg.list_windows(start, end), self.budget()))
+
+    def now(self) -> pendulum.DateTime:
+        """The hook clock's time, in UTC."""
+        return pendulum.from_timestamp(self.clock.time(), tz="UTC")
+
+    def selection(self, owner: str, **params: Any) -> bsg.BsgSelection:
+        """Validate what a task names at BSG (see :func:`~airflow_provider_campaigns.vendors.bsg.selection`)."""
+        return self._validated(bsg.selection, owner, params)
+
+    def listed(self, chosen: bsg.BsgSelection, deadline: float | None = None) -> list[bsg.BsgCampaign]:
+        """Every active campaign of the selection's channel, over its 3-month windows (name filtered here)."""
+        return self.run(bsg.select_flow(self.bsg_api, chosen, self.budget(deadline), self.now()))

@@ -2,36 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.hooks.base import CampaignHook
 from airflow_provider_campaigns.status import CampaignStatus
-from airflow_provider_campaigns.vendors.base import StopOutcome
-from airflow_provider_campaigns.vendors.cellcast import CellcastApi, list_filters, list_flow, message_ref
+from airflow_provider_campaigns.vendors import cellcast
+from airflow_provider_campaigns.vendors.base import ApiOptions, StopOutcome
 
 
-class CellcastHook(CampaignHook):
+class CellcastHook(CampaignHook[cellcast.CellcastMessage]):
     """Talks to Cellcast with a static API key (connection ``password``, sent as ``Authorization: Bearer``).
 
     A Cellcast campaign is one message id per recipient: the hook cancels, reads and lists messages.
 
     :param cellcast_conn_id: connection id (type ``cellcast``); ``host`` optional, default ``https://api.cellcast.com``.
+    :param request_timeout: seconds (or ``(connect, read)``) per request; overrides extra ``timeout``.
+    :param pool_size: pooled connections and the most requests in flight at once.
+    :param status_map: extra ``{vendor status: normalized state}`` entries.
     """
 
     conn_name_attr = "cellcast_conn_id"
     default_conn_name = "cellcast_default"
     conn_type = "cellcast"
     hook_name = "Cellcast (SMS, MMS)"
-    vendor_key = "cellcast"
+    spec = cellcast.SPEC
 
-    def __init__(self, cellcast_conn_id: str = default_conn_name, **kwargs: Any) -> None:
-        super().__init__(conn_id=cellcast_conn_id, **kwargs)
+    def __init__(
+        self,
+        cellcast_conn_id: str = default_conn_name,
+        request_timeout: float | Sequence[float] | None = None,
+        pool_size: int = 10,
+        status_map: Mapping[str, str] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        super().__init__(cellcast_conn_id, request_timeout, pool_size, ApiOptions(status_map), clock)
         self.cellcast_conn_id = cellcast_conn_id
 
     @property
-    def cellcast_api(self) -> CellcastApi:
+    def cellcast_api(self) -> cellcast.CellcastApi:
         """The Cellcast API description."""
-        return cast(CellcastApi, self.api)
+        return cast(cellcast.CellcastApi, self.api)
 
     def check_credentials(self) -> None:
         """``GET /api/v1/user/token/verify`` with the API key."""
@@ -39,27 +51,36 @@ class CellcastHook(CampaignHook):
 
     def cancel_message(self, message_id: str, message_type: str = "sms", fail_if_already_final: bool = False) -> StopOutcome:
         """Cancel one scheduled message; a message already sent/delivered/canceled → ``already_final``."""
-        return self.stop(message_ref(message_id, message_type), fail_if_already_final)
+        return self.stop(cellcast.message(message_id, message_type), fail_if_already_final)
 
     def get_message(self, message_id: str) -> CampaignStatus:
         """``GET /api/v2/report/message/{id}``."""
-        return self.status(message_ref(message_id))
+        return self.status(cellcast.message(message_id))
 
     def list_messages(
         self,
         custom_string: str | None = None,
-        status: str | None = None,
         message_type: str | None = "sms",
         date_from: str | None = None,
         date_to: str | None = None,
+        status: str | None = None,
     ) -> list[CampaignStatus]:
         """Every message matching the filters, paging through ``GET /api/v2/report/message``.
 
         :param custom_string: the campaign's ``customString``.
-        :param status: a raw Cellcast status such as ``scheduled``.
         :param message_type: ``sms`` or ``mms`` (``campType``); ``None`` lists both.
         :param date_from: ``fromDate`` (``yyyy-mm-dd``).
         :param date_to: ``toDate`` (``yyyy-mm-dd``).
+        :param status: a documented Cellcast status (``queued``, ``sent``...); selecting pending messages
+            by one status spelling misses others, so selection never uses it.
         """
-        filters = list_filters(custom_string, status, message_type, date_from, date_to)
-        return self.run(list_flow(self.cellcast_api, filters, self.settings.retry))
+        filters = cellcast.list_filters(custom_string, message_type, date_from, date_to, status)
+        return self.run(cellcast.list_flow(self.cellcast_api, filters, self.budget()))
+
+    def selection(self, owner: str, **params: Any) -> cellcast.CellcastSelection:
+        """Validate what a task names at Cellcast (see :func:`~airflow_provider_campaigns.vendors.cellcast.selection`)."""
+        return self._validated(cellcast.selection, owner, params)
+
+    def listed(self, chosen: cellcast.CellcastSelection, deadline: float | None = None) -> list[cellcast.CellcastMessage]:
+        """Every message of the selection's ``customString`` that is not final."""
+        return self.run(cellcast.select_flow(self.cellcast_api, chosen, self.budget(deadline)))

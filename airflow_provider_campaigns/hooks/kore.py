@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from airflow_provider_campaigns.exceptions import InvalidInputError
+from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.hooks.base import CampaignHook
 from airflow_provider_campaigns.status import CampaignStatus
-from airflow_provider_campaigns.vendors.base import CampaignRef, StopOutcome
-from airflow_provider_campaigns.vendors.kore import KNOWN_STATUSES, KoreApi, list_flow, validate_campaign_type
+from airflow_provider_campaigns.vendors import kore
+from airflow_provider_campaigns.vendors.base import StopOutcome
 
 
-class KoreHook(CampaignHook):
+class KoreHook(CampaignHook[kore.KoreCampaign]):
     """Talks to Kore.ai: mints an HS256 JWT with the Client Secret (``appId`` = Client ID), caches
     it until shortly before it expires (5 min), mints a new one once on a 401, and sends it in the
     ``auth`` header with ``accountid`` and ``iid`` (the stream id).
@@ -22,89 +22,75 @@ class KoreHook(CampaignHook):
         ``account_id`` (required), ``stream_id`` (default stream), ``stop_path`` / ``status_path``
         (path templates with ``{stream_id}`` and ``{campaign_id}``).
     :param stream_id: default bot / stream id (``st-...``) for this hook; wins over extra ``stream_id``.
+    :param request_timeout: seconds (or ``(connect, read)``) per request; overrides extra ``timeout``.
+    :param pool_size: pooled connections and the most requests in flight at once.
+    :param status_map: extra ``{vendor status: normalized state}`` entries.
     """
 
     conn_name_attr = "kore_conn_id"
     default_conn_name = "kore_default"
     conn_type = "kore"
     hook_name = "Kore.ai (SMS campaigns)"
-    vendor_key = "kore"
+    spec = kore.SPEC
 
-    def __init__(self, kore_conn_id: str = default_conn_name, stream_id: str | None = None, **kwargs: Any) -> None:
-        if stream_id is not None:
-            kwargs["stream_id"] = stream_id
-        super().__init__(conn_id=kore_conn_id, **kwargs)
+    def __init__(
+        self,
+        kore_conn_id: str = default_conn_name,
+        stream_id: str | None = None,
+        request_timeout: float | Sequence[float] | None = None,
+        pool_size: int = 10,
+        status_map: Mapping[str, str] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        super().__init__(kore_conn_id, request_timeout, pool_size, kore.KoreOptions(status_map, stream_id), clock)
         self.kore_conn_id = kore_conn_id
 
     @property
-    def kore_api(self) -> KoreApi:
+    def kore_api(self) -> kore.KoreApi:
         """The Kore.ai API description (built from the connection; no I/O)."""
-        return cast(KoreApi, self.api)
+        return cast(kore.KoreApi, self.api)
+
+    def stream(self, stream_id: str | None = None) -> str:
+        """The given stream id (validated), else the hook's or connection's default; neither fails naming both."""
+        return kore.resolve_stream("KoreHook", stream_id, self.kore_api.default_stream)
 
     def check_credentials(self) -> None:
         """One page of one campaign from ``getAllCampaignDetails``: proves the JWT, account and stream."""
-        api = self.kore_api
-        self.send(api.list_request(api.stream_for(), limit=1))
+        self.send(self.kore_api.credentials_request(self.stream()))
 
     def stop_campaign(
         self, campaign_id: str, stream_id: str | None = None, campaign_type: str = "sms", fail_if_already_final: bool = False
     ) -> StopOutcome:
         """``POST .../{stream}/campaign//trigger/{id}?trigger=stop``; already stopped/completed → ``already_final``."""
-        validate_campaign_type(campaign_type)
-        return self.stop(self.kore_api.campaign_ref(campaign_id, stream_id), fail_if_already_final)
+        (ref,) = self.selection("KoreHook", campaign_id=campaign_id, stream_id=stream_id, campaign_type=campaign_type).refs
+        return self.stop(ref, fail_if_already_final)
 
     def get_campaign_status(self, campaign_id: str, stream_id: str | None = None) -> CampaignStatus:
         """``POST .../{stream}/campaign/{id}/status?view=status``."""
-        return self.status(self.kore_api.campaign_ref(campaign_id, stream_id))
+        (ref,) = self.selection("KoreHook", campaign_id=campaign_id, stream_id=stream_id).refs
+        return self.status(ref)
 
     def list_campaigns(self, statuses: Sequence[str] | None = None, campaign_type: str = "sms") -> list[CampaignStatus]:
         """Every campaign of the hook's stream (only those in ``statuses`` when given), paging through
         ``POST .../campaign/getAllCampaignDetails``.
         """
-        kind = validate_campaign_type(campaign_type)
-        api = self.kore_api
-        return self.run(list_flow(api, api.stream_for(), _statuses(statuses), self.settings.retry, kind))
+        kind = kore.validate_campaign_type(campaign_type)
+        wanted = kore.status_spellings(_texts(statuses)) if statuses is not None else None
+        return self.run(kore.list_flow(self.kore_api, self.stream(), wanted, self.budget(), kind))
 
-    def active_statuses(self) -> list[str]:
-        """The statuses that are not final under the hook's status map: Kore's documented ones
-        (``Ready``, ``Preparing``, ``Scheduled``, ``Rescheduled``, ``Active``, ``Paused``) plus
-        any non-final entry of ``status_map``.
-        """
-        api = self.kore_api
-        candidates = [*KNOWN_STATUSES, *(str(raw) for raw in (self.status_map or {}))]
-        spelled = _statuses([raw for raw in candidates if raw.strip()]) or []
-        return list(dict.fromkeys(raw for raw in spelled if not api.statuses.normalize(raw).is_final))
+    def selection(self, owner: str, **params: Any) -> kore.KoreSelection:
+        """Validate what a task names at Kore.ai (see :func:`~airflow_provider_campaigns.vendors.kore.selection`)."""
+        return self._validated(kore.selection, owner, params, default_stream=lambda: self.kore_api.default_stream)
 
-    def list_active_campaigns(self, name_contains: str | None = None, campaign_type: str = "sms") -> list[CampaignRef]:
-        """Refs of the stream's campaigns that are not final (and whose name contains ``name_contains``,
-        case-insensitive), each once.
-
-        Kore is asked for :meth:`active_statuses` only (``filters.status``), and every listed
-        campaign is checked again here, so a vendor that ignores the filter stops nothing final. A
-        campaign in a status Kore does not document (and ``status_map`` does not name) is therefore
-        not selected. A listed id this provider cannot address safely is skipped with a WARNING.
-        """
-        api = self.kore_api
-        stream = api.stream_for()
-        needle = (name_contains or "").casefold()
-        refs: dict[str, CampaignRef] = {}
-        for campaign in self.list_campaigns(self.active_statuses(), campaign_type):
-            if campaign.is_final or needle not in (campaign.name or "").casefold():
-                continue
-            try:
-                ref = api.campaign_ref(campaign.campaign_id, stream, "listed campaign id")
-            except InvalidInputError as error:
-                self.log.warning("%s: skipping a listed campaign: %s", self.vendor_name, error)
-                continue
-            refs.setdefault(ref["campaign_id"], ref)
-        return list(refs.values())
+    def listed(self, chosen: kore.KoreSelection, deadline: float | None = None) -> list[kore.KoreCampaign]:
+        """The stream's campaigns that are not final and whose name matches (``status_map`` additions listed too)."""
+        extra = [str(raw) for raw in (self.options.status_map or {})]
+        return self.run(kore.select_flow(self.kore_api, chosen, self.budget(deadline), extra))
 
 
-def _statuses(values: Sequence[str] | None) -> list[str] | None:
-    """Status filters in Kore's spelling when known (``active`` → ``Active``); others pass unchanged."""
-    if values is None:
-        return None
+def _texts(values: Sequence[str]) -> list[str]:
+    from airflow_provider_campaigns.exceptions import InvalidInputError
+
     if isinstance(values, str) or not all(isinstance(value, str) and value.strip() for value in values):
         raise InvalidInputError(f"statuses must be a list of Kore.ai statuses such as ['Active', 'Paused'], not {values!r:.80}.")
-    known = {status.casefold(): status for status in KNOWN_STATUSES}
-    return [known.get(value.strip().casefold(), value.strip()) for value in values]
+    return list(values)

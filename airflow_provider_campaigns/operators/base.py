@@ -1,39 +1,64 @@
-"""What every stop operator shares: validate, stop (in the worker), optionally wait, report."""
+"""What every stop operator (and the kill switch) shares: validate, stop in the worker, report, optionally wait."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseOperator, conf
 
-from airflow_provider_campaigns.exceptions import InvalidInputError, TransientError
+from airflow_provider_campaigns.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.vendors.base import CampaignRef
+    from airflow_provider_campaigns.stopping import Part
+    from airflow_provider_campaigns.tasks import Waiting
 
-RESULT_KEY = "stop_result"
+#: Task retries that come back in seconds, not Airflow's default 5 minutes: a retried stop resumes
+#: where the failed try left off, so retrying early costs little and silences campaigns sooner.
+FAST_RETRIES: dict[str, Any] = {"retries": 3, "retry_delay": timedelta(seconds=5), "max_retry_delay": timedelta(minutes=1)}
 
 
-class CampaignStopOperator(BaseOperator):
-    """Base of ``<Vendor>StopCampaignOperator``.
+def fast_retry_defaults(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` with :data:`FAST_RETRIES` (and doubling delays) where neither the task nor ``default_args`` set them."""
+    from airflow import __version__
 
-    :param fail_if_already_final: fail instead of succeeding with ``already_final`` when a
-        campaign was already stopped or done before this call.
-    :param request_timeout: seconds (or ``[connect, read]``) per request; overrides the connection's.
-    :param max_concurrency: stops in flight at once when several campaigns are given.
-    :param dry_run: list what would be stopped and stop nothing.
+    for key, value in FAST_RETRIES.items():
+        kwargs.setdefault(key, value)
+    kwargs.setdefault("retry_exponential_backoff", True if __version__.startswith("2.") else 2.0)
+    return kwargs
+
+
+def check_positive(**values: Any) -> None:
+    """Every value is a positive number of seconds (named in the error)."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise InvalidInputError(f"{name} must be a positive number of seconds, not {value!r}.")
+
+
+class StopTaskOperator(BaseOperator):
+    """Base of every stop operator and of the kill switch: the shared parameters and the stop → report → wait flow.
+
+    :param fail_if_already_final: fail instead of reporting ``already_final`` when a campaign was
+        already stopped or done before this task.
+    :param request_timeout: seconds (or ``[connect, read]``) per request; overrides the connections'.
+    :param max_concurrency: stop requests in flight at once per vendor connection (lowered while the
+        vendor answers 429, raised again when it stops).
+    :param dry_run: read and report what would be stopped (``would_stop``), stop nothing.
+    :param stop_timeout: seconds the stop may take in all: transient trouble (timeouts, refused
+        connections, 429, 5xx) is retried until then, and only then is a campaign given up.
     :param wait_for_completion: after stopping, wait until every campaign is final.
     :param poll_interval: seconds between status reads while waiting.
     :param timeout: seconds to wait at most (``wait_for_completion`` only).
-    :param deferrable: wait in the triggerer instead of holding a worker slot.
-    :param status_map: extra ``{vendor status: normalized state}`` entries.
+    :param deferrable: wait in the triggerer instead of holding a worker slot (``wait_for_completion`` only).
+
+    Unless set (on the task or in ``default_args``), ``retries`` is 3 and ``retry_delay`` 5 s, doubling
+    up to a minute: a retry resumes where the failed try stopped.
     """
 
-    #: ``module.Class`` of the vendor hook, imported only when the task runs (DAG parsing stays cheap)
-    hook_path: ClassVar[str]
-    conn_id_field: ClassVar[str]
     ui_color = "#f4a3a3"
 
     def __init__(
@@ -43,137 +68,173 @@ class CampaignStopOperator(BaseOperator):
         request_timeout: float | Sequence[float] | None = None,
         max_concurrency: int = 32,
         dry_run: bool = False,
+        stop_timeout: float = 300.0,
         wait_for_completion: bool = False,
         poll_interval: float = 30.0,
         timeout: float = 3600.0,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
-        status_map: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(**fast_retry_defaults(kwargs))
+        if not isinstance(max_concurrency, int) or isinstance(max_concurrency, bool) or not 1 <= max_concurrency <= 256:
+            raise InvalidInputError(f"max_concurrency must be an integer from 1 to 256, not {max_concurrency!r}.")
+        check_positive(poll_interval=poll_interval, timeout=timeout, stop_timeout=stop_timeout)
+        if deferrable and not wait_for_completion and not dry_run:
+            warnings.warn(
+                f"{type(self).__name__} {kwargs.get('task_id')!r}: deferrable=True has no effect without wait_for_completion=True "
+                "(the stop itself always runs in the worker).",
+                UserWarning,
+                stacklevel=2,
+            )
         self.fail_if_already_final = fail_if_already_final
         self.request_timeout = request_timeout
         self.max_concurrency = max_concurrency
         self.list_only = dry_run  # BaseOperator already has a dry_run() method
+        self.stop_timeout = stop_timeout
         self.wait_for_completion = wait_for_completion
         self.poll_interval = poll_interval
         self.timeout = timeout
         self.deferrable = deferrable
-        self.status_map = status_map
-        if not isinstance(max_concurrency, int) or isinstance(max_concurrency, bool) or not 1 <= max_concurrency <= 256:
-            raise InvalidInputError(f"max_concurrency must be an integer from 1 to 256, not {max_concurrency!r}.")
-        for name, value in (("poll_interval", poll_interval), ("timeout", timeout)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise InvalidInputError(f"{name} must be a positive number of seconds, not {value!r}.")
 
-    # -- vendor-specific parts -------------------------------------------------------------
-    def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
-        """Validated references named explicitly by the (rendered) parameters (may be empty).
-
-        Called before any request; ``hook`` may be used to read the connection (never to send).
-        """
+    def parts(self) -> list[Part]:
+        """What to act on, validated before any request (connections may be read)."""
         raise NotImplementedError
 
-    @property
-    def selects(self) -> bool:
-        """Whether the operator also selects campaigns by listing them (see :meth:`select_refs`)."""
-        return False
+    def waiting(self) -> Waiting:
+        """How to wait after the stop: until stopped or completed."""
+        from airflow_provider_campaigns.results import target_states
+        from airflow_provider_campaigns.tasks import Waiting
 
-    def select_refs(self, hook: CampaignHook) -> list[CampaignRef]:
-        """Selection mode: list the vendor's campaigns matching the operator's filters."""
-        raise NotImplementedError
-
-    @property
-    def single(self) -> bool:
-        """Whether the user named exactly one campaign (the result is then one flat dict)."""
-        return False
-
-    # -- shared flow ------------------------------------------------------------------------
-    def make_hook(self) -> CampaignHook:
-        """The vendor hook, sized for the batch."""
-        from airflow_provider_campaigns.hooks import load_hook_class
-
-        hook: CampaignHook = load_hook_class(self.hook_path)(
-            getattr(self, self.conn_id_field),
-            request_timeout=self.request_timeout,
-            pool_size=self.max_concurrency,
-            status_map=self.status_map,
-            **self.hook_options(),
-        )
-        return hook
-
-    def hook_options(self) -> dict[str, Any]:
-        """Vendor-specific hook keyword arguments."""
-        return {}
+        return Waiting(target_states(None), self.poll_interval, self.timeout, self.deferrable)
 
     def execute(self, context: Any) -> dict[str, Any]:
-        """Validate everything, stop every campaign, then wait if asked."""
-        from airflow_provider_campaigns.batch import BatchReport, stop_all
-        from airflow_provider_campaigns.outcomes import target_states
+        """Validate everything, stop (or read) every campaign, report, then wait if asked."""
+        from airflow_provider_campaigns.journal import journal_for, last_try
+        from airflow_provider_campaigns.results import result
+        from airflow_provider_campaigns.stopping import stop_parts
+        from airflow_provider_campaigns.tasks import log_table, push_result
 
-        targets = target_states(None)
-        hook = self.make_hook()
+        parts = self.parts()
+        for part in parts:
+            _ = part.hook.api  # every connection read and checked before any request is sent
+        clock = parts[0].hook.clock if parts else None
+        journal = None if self.list_only else journal_for(context)
         try:
-            refs = self.campaign_refs(hook)
-            if self.selects:
-                selected = self.select_refs(hook)
-                self.log.info("%s: %d campaign(s) selected by listing.", hook.vendor_name, len(selected))
-                refs = list({hook.api.label(ref): ref for ref in [*refs, *selected]}.values())
-            if not refs:
-                self.log.info("%s: nothing to stop.", hook.vendor_name)
-                return BatchReport(hook.vendor_name).as_dict()
-            if self.list_only:
-                labels = [hook.api.label(ref) for ref in refs]
-                self.log.info("%s dry run: would stop %d campaign(s): %s", hook.vendor_name, len(labels), ", ".join(labels[:50]))
-                return {"vendor": hook.vendor_name, "dry_run": True, "would_stop": labels, "totals": {"requested": len(labels)}}
-            report = stop_all(hook, refs, self.fail_if_already_final, self.max_concurrency, self.log)
-            result = report.entries[0] if self.single and len(report.entries) == 1 else report.as_dict()
-            self._log_report(report.entries)
+            deadline = (clock.monotonic() if clock else 0.0) + self.stop_timeout
+            report = stop_parts(parts, deadline, self.list_only, self.fail_if_already_final, journal, self.log)
+            value = result(report.entries, self.list_only)
+            log_table(self.log, report.entries)
             failure = report.failure()
             if failure is not None:
-                context["ti"].xcom_push(key=RESULT_KEY, value=result)
+                push_result(context, value)
+                if journal is not None:
+                    journal.close(finished=last_try(context))
                 raise failure
-            if not self.wait_for_completion:
-                return result
-            return self._wait(context, hook, refs, targets, result)
+            if self.wait_for_completion and not self.list_only and report.entries:
+                value = self._wait_keeping_journal(context, parts, report.entries, value, journal)
+            if journal is not None:
+                journal.close(finished=True)
+            return value
         finally:
-            hook.close()
+            for part in parts:
+                part.hook.close()
 
-    def _wait(self, context: Any, hook: CampaignHook, refs: list[CampaignRef], targets: Any, result: dict[str, Any]) -> dict[str, Any]:
-        from airflow_provider_campaigns.outcomes import judge
-        from airflow_provider_campaigns.waiting import poll_until_settled, raise_if_rejected, read_all, status_trigger
+    def _wait_keeping_journal(
+        self, context: Any, parts: list[Part], entries: list[Any], value: dict[str, Any], journal: Any
+    ) -> dict[str, Any]:
+        """Wait; a deferral keeps the journal for ``execute_complete``, a failed wait keeps it only for a retry."""
+        from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferred
 
-        context["ti"].xcom_push(key=RESULT_KEY, value=result)
+        from airflow_provider_campaigns.journal import last_try
+
+        try:
+            return self._wait(context, parts, entries, value)
+        except TaskDeferred:
+            raise
+        except Exception as error:
+            if journal is not None:
+                journal.close(finished=isinstance(error, AirflowFailException) or last_try(context))
+            raise
+
+    def _wait(self, context: Any, parts: list[Part], entries: list[Any], value: dict[str, Any]) -> dict[str, Any]:
+        from airflow_provider_campaigns.results import result
+        from airflow_provider_campaigns.tasks import (
+            apply_statuses,
+            defer_timeout,
+            log_table,
+            outcome_result,
+            push_result,
+            reader,
+            round_time,
+            statuses_of,
+            trigger_for,
+            watched,
+        )
+        from airflow_provider_campaigns.waiting import first_check, run_wait, wait_flow
+
+        waiting = self.waiting()
+        groups = watched(parts, entries)
+        clock = parts[0].hook.clock
+        read = reader(groups, round_time(parts, waiting.poll_interval, self.deferrable))
+        flow = wait_flow(
+            f"{len(entries)} campaign(s)", waiting.targets, waiting.poll_interval, clock.time() + waiting.timeout, clock, self.log
+        )
         if self.deferrable:
-            try:
-                verdict = judge(read_all(hook, refs), targets)
-            except TransientError as error:  # the trigger retries reads until its deadline
-                self.log.warning("Status read failed; deferring anyway: %s", error)
-            else:
-                raise_if_rejected(verdict, hook.vendor_name)
-                if verdict.done:
-                    return result
-            trigger, timeout = status_trigger(hook, refs, targets, self.poll_interval, self.timeout)
-            self.defer(trigger=trigger, method_name="execute_complete", timeout=timeout, kwargs={"stop_result": result})
-        poll_until_settled(hook, refs, targets, self.poll_interval, self.timeout)
-        return result
+            outcome, seen = first_check(flow, read)
+            if outcome is None:
+                push_result(context, result(apply_statuses(entries, statuses_of(groups, seen)), False) if seen else value)
+                self.defer(
+                    trigger=trigger_for(groups, waiting, clock.time()),
+                    method_name="execute_complete",
+                    timeout=defer_timeout(parts, waiting),
+                )
+        else:
+            outcome = run_wait(flow, read, clock)
+        assert outcome is not None
+        value = result(apply_statuses(entries, statuses_of(groups, outcome.statuses)), False)
+        self.log.info("The wait is over: %s", outcome.message)
+        log_table(self.log, value["campaigns"])
+        return outcome_result(outcome, value, context, sensor=False)
 
-    def execute_complete(self, context: Any, event: Mapping[str, Any], stop_result: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Resume after the trigger: the stop result, once every campaign is final."""
-        from airflow_provider_campaigns.waiting import result_from_event
+    def execute_complete(self, context: Any, event: Mapping[str, Any]) -> dict[str, Any]:
+        """Resume after the trigger: the stop's result with the final states, or the matching error."""
+        from airflow_provider_campaigns.journal import journal_for
+        from airflow_provider_campaigns.results import RESULT_KEY, result
+        from airflow_provider_campaigns.tasks import apply_statuses, log_table, outcome_result
 
-        result_from_event(event, sensor=False)
-        return stop_result or {}
+        ti = context["ti"]
+        stored = ti.xcom_pull(task_ids=ti.task_id, key=RESULT_KEY) or {"campaigns": []}
+        value = result(apply_statuses(stored["campaigns"], event.get("statuses") or []), False)
+        self.log.info("The wait is over: %s", event.get("message"))
+        log_table(self.log, value["campaigns"])
+        value = outcome_result(event, value, context, sensor=False)
+        journal = journal_for(context)
+        if journal is not None:
+            journal.close(finished=True)
+        return value
 
-    def _log_report(self, entries: list[dict[str, Any]]) -> None:
-        for entry in entries[:200]:
-            self.log.info(
-                "%-10s %-14s %-12s %s",
-                entry["campaign_id"],
-                entry["outcome"],
-                entry.get("vendor_status") or "",
-                entry.get("error", "")[:300],
-            )
-        if len(entries) > 200:
-            self.log.info("... and %d more (all in XCom).", len(entries) - 200)
 
+class CampaignStopOperator(StopTaskOperator):
+    """Base of ``<Vendor>StopCampaignOperator``: one vendor connection, its selection parameters and its hook.
+
+    :param status_map: extra ``{vendor status: normalized state}`` entries.
+    """
+
+    def __init__(self, *, status_map: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.status_map = status_map
+
+    @cached_property
+    def hook(self) -> CampaignHook[Any]:
+        """The vendor hook, sized for the batch (imported when the task runs, not when the DAG is parsed)."""
+        raise NotImplementedError
+
+    def selection_params(self) -> dict[str, Any]:
+        """The vendor selection parameters, as the (rendered) task has them."""
+        raise NotImplementedError
+
+    def parts(self) -> list[Part]:
+        """One part: this operator's vendor connection and its validated selection."""
+        from airflow_provider_campaigns.stopping import Part
+
+        return [Part(self.hook, self.hook.selection(type(self).__name__, **self.selection_params()))]

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseSensorOperator, PokeReturnValue, conf
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.vendors.base import CampaignRef
+    from airflow_provider_campaigns.status import CampaignState, CampaignStatus
+    from airflow_provider_campaigns.stopping import Part
+    from airflow_provider_campaigns.vendors.base import Ref
 
 
 class CampaignStatusSensor(BaseSensorOperator):
-    """Base of ``<Vendor>CampaignStatusSensor``: waits until every campaign is final.
+    """Base of ``<Vendor>CampaignStatusSensor``: waits until every named campaign is final.
 
-    Succeeds when all reach ``target_states`` (default ``stopped`` and ``completed``); fails with
-    ``AirflowFailException`` when one ends in another final state (for example ``failed``).
+    Succeeds when all reach ``target_states`` (default ``stopped`` and ``completed``) and returns the
+    one result shape, every entry ``already_final``; fails with ``AirflowFailException`` when one ends
+    in another final state (for example ``failed``), its entry ``failed``.
 
     :param target_states: normalized states that count as success.
     :param request_timeout: seconds (or ``[connect, read]``) per request.
@@ -25,9 +29,6 @@ class CampaignStatusSensor(BaseSensorOperator):
     :param status_map: extra ``{vendor status: normalized state}`` entries.
     """
 
-    #: ``module.Class`` of the vendor hook, imported only when the task runs (DAG parsing stays cheap)
-    hook_path: ClassVar[str]
-    conn_id_field: ClassVar[str]
     ui_color = "#c8e6f4"
 
     def __init__(
@@ -45,71 +46,105 @@ class CampaignStatusSensor(BaseSensorOperator):
         self.deferrable = deferrable
         self.status_map = status_map
 
-    def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
-        """Validated references from the (rendered) parameters (may list, e.g. Cellcast)."""
+    @cached_property
+    def hook(self) -> CampaignHook[Any]:
+        """The vendor hook (kept across pokes: one login, one session)."""
         raise NotImplementedError
 
-    def validate(self) -> None:
-        """Check the rendered parameters before any request (vendor sensors extend it)."""
+    def selection_params(self) -> dict[str, Any]:
+        """The vendor selection parameters, as the (rendered) task has them."""
+        raise NotImplementedError
 
-    def hook_options(self) -> dict[str, Any]:
-        """Vendor-specific hook keyword arguments."""
-        return {}
+    @property
+    def targets(self) -> frozenset[CampaignState]:
+        """The validated target states."""
+        from airflow_provider_campaigns.results import target_states
 
-    def make_hook(self) -> CampaignHook:
-        """The vendor hook."""
-        from airflow_provider_campaigns.hooks import load_hook_class
+        return target_states(self.target_states)
 
-        hook: CampaignHook = load_hook_class(self.hook_path)(
-            getattr(self, self.conn_id_field), request_timeout=self.request_timeout, status_map=self.status_map, **self.hook_options()
+    def _groups(self) -> list[tuple[Part, list[Ref]]]:
+        """The campaigns to watch (validated first; a Cellcast ``custom_string`` is listed)."""
+        from airflow_provider_campaigns.stopping import Part
+
+        targets = self.targets  # checked before any request
+        del targets
+        hook = self.hook
+        part = Part(hook, hook.selection(type(self).__name__, **self.selection_params()))
+        return [(part, hook.select(part.selection))]
+
+    def _check(self, context: Any) -> tuple[Any, list[tuple[Part, list[Ref]]], list[CampaignStatus]]:
+        from airflow_provider_campaigns.tasks import reader, round_time
+        from airflow_provider_campaigns.waiting import first_check, wait_flow
+
+        groups = self._groups()
+        hook = self.hook
+        flow = wait_flow(
+            self._what(groups), self.targets, float(self.poke_interval), hook.clock.time() + float(self.timeout), hook.clock, self.log
         )
-        return hook
+        parts = [part for part, _ in groups]
+        outcome, seen = first_check(flow, reader(groups, round_time(parts, float(self.poke_interval), self.deferrable)))
+        return outcome, groups, seen
 
-    def _check(self, tolerate_transient: bool = False) -> tuple[bool, dict[str, Any], CampaignHook, list[CampaignRef]]:
-        """Validate, read every status once and judge; with ``tolerate_transient`` a failed read is "not done"."""
-        from airflow_provider_campaigns.exceptions import TransientError
-        from airflow_provider_campaigns.outcomes import judge, status_result, target_states
-        from airflow_provider_campaigns.waiting import raise_if_rejected, read_all
-
-        targets = target_states(self.target_states)
-        self.validate()
-        hook = self.make_hook()
-        try:
-            refs = self.campaign_refs(hook)
-            try:
-                statuses = read_all(hook, refs)
-            except TransientError as error:
-                if not tolerate_transient:
-                    raise
-                self.log.warning("Status read failed; waiting on: %s", error)
-                return False, {}, hook, refs
-            verdict = judge(statuses, targets)
-            raise_if_rejected(verdict, hook.vendor_name)
-        finally:
-            hook.close()
-        self.log.info("%s: %s", hook.vendor_name, verdict.message)
-        return verdict.done, status_result(statuses), hook, refs
+    def _what(self, groups: list[tuple[Part, list[Ref]]]) -> str:
+        count = sum(len(refs) for _, refs in groups)
+        return f"{self.hook.vendor_name}: {count} campaign(s)"
 
     def poke(self, context: Any) -> PokeReturnValue:
         """Read every status once; done when all are settled. A transient read error is one more poke."""
-        done, result, _, _ = self._check(tolerate_transient=True)
-        return PokeReturnValue(is_done=done, xcom_value=result if done else None)
+        from airflow_provider_campaigns.tasks import outcome_result, statuses_of
+
+        outcome, groups, _ = self._check(context)
+        if outcome is None:
+            return PokeReturnValue(is_done=False)
+        value = sensor_result(statuses_of(groups, outcome.statuses), self.targets)
+        return PokeReturnValue(is_done=True, xcom_value=outcome_result(outcome, value, context, sensor=True))
 
     def execute(self, context: Any) -> Any:
         """Poke mode as usual; deferrable: one check in the worker, then the trigger (which retries reads)."""
         if not self.deferrable:
             return super().execute(context)
-        from airflow_provider_campaigns.outcomes import target_states
-        from airflow_provider_campaigns.waiting import status_trigger
+        from airflow_provider_campaigns.tasks import Waiting, defer_timeout, outcome_result, statuses_of, trigger_for
 
-        done, result, hook, refs = self._check(tolerate_transient=True)
-        if done:
-            return result
-        trigger, timeout = status_trigger(hook, refs, target_states(self.target_states), float(self.poke_interval), float(self.timeout))
-        self.defer(trigger=trigger, method_name="execute_complete", timeout=timeout)
+        outcome, groups, _ = self._check(context)
+        if outcome is not None:
+            return outcome_result(outcome, sensor_result(statuses_of(groups, outcome.statuses), self.targets), context, sensor=True)
+        waiting = Waiting(self.targets, float(self.poke_interval), float(self.timeout), True)
+        parts = [part for part, _ in groups]
+        self.defer(
+            trigger=trigger_for(groups, waiting, self.hook.clock.time()),
+            method_name="execute_complete",
+            timeout=defer_timeout(parts, waiting),
+        )
 
     def execute_complete(self, context: Any, event: Mapping[str, Any]) -> dict[str, Any]:
-        """Resume after the trigger: the same result dict as poke mode, or the matching error."""
-        from airflow_provider_campaigns.waiting import result_from_event
+        """Resume after the trigger: the same result as poke mode, or the matching error."""
+        from airflow_provider_campaigns.tasks import outcome_result
 
-        return result_from_event(event)
+        return outcome_result(event, sensor_result(event.get("statuses") or [], self.targets), context, sensor=True)
+
+
+def sensor_result(statuses: Sequence[Mapping[str, Any]], targets: frozenset[CampaignState]) -> dict[str, Any]:
+    """A sensor's result: ``already_final`` for every campaign in a target state, ``failed`` for one that ended elsewhere."""
+    from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, CampaignEntry, result
+    from airflow_provider_campaigns.status import CampaignState
+
+    wanted = sorted(t.value for t in targets)
+    entries = []
+    for seen in statuses:
+        accepted = CampaignState(seen["state"]) in targets
+        error = None if accepted else f"ended {seen['vendor_status']!r} ({seen['state']}), not one of {', '.join(wanted)}"
+        entries.append(
+            CampaignEntry(
+                vendor=seen["vendor"],
+                conn_id=seen["conn_id"],
+                campaign_id=seen["campaign_id"],
+                name=seen.get("name"),
+                outcome=ALREADY_FINAL if accepted else FAILED,
+                state=seen["state"],
+                vendor_status=seen.get("vendor_status"),
+                error=error,
+                timestamps=dict(seen.get("timestamps") or {}),
+                ref=dict(seen.get("ref") or {}),
+            )
+        )
+    return result(entries)

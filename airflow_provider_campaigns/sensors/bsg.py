@@ -1,43 +1,49 @@
-"""Wait until a BSG campaign is final."""
+"""Wait until BSG campaigns are final."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
 
 if TYPE_CHECKING:
-    from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.vendors.base import CampaignRef
+    from airflow_provider_campaigns.hooks.bsg import BsgHook
 
 
 class BsgCampaignStatusSensor(CampaignStatusSensor):
-    """Wait until a BSG campaign is ``stopped`` or ``done`` (``GET /api/campaigns/{id}``).
+    """Wait until BSG campaigns are ``stopped`` or ``done`` (``GET /api/campaigns/{id}`` each).
 
     ``spam`` (failed moderation) is final but not a target state by default, so it fails the task.
 
     :param campaign_id: the campaign (integer; templated).
-    :param bsg_conn_id: the ``bsg`` connection.
+    :param campaign_ids: several campaigns (templated); the sensor succeeds when all are final.
+    :param bsg_conn_id: the ``bsg`` connection (templated).
     """
 
-    template_fields: Sequence[str] = ("campaign_id", "bsg_conn_id")
-    hook_path = "airflow_provider_campaigns.hooks.bsg.BsgHook"
-    conn_id_field = "bsg_conn_id"
+    template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "bsg_conn_id")
 
-    def __init__(self, *, campaign_id: int | str, bsg_conn_id: str = "bsg_default", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        campaign_id: int | str | None = None,
+        campaign_ids: Sequence[int | str] | None = None,
+        bsg_conn_id: str = "bsg_default",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.campaign_id = campaign_id
+        self.campaign_ids = campaign_ids
         self.bsg_conn_id = bsg_conn_id
 
-    def validate(self) -> None:
-        """The id must be a positive integer."""
-        from airflow_provider_campaigns.vendors.bsg import validate_campaign_id
+    @cached_property
+    def hook(self) -> BsgHook:
+        """The BSG hook (one login for every poke of this try)."""
+        from airflow_provider_campaigns.hooks.bsg import BsgHook
 
-        validate_campaign_id(self.campaign_id)
+        return BsgHook(self.bsg_conn_id, self.request_timeout, status_map=self.status_map)
 
-    def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
-        """The one campaign."""
-        from airflow_provider_campaigns.vendors.bsg import campaign_ref
-
-        return [campaign_ref(self.campaign_id)]
+    def selection_params(self) -> dict[str, Any]:
+        """The campaign id or ids."""
+        return {"campaign_id": self.campaign_id, "campaign_ids": self.campaign_ids}

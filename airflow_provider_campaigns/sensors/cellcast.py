@@ -1,15 +1,17 @@
-"""Wait until Cellcast messages (one campaign = one message per recipient) are final."""
+"""Wait until Cellcast messages are final."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
 
 if TYPE_CHECKING:
-    from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.vendors.base import CampaignRef
+    from airflow_provider_campaigns.hooks.cellcast import CellcastHook
+    from airflow_provider_campaigns.stopping import Part
+    from airflow_provider_campaigns.vendors.base import Ref
 
 
 class CellcastCampaignStatusSensor(CampaignStatusSensor):
@@ -19,15 +21,13 @@ class CellcastCampaignStatusSensor(CampaignStatusSensor):
     ``AirflowFailException`` when one ends ``failed``, ``blocked``, ``rejected`` or ``expired``.
 
     :param message_ids: one message id (24 hex digits) or a list of them (templated).
-    :param custom_string: also watch every message (any status) with this ``customString``
-        (templated); at least one of ``message_ids`` and ``custom_string`` is required.
+    :param custom_string: also watch every message of the campaign with this ``customString`` that is
+        not final when the sensor starts (templated); at least one of ``message_ids`` and ``custom_string``.
     :param message_type: ``sms`` or ``mms``: the type listed with ``custom_string`` (templated).
     :param cellcast_conn_id: the ``cellcast`` connection (templated).
     """
 
     template_fields: Sequence[str] = ("message_ids", "custom_string", "message_type", "cellcast_conn_id")
-    hook_path = "airflow_provider_campaigns.hooks.cellcast.CellcastHook"
-    conn_id_field = "cellcast_conn_id"
 
     def __init__(
         self,
@@ -44,26 +44,33 @@ class CellcastCampaignStatusSensor(CampaignStatusSensor):
         self.message_type = message_type
         self.cellcast_conn_id = cellcast_conn_id
 
-    def validate(self) -> None:
-        """Ids, message type and ``custom_string`` are checked before any request."""
-        from airflow_provider_campaigns.vendors.cellcast import validate_selection
-
-        validate_selection(self.message_ids, self.custom_string, self.message_type, type(self).__name__)
-
-    def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
-        """The named messages plus every message listed with ``custom_string``."""
-        from airflow_provider_campaigns.exceptions import CampaignNotFoundError
+    @cached_property
+    def hook(self) -> CellcastHook:
+        """The Cellcast hook."""
         from airflow_provider_campaigns.hooks.cellcast import CellcastHook
-        from airflow_provider_campaigns.vendors.cellcast import VENDOR, validate_selection
 
-        assert isinstance(hook, CellcastHook)
-        refs, custom_string, kind = validate_selection(self.message_ids, self.custom_string, self.message_type, type(self).__name__)
-        if custom_string is not None:
-            listed = hook.list_messages(custom_string=custom_string, message_type=kind)
-            refs += [{"campaign_id": status.campaign_id, "message_type": kind} for status in listed]
+        return CellcastHook(self.cellcast_conn_id, self.request_timeout, status_map=self.status_map)
+
+    def selection_params(self) -> dict[str, Any]:
+        """Message ids, ``custom_string`` and type."""
+        return {"message_ids": self.message_ids, "custom_string": self.custom_string, "message_type": self.message_type}
+
+    def _groups(self) -> list[tuple[Part, list[Ref]]]:
+        """The named messages plus every message listed with ``custom_string`` (any status); a ``custom_string`` naming none fails."""
+        from airflow_provider_campaigns.exceptions import CampaignNotFoundError
+        from airflow_provider_campaigns.stopping import Part
+        from airflow_provider_campaigns.vendors.cellcast import CellcastMessage
+
+        hook = self.hook
+        chosen = hook.selection(type(self).__name__, **self.selection_params())
+        refs = list(chosen.refs)
+        if chosen.custom_string is not None:
+            listed = hook.list_messages(custom_string=chosen.custom_string, message_type=chosen.message_type)
+            refs += [CellcastMessage(status.campaign_id, chosen.message_type) for status in listed]
             if not refs:
                 raise CampaignNotFoundError(
-                    f"{VENDOR} lists no {kind} message with customString {custom_string!r}: check custom_string and message_type.",
-                    vendor=VENDOR,
+                    f"Cellcast lists no {chosen.message_type} message with customString {chosen.custom_string!r}: "
+                    "check custom_string and message_type.",
+                    vendor="Cellcast",
                 )
-        return list({ref["campaign_id"]: ref for ref in refs}.values())
+        return [(Part(hook, chosen), list({ref.label: ref for ref in refs}.values()))]

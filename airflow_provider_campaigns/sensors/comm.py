@@ -1,43 +1,42 @@
-"""Wait until a comm.com campaign send is final."""
+"""Wait until comm.com campaign sends are final."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
 
 if TYPE_CHECKING:
-    from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.vendors.base import CampaignRef
+    from airflow_provider_campaigns.hooks.comm import CommHook
 
 
 class CommCampaignStatusSensor(CampaignStatusSensor):
-    """Wait until a comm.com campaign send is final, polling ``GET /api/v1/sms/campaigns/{campaign}``.
+    """Wait until comm.com campaign sends are final, polling ``GET /api/v1/sms/campaigns/{campaign}``.
 
-    comm.com documents no status read for a send and no status values. The sensor looks for the
-    send (by id) in the campaign answer's ``data.sends``, ``data.campaign_sends`` or
-    ``data.sms_campaign_sends`` (or ``send_status_path``); when the answer lists no such send it
-    judges by the campaign-level ``data.status`` and logs one WARNING, which is only right when the
-    campaign has this one send. Unknown statuses are never final: extend the mapping with
-    ``status_map`` or the connection extra ``final_statuses`` if the sensor waits for a status the
-    provider does not know.
+    comm.com documents no status read for a send and no status values. The sensor takes the send's own
+    entry when the campaign answer lists sends (``data.sends``, ``data.campaign_sends``,
+    ``data.sms_campaign_sends`` or ``send_status_path``), else the campaign's documented
+    ``data.meta.multistep_status.status`` (with one WARNING: exact only while the campaign has this one
+    send running). Unknown statuses are never final: extend the mapping with ``status_map`` or the
+    connection extra ``final_statuses``.
 
-    :param campaign_id: the campaign UUID (templated).
+    :param campaign_id: the campaign UUID, with ``campaign_send_id``; or a ``"<campaign>/<send>"`` id alone (templated).
     :param campaign_send_id: the send UUID (templated).
-    :param comm_conn_id: the ``comm`` connection.
-    :param send_status_path: dotted path to the list of sends in the campaign answer (``data.sends``).
+    :param campaign_sends: several sends (``"<campaign>/<send>"`` ids, pairs or dicts; templated).
+    :param comm_conn_id: the ``comm`` connection (templated).
+    :param send_status_path: dotted path to a list of sends in the campaign answer (``data.sends``).
     """
 
-    template_fields: Sequence[str] = ("campaign_id", "campaign_send_id", "comm_conn_id")
-    hook_path = "airflow_provider_campaigns.hooks.comm.CommHook"
-    conn_id_field = "comm_conn_id"
+    template_fields: Sequence[str] = ("campaign_id", "campaign_send_id", "campaign_sends", "comm_conn_id")
 
     def __init__(
         self,
         *,
-        campaign_id: str,
-        campaign_send_id: str,
+        campaign_id: str | None = None,
+        campaign_send_id: str | None = None,
+        campaign_sends: Sequence[Any] | str | None = None,
         comm_conn_id: str = "comm_default",
         send_status_path: str | None = None,
         **kwargs: Any,
@@ -45,19 +44,17 @@ class CommCampaignStatusSensor(CampaignStatusSensor):
         super().__init__(**kwargs)
         self.campaign_id = campaign_id
         self.campaign_send_id = campaign_send_id
+        self.campaign_sends = campaign_sends
         self.comm_conn_id = comm_conn_id
         self.send_status_path = send_status_path
 
-    def validate(self) -> None:
-        """Both ids must be UUIDs."""
-        self.campaign_refs(None)
+    @cached_property
+    def hook(self) -> CommHook:
+        """The comm.com hook."""
+        from airflow_provider_campaigns.hooks.comm import CommHook
 
-    def hook_options(self) -> dict[str, Any]:
-        """``send_status_path`` for the status reads."""
-        return {"send_status_path": self.send_status_path}
+        return CommHook(self.comm_conn_id, self.send_status_path, self.request_timeout, status_map=self.status_map)
 
-    def campaign_refs(self, hook: CampaignHook | None) -> list[CampaignRef]:
-        """The one send."""
-        from airflow_provider_campaigns.vendors.comm import campaign_ref
-
-        return [campaign_ref(self.campaign_id, self.campaign_send_id)]
+    def selection_params(self) -> dict[str, Any]:
+        """The send or sends."""
+        return {"campaign_id": self.campaign_id, "campaign_send_id": self.campaign_send_id, "campaign_sends": self.campaign_sends}

@@ -1,52 +1,51 @@
-"""Wait until a Kore.ai campaign is final."""
+"""Wait until Kore.ai campaigns are final."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
 
 if TYPE_CHECKING:
-    from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.vendors.base import CampaignRef
+    from airflow_provider_campaigns.hooks.kore import KoreHook
 
 
 class KoreCampaignStatusSensor(CampaignStatusSensor):
-    """Wait until a Kore.ai campaign is ``Stopped`` or ``Completed``
-    (``POST .../{streamId}/campaign/{campaignId}/status?accountId=...&view=status``).
+    """Wait until Kore.ai campaigns are ``Stopped`` or ``Completed``
+    (``POST .../{streamId}/campaign/{campaignId}/status?accountId=...&view=status`` each).
 
     :param campaign_id: the campaign (templated).
-    :param stream_id: bot / stream id (``st-...``); default: the connection's extra ``stream_id``.
-    :param kore_conn_id: the ``kore`` connection.
+    :param campaign_ids: several campaigns of the same stream (templated).
+    :param stream_id: bot / stream id (``st-...``); default: the connection's extra ``stream_id`` (templated).
+    :param kore_conn_id: the ``kore`` connection (templated).
     """
 
-    template_fields: Sequence[str] = ("campaign_id", "stream_id", "kore_conn_id")
-    hook_path = "airflow_provider_campaigns.hooks.kore.KoreHook"
-    conn_id_field = "kore_conn_id"
+    template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "stream_id", "kore_conn_id")
 
     def __init__(
-        self, *, campaign_id: str, stream_id: str | None = None, kore_conn_id: str = "kore_default", **kwargs: Any
+        self,
+        *,
+        campaign_id: str | None = None,
+        campaign_ids: Sequence[str] | None = None,
+        stream_id: str | None = None,
+        kore_conn_id: str = "kore_default",
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.campaign_id = campaign_id
+        self.campaign_ids = campaign_ids
         self.stream_id = stream_id
         self.kore_conn_id = kore_conn_id
 
-    def validate(self) -> None:
-        """The campaign id (and the stream id, when given) must be safe path tokens."""
-        from airflow_provider_campaigns.vendors.kore import validate_id
-
-        validate_id(self.campaign_id)
-        if self.stream_id is not None:
-            validate_id(self.stream_id, "stream_id", "stream id")
-
-    def hook_options(self) -> dict[str, Any]:
-        """The sensor's ``stream_id`` (when given) becomes the hook's default stream."""
-        return {"stream_id": self.stream_id} if self.stream_id is not None else {}
-
-    def campaign_refs(self, hook: CampaignHook) -> list[CampaignRef]:
-        """The one campaign, with its stream resolved (sensor parameter, else connection extra)."""
+    @cached_property
+    def hook(self) -> KoreHook:
+        """The Kore.ai hook (the sensor's ``stream_id`` becomes its default stream)."""
         from airflow_provider_campaigns.hooks.kore import KoreHook
 
-        return [cast(KoreHook, hook).kore_api.campaign_ref(self.campaign_id)]
+        return KoreHook(self.kore_conn_id, self.stream_id, self.request_timeout, status_map=self.status_map)
+
+    def selection_params(self) -> dict[str, Any]:
+        """The campaign id or ids and the stream."""
+        return {"campaign_id": self.campaign_id, "campaign_ids": self.campaign_ids, "stream_id": self.stream_id}

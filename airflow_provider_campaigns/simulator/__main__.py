@@ -1,4 +1,7 @@
-"""``python -m airflow_provider_campaigns.simulator [--port 8765] [--seed seed.json] [--latency 0.05] [--wind-down 5]``.
+"""``python -m airflow_provider_campaigns.simulator [--port 8765] [--seed seed.json] [options]``.
+
+Options: ``--latency 0.05``, ``--wind-down 5``, ``--seed-random 7``, ``--lenient``,
+``--page-cap bsg=40`` (repeatable); ``--help`` explains each.
 
 Prints the URL, credentials and ``export AIRFLOW_CONN_...`` lines, then
 ``SIMULATOR_READY <url>``, and serves until SIGINT/SIGTERM (exit 0).
@@ -19,8 +22,9 @@ from types import FrameType
 from typing import Any
 
 from . import control
-from .api import VENDORS, Simulator
+from .config import parse_page_cap
 from .credentials import SimulatorCredentials
+from .sim import VENDORS, Simulator
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -38,6 +42,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=0.0,
         metavar="SECONDS",
         help="seconds an accepted stop takes before the campaign reports its stopped state (default 0)",
+    )
+    parser.add_argument("--seed-random", type=int, metavar="N", help="seed for probabilistic faults (reproducible runs)")
+    parser.add_argument(
+        "--lenient",
+        action="store_true",
+        help="answer with the lenient 'alternative reading' instead of exactly as the vendors document",
+    )
+    parser.add_argument(
+        "--page-cap",
+        action="append",
+        default=[],
+        type=parse_page_cap,
+        metavar="VENDOR=ROWS",
+        help="serve at most ROWS per list page for VENDOR whatever the client asks (repeatable)",
     )
     return parser.parse_args(argv)
 
@@ -62,7 +80,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot use the seed file: {exc}", file=sys.stderr)
         return 2
     try:
-        sim = Simulator(port=args.port, latency=args.latency, credentials=creds, wind_down=args.wind_down)
+        sim = Simulator(
+            port=args.port,
+            latency=args.latency,
+            credentials=creds,
+            wind_down=args.wind_down,
+            seed=args.seed_random,
+            strict=not args.lenient,
+            page_caps=dict(args.page_cap),
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -84,10 +110,11 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    print(f"Campaign vendor simulator listening on {sim.url}")
+    mode = "strict (as documented)" if sim.config.strict else "lenient (alternative reading)"
+    print(f"Campaign vendor simulator listening on {sim.url} ({mode})")
     for vendor in VENDORS:
         print(f"  {vendor:<9} {sim.base_url(vendor)}")
-    print(f"  control   {sim.url}/_sim (health, campaigns, faults, requests, reset)")
+    print(f"  control   {sim.url}/_sim (health, campaigns, faults, requests, reset, outage)")
     print("Credentials:")
     for key, value in sim.credentials.as_dict().items():
         print(f"  {key}={value}")

@@ -2,25 +2,83 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+VENDORS = ("bsg", "cellcast", "comm", "kore")
 
 
 @dataclass
 class SimConfig:
     """Behaviour switches shared by the four fake vendors.
 
+    :param strict: answer exactly as the vendors document (``False``: the lenient
+        "alternative reading", with the extensions listed in ``docs/vendor-contracts.md``).
     :param wind_down: default seconds an accepted stop takes before the campaign reports its
         stopped state (0 = at once); ``add_campaign(..., wind_down=...)`` overrides it per campaign.
+    :param page_caps: per vendor, the most rows one list page holds whatever the client asks
+        for (a server-side cap; absent = no cap).
     """
 
+    strict: bool = True
     wind_down: float = 0.0
+    page_caps: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.wind_down = check_wind_down(self.wind_down)
+        self.update(strict=self.strict, wind_down=self.wind_down, page_caps=self.page_caps)
+
+    def update(self, **changes: Any) -> None:
+        """Change some settings at once, validated (``ValueError``/``TypeError``; nothing changes then)."""
+        unknown = set(changes) - {"strict", "wind_down", "page_caps"}
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        strict = changes.get("strict", self.strict)
+        if not isinstance(strict, bool):
+            raise ValueError(f"strict must be true or false, not {strict!r}")
+        wind_down = check_wind_down(changes.get("wind_down", self.wind_down))
+        caps = check_page_caps(changes.get("page_caps", self.page_caps))
+        self.strict, self.wind_down, self.page_caps = strict, wind_down, caps
+
+    def page_size(self, vendor: str, requested: int) -> int:
+        """How many rows a page really holds: ``requested``, or the vendor's cap if lower."""
+        cap = self.page_caps.get(vendor)
+        return requested if cap is None else min(requested, cap)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe settings (for the control API)."""
+        return {"strict": self.strict, "wind_down": self.wind_down, "page_caps": dict(self.page_caps)}
 
 
 def check_wind_down(value: object) -> float:
     """A wind-down in seconds: a finite number >= 0 (``ValueError`` otherwise)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= float(value) < float("inf"):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= float(value) < math.inf:
         raise ValueError(f"wind_down must be a number of seconds >= 0, not {value!r}")
     return float(value)
+
+
+def check_page_caps(value: object) -> dict[str, int]:
+    """``{vendor: rows}`` with known vendors and positive integers (``ValueError`` otherwise)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"page_caps must map vendor names to row counts, not {value!r}")
+    caps: dict[str, int] = {}
+    for vendor, rows in value.items():
+        if vendor not in VENDORS:
+            raise ValueError(f"page_caps: unknown vendor {vendor!r}; expected one of {', '.join(VENDORS)}")
+        if rows is None:
+            continue
+        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+            raise ValueError(f"page_caps[{vendor!r}] must be a positive integer, not {rows!r}")
+        caps[vendor] = rows
+    return caps
+
+
+def parse_page_cap(text: str) -> tuple[str, int]:
+    """``"bsg=40"`` -> ``("bsg", 40)`` (for the command line)."""
+    vendor, sep, rows = text.partition("=")
+    if not sep or not rows.strip().isdigit():
+        raise ValueError(f"expected VENDOR=ROWS, e.g. bsg=40, not {text!r}")
+    check_page_caps({vendor.strip(): int(rows)})
+    return vendor.strip(), int(rows)

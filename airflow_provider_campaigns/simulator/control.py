@@ -11,14 +11,19 @@
   ``GET /_sim/faults`` lists the pending ones; ``DELETE /_sim/faults`` clears them
 - ``GET /_sim/requests?vendor=bsg`` -> the request log
 - ``POST /_sim/reset`` -> clear campaigns, faults and the log
+- ``GET /_sim/config`` -> ``{"strict", "wind_down", "page_caps"}``; ``POST /_sim/config`` with
+  any of them changes them (validated; nothing changes on a 400)
+- ``POST /_sim/outage`` ``{"seconds": 15}`` -> ``{"ok": true, "seconds": 15}``, then the
+  server refuses connections for that long (state kept)
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .config import SimConfig
 from .faults import make_fault
-from .wire import Request, Response, json_response
+from .http_types import SimRequest, SimResponse, json_response
 
 if TYPE_CHECKING:
     from .server import App
@@ -54,14 +59,32 @@ def inject(app: App, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def reset(app: App) -> None:
-    """Clear campaigns, faults and the request log."""
+    """Clear campaigns, faults and the request log; restart the fault generator from its seed."""
     for api in app.vendors.values():
         api.reset()
     app.faults.clear()
+    app.faults.reseed()
     app.clear_log()
 
 
-def handle(app: App, req: Request) -> Response:
+def config(app: App) -> SimConfig:
+    """The settings every vendor shares."""
+    return next(iter(app.vendors.values())).config
+
+
+def outage(app: App, body: dict[str, Any]) -> SimResponse:
+    """Answer, then take the server down for ``body["seconds"]``."""
+    seconds = body.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < float("inf"):
+        raise ValueError(f"seconds must be a number >= 0, not {seconds!r}")
+    if app.on_outage is None:
+        raise ValueError("this server cannot take an outage")
+    answer = json_response(200, {"ok": True, "seconds": seconds})
+    answer.outage = float(seconds)
+    return answer
+
+
+def handle(app: App, req: SimRequest) -> SimResponse:
     """Answer one control request."""
     route = req.path.rstrip("/")
     body = req.json if isinstance(req.json, dict) else {}
@@ -98,6 +121,13 @@ def handle(app: App, req: Request) -> Response:
             return json_response(200, {"ok": True})
         if route == "/requests" and req.method == "GET":
             return json_response(200, app.requests(req.query.get("vendor") or None))
+        if route == "/config" and req.method == "GET":
+            return json_response(200, config(app).as_dict())
+        if route == "/config" and req.method == "POST":
+            config(app).update(**body)
+            return json_response(200, config(app).as_dict())
+        if route == "/outage" and req.method == "POST":
+            return outage(app, body)
         if route == "/reset" and req.method == "POST":
             reset(app)
             return json_response(200, {"ok": True})

@@ -18,14 +18,21 @@ Kinds (``params`` in brackets):
 ``when="before"`` (default) answers instead of the vendor, so nothing changes;
 ``when="after"`` (``status``, ``drop``, ``malformed``, ``empty``, ``content_type``)
 runs the vendor logic first (e.g. the stop happens) and then replaces the answer.
+
+``probability`` (0..1, default 1) makes a fault fire on that share of the matching
+requests, drawn from the fault book's random generator (seeded by ``Simulator(seed=...)``,
+so a run is reproducible); a request it does not fire on goes on to the next matching
+fault and uses none of its ``times``.
+
 ``path`` is a regex searched in the vendor-relative path and in the full path
 (query excluded); ``method`` is compared case-insensitively; ``vendor`` ``None``
-or ``"*"`` matches every vendor. Each matching request consumes one use;
-``times=None`` never runs out. The earliest-injected matching fault wins.
+or ``"*"`` matches every vendor. Each request a fault fires on uses one of its
+``times``; ``times=None`` never runs out. The earliest-injected matching fault wins.
 """
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from dataclasses import dataclass, field
@@ -48,6 +55,7 @@ class Fault:
     method: str | None = None
     when: str = "before"
     params: dict[str, Any] = field(default_factory=dict)
+    probability: float = 1.0
 
     def matches(self, vendor: str, method: str, path: str, raw_path: str) -> bool:
         """Whether this fault applies to the request."""
@@ -66,6 +74,7 @@ class Fault:
             "path": self.path.pattern if self.path is not None else None,
             "method": self.method,
             "when": self.when,
+            "probability": self.probability,
             **{k: v for k, v in self.params.items() if isinstance(v, (str, int, float, bool, type(None)))},
         }
 
@@ -78,6 +87,7 @@ def make_fault(
     path: str | None = None,
     method: str | None = None,
     when: str = "before",
+    probability: float = 1.0,
     **params: Any,
 ) -> Fault:
     """Validate arguments and build a :class:`Fault` (``ValueError`` when invalid)."""
@@ -89,6 +99,8 @@ def make_fault(
         raise ValueError(f"fault {kind!r} cannot run after the vendor logic")
     if times is not None and (isinstance(times, bool) or int(times) < 1):
         raise ValueError("times must be a positive integer or None")
+    if isinstance(probability, bool) or not isinstance(probability, (int, float)) or not 0 <= probability <= 1:
+        raise ValueError(f"probability must be a number from 0 to 1, not {probability!r}")
     if kind == "status":
         status = int(params.get("status", 503))
         if not 100 <= status <= 599:
@@ -104,16 +116,24 @@ def make_fault(
         method=method.upper() if method else None,
         when=when,
         params=params,
+        probability=float(probability),
     )
 
 
 class FaultBook:
     """The pending faults, consumed one per matching request."""
 
-    def __init__(self) -> None:
-        """Start with no faults."""
+    def __init__(self, seed: int | None = None) -> None:
+        """Start with no faults; ``seed`` makes probabilistic faults reproducible."""
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
+        self._seed = seed
+        self._rng = random.Random(seed)
+
+    def reseed(self) -> None:
+        """Restart the random sequence from the seed (a fresh one without a seed)."""
+        with self._lock:
+            self._rng = random.Random(self._seed)
 
     def add(self, fault: Fault) -> None:
         """Queue a fault."""
@@ -127,6 +147,8 @@ class FaultBook:
         with self._lock:
             for index, fault in enumerate(self._faults):
                 if not fault.matches(vendor, method, path, raw_path):
+                    continue
+                if fault.probability < 1 and self._rng.random() >= fault.probability:
                     continue
                 if fault.times is not None:
                     fault.times -= 1

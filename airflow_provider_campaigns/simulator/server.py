@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from . import control
-from .base import VendorApi, phrase
+from .fake_vendor import FakeVendor, phrase
 from .faults import MAINTENANCE_BODY, MALFORMED_BODY, Fault, FaultBook
+from .http_types import JSON_TYPE, SimRequest, SimResponse, dumps, json_response, parse_json
 from .state import Store
-from .wire import JSON_TYPE, Request, Response, dumps, json_response, parse_json
 
 LOG_LIMIT = 100_000
 HOST = "127.0.0.1"
@@ -29,16 +29,17 @@ HOST = "127.0.0.1"
 class App:
     """Everything behind the socket: vendors, store, faults, latency and the log."""
 
-    def __init__(self, store: Store, vendors: dict[str, VendorApi], latency: float = 0.0) -> None:
+    def __init__(self, store: Store, vendors: dict[str, FakeVendor], latency: float = 0.0, seed: int | None = None) -> None:
         """Wire the vendors (mounted at ``/<name>``) to one fault book and one log."""
         self.store = store
         self.vendors = vendors
         self.latency = latency
-        self.faults = FaultBook()
+        self.faults = FaultBook(seed)
+        self.on_outage: Callable[[float, socket.socket | None], None] | None = None
         self._log: deque[dict[str, Any]] = deque(maxlen=LOG_LIMIT)
         self._log_lock = threading.Lock()
 
-    def vendor(self, name: str) -> VendorApi:
+    def vendor(self, name: str) -> FakeVendor:
         """The vendor called ``name`` (``ValueError`` when unknown)."""
         try:
             return self.vendors[name]
@@ -55,13 +56,13 @@ class App:
         with self._log_lock:
             self._log.clear()
 
-    def dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
+    def dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes) -> SimResponse:
         """Answer one request: control API, a vendor (with faults), or 404."""
         path, _, query_string = target.partition("?")
         query = {k: v[-1] for k, v in parse_qs(query_string, keep_blank_values=True).items()}
         mount = path.split("/", 2)[1] if path.startswith("/") else ""
         rel = path[len(mount) + 1 :] or "/"
-        req = Request(method, rel, path, query, headers, body, parse_json(body))
+        req = SimRequest(method, rel, path, query, headers, body, parse_json(body))
         if mount == "_sim":
             return self._guard(lambda: control.handle(self, req))
         api = self.vendors.get(mount)
@@ -70,7 +71,7 @@ class App:
             mounts = ", ".join(f"/{name}" for name in self.vendors)
             hint = f"vendors are mounted at {mounts}; control at /_sim"
             resp = json_response(404, {"message": "Not found", "hint": hint})
-            req = Request(method, path, path, query, headers, body, req.json)
+            req = SimRequest(method, path, path, query, headers, body, req.json)
         else:
             fault = self.faults.take(mount, method, rel, path)
             if self.latency > 0:
@@ -93,7 +94,7 @@ class App:
         return resp
 
     @staticmethod
-    def _guard(produce: Callable[[], Response]) -> Response:
+    def _guard(produce: Callable[[], SimResponse]) -> SimResponse:
         try:
             return produce()
         except Exception:  # noqa: BLE001 - a simulator bug must answer, not hang the client
@@ -101,7 +102,7 @@ class App:
             return json_response(500, {"message": "Server Error"})
 
     @staticmethod
-    def _answer(api: VendorApi, req: Request, fault: Fault | None) -> Response:
+    def _answer(api: FakeVendor, req: SimRequest, fault: Fault | None) -> SimResponse:
         if fault is None:
             return api.handle(req)
         kind, params = fault.kind, fault.params
@@ -113,17 +114,17 @@ class App:
         if fault.when == "after":
             api.handle(req)
         if kind == "drop":
-            return Response(drop=True)
+            return SimResponse(drop=True)
         if kind == "malformed":
-            return Response(200, MALFORMED_BODY)
+            return SimResponse(200, MALFORMED_BODY)
         if kind == "empty":
-            return Response(200, b"")
+            return SimResponse(200, b"")
         if kind == "content_type":
-            return Response(200, MAINTENANCE_BODY, "text/html")
+            return SimResponse(200, MAINTENANCE_BODY, "text/html")
         return status_fault(api, params)
 
 
-def status_fault(api: VendorApi, params: dict[str, Any]) -> Response:
+def status_fault(api: FakeVendor, params: dict[str, Any]) -> SimResponse:
     """The answer of a ``status`` fault (custom or vendor-default body, ``Retry-After``)."""
     status = int(params["status"])
     if "body" in params:
@@ -135,7 +136,7 @@ def status_fault(api: VendorApi, params: dict[str, Any]) -> Response:
         else:
             raw = dumps(body)
         guessed = JSON_TYPE if not isinstance(body, (str, bytes)) or parse_json(raw) is not None else "text/plain"
-        resp = Response(status, raw, params.get("content_type", guessed))
+        resp = SimResponse(status, raw, params.get("content_type", guessed))
     else:
         resp = api.error_response(status)
     if params.get("retry_after") is not None:
@@ -196,10 +197,15 @@ class SimServer(ThreadingHTTPServer):
             else:
                 self._conns.discard(conn)
 
-    def close_connections(self) -> None:
-        """Shut every open client connection (idle keep-alive ones included)."""
+    @property
+    def port(self) -> int:
+        """The bound TCP port."""
+        return int(self.server_address[1])
+
+    def close_connections(self, spare: socket.socket | None = None) -> None:
+        """Shut every open client connection (idle keep-alive ones included) but ``spare``."""
         with self._conns_lock:
-            conns = list(self._conns)
+            conns = [conn for conn in self._conns if conn is not spare]
         for conn in conns:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
@@ -253,7 +259,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         self._write(self.server.app.dispatch(self.command, self.path, headers, body))
 
-    def _write(self, resp: Response) -> None:
+    def _write(self, resp: SimResponse) -> None:
+        if resp.outage is not None and self.server.app.on_outage is not None:
+            self.server.app.on_outage(resp.outage, self.connection)
+            self.close_connection = True
         if resp.drop:
             self.close_connection = True
             with contextlib.suppress(OSError):
@@ -272,6 +281,7 @@ class _Handler(BaseHTTPRequestHandler):
             lines.append("Connection: close")
         elif self.request_version == "HTTP/1.0":
             lines.append("Connection: keep-alive")
-        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + resp.body)
+        with contextlib.suppress(OSError):
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + resp.body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve

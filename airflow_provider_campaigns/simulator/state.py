@@ -110,32 +110,33 @@ class Record:
         self.updated = when
 
 
-def new_record(
-    vendor: str,
-    record_id: Any,
-    machine: Machine,
-    status: str,
-    *,
-    starts_in: float | None = None,
-    finishes_in: float | None = None,
-    created_at: object = None,
-    fields: dict[str, Any] | None = None,
-    wind_down: float | None = None,
-) -> Record:
-    """Build a record; ``starts_in``/``finishes_in`` are seconds from now (``None`` = never).
+@dataclass(frozen=True)
+class Timing:
+    """When a new campaign was created, starts and finishes by itself, and how long a stop takes.
 
-    ``wind_down`` (seconds) overrides the simulator's default delay of an accepted stop.
+    ``starts_in``/``finishes_in`` are seconds from now (``None`` = never); ``created_at`` is a
+    date/time (default now); ``wind_down`` overrides the simulator's default delay of an
+    accepted stop.
     """
-    created = time.time() if created_at is None else parse_when(created_at)
+
+    starts_in: float | None = None
+    finishes_in: float | None = None
+    created_at: object = None
+    wind_down: float | None = None
+
+
+def new_record(vendor: str, record_id: Any, machine: Machine, status: str, timing: Timing) -> Record:
+    """Build a record in ``status`` (validated against ``machine``), with its timeline."""
+    created = time.time() if timing.created_at is None else parse_when(timing.created_at)
     canonical = machine.canonical(status)
     steps: list[tuple[float, str]] = []
-    if starts_in is not None:
-        steps.append((float(starts_in), machine.running))
-    if finishes_in is not None:
-        steps.append((float(finishes_in), machine.done))
+    if timing.starts_in is not None:
+        steps.append((float(timing.starts_in), machine.running))
+    if timing.finishes_in is not None:
+        steps.append((float(timing.finishes_in), machine.done))
     steps.sort(key=lambda step: step[0])
-    record = Record(vendor, record_id, canonical, created, machine, timeline=steps, fields=dict(fields or {}))
-    record.wind_down = None if wind_down is None else check_wind_down(wind_down)
+    record = Record(vendor, record_id, canonical, created, machine, timeline=steps)
+    record.wind_down = None if timing.wind_down is None else check_wind_down(timing.wind_down)
     record.entered[canonical] = created
     record.updated = created
     return record

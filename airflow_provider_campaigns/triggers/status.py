@@ -3,148 +3,184 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_campaigns.exceptions import CampaignProviderError, ConnectionNotFoundError, PermanentError
+from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
+from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError
 
-MAX_PARALLEL_READS = 10
+if TYPE_CHECKING:
+    from airflow_provider_campaigns.status import CampaignStatus
+
 #: how far past its deadline one poll round may run before the trigger gives up on it
 DEADLINE_GRACE = 5.0
 
 
-def event(status: str, vendor: str, labels: Sequence[str], message: str, statuses: Sequence[Any] = ()) -> dict[str, Any]:
-    """The one event shape: ``status`` is ``success``, ``failure``, ``timeout`` or ``error``."""
-    from airflow_provider_campaigns.outcomes import status_result
-
-    single = statuses[0].as_dict() if len(statuses) == 1 else {}
+def group(
+    vendor: str, conn_id: str, refs: Sequence[Any], options: Mapping[str, Any] | None = None, request_timeout: Any = None
+) -> dict[str, Any]:
+    """One vendor connection's part of a wait, as the trigger serializes it (ids and options only, never a secret)."""
     return {
-        "status": status,
         "vendor": vendor,
-        "campaign_id": labels[0] if len(labels) == 1 else list(labels),
-        "state": single.get("state"),
-        "vendor_status": single.get("vendor_status"),
-        "message": message,
-        "result": status_result(statuses) if statuses else None,
+        "conn_id": conn_id,
+        "refs": [ref if isinstance(ref, Mapping) else ref.as_dict() for ref in refs],
+        "options": dict(options or {}),
+        "request_timeout": list(request_timeout) if isinstance(request_timeout, (list, tuple)) else request_timeout,
+    }
+
+
+def status_entry(vendor: str, conn_id: str, status: CampaignStatus, ref: Any) -> dict[str, Any]:
+    """A status as an event carries it (with the campaign's reference)."""
+    return {
+        "vendor": vendor,
+        "conn_id": conn_id,
+        "ref": ref.as_dict(),
+        "campaign_id": status.campaign_id,
+        "name": status.name,
+        "state": status.state.value,
+        "vendor_status": status.vendor_status,
+        "timestamps": dict(status.timestamps),
     }
 
 
 class CampaignStatusTrigger(BaseTrigger):
     """Poll campaign statuses until each is final (or in a target state), or the deadline passes.
 
-    Serializes only the vendor key, connection id, campaign references, interval, target states,
-    request timeout, status-map additions and a wall-clock ``deadline`` (``time.time()``): never a
-    token. Transient poll errors are retried until the deadline; permanent ones end with ``error``.
+    :param groups: one entry per vendor connection (see :func:`group`): vendor key, connection id,
+        campaign references, API options and request timeout.
+    :param target_states: normalized states that count as success.
+    :param poll_interval: seconds between reads.
+    :param deadline: wall-clock time (``time.time()``) the wait ends by.
+
+    Serializes only those: never a token. Transient read errors are retried until the deadline;
+    permanent ones end the wait with an ``error`` event. The one event is
+    ``{"status": "success" | "failure" | "timeout" | "error", "message", "statuses": [...]}``.
     """
 
-    def __init__(
-        self,
-        vendor_key: str,
-        conn_id: str,
-        refs: Sequence[Mapping[str, str]],
-        target_states: Sequence[str],
-        poll_interval: float,
-        deadline: float,
-        request_timeout: float | list[float] | None = None,
-        status_map: Mapping[str, str] | None = None,
-        api_options: Mapping[str, Any] | None = None,
-    ) -> None:
+    #: the clock of every wait and deadline (a test replaces it on the instance; it is never serialized)
+    clock: Clock = SYSTEM_CLOCK
+
+    def __init__(self, groups: Sequence[Mapping[str, Any]], target_states: Sequence[str], poll_interval: float, deadline: float) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        self.vendor_key = vendor_key
-        self.conn_id = conn_id
-        self.refs = [dict(ref) for ref in refs]
+        self.groups = [dict(g) for g in groups]
         self.target_states = list(target_states)
         self.poll_interval = float(poll_interval)
         self.deadline = float(deadline)
-        self.request_timeout = request_timeout
-        self.status_map = dict(status_map) if status_map else None
-        self.api_options = dict(api_options) if api_options else None
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Class path and kwargs; a re-created trigger continues the same wait."""
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "vendor_key": self.vendor_key,
-                "conn_id": self.conn_id,
-                "refs": self.refs,
-                "target_states": self.target_states,
-                "poll_interval": self.poll_interval,
-                "deadline": self.deadline,
-                "request_timeout": self.request_timeout,
-                "status_map": self.status_map,
-                "api_options": self.api_options,
-            },
-        )
+        kwargs = {
+            "groups": self.groups,
+            "target_states": self.target_states,
+            "poll_interval": self.poll_interval,
+            "deadline": self.deadline,
+        }
+        return f"{type(self).__module__}.{type(self).__qualname__}", kwargs
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until done; yield exactly one event (an unexpected failure is an ``error`` event, never a crash)."""
         try:
-            payload = await self._poll_until_done()
+            payload = await self._wait()
+        except CampaignProviderError as error:
+            payload = {"status": "error", "message": str(error), "statuses": []}
         except Exception as error:  # noqa: BLE001 - e.g. the connection was deleted while deferred
-            vendor = self.vendor_key
-            message = f"{vendor}: status wait failed: {type(error).__name__}: {error}"
-            payload = event("error", vendor, [r["campaign_id"] for r in self.refs], message)
+            payload = {"status": "error", "message": f"status wait failed: {type(error).__name__}: {error}", "statuses": []}
         yield TriggerEvent(payload)  # type: ignore[no-untyped-call]
 
-    async def _poll_until_done(self) -> dict[str, Any]:
+    async def _wait(self) -> dict[str, Any]:
+        from contextlib import AsyncExitStack
+
+        from airflow_provider_campaigns.results import target_states
+        from airflow_provider_campaigns.waiting import ReadStatuses, wait_flow
+
+        targets = target_states(self.target_states)
+        clock = self.clock
+        async with AsyncExitStack() as stack:
+            readers = [await stack.enter_async_context(_GroupReader(g, clock)) for g in self.groups]
+            count = sum(len(reader.refs) for reader in readers)
+            what = " + ".join(f"{reader.spec.name} ({len(reader.refs)})" for reader in readers) or "nothing"
+            flow = wait_flow(f"{count} campaign(s) at {what}", targets, self.poll_interval, self.deadline, clock, self.log)
+            answer: Any = None
+            while True:
+                try:
+                    action = flow.send(answer)
+                except StopIteration as done:
+                    outcome = done.value
+                    statuses = (
+                        [status_entry(r.key, r.conn_id, s, ref) for r in readers for ref, s in zip(r.refs, r.last, strict=True)]
+                        if outcome.statuses
+                        else []
+                    )
+                    return {"status": outcome.status, "message": outcome.message, "statuses": statuses}
+                if isinstance(action, ReadStatuses):
+                    answer = await self._read(readers, clock)
+                else:
+                    await clock.asleep(action.seconds)
+                    answer = None
+
+    async def _read(self, readers: list[_GroupReader], clock: Any) -> Any:
+        """Every group's statuses; a transient failure is the answer (the flow reads again), a permanent one ends the wait."""
+        remaining = max(0.0, self.deadline - clock.time())
+        try:
+            results = await asyncio.wait_for(
+                asyncio.gather(*(reader.read() for reader in readers), return_exceptions=True), remaining + DEADLINE_GRACE
+            )
+        except TimeoutError:
+            from airflow_provider_campaigns.exceptions import TransientError
+
+            return TransientError("a status poll did not finish before the deadline")
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            permanent = next((e for e in errors if isinstance(e, PermanentError)), None)
+            if permanent is not None:
+                raise permanent
+            if not all(isinstance(e, CampaignProviderError) for e in errors):
+                raise errors[0]
+            return errors[0]
+        return [status for statuses in results for status in statuses]  # type: ignore[union-attr]
+
+
+class _GroupReader:
+    """One vendor connection's reads in the triggerer: its async transport, API and references."""
+
+    def __init__(self, spec_group: Mapping[str, Any], clock: Clock) -> None:
+        from airflow_provider_campaigns.vendors import vendor_spec
+
+        self._clock = clock
+        self.key = str(spec_group["vendor"])
+        self.conn_id = str(spec_group["conn_id"])
+        self.spec = vendor_spec(self.key)
+        self.refs = [self.spec.ref.from_dict(ref) for ref in spec_group["refs"]]  # type: ignore[attr-defined]
+        self._options = self.spec.options(**(spec_group.get("options") or {}))
+        self._timeout = spec_group.get("request_timeout")
+        self.last: list[CampaignStatus] = []
+
+    async def __aenter__(self) -> _GroupReader:
         from airflow.providers.common.compat.connection import get_async_connection
         from airflow.providers.common.compat.sdk import AirflowNotFoundException
 
         from airflow_provider_campaigns.core.async_transport import AsyncTransport, credential_scope
-        from airflow_provider_campaigns.outcomes import judge, target_states
-        from airflow_provider_campaigns.vendors import connect, vendor_module
+        from airflow_provider_campaigns.exceptions import ConnectionNotFoundError
+
+        try:
+            conn = await get_async_connection(self.conn_id)
+        except AirflowNotFoundException:
+            raise ConnectionNotFoundError.for_conn(self.conn_id, self.key, self.spec.name) from None
+        self.settings, self.api = self.spec.connect(conn, self._timeout, self._options)
+        scope = credential_scope(self.key, self.settings.base_url, conn.login, conn.password, conn.extra)
+        self.transport = AsyncTransport(self.settings, self.api.auth, token_scope=scope, clock=self._clock)
+        await self.transport.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.transport.__aexit__(*exc_info)
+
+    async def read(self) -> list[CampaignStatus]:
+        """Every reference's status, concurrently (the transport's shared gate bounds the requests in flight)."""
         from airflow_provider_campaigns.vendors.base import status_flow
 
-        vendor = str(vendor_module(self.vendor_key).VENDOR)
-        try:
-            try:
-                conn = await get_async_connection(self.conn_id)
-            except AirflowNotFoundException:
-                raise ConnectionNotFoundError.for_conn(self.conn_id, self.vendor_key, vendor) from None
-            settings, api = connect(self.vendor_key, conn, self.request_timeout, self.status_map, **(self.api_options or {}))
-            targets = target_states(self.target_states)
-        except CampaignProviderError as error:
-            return event("error", vendor, [r["campaign_id"] for r in self.refs], str(error))
-        labels = [api.label(ref) for ref in self.refs]
-        limit = asyncio.Semaphore(MAX_PARALLEL_READS)
-
-        async def read(ref: Mapping[str, str]) -> Any:
-            async with limit:
-                return await transport.run(status_flow(api, ref, settings.retry))
-
-        async def read_all() -> list[Any]:
-            try:
-                async with asyncio.TaskGroup() as group:  # one failure cancels the sibling reads
-                    tasks = [group.create_task(read(ref)) for ref in self.refs]
-            except ExceptionGroup as failed:
-                errors: list[BaseException] = list(failed.exceptions)
-                raise next((e for e in errors if isinstance(e, PermanentError)), errors[0]) from None
-            return [task.result() for task in tasks]
-
-        last_problem = "no status read yet"
-        scope = credential_scope(self.vendor_key, settings.base_url, conn.login, conn.password, conn.extra)
-        async with AsyncTransport(settings, api.auth, token_scope=scope) as transport:
-            while True:
-                remaining = self.deadline - time.time()
-                try:
-                    # a round never outlives the deadline by more than the grace (a slow vendor included)
-                    statuses = await asyncio.wait_for(read_all(), timeout=max(remaining, 0) + DEADLINE_GRACE)
-                    verdict = judge(statuses, targets)
-                    if verdict.done:
-                        return event("success" if verdict.accepted else "failure", vendor, labels, verdict.message, statuses)
-                    last_problem = verdict.message
-                except TimeoutError:
-                    last_problem = "the last status poll did not finish before the deadline"
-                except PermanentError as error:
-                    return event("error", vendor, labels, str(error))
-                except CampaignProviderError as error:
-                    last_problem = str(error)
-                    self.log.warning("Status poll failed, will poll again until the deadline: %s", error)
-                remaining = self.deadline - time.time()
-                if remaining <= 0:
-                    return event("timeout", vendor, labels, f"{vendor}: deadline passed while waiting; last seen: {last_problem}")
-                await asyncio.sleep(min(self.poll_interval, remaining))
+        budget = self.transport.budget()
+        self.last = list(await asyncio.gather(*(self.transport.run(status_flow(self.api, ref, budget)) for ref in self.refs)))
+        return self.last

@@ -1,45 +1,22 @@
-"""Vendor API contracts as pure code, one module per vendor, found by vendor key."""
+"""Vendor API contracts as pure code, one module per vendor.
+
+Hooks import their vendor module directly; only code that starts from a serialized vendor key
+(the status trigger) looks the module up here.
+"""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from airflow_provider_campaigns.core.settings import TransportSettings
-    from airflow_provider_campaigns.vendors.base import VendorApi
+from airflow_provider_campaigns.vendors.base import VendorSpec
 
-VENDOR_MODULES = {
-    "bsg": "airflow_provider_campaigns.vendors.bsg",
-    "cellcast": "airflow_provider_campaigns.vendors.cellcast",
-    "comm": "airflow_provider_campaigns.vendors.comm",
-    "kore": "airflow_provider_campaigns.vendors.kore",
-}
+VENDOR_KEYS = ("bsg", "cellcast", "comm", "kore")
 
 
-def vendor_module(vendor_key: str) -> ModuleType:
-    """The vendor module (``VENDOR``, ``DEFAULT_HOST``, ``build_api``) for a key such as ``bsg``."""
-    if vendor_key not in VENDOR_MODULES:
-        raise ValueError(f"unknown vendor {vendor_key!r}; known: {', '.join(VENDOR_MODULES)}")
-    return importlib.import_module(VENDOR_MODULES[vendor_key])
-
-
-def connect(
-    vendor_key: str,
-    conn: Any,
-    request_timeout: Any = None,
-    status_map: Mapping[str, str] | None = None,
-    **options: Any,
-) -> tuple[TransportSettings, VendorApi]:
-    """Transport settings and the vendor API from one Airflow connection (no I/O).
-
-    Used by hooks (sync) and triggers (async) alike, so both read a connection the same way.
-    """
-    from airflow_provider_campaigns.core.settings import transport_settings
-
-    module = vendor_module(vendor_key)
-    settings = transport_settings(conn, module.VENDOR, module.DEFAULT_HOST, request_timeout)
-    api: VendorApi = module.build_api(conn, settings, status_map=status_map, **options)
-    return settings, api
+def vendor_spec(key: str) -> VendorSpec[Any]:
+    """The :class:`VendorSpec` of a vendor key such as ``bsg``."""
+    if key not in VENDOR_KEYS:
+        raise ValueError(f"unknown vendor {key!r}; known: {', '.join(VENDOR_KEYS)}")
+    spec: VendorSpec[Any] = importlib.import_module(f"airflow_provider_campaigns.vendors.{key}").SPEC
+    return spec

@@ -1,31 +1,53 @@
 """BSG One-API v2 (SMS and RCS), as documented: login → JWT, PATCH/PUT stop, GET campaign, list.
 
-Sources: BSG "Cancel SMS/RCS campaign" pages, the One-API OpenAPI spec and official SDKs
-(see ``VENDORS.md``). Timestamps are ``yyyy-mm-dd hh:mm:ss`` without a zone; treated as UTC.
+Sources: BSG "Cancel SMS/RCS campaign" pages, the One-API OpenAPI spec (``bsgworld/go-sdk:
+api/openapi.yaml``) and BSG's list page (see ``VENDORS.md``). Timestamps come as
+``yyyy-mm-dd hh:mm:ss`` without a zone (treated as UTC) or ISO 8601 (the spec's list example).
+
+The list (``GET /api/campaigns``) covers at most 3 months per request (``filter[from]`` defaults to
+``filter[to]`` minus 3 months, ``filter[to]`` may lie up to 30 days ahead), searches only ``sender``
+and ``taskname``, and takes ``page[limit]`` 30 to 500; ``meta.page.total`` says how many there are.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_campaigns.core.errors import describe_failure, expect_ok
-from airflow_provider_campaigns.core.flow import Flow, Token, call
-from airflow_provider_campaigns.core.retry import RetryPolicy
+import pendulum
+
+from airflow_provider_campaigns.core.errors import describe_failure, expect_ok, vendor_message
+from airflow_provider_campaigns.core.flow import Budget, Flow, Token, call
 from airflow_provider_campaigns.core.settings import TransportSettings, require
-from airflow_provider_campaigns.core.wire import ApiRequest, Reply, path_param
-from airflow_provider_campaigns.exceptions import InvalidInputError, StopRejectedError
+from airflow_provider_campaigns.core.wire import ApiRequest, Reply, field_path, path_param
+from airflow_provider_campaigns.exceptions import InvalidInputError, StopRejectedError, VendorRejectedError
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import CampaignRef, VendorApi, last_when_short, paged_flow
+from airflow_provider_campaigns.vendors.base import (
+    ApiOptions,
+    Page,
+    Ref,
+    VendorApi,
+    VendorSpec,
+    active_matching,
+    exactly_one,
+    id_list,
+    paged_flow,
+)
 
 VENDOR = "BSG"
+KEY = "bsg"
 DEFAULT_HOST = "https://one-api.bsg.world"
 CHANNELS = ("sms", "rcs")
-STOP_METHODS = {"sms": "PATCH", "rcs": "PUT"}
-PAGE_LIMIT = 100
+STOP_METHODS = {"sms": "PATCH", "rcs": "PUT"}  # the seeds: PATCH for SMS, PUT for RCS
+LOGIN_PATH = "/api/auth/login"
+CAMPAIGNS_PATH = "/api/campaigns"
+PAGE_LIMIT = 500  # page[limit] is 30..500
+WINDOW_MONTHS = 3  # at most 3 months per list request
+AHEAD_DAYS = 30  # filter[to] may lie up to 30 days ahead
+DEFAULT_LOOKBACK_MONTHS = 12
 MAX_PAGES = 1000
 MAX_CAMPAIGN_ID = 2**63 - 1
 TIMESTAMP_FIELDS = ("created_at", "start_at", "real_start_at", "finished_at")
@@ -47,14 +69,45 @@ STATUS_MAP = StatusMap(
 )
 
 
-def validate_campaign_id(value: Any, parameter: str = "campaign_id") -> str:
-    """A BSG campaign id is a positive integer (``12`` or ``"12"``); returns its canonical text."""
+@dataclass(frozen=True)
+class BsgCampaign(Ref):
+    """One BSG campaign: its integer id and the channel that decides the stop method."""
+
+    id: int
+    channel: str = "sms"
+
+    @property
+    def label(self) -> str:
+        """The id as text."""
+        return str(self.id)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BsgCampaign:
+        """Inverse of :meth:`as_dict` (validated again)."""
+        return campaign(data["id"], data.get("channel", "sms"))
+
+
+@dataclass(frozen=True)
+class BsgSelection:
+    """What a stop or sensor names at BSG: ids, or every active campaign of a channel (by name, in a date range)."""
+
+    refs: tuple[BsgCampaign, ...]
+    all_active: bool = False
+    channel: str = "sms"
+    name_contains: str | None = None
+    date_from: pendulum.DateTime | None = None
+    date_to: pendulum.DateTime | None = None
+    lookback_months: int = DEFAULT_LOOKBACK_MONTHS
+
+
+def validate_campaign_id(value: Any, parameter: str = "campaign_id") -> int:
+    """A BSG campaign id is a positive integer (``12`` or ``"12"``)."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise InvalidInputError(f"{parameter}: a BSG campaign id is a positive integer, not {type(value).__name__} {value!r:.60}.")
     text = str(value)
     if not (text.isascii() and text.isdigit()) or int(text) <= 0 or int(text) > MAX_CAMPAIGN_ID:
         raise InvalidInputError(f"{parameter}: a BSG campaign id is a positive integer, not {text!r:.60}.")
-    return str(int(text))
+    return int(text)
 
 
 def validate_channel(value: Any, parameter: str = "channel") -> str:
@@ -65,9 +118,90 @@ def validate_channel(value: Any, parameter: str = "channel") -> str:
     return channel
 
 
-def campaign_ref(campaign_id: Any, channel: Any = "sms", parameter: str = "campaign_id") -> dict[str, str]:
+def validate_date(value: Any, parameter: str) -> pendulum.DateTime:
+    """A date or date-time (``2026-11-01`` or ISO 8601; no zone = UTC) for a list window."""
+    if isinstance(value, pendulum.DateTime):
+        return value.in_tz("UTC")
+    if not isinstance(value, str) or "{{" in value:
+        raise InvalidInputError(f"{parameter} must be a date such as '2026-11-01', not {value!r:.60}.")
+    try:
+        parsed = pendulum.parse(value.strip(), tz="UTC")
+    except (ValueError, TypeError):
+        raise InvalidInputError(f"{parameter} must be a date such as '2026-11-01', not {value!r:.60}.") from None
+    if not isinstance(parsed, pendulum.DateTime):
+        raise InvalidInputError(f"{parameter} must be a date or date-time, not {value!r:.60}.")
+    return parsed.in_tz("UTC")
+
+
+def campaign(campaign_id: Any, channel: Any = "sms", parameter: str = "campaign_id") -> BsgCampaign:
     """A validated reference to one BSG campaign."""
-    return {"campaign_id": validate_campaign_id(campaign_id, parameter), "channel": validate_channel(channel)}
+    return BsgCampaign(validate_campaign_id(campaign_id, parameter), validate_channel(channel))
+
+
+def selection(
+    owner: str,
+    campaign_id: Any = None,
+    campaign_ids: Any = None,
+    channel: Any = "sms",
+    all_active: Any = False,
+    name_contains: Any = None,
+    date_from: Any = None,
+    date_to: Any = None,
+    lookback_months: Any = DEFAULT_LOOKBACK_MONTHS,
+) -> BsgSelection:
+    """Validate what an operator, sensor or kill-switch target names at BSG (no request is sent)."""
+    kind = validate_channel(channel)
+    if not isinstance(all_active, bool):
+        raise InvalidInputError(f"{owner}: all_active must be True or False, not {all_active!r:.40}.")
+    exactly_one(owner, campaign_id=campaign_id is not None, campaign_ids=campaign_ids is not None, all_active=all_active)
+    if name_contains is not None and (not isinstance(name_contains, str) or not name_contains.strip()):
+        raise InvalidInputError(f"{owner}: name_contains must be non-empty text, not {name_contains!r:.40}.")
+    if isinstance(lookback_months, bool) or not isinstance(lookback_months, int) or not 1 <= lookback_months <= 120:
+        raise InvalidInputError(f"{owner}: lookback_months must be a whole number of months from 1 to 120, not {lookback_months!r:.40}.")
+    if not all_active and (name_contains is not None or date_from is not None or date_to is not None):
+        raise InvalidInputError(
+            f"{owner}: name_contains, date_from and date_to select campaigns with all_active=True; named ids are stopped as named."
+        )
+    start = validate_date(date_from, "date_from") if date_from is not None else None
+    end = validate_date(date_to, "date_to") if date_to is not None else None
+    if start is not None and end is not None and start > end:
+        raise InvalidInputError(f"{owner}: date_from ({date_from}) is after date_to ({date_to}).")
+    if campaign_id is not None:
+        refs: tuple[BsgCampaign, ...] = (campaign(campaign_id, kind),)
+    elif campaign_ids is not None:
+        refs = tuple(BsgCampaign(cid, kind) for cid in id_list(campaign_ids, "campaign_ids", validate_campaign_id))
+    else:
+        refs = ()
+    return BsgSelection(refs, all_active, kind, name_contains, start, end, lookback_months)
+
+
+def list_windows(start: pendulum.DateTime, end: pendulum.DateTime) -> list[tuple[pendulum.DateTime, pendulum.DateTime]]:
+    """``[start, end]`` cut into windows of at most 3 months (BSG's limit per request), newest first."""
+    windows = []
+    upper = end
+    while upper > start:
+        lower = max(start, upper.subtract(months=WINDOW_MONTHS))
+        windows.append((lower, upper))
+        upper = lower
+    return windows or [(start, end)]
+
+
+def selection_windows(chosen: BsgSelection, now: pendulum.DateTime) -> list[tuple[pendulum.DateTime, pendulum.DateTime]]:
+    """The list windows of a selection, newest first.
+
+    They end at ``date_to``, else 30 days ahead (the latest BSG lists; a later ``date_to`` is cut to it),
+    and start at ``date_from``, else ``lookback_months`` before that end (or before now, if earlier).
+    A range that ends up empty is an error, never an empty listing.
+    """
+    latest = now.add(days=AHEAD_DAYS)
+    end = min(chosen.date_to, latest) if chosen.date_to is not None else latest
+    start = chosen.date_from if chosen.date_from is not None else min(end, now).subtract(months=chosen.lookback_months)
+    if start >= end:
+        raise InvalidInputError(
+            f"BSG lists campaigns created up to 30 days ahead ({latest.to_date_string()}): the range from {start.to_date_string()} "
+            f"to {end.to_date_string()} is empty; check date_from and date_to."
+        )
+    return list_windows(start, end)
 
 
 def jwt_expiry(token: str) -> float | None:
@@ -87,17 +221,16 @@ class BsgAuth:
     vendor = VENDOR
     refreshable = True
 
-    def __init__(self, api_key: str, policy: RetryPolicy) -> None:
+    def __init__(self, api_key: str) -> None:
         self._api_key = api_key
-        self._policy = policy
 
     def login_request(self) -> ApiRequest[Token]:
         """The login call (unauthenticated)."""
-        return ApiRequest("POST", "/api/auth/login", _parse_login, action="login", json={"api_key": self._api_key}, authenticated=False)
+        return ApiRequest("POST", LOGIN_PATH, _parse_login, action="login", json={"api_key": self._api_key}, authenticated=False)
 
-    def token_flow(self) -> Flow[Token]:
+    def token_flow(self, budget: Budget) -> Flow[Token]:
         """Log in and return the JWT with its expiry."""
-        return call(self.login_request(), VENDOR, self._policy, refreshable=False)
+        return call(self.login_request(), VENDOR, budget)
 
     def headers(self, token: str) -> dict[str, str]:
         """Bearer header (the spec's form, not the prose docs' ``Bearer:``)."""
@@ -108,96 +241,105 @@ def _parse_login(reply: Reply) -> Token:
     bearer = expect_ok(reply).json_object().get("bearer")
     if not isinstance(bearer, str) or not bearer:
         raise reply.format_error("no 'bearer' token in the login answer")
-    return Token(bearer, jwt_expiry(bearer) or time.time() + 3600)
+    return Token(bearer, jwt_expiry(bearer) or pendulum.now("UTC").add(hours=1).timestamp())
 
 
-class BsgApi(VendorApi):
+class BsgApi(VendorApi[BsgCampaign]):
     """BSG's campaign endpoints."""
 
     vendor = VENDOR
 
-    def __init__(self, api_key: str, policy: RetryPolicy, statuses: StatusMap = STATUS_MAP) -> None:
-        self.auth = BsgAuth(api_key, policy)
+    def __init__(self, api_key: str, statuses: StatusMap = STATUS_MAP) -> None:
+        self.auth = BsgAuth(api_key)
         self.statuses = statuses
 
-    def stop_request(self, ref: CampaignRef) -> ApiRequest[CampaignStatus]:
-        """``PATCH`` (SMS) or ``PUT`` (RCS) ``/api/campaigns/{id}/stop``."""
-        campaign_id = ref["campaign_id"]
-        method = STOP_METHODS[ref.get("channel", "sms")]
+    def stop_request(self, ref: BsgCampaign) -> ApiRequest[CampaignStatus]:
+        """``PATCH`` (SMS) or ``PUT`` (RCS) ``/api/campaigns/{id}/stop``; 422 "Invalid campaign status" is a refusal."""
+        label = ref.label
 
         def interpret(reply: Reply) -> CampaignStatus:
-            if reply.status == 422 and _message(reply).strip().lower() == INVALID_STATUS_MESSAGE:
-                raise StopRejectedError(describe_failure(reply, "refused to stop"), vendor=VENDOR, campaign_id=campaign_id, http_status=422)
-            return self.parse_campaign(expect_ok(reply), campaign_id)
+            if reply.status == 422 and vendor_message(reply).strip().lower() == INVALID_STATUS_MESSAGE:
+                raise StopRejectedError(describe_failure(reply, "refused to stop"), vendor=VENDOR, campaign_id=label, http_status=422)
+            if reply.status == 405:
+                hint = f" BSG stops SMS with PATCH and RCS with PUT: is campaign {label} an {ref.channel.upper()} campaign (channel)?"
+                raise VendorRejectedError(
+                    describe_failure(reply, "refused to stop") + hint, vendor=VENDOR, campaign_id=label, http_status=405
+                )
+            return self.parse_campaign(expect_ok(reply), label)
 
-        return ApiRequest(method, f"/api/campaigns/{path_param(campaign_id)}/stop", interpret, action="stop", campaign_id=campaign_id)
+        path = f"{CAMPAIGNS_PATH}/{path_param(ref.id)}/stop"
+        return ApiRequest(STOP_METHODS[ref.channel], path, interpret, action="stop", campaign_id=label)
 
-    def status_request(self, ref: CampaignRef) -> ApiRequest[CampaignStatus]:
+    def status_request(self, ref: BsgCampaign) -> ApiRequest[CampaignStatus]:
         """``GET /api/campaigns/{id}``."""
-        campaign_id = ref["campaign_id"]
-        return ApiRequest(
-            "GET",
-            f"/api/campaigns/{path_param(campaign_id)}",
-            lambda reply: self.parse_campaign(expect_ok(reply), campaign_id),
-            action="status read",
-            campaign_id=campaign_id,
-        )
+        label = ref.label
+        path = f"{CAMPAIGNS_PATH}/{path_param(ref.id)}"
+        return ApiRequest("GET", path, lambda reply: self.parse_campaign(expect_ok(reply), label), action="status read", campaign_id=label)
 
-    def list_request(self, filters: Mapping[str, str], offset: int, limit: int = PAGE_LIMIT) -> ApiRequest[list[CampaignStatus]]:
-        """One page of ``GET /api/campaigns`` (``filters`` are BSG query keys such as ``filter[type]``)."""
-        params = {**filters, "page[offset]": str(offset), "page[limit]": str(limit)}
-        return ApiRequest("GET", "/api/campaigns", self.parse_list, action="campaign list", params=params)
+    def list_request(self, channel: str, window: tuple[pendulum.DateTime, pendulum.DateTime], offset: int) -> ApiRequest[Page]:
+        """One page of ``GET /api/campaigns`` of one channel and one window (at most 3 months), oldest id first."""
+        params = {
+            "filter[type]": channel,
+            "filter[from]": window[0].to_iso8601_string(),
+            "filter[to]": window[1].to_iso8601_string(),
+            "sort": "id",
+            "way": "asc",
+            "page[offset]": str(offset),
+            "page[limit]": str(PAGE_LIMIT),
+        }
+        return ApiRequest("GET", CAMPAIGNS_PATH, lambda reply: self.parse_page(reply, offset), action="campaign list", params=params)
 
-    def parse_campaign(self, reply: Reply, campaign_id: str | None = None) -> CampaignStatus:
+    def parse_campaign(self, reply: Reply, label: str) -> CampaignStatus:
         """Read ``{"data": {...campaign...}}``."""
         data = reply.json_object().get("data")
         if not isinstance(data, dict):
             raise reply.format_error("no 'data' object in the answer")
-        return self._status_of(data, campaign_id, reply)
+        return self.status_of(label, data.get("status"), data, reply, TIMESTAMP_FIELDS)
 
-    def parse_list(self, reply: Reply) -> list[CampaignStatus]:
-        """Read ``{"data": [...campaigns...], ...}``."""
-        data = expect_ok(reply).json_object().get("data")
+    def parse_page(self, reply: Reply, offset: int) -> Page:
+        """Read ``{"data": [...], "meta": {"page": {"total", "offset", "limit"}}}``; more follow while offset + rows < total."""
+        body = expect_ok(reply).json_object()
+        data, total = body.get("data"), field_path(body, "meta.page.total")
         if not isinstance(data, list):
             raise reply.format_error("no 'data' list in the campaign list")
-        return [self._status_of(item, None, reply) for item in data if isinstance(item, dict)]
-
-    def _status_of(self, data: Mapping[str, Any], campaign_id: str | None, reply: Reply) -> CampaignStatus:
-        raw = data.get("status")
-        if not isinstance(raw, str):
-            raise reply.format_error("no campaign 'status' in the answer")
-        ident = campaign_id if campaign_id is not None else str(data.get("id"))
-        name = data.get("name")
-        return CampaignStatus(
-            vendor=VENDOR,
-            campaign_id=ident,
-            state=self.statuses.normalize(raw),
-            vendor_status=raw,
-            timestamps={key: str(data[key]) for key in TIMESTAMP_FIELDS if isinstance(data.get(key), str)},
-            name=name if isinstance(name, str) else None,
-        )
+        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            raise reply.format_error("no 'meta.page.total' in the campaign list, so it cannot be shown complete")
+        items = []
+        for item in data:
+            ident = item.get("id") if isinstance(item, dict) else None
+            if isinstance(ident, bool) or not isinstance(ident, int):
+                raise reply.format_error("a listed campaign without an integer 'id'")
+            items.append(self.status_of(str(ident), item.get("status"), item, reply, TIMESTAMP_FIELDS))
+        return Page(items, offset + len(data) < total)
 
 
-def list_flow(api: BsgApi, filters: Mapping[str, str], policy: RetryPolicy, max_pages: int = MAX_PAGES) -> Flow[list[CampaignStatus]]:
-    """Every campaign matching ``filters``, page by page (``page[offset]``)."""
-    return paged_flow(api, lambda index: last_when_short(api.list_request(filters, index * PAGE_LIMIT), PAGE_LIMIT), policy, max_pages)
+def list_flow(
+    api: BsgApi, channel: str, windows: list[tuple[pendulum.DateTime, pendulum.DateTime]], budget: Budget
+) -> Flow[list[CampaignStatus]]:
+    """Every campaign of a channel created in the windows, page by page, each window in turn (deduplicated)."""
+    found: dict[str, CampaignStatus] = {}
+    for window in windows:
+
+        def page(index: int, received: int, window: tuple[pendulum.DateTime, pendulum.DateTime] = window) -> ApiRequest[Page]:
+            return api.list_request(channel, window, received)
+
+        for status in (yield from paged_flow(api, page, budget, MAX_PAGES)):
+            found.setdefault(status.campaign_id, status)
+    return list(found.values())
 
 
-def _message(reply: Reply) -> str:
-    try:
-        body = reply.json()
-    except Exception:  # noqa: BLE001 - any unreadable body simply has no message
-        return ""
-    message = body.get("message") if isinstance(body, dict) else None
-    return message if isinstance(message, str) else ""
+def select_flow(api: BsgApi, chosen: BsgSelection, budget: Budget, now: pendulum.DateTime) -> Flow[list[BsgCampaign]]:
+    """The selection's active campaigns: every window listed, kept when not final and the name matches."""
+    if not chosen.all_active:
+        return []
+    listed = yield from list_flow(api, chosen.channel, selection_windows(chosen, now), budget)
+    return [BsgCampaign(int(status.campaign_id), chosen.channel) for status in active_matching(listed, chosen.name_contains)]
 
 
-def build_api(conn: Any, settings: TransportSettings, status_map: Mapping[str, str] | None = None, **options: Any) -> BsgApi:
+def from_connection(conn: Any, settings: TransportSettings, options: ApiOptions) -> BsgApi:
     """A :class:`BsgApi` from an Airflow connection (``password`` = API key)."""
-    if options:
-        raise InvalidInputError(f"BSG takes no vendor options; got {sorted(options)}.")
     api_key = require(conn.password, "password (the BSG API key)", settings.conn_id, VENDOR)
-    return BsgApi(api_key, settings.retry, STATUS_MAP.extended(status_map))
+    return BsgApi(api_key, STATUS_MAP.extended(options.status_map))
 
 
-__all__ = ["BsgApi", "build_api", "campaign_ref", "list_flow", "validate_campaign_id", "validate_channel"]
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, BsgCampaign, ApiOptions, from_connection)

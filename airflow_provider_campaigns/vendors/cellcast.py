@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_campaigns.core.errors import expect_ok, vendor_message
-from airflow_provider_campaigns.core.flow import Flow
-from airflow_provider_campaigns.core.retry import RetryPolicy
+from airflow_provider_campaigns.core.flow import Budget, Flow
 from airflow_provider_campaigns.core.settings import TransportSettings, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, path_param
 from airflow_provider_campaigns.exceptions import (
@@ -25,9 +25,20 @@ from airflow_provider_campaigns.exceptions import (
     VendorRejectedError,
 )
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import CampaignRef, StaticBearerAuth, VendorApi, paged_flow
+from airflow_provider_campaigns.vendors.base import (
+    ApiOptions,
+    Page,
+    Ref,
+    StaticBearerAuth,
+    VendorApi,
+    VendorSpec,
+    active_matching,
+    id_list,
+    paged_flow,
+)
 
 VENDOR = "Cellcast"
+KEY = "cellcast"
 DEFAULT_HOST = "https://api.cellcast.com"
 MESSAGE_TYPES = ("sms", "mms")
 CANCEL_PATH = "/api/v1/gateway/cancelScheduleQuickMessage"
@@ -75,18 +86,6 @@ def validate_message_id(value: Any, parameter: str = "message_id") -> str:
     return value.lower()
 
 
-def validate_message_ids(values: Any, parameter: str = "message_ids") -> list[str]:
-    """One id or a list of ids, validated (errors name ``message_ids[i]``), lower-cased, deduplicated."""
-    if isinstance(values, str):
-        return [validate_message_id(values, parameter)]
-    if not isinstance(values, (list, tuple)):
-        raise InvalidInputError(f"{parameter} must be one Cellcast message id or a list of them, not {type(values).__name__}.")
-    if not values:
-        raise InvalidInputError(f"{parameter} is empty: name at least one message id.")
-    ids = [validate_message_id(value, f"{parameter}[{index}]") for index, value in enumerate(values)]
-    return list(dict.fromkeys(ids))
-
-
 def validate_message_type(value: Any, parameter: str = "message_type") -> str:
     """``sms`` or ``mms`` (case-insensitive)."""
     kind = value.strip().lower() if isinstance(value, str) else None
@@ -96,7 +95,7 @@ def validate_message_type(value: Any, parameter: str = "message_type") -> str:
 
 
 def validate_text(value: Any, parameter: str) -> str:
-    """A non-blank, rendered string filter (``custom_string``, dates, status)."""
+    """A non-blank, rendered string filter (``custom_string``, dates)."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidInputError(f"{parameter} must be a non-empty string, not {value!r:.60}.")
     _check_rendered(value, parameter)
@@ -105,40 +104,74 @@ def validate_text(value: Any, parameter: str) -> str:
     return value
 
 
-def message_ref(message_id: Any, message_type: Any = "sms", parameter: str = "message_id") -> dict[str, str]:
-    """A validated reference to one Cellcast message: ``{"campaign_id", "message_type"}``."""
-    return {"campaign_id": validate_message_id(message_id, parameter), "message_type": validate_message_type(message_type)}
+@dataclass(frozen=True)
+class CellcastMessage(Ref):
+    """One Cellcast message (one recipient of a campaign): its 24-hex id and its type."""
+
+    id: str
+    type: str = "sms"
+
+    @property
+    def label(self) -> str:
+        """The message id."""
+        return self.id
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CellcastMessage:
+        """Inverse of :meth:`as_dict` (validated again)."""
+        return message(data["id"], data.get("type", "sms"))
 
 
-def validate_selection(message_ids: Any, custom_string: Any, message_type: Any, owner: str) -> tuple[list[dict[str, str]], str | None, str]:
-    """Validate an operator's or sensor's parameters: ``(refs of message_ids, custom_string, message_type)``."""
+@dataclass(frozen=True)
+class CellcastSelection:
+    """What a stop or sensor names at Cellcast: message ids, and/or every pending message of a ``customString``."""
+
+    refs: tuple[CellcastMessage, ...]
+    custom_string: str | None = None
+    message_type: str = "sms"
+
+    @property
+    def all_active(self) -> bool:
+        """Whether the messages of ``custom_string`` are listed too."""
+        return self.custom_string is not None
+
+
+def message(message_id: Any, message_type: Any = "sms", parameter: str = "message_id") -> CellcastMessage:
+    """A validated reference to one Cellcast message."""
+    return CellcastMessage(validate_message_id(message_id, parameter), validate_message_type(message_type))
+
+
+def selection(owner: str, message_ids: Any = None, custom_string: Any = None, message_type: Any = "sms") -> CellcastSelection:
+    """Validate what an operator, sensor or kill-switch target names at Cellcast (no request is sent)."""
     kind = validate_message_type(message_type)
     if message_ids is None and custom_string is None:
         raise InvalidInputError(f"{owner}: give message_ids, custom_string, or both.")
     selector = validate_text(custom_string, "custom_string") if custom_string is not None else None
-    ids = validate_message_ids(message_ids) if message_ids is not None else []
-    return [{"campaign_id": message_id, "message_type": kind} for message_id in ids], selector, kind
+    if isinstance(message_ids, str):
+        message_ids = [message_ids]
+    ids = id_list(message_ids, "message_ids", validate_message_id) if message_ids is not None else []
+    return CellcastSelection(tuple(CellcastMessage(message_id, kind) for message_id in ids), selector, kind)
 
 
 def list_filters(
     custom_string: str | None = None,
-    status: str | None = None,
     message_type: str | None = "sms",
     date_from: str | None = None,
     date_to: str | None = None,
+    status: str | None = None,
 ) -> dict[str, str]:
     """Validated query filters of ``GET /api/v2/report/message`` (``None`` = not filtered)."""
     filters: dict[str, str] = {}
     if message_type is not None:
         filters["campType"] = validate_message_type(message_type)
-    given = (("customString", "custom_string", custom_string), ("status", "status", status))
-    for key, parameter, value in (*given, ("fromDate", "date_from", date_from), ("toDate", "date_to", date_to)):
+    given = (("customString", "custom_string", custom_string), ("fromDate", "date_from", date_from), ("toDate", "date_to", date_to))
+    for key, parameter, value in (*given, ("status", "status", status)):
         if value is not None:
             filters[key] = validate_text(value, parameter)
     return filters
 
 
-class CellcastApi(VendorApi):
+class CellcastApi(VendorApi[CellcastMessage]):
     """Cellcast's message endpoints."""
 
     vendor = VENDOR
@@ -151,43 +184,41 @@ class CellcastApi(VendorApi):
         """``GET /api/v1/user/token/verify``: the cheapest authenticated call."""
         return ApiRequest("GET", VERIFY_PATH, _parse_verify, action="token check")
 
-    def stop_request(self, ref: CampaignRef) -> ApiRequest[CampaignStatus]:
+    def stop_request(self, ref: CellcastMessage) -> ApiRequest[CampaignStatus]:
         """``POST /api/v1/gateway/cancelScheduleQuickMessage`` ``{"messageId", "type"}``.
 
-        ``status: false`` answers: ``message not found`` → :class:`CampaignNotFoundError`; any other
-        refusal → :class:`StopRejectedError` (the stop flow then reads the status).
+        ``status: false`` answers: ``message not found`` and any other refusal → :class:`StopRejectedError`
+        (the stop flow then reads the status: Cellcast says "not found" for a job it already removed).
         """
-        message_id = ref["campaign_id"]
-        body = {"messageId": message_id, "type": ref.get("message_type", "sms")}
 
         def interpret(reply: Reply) -> CampaignStatus:
             _answer(reply, StopRejectedError)
-            return CampaignStatus(VENDOR, message_id, self.statuses.normalize(CANCELED), CANCELED)
+            return CampaignStatus(VENDOR, ref.id, self.statuses.normalize(CANCELED), CANCELED)
 
-        return ApiRequest("POST", CANCEL_PATH, interpret, action="cancel", campaign_id=message_id, json=body)
+        body = {"messageId": ref.id, "type": ref.type}
+        return ApiRequest("POST", CANCEL_PATH, interpret, action="cancel", campaign_id=ref.id, json=body)
 
-    def status_request(self, ref: CampaignRef) -> ApiRequest[CampaignStatus]:
+    def status_request(self, ref: CellcastMessage) -> ApiRequest[CampaignStatus]:
         """``GET /api/v2/report/message/{id}`` (v2)."""
-        message_id = ref["campaign_id"]
-        path = f"{REPORT_PATH}/{path_param(message_id)}"
-        return ApiRequest("GET", path, lambda reply: self.parse_message(reply, message_id), action="status read", campaign_id=message_id)
+        path = f"{REPORT_PATH}/{path_param(ref.id)}"
+        return ApiRequest("GET", path, lambda reply: self.parse_message(reply, ref.id), action="status read", campaign_id=ref.id)
 
-    def list_request(self, filters: Mapping[str, str], page: int, limit: int = PAGE_LIMIT) -> ApiRequest[tuple[list[CampaignStatus], bool]]:
-        """One page (1-based) of ``GET /api/v2/report/message``: its messages, and whether it is the last page."""
-        params = {**filters, "page": str(page), "limit": str(limit)}
-        return ApiRequest("GET", REPORT_PATH, lambda reply: self.parse_page(reply, page, limit), action="message list", params=params)
+    def list_request(self, filters: Mapping[str, str], page: int) -> ApiRequest[Page]:
+        """One page (1-based) of ``GET /api/v2/report/message``."""
+        params = {**filters, "page": str(page), "limit": str(PAGE_LIMIT)}
+        return ApiRequest("GET", REPORT_PATH, lambda reply: self.parse_page(reply, page), action="message list", params=params)
 
     def parse_message(self, reply: Reply, message_id: str) -> CampaignStatus:
         """Read ``{"status": true, "data": {_id, status, ...}}``."""
         data = _answer(reply).get("data")
         if not isinstance(data, dict):
             raise reply.format_error("no 'data' object in the message report")
-        return self._status_of(data, message_id, reply)
+        return self.status_of(message_id, data.get("status"), data, reply, TIMESTAMP_FIELDS, name_field="customString")
 
-    def parse_page(self, reply: Reply, page: int, limit: int = PAGE_LIMIT) -> tuple[list[CampaignStatus], bool]:
-        """Read ``items`` and whether this is the last page (``hasNextPage``, ``nextPage`` or ``totalPages``).
+    def parse_page(self, reply: Reply, page: int) -> Page:
+        """Read ``items`` and the paging signals (``hasNextPage``, ``nextPage``, ``totalPages``), under ``data`` or at the top.
 
-        Both may sit under ``data`` or at the top level.
+        An answer that carries none of the signals cannot show the list is complete: it is an error.
         """
         answer = _answer(reply, flag_required=False)
         data = answer.get("data")
@@ -195,30 +226,25 @@ class CellcastApi(VendorApi):
         items = source.get("items")
         if not isinstance(items, list):
             raise reply.format_error("no 'items' list in the message list")
-        statuses = [self._status_of(item, None, reply) for item in items if isinstance(item, dict)]
-        return statuses, not (items and _has_next(source, page, limit, len(items)))
-
-    def _status_of(self, data: Mapping[str, Any], message_id: str | None, reply: Reply) -> CampaignStatus:
-        raw = data.get("status")
-        if not isinstance(raw, str) or not raw.strip():
-            raise reply.format_error("no message 'status' in the answer")
-        if message_id is None:
+        statuses = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise reply.format_error("a listed message that is not an object")
             try:
-                message_id = validate_message_id(data.get("_id"), "_id")
+                message_id = validate_message_id(item.get("_id"), "_id")
             except InvalidInputError as error:
                 raise reply.format_error(f"a message without a valid '_id' ({error})") from None
-        custom = data.get("customString")
-        return CampaignStatus(
-            vendor=VENDOR,
-            campaign_id=message_id,
-            state=self.statuses.normalize(raw),
-            vendor_status=raw,
-            timestamps={key: str(data[key]) for key in TIMESTAMP_FIELDS if isinstance(data.get(key), str) and data[key]},
-            name=custom if isinstance(custom, str) and custom else None,
-        )
+            statuses.append(self.status_of(message_id, item.get("status"), item, reply, TIMESTAMP_FIELDS, name_field="customString"))
+        more = _has_next(source, page)
+        if more is None:
+            raise reply.format_error(
+                "no paging signal (hasNextPage, nextPage or totalPages) in the message list, so it cannot be shown complete"
+            )
+        return Page(statuses, more)
 
 
-def _has_next(source: Mapping[str, Any], page: int, limit: int, count: int) -> bool:
+def _has_next(source: Mapping[str, Any], page: int) -> bool | None:
+    """Cellcast's own signals, in order of precedence; ``None`` when there are none."""
     flag = source.get("hasNextPage")
     if isinstance(flag, bool):
         return flag
@@ -227,12 +253,24 @@ def _has_next(source: Mapping[str, Any], page: int, limit: int, count: int) -> b
     total_pages = source.get("totalPages")
     if isinstance(total_pages, int) and not isinstance(total_pages, bool):
         return page < total_pages
-    return count >= limit
+    return None
 
 
-def list_flow(api: CellcastApi, filters: Mapping[str, str], policy: RetryPolicy, max_pages: int = MAX_PAGES) -> Flow[list[CampaignStatus]]:
-    """Every message matching ``filters``, page by page (1-based ``page``, ``hasNextPage``)."""
-    return paged_flow(api, lambda index: api.list_request(filters, index + 1), policy, max_pages)
+def list_flow(api: CellcastApi, filters: Mapping[str, str], budget: Budget, max_pages: int = MAX_PAGES) -> Flow[list[CampaignStatus]]:
+    """Every message matching ``filters``, page by page (1-based ``page``, the vendor's paging signals)."""
+    return paged_flow(api, lambda index, _: api.list_request(filters, index + 1), budget, max_pages)
+
+
+def select_flow(api: CellcastApi, chosen: CellcastSelection, budget: Budget) -> Flow[list[CellcastMessage]]:
+    """Every message of the selection's ``customString`` that is not final, whatever its status is spelled.
+
+    The documented status filter lists ``queued`` and no ``scheduled``, so the list is not filtered by
+    status: every message is read and those not final are kept (an unknown status is kept and logged).
+    """
+    if chosen.custom_string is None:
+        return []
+    listed = yield from list_flow(api, list_filters(chosen.custom_string, chosen.message_type), budget)
+    return [CellcastMessage(status.campaign_id, chosen.message_type) for status in active_matching(listed, None)]
 
 
 def _answer(reply: Reply, refused: type[CampaignProviderError] | None = None, flag_required: bool = True) -> dict[str, Any]:
@@ -277,15 +315,16 @@ def _parse_verify(reply: Reply) -> None:
     if answer.get("status") is False:
         raise AuthenticationError(
             f'{VENDOR} did not accept the API key ({reply.request.describe()}): "{vendor_message(reply)}". '
-            "Check the API key in the Airflow connection.",
+            f"Check the API key in the Airflow connection {reply.conn_id!r}.",
             vendor=VENDOR,
             http_status=reply.status,
         )
 
 
-def build_api(conn: Any, settings: TransportSettings, status_map: Mapping[str, str] | None = None, **options: Any) -> CellcastApi:
+def from_connection(conn: Any, settings: TransportSettings, options: ApiOptions) -> CellcastApi:
     """A :class:`CellcastApi` from an Airflow connection (``password`` = API key)."""
-    if options:
-        raise InvalidInputError(f"{VENDOR} takes no API options, not {', '.join(sorted(options))}.")
     api_key = require(conn.password, "password (the Cellcast API key)", settings.conn_id, VENDOR)
-    return CellcastApi(api_key, STATUS_MAP.extended(status_map))
+    return CellcastApi(api_key, STATUS_MAP.extended(options.status_map))
+
+
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, CellcastMessage, ApiOptions, from_connection)

@@ -1,28 +1,17 @@
 """comm.com SMS campaigns, as documented: Bearer token, stop one campaign *send*, campaign reads.
 
-Documented (seed ``comm-sms-stop.txt``, ``VENDORS.md``): ``Authorization: Bearer <token>``;
-``POST /api/v1/sms/campaigns/{campaign}/stop/{campaignSend}`` with two UUIDs answers
-``{"data": SmsCampaignSendResource}`` (``id``, ``status``, ``next_step_timestamp``, ``meta``,
-``created_at``, ``updated_at``, ``logs``, ``sms_campaign_id``); ``GET /api/v1/sms/campaigns``
-(list) and ``GET /api/v1/sms/campaigns/{campaign}`` (one campaign) exist.
+Documented (seed ``comm-sms-stop.txt``, ``VENDORS.md``): ``POST /api/v1/sms/campaigns/{campaign}/stop/
+{campaignSend}`` (two UUIDs) answers ``{"data": SmsCampaignSendResource}`` with the send's ``status``;
+``GET /api/v1/sms/campaigns/{campaign}`` answers the campaign, whose status sits at
+``data.meta.multistep_status.status`` (no top-level ``status``, no list of sends);
+``GET /api/v1/sms/campaigns`` answers ``{"data": [campaign, ...]}``.
 
-**Undocumented, so chosen here and configurable:**
-
-- *No status enum*: the only example value is ``in_progress``. :data:`DEFAULT_STATUSES` maps the
-  values a Laravel-style send plausibly takes; anything else is ``unknown`` (never final, logged
-  once). Users extend the map with ``status_map`` and the connection extra ``final_statuses``.
-- *No status endpoint for a send*: status reads use the campaign endpoint and look for the send
-  (by ``id``) in ``data.sends``, ``data.campaign_sends`` or ``data.sms_campaign_sends`` (or the
-  ``send_status_path`` option). When the answer carries no such send, the campaign-level
-  ``data.status`` stands in for it, with one WARNING: with several sends per campaign it may not
-  be this send's state.
-- *No error bodies, codes or rate limits*: ``{"message": ...}`` JSON is expected. On a stop, a 4xx
-  other than 401/403/404/429 (400, 409, 422...) is read as "refused because of the send's state":
-  the status is read next and a final send counts as ``already_final``.
-- *No paging contract* for the list: Laravel's ``page``/``per_page`` and ``meta.last_page`` assumed.
-- *Selection* (``all_active``): the running sends are found through campaign reads; see ``comm_listing``.
-- *Base URL*: the docs write ``https://api.comm.com/api``; the default host is ``https://api.comm.com``
-  and either form works (a base URL ending in ``/api`` is not given a second ``/api``).
+**Undocumented, so chosen here** (see ``docs/vendor-contracts.md``): the status enum (the one
+example is ``in_progress``; :data:`DEFAULT_STATUSES` maps plausible values, extend it with
+``status_map`` or the extra ``final_statuses``); a status read for a send (the campaign read is used:
+the send's own entry when the answer lists sends, else the campaign's status, with a warning); the
+list's paging (Laravel's ``meta.last_page``/``links.next``; an answer with neither fails); errors
+(a 4xx other than 401/403/404/429 on a stop is read as "refused because of the send's state").
 """
 
 from __future__ import annotations
@@ -31,31 +20,35 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_campaigns.core.errors import describe_failure, expect_ok
-from airflow_provider_campaigns.core.flow import Flow
-from airflow_provider_campaigns.core.retry import RetryPolicy
+from airflow_provider_campaigns.core.flow import Budget, Flow
 from airflow_provider_campaigns.core.settings import TransportSettings, connection_extras, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, field_path, path_param
-from airflow_provider_campaigns.exceptions import InvalidInputError, StopRejectedError
+from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError, StopRejectedError
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import CampaignRef, StaticBearerAuth, VendorApi, paged_flow
+from airflow_provider_campaigns.vendors.base import ApiOptions, Page, Ref, StaticBearerAuth, VendorApi, VendorSpec, exactly_one, paged_flow
 
 log = logging.getLogger(__name__)
 
 VENDOR = "comm.com"
+KEY = "comm"
 DEFAULT_HOST = "https://api.comm.com"
 CAMPAIGNS_PATH = "/api/v1/sms/campaigns"
 PAGE_SIZE = 100
+MAX_PAGES = 1000
+#: where the documented campaign and send resources carry their status
+STATUS_PATH = "meta.multistep_status.status"
+#: lists of sends some answers may carry (not documented): looked for, never required
 SEND_LIST_PATHS = ("data.sends", "data.campaign_sends", "data.sms_campaign_sends")
 TIMESTAMP_FIELDS = ("created_at", "updated_at", "next_step_timestamp")
 #: answers to a stop that are not "refused because of state" (429 is retried before it gets here)
 NOT_STATE_REFUSALS = frozenset({401, 403, 404, 429})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
-#: comm.com documents no status enum (its one example is ``in_progress``): a justified reading
 _STATUSES_BY_STATE = {
     CampaignState.ACTIVE: ("in_progress", "pending", "scheduled", "queued", "sending", "running", "processing"),
     CampaignState.PAUSED: ("paused",),
@@ -66,8 +59,42 @@ _STATUSES_BY_STATE = {
 DEFAULT_STATUSES = {raw: state for state, raws in _STATUSES_BY_STATE.items() for raw in raws}
 STATUS_MAP = StatusMap(VENDOR, DEFAULT_STATUSES)
 
-#: sends whose missing own status was already reported (once per worker process, not per poke)
-_fallback_reported: set[str] = set()
+#: sends whose own status was not available, already reported (once per process, not per poke)
+_campaign_level_reported: set[str] = set()
+
+
+@dataclass(frozen=True)
+class CommOptions(ApiOptions):
+    """comm.com options: ``send_status_path`` = a dotted path to the sends in the campaign read (``data.sends``)."""
+
+    send_status_path: str | None = None
+
+
+@dataclass(frozen=True)
+class CommSend(Ref):
+    """One campaign send: the campaign's UUID and the send's UUID."""
+
+    campaign_id: str
+    send_id: str
+
+    @property
+    def label(self) -> str:
+        """``<campaign>/<send>``, which is also accepted as input wherever a pair is."""
+        return f"{self.campaign_id}/{self.send_id}"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CommSend:
+        """Inverse of :meth:`as_dict` (validated again)."""
+        return send(data["campaign_id"], data["send_id"])
+
+
+@dataclass(frozen=True)
+class CommSelection:
+    """What a stop or sensor names at comm.com: sends, or every running send (of campaigns whose name matches)."""
+
+    refs: tuple[CommSend, ...]
+    all_active: bool = False
+    name_contains: str | None = None
 
 
 def validate_uuid(value: Any, parameter: str) -> str:
@@ -83,46 +110,64 @@ def validate_uuid(value: Any, parameter: str) -> str:
     return value.lower()
 
 
-def campaign_ref(campaign_id: Any, campaign_send_id: Any, where: str = "") -> dict[str, str]:
-    """A validated reference to one campaign send; ``where`` prefixes parameter names in errors."""
-    return {
-        "campaign_id": validate_uuid(campaign_id, f"{where}campaign_id"),
-        "campaign_send_id": validate_uuid(campaign_send_id, f"{where}campaign_send_id"),
-    }
+def send(campaign_id: Any, send_id: Any, where: str = "") -> CommSend:
+    """A validated reference to one send; ``where`` prefixes parameter names in errors."""
+    return CommSend(validate_uuid(campaign_id, f"{where}campaign_id"), validate_uuid(send_id, f"{where}campaign_send_id"))
 
 
-def campaign_sends_refs(values: Any, parameter: str = "campaign_sends") -> list[CampaignRef]:
-    """Refs from ``[(campaign, send), ...]``, ``[[...]]`` or ``[{"campaign_id", "campaign_send_id"}]``.
+def send_from(item: Any, parameter: str) -> CommSend:
+    """A send from a ``"<campaign>/<send>"`` label, a ``(campaign, send)`` pair or a dict with both ids."""
+    if isinstance(item, str) and item.count("/") == 1:
+        campaign_id, send_id = item.split("/")
+        return send(campaign_id, send_id, f"{parameter}.")
+    if isinstance(item, Mapping):
+        missing = [key for key in ("campaign_id", "campaign_send_id") if key not in item]
+        if missing:
+            raise InvalidInputError(f"{parameter}: missing key(s) {', '.join(missing)}.")
+        return send(item["campaign_id"], item["campaign_send_id"], f"{parameter}.")
+    if isinstance(item, (list, tuple)) and len(item) == 2:
+        return send(item[0], item[1], f"{parameter}.")
+    raise InvalidInputError(f"{parameter}: a '<campaign>/<send>' id, a (campaign_id, campaign_send_id) pair or a dict, not {item!r:.80}.")
 
-    A JSON string of such a list (a template rendered without native objects) is accepted too.
-    Duplicates are dropped, order kept.
-    """
+
+def sends_from(values: Any, parameter: str = "campaign_sends") -> list[CommSend]:
+    """Sends from a list of labels, pairs or dicts (or its JSON text); duplicates dropped, order kept."""
     if isinstance(values, str):
         try:
             values = json.loads(values)
         except ValueError:
-            raise InvalidInputError(f"{parameter}: a string that is not a JSON list of (campaign_id, campaign_send_id) pairs.") from None
+            values = [values]  # one "<campaign>/<send>" label
     if not isinstance(values, (list, tuple)) or not values:
-        raise InvalidInputError(f"{parameter}: a non-empty list of (campaign_id, campaign_send_id) pairs, not {values!r:.80}.")
-    refs: dict[str, CampaignRef] = {}
-    for index, item in enumerate(values):
-        where = f"{parameter}[{index}]."
-        if isinstance(item, Mapping):
-            missing = [key for key in ("campaign_id", "campaign_send_id") if key not in item]
-            if missing:
-                raise InvalidInputError(f"{parameter}[{index}]: missing key(s) {', '.join(missing)}.")
-            ref = campaign_ref(item["campaign_id"], item["campaign_send_id"], where)
-        elif isinstance(item, (list, tuple)) and len(item) == 2:
-            ref = campaign_ref(item[0], item[1], where)
-        else:
-            raise InvalidInputError(f"{parameter}[{index}]: a (campaign_id, campaign_send_id) pair or dict, not {item!r:.80}.")
-        refs.setdefault(label(ref), ref)
-    return list(refs.values())
+        raise InvalidInputError(f"{parameter}: a non-empty list of sends ('<campaign>/<send>' or pairs), not {values!r:.80}.")
+    return list(dict.fromkeys(send_from(item, f"{parameter}[{index}]") for index, item in enumerate(values)))
 
 
-def label(ref: CampaignRef) -> str:
-    """``{campaign_id}/{campaign_send_id}``: how messages and results name a send."""
-    return f"{ref['campaign_id']}/{ref['campaign_send_id']}"
+def selection(
+    owner: str,
+    campaign_id: Any = None,
+    campaign_send_id: Any = None,
+    campaign_sends: Any = None,
+    all_active: Any = False,
+    name_contains: Any = None,
+) -> CommSelection:
+    """Validate what an operator, sensor or kill-switch target names at comm.com (no request is sent).
+
+    ``campaign_id`` may be a ``"<campaign>/<send>"`` label on its own.
+    """
+    if not isinstance(all_active, bool):
+        raise InvalidInputError(f"{owner}: all_active must be True or False, not {all_active!r:.40}.")
+    if name_contains is not None and (not isinstance(name_contains, str) or not name_contains.strip()):
+        raise InvalidInputError(f"{owner}: name_contains must be non-empty text, not {name_contains!r:.40}.")
+    if name_contains is not None and not all_active:
+        raise InvalidInputError(f"{owner}: name_contains selects campaigns with all_active=True; named sends are stopped as named.")
+    pair = campaign_id is not None or campaign_send_id is not None
+    exactly_one(owner, campaign_id_with_campaign_send_id=pair, campaign_sends=campaign_sends is not None, all_active=all_active)
+    if campaign_sends is not None:
+        return CommSelection(tuple(sends_from(campaign_sends)))
+    if pair:
+        one = send_from(campaign_id, "campaign_id") if campaign_send_id is None else send(campaign_id, campaign_send_id)
+        return CommSelection((one,))
+    return CommSelection((), True, name_contains)
 
 
 def final_status_entries(value: Any, conn_id: str) -> dict[str, CampaignState]:
@@ -141,151 +186,208 @@ def final_status_entries(value: Any, conn_id: str) -> dict[str, CampaignState]:
     return entries
 
 
-class CommApi(VendorApi):
+def campaign_status(resource: Mapping[str, Any]) -> Any:
+    """A campaign's status: the documented ``meta.multistep_status.status``, else a top-level ``status``."""
+    documented = field_path(resource, STATUS_PATH)
+    return documented if isinstance(documented, str) and documented else resource.get("status")
+
+
+def send_status(resource: Mapping[str, Any]) -> Any:
+    """A send's status: its own ``status`` (as the stop answer documents it), else ``meta.multistep_status.status``."""
+    own = resource.get("status")
+    return own if isinstance(own, str) and own else field_path(resource, STATUS_PATH)
+
+
+class CommApi(VendorApi[CommSend]):
     """comm.com's SMS campaign endpoints (all under ``/api/v1/sms/campaigns``).
 
-    :param send_status_path: dotted path, from the answer's root, to the list of sends in the
-        campaign read (for example ``data.sends``); default: try :data:`SEND_LIST_PATHS`.
+    :param send_list_paths: where campaign answers may list their sends (looked for, never required).
     :param campaigns_path: path of the campaign collection below the base URL.
     """
 
     vendor = VENDOR
 
     def __init__(
-        self, token: str, statuses: StatusMap = STATUS_MAP, send_status_path: str | None = None, campaigns_path: str = CAMPAIGNS_PATH
-    ) -> None:
+        self,
+        token: str,
+        statuses: StatusMap = STATUS_MAP,
+        send_list_paths: Sequence[str] = SEND_LIST_PATHS,
+        campaigns_path: str = CAMPAIGNS_PATH,
+    ):
         self.auth = StaticBearerAuth(VENDOR, token)
         self.statuses = statuses
-        self.send_list_paths = (send_status_path,) if send_status_path else SEND_LIST_PATHS
+        self.send_list_paths = tuple(send_list_paths)
         self.campaigns_path = campaigns_path
 
-    def label(self, ref: CampaignRef) -> str:
-        """``{campaign_id}/{campaign_send_id}``."""
-        return label(ref)
-
-    def stop_request(self, ref: CampaignRef) -> ApiRequest[CampaignStatus]:
-        """``POST /api/v1/sms/campaigns/{campaign}/stop/{campaignSend}`` (no body)."""
-        name = label(ref)
+    def stop_request(self, ref: CommSend) -> ApiRequest[CampaignStatus]:
+        """``POST .../{campaign}/stop/{campaignSend}`` (no body); the answer is the send with its ``status``."""
 
         def interpret(reply: Reply) -> CampaignStatus:
             if 400 <= reply.status < 500 and reply.status not in NOT_STATE_REFUSALS:
-                refusal = describe_failure(reply, "refused to stop")
-                raise StopRejectedError(refusal, vendor=VENDOR, campaign_id=name, http_status=reply.status)
+                raise StopRejectedError(
+                    describe_failure(reply, "refused to stop"), vendor=VENDOR, campaign_id=ref.label, http_status=reply.status
+                )
             data = expect_ok(reply).json_object().get("data")
             if not isinstance(data, dict):
                 raise reply.format_error("no 'data' object in the stop answer")
-            return self.status_of(name, send_status(data), data)
+            return self.status_of(ref.label, send_status(data), data, reply, TIMESTAMP_FIELDS)
 
-        path = f"{self.campaigns_path}/{path_param(ref['campaign_id'])}/stop/{path_param(ref['campaign_send_id'])}"
-        return ApiRequest("POST", path, interpret, action="stop", campaign_id=name)
+        path = f"{self.campaigns_path}/{path_param(ref.campaign_id)}/stop/{path_param(ref.send_id)}"
+        return ApiRequest("POST", path, interpret, action="stop", campaign_id=ref.label)
 
-    def status_request(self, ref: CampaignRef) -> ApiRequest[CampaignStatus]:
-        """``GET /api/v1/sms/campaigns/{campaign}``: the send's status if listed, else the campaign's."""
-        name = label(ref)
+    def status_request(self, ref: CommSend) -> ApiRequest[CampaignStatus]:
+        """``GET .../{campaign}``: the send's own status where the answer lists it, else the campaign's."""
         return ApiRequest(
             "GET",
-            f"{self.campaigns_path}/{path_param(ref['campaign_id'])}",
-            lambda reply: self.parse_send_in_campaign(expect_ok(reply), ref),
+            self._campaign_path(ref.campaign_id),
+            lambda reply: self.parse_send_status(expect_ok(reply), ref),
             action="status read",
-            campaign_id=name,
+            campaign_id=ref.label,
         )
 
-    def list_request(self, page: int, per_page: int = PAGE_SIZE) -> ApiRequest[tuple[list[CampaignStatus], bool]]:
-        """One page of ``GET /api/v1/sms/campaigns``; the answer reads as (campaigns, is last page)."""
-        params = {"page": str(page), "per_page": str(per_page)}
-        return ApiRequest("GET", self.campaigns_path, lambda reply: self.parse_page(reply, per_page), action="campaign list", params=params)
+    def sends_request(self, campaign_id: str) -> ApiRequest[list[CampaignStatus] | None]:
+        """``GET .../{campaign}`` read as its sends (label ``<campaign>/<send>``), or ``None`` when the answer lists none."""
+        return ApiRequest(
+            "GET",
+            self._campaign_path(campaign_id),
+            lambda reply: self.parse_sends(expect_ok(reply), campaign_id),
+            action="sends read",
+            campaign_id=campaign_id,
+        )
+
+    def list_request(self, page: int) -> ApiRequest[Page]:
+        """One page of ``GET /api/v1/sms/campaigns`` (campaign-level statuses)."""
+        params = {"page": str(page), "per_page": str(PAGE_SIZE)}
+        return ApiRequest("GET", self.campaigns_path, lambda reply: self.parse_page(reply, page), action="campaign list", params=params)
 
     def credentials_request(self) -> ApiRequest[None]:
         """The cheapest documented authenticated call: one item of the campaign list."""
         return ApiRequest("GET", self.campaigns_path, _accept, action="credentials check", params={"per_page": "1"})
 
-    def parse_send_in_campaign(self, reply: Reply, ref: CampaignRef) -> CampaignStatus:
-        """Find the send in the campaign answer; fall back to the campaign's ``status`` (warned once)."""
-        name = label(ref)
+    def _campaign_path(self, campaign_id: str) -> str:
+        return f"{self.campaigns_path}/{path_param(campaign_id)}"
+
+    def _listed_sends(self, body: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
+        lists = [found for path in self.send_list_paths if isinstance(found := field_path(body, path), list)]
+        return None if not lists else [item for found in lists for item in found if isinstance(item, dict)]
+
+    def parse_send_status(self, reply: Reply, ref: CommSend) -> CampaignStatus:
+        """The send's entry when the campaign answer lists it; else the campaign's documented status (warned once)."""
         body = reply.json_object()
         data = body.get("data")
         if not isinstance(data, dict):
             raise reply.format_error("no 'data' object in the campaign answer")
-        send_id = ref["campaign_send_id"].casefold()
-        lists = [found for path in self.send_list_paths if isinstance(found := field_path(body, path), list)]
-        for send in (item for sends in lists for item in sends if isinstance(item, dict)):
-            if str(send.get("id", "")).casefold() == send_id:
-                return self.status_of(name, send_status(send), send)
-        raw = data.get("status")
-        if not isinstance(raw, str):
-            raise reply.format_error("neither the send nor a campaign 'status' in the campaign answer")
-        if name not in _fallback_reported:
-            _fallback_reported.add(name)
-            where = "lists other sends, not this one" if lists else f"carries no list of sends ({', '.join(self.send_list_paths)})"
+        for item in self._listed_sends(body) or []:
+            if str(item.get("id", "")).casefold() == ref.send_id:
+                return self.status_of(ref.label, send_status(item), item, reply, TIMESTAMP_FIELDS)
+        status = self.status_of(ref.label, campaign_status(data), data, reply, TIMESTAMP_FIELDS)
+        if ref.label not in _campaign_level_reported:
+            _campaign_level_reported.add(ref.label)
             log.warning(
-                "%s: the own status of send %s is not available (the campaign answer %s); judging it by the campaign "
-                "status %r. comm.com documents no status read for a send; set send_status_path if the answer lists sends elsewhere.",
+                "%s documents no status read for a send: send %s is judged by its campaign's status %r (%s). "
+                "That is exact only while the campaign has this one send running.",
                 VENDOR,
-                name,
-                where,
-                raw,
+                ref.label,
+                status.vendor_status,
+                STATUS_PATH,
             )
-        return self.status_of(name, raw, data)
+        return status
 
-    def parse_page(self, reply: Reply, per_page: int) -> tuple[list[CampaignStatus], bool]:
-        """Read ``{"data": [...campaigns...], "meta": {"current_page", "last_page", ...}}``."""
+    def parse_sends(self, reply: Reply, campaign_id: str) -> list[CampaignStatus] | None:
+        """The campaign's sends (each named ``<campaign>/<send>``), or ``None`` when the answer lists none."""
+        body = reply.json_object()
+        if not isinstance(body.get("data"), dict):
+            raise reply.format_error("no 'data' object in the campaign answer")
+        items = self._listed_sends(body)
+        if items is None:
+            return None
+        sends = []
+        for item in items:
+            try:
+                ref = send(campaign_id, item.get("id"))
+            except InvalidInputError:
+                raise reply.format_error(f"campaign {campaign_id} lists a send whose id {item.get('id')!r:.60} is not a UUID") from None
+            sends.append(self.status_of(ref.label, send_status(item), item, reply, TIMESTAMP_FIELDS))
+        return sends
+
+    def parse_page(self, reply: Reply, page: int) -> Page:
+        """Read ``{"data": [...], "meta": {"current_page", "last_page"}, "links": {"next"}}``."""
         body = expect_ok(reply).json_object()
         data = body.get("data")
         if not isinstance(data, list):
             raise reply.format_error("no 'data' list in the campaign list")
-        campaigns = [self.status_of(str(item.get("id")), item.get("status"), item) for item in data if isinstance(item, dict)]
-        meta = body.get("meta")
-        current, last = (meta.get("current_page"), meta.get("last_page")) if isinstance(meta, dict) else (None, None)
-        on_last_page = isinstance(current, int) and isinstance(last, int) and current >= last
-        return campaigns, on_last_page or len(data) < per_page
-
-    def status_of(self, name: str, raw: Any, data: Mapping[str, Any]) -> CampaignStatus:
-        """A :class:`CampaignStatus` named ``name`` from a raw status and the object carrying it."""
-        campaign_name = data.get("name")
-        return CampaignStatus(
-            vendor=VENDOR,
-            campaign_id=name,
-            state=self.statuses.normalize(raw),
-            vendor_status=raw if isinstance(raw, str) else None,
-            timestamps={key: data[key] for key in TIMESTAMP_FIELDS if isinstance(data.get(key), str)},
-            name=campaign_name if isinstance(campaign_name, str) else None,
-        )
-
-
-def send_status(send: Mapping[str, Any]) -> Any:
-    """A send's ``status``, else its ``meta.multistep_status.status`` (same example value in the docs)."""
-    raw = send.get("status")
-    return raw if isinstance(raw, str) else field_path(send, "meta.multistep_status.status")
+        campaigns = []
+        for item in data:
+            ident = item.get("id") if isinstance(item, dict) else None
+            try:
+                campaign_id = validate_uuid(ident, "id")
+            except InvalidInputError:
+                raise reply.format_error(f"a listed campaign whose id {ident!r:.60} is not a UUID") from None
+            campaigns.append(self.status_of(campaign_id, campaign_status(item), item, reply, TIMESTAMP_FIELDS))
+        return Page(campaigns, _more_pages(body, page, reply))
 
 
 def _accept(reply: Reply) -> None:
     expect_ok(reply).json_object()
 
 
-def list_flow(api: CommApi, policy: RetryPolicy, per_page: int = PAGE_SIZE, max_pages: int = 1000) -> Flow[list[CampaignStatus]]:
-    """Every campaign (campaign-level status), page by page (1-based ``page``, ``meta.last_page``)."""
-    if isinstance(per_page, bool) or not isinstance(per_page, int) or not 1 <= per_page <= PAGE_SIZE:
-        raise InvalidInputError(f"per_page must be an integer from 1 to {PAGE_SIZE}, not {per_page!r}.")
-    return paged_flow(api, lambda index: api.list_request(index + 1, per_page), policy, max_pages)
+def _more_pages(body: Mapping[str, Any], page: int, reply: Reply) -> bool:
+    """Laravel's paging signals: ``meta.last_page`` (with ``meta.current_page``), else ``links.next``."""
+    last, current = field_path(body, "meta.last_page"), field_path(body, "meta.current_page")
+    if isinstance(last, int) and not isinstance(last, bool):
+        return (current if isinstance(current, int) else page) < last
+    links = body.get("links")
+    if isinstance(links, dict) and "next" in links:
+        return bool(links["next"])
+    raise reply.format_error("no paging signal (meta.last_page or links.next) in the campaign list, so it cannot be shown complete")
 
 
-def build_api(
-    conn: Any, settings: TransportSettings, status_map: Mapping[str, str] | None = None, send_status_path: str | None = None
-) -> CommApi:
+def list_flow(api: CommApi, budget: Budget) -> Flow[list[CampaignStatus]]:
+    """Every campaign (campaign-level status), page by page."""
+    return paged_flow(api, lambda index, _: api.list_request(index + 1), budget, MAX_PAGES)
+
+
+def running_sends(campaigns: Sequence[CampaignStatus], answers: Iterable[list[CampaignStatus] | None]) -> list[CommSend]:
+    """The sends to stop, from each listed campaign's read; a campaign whose answer lists no sends fails the selection.
+
+    comm.com's documented campaign answer does not say which sends a campaign has: stopping "every
+    active campaign" then cannot be done by listing, and saying so beats stopping nothing quietly.
+    """
+    chosen: dict[str, CommSend] = {}
+    unknown = []
+    for campaign, sends in zip(campaigns, answers, strict=True):
+        if sends is None:
+            unknown.append(f"{campaign.campaign_id} ({campaign.name!r}, {campaign.vendor_status})")
+            continue
+        for status in sends:
+            if not status.is_final:
+                ref = send_from(status.campaign_id, "send")
+                chosen.setdefault(ref.label, ref)
+    if unknown:
+        raise PermanentError(
+            f"{VENDOR}: all_active cannot tell which sends {len(unknown)} running campaign(s) have: {', '.join(unknown[:10])}"
+            f"{' ...' if len(unknown) > 10 else ''}. comm.com's campaign answer does not list its sends; pass the sends to stop "
+            "as campaign_sends ('<campaign>/<send>' ids), or set send_status_path if your account's answers list them.",
+            vendor=VENDOR,
+        )
+    return list(chosen.values())
+
+
+def from_connection(conn: Any, settings: TransportSettings, options: CommOptions) -> CommApi:
     """A :class:`CommApi` from an Airflow connection.
 
-    ``password`` = bearer token; extra ``final_statuses`` = comma-separated statuses to treat as
-    final; extra ``send_status_path`` = default of the option. ``status_map`` entries win.
-    A base URL ending in ``/api`` (how comm.com's docs write it) gets ``/v1/sms/campaigns`` appended.
+    ``password`` = bearer token; extra ``final_statuses`` = statuses to treat as final; extra
+    ``send_status_path`` = default of the option. A base URL ending in ``/api`` (how comm.com's docs
+    write it) gets ``/v1/sms/campaigns`` appended.
     """
     token = require(conn.password, "password (the comm.com API token)", settings.conn_id, VENDOR)
     extra = connection_extras(conn)
-    path = send_status_path if send_status_path is not None else extra.get("send_status_path")
+    path = options.send_status_path if options.send_status_path is not None else extra.get("send_status_path")
     if path is not None and (not isinstance(path, str) or not path.strip() or any(ch.isspace() for ch in path)):
         raise InvalidInputError(f"send_status_path must be a dotted path such as 'data.sends', not {path!r:.60}.")
-    statuses = STATUS_MAP.extended(final_status_entries(extra.get("final_statuses"), settings.conn_id)).extended(status_map)
+    statuses = STATUS_MAP.extended(final_status_entries(extra.get("final_statuses"), settings.conn_id)).extended(options.status_map)
     campaigns_path = CAMPAIGNS_PATH.removeprefix("/api") if settings.base_url.endswith("/api") else CAMPAIGNS_PATH
-    return CommApi(token, statuses, path, campaigns_path)
+    return CommApi(token, statuses, (path,) if path else SEND_LIST_PATHS, campaigns_path)
 
 
-__all__ = ["CommApi", "build_api", "campaign_ref", "campaign_sends_refs", "list_flow", "validate_uuid"]
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, CommSend, CommOptions, from_connection)

@@ -1,31 +1,48 @@
 """Kore.ai Campaign Management API v2 (SMS): self-minted HS256 JWT in the ``auth`` header, stop via
 ``POST .../campaign//trigger/{id}?trigger=stop``, ``POST .../campaign/{id}/status``, list (``VENDORS.md``).
 
-Undocumented, chosen here: a 400/409/422 (or a 200 ``status: failure``) on a stop means "refused
-because of the campaign's state"; list items may sit under ``data``, ``data.campaigns`` or ``campaigns``.
+Undocumented, chosen here (see ``docs/vendor-contracts.md``): a 400/409/422 (or a 200
+``status: failure``) on a stop means "refused because of the campaign's state"; list items may sit
+under ``data``, ``data.campaigns`` or ``campaigns``, and the list is complete when ``moreAvailable``
+is false or ``total`` rows were read — an answer with neither signal fails.
 """
 
 from __future__ import annotations
 
 import string
-import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from airflow_provider_campaigns.core.errors import describe_failure, expect_ok, vendor_message
-from airflow_provider_campaigns.core.flow import Flow, Token
-from airflow_provider_campaigns.core.retry import RetryPolicy
+from airflow_provider_campaigns.core.flow import Budget, Flow, Token
 from airflow_provider_campaigns.core.settings import TransportSettings, connection_extras, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, path_param
-from airflow_provider_campaigns.exceptions import CampaignNotFoundError, InvalidInputError, StopRejectedError, VendorRejectedError
+from airflow_provider_campaigns.exceptions import (
+    CampaignNotFoundError,
+    InvalidInputError,
+    PermanentError,
+    StopRejectedError,
+    VendorRejectedError,
+)
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import CampaignRef, Page, VendorApi, last_when_short, paged_flow
+from airflow_provider_campaigns.vendors.base import (
+    ApiOptions,
+    Page,
+    Ref,
+    VendorApi,
+    VendorSpec,
+    active_matching,
+    exactly_one,
+    id_list,
+    paged_flow,
+)
 
 T = TypeVar("T")
 
 VENDOR = "Kore.ai"
+KEY = "kore"
 DEFAULT_HOST = "https://platform.kore.ai"
 STOP_PATH = "/campaign/api/v2/public/{stream_id}/campaign//trigger/{campaign_id}"
 STATUS_PATH = "/campaign/api/v2/public/{stream_id}/campaign/{campaign_id}/status"
@@ -105,6 +122,94 @@ def validate_path_template(template: Any, name: str, conn_id: str) -> str:
     return template
 
 
+@dataclass(frozen=True)
+class KoreOptions(ApiOptions):
+    """Kore.ai options: ``stream_id`` = the default bot / stream (wins over the connection's extra)."""
+
+    stream_id: str | None = None
+
+
+@dataclass(frozen=True)
+class KoreCampaign(Ref):
+    """One Kore.ai campaign: its id, the stream (bot) it belongs to, and its type."""
+
+    id: str
+    stream_id: str
+    campaign_type: str = "sms"
+
+    @property
+    def label(self) -> str:
+        """The campaign id."""
+        return self.id
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KoreCampaign:
+        """Inverse of :meth:`as_dict` (validated again)."""
+        kind = validate_campaign_type(data.get("campaign_type", "sms"))
+        return cls(validate_id(data["id"]), validate_id(data["stream_id"], "stream_id", "stream id"), kind)
+
+
+@dataclass(frozen=True)
+class KoreSelection:
+    """What a stop or sensor names at Kore.ai: campaign ids of one stream, or every active campaign of the stream."""
+
+    refs: tuple[KoreCampaign, ...]
+    stream_id: str
+    all_active: bool = False
+    name_contains: str | None = None
+    campaign_type: str = "sms"
+
+
+def selection(
+    owner: str,
+    default_stream: Callable[[], str | None],
+    campaign_id: Any = None,
+    campaign_ids: Any = None,
+    all_active: Any = False,
+    name_contains: Any = None,
+    stream_id: Any = None,
+    campaign_type: Any = "sms",
+) -> KoreSelection:
+    """Validate what an operator, sensor or kill-switch target names at Kore.ai (no request is sent).
+
+    ``default_stream`` gives the hook's (or connection's) stream, used when ``stream_id`` is not given;
+    it is asked for only after every parameter passed its checks.
+    """
+    kind = validate_campaign_type(campaign_type)
+    if not isinstance(all_active, bool):
+        raise InvalidInputError(f"{owner}: all_active must be True or False, not {all_active!r:.40}.")
+    if name_contains is not None and (not isinstance(name_contains, str) or not name_contains.strip()):
+        raise InvalidInputError(f"{owner}: name_contains must be non-empty text, not {name_contains!r:.40}.")
+    exactly_one(owner, campaign_id=campaign_id is not None, campaign_ids=campaign_ids is not None, all_active=all_active)
+    if name_contains is not None and not all_active:
+        raise InvalidInputError(f"{owner}: name_contains selects campaigns with all_active=True; named ids are stopped as named.")
+    given_stream = validate_id(stream_id, "stream_id", "stream id") if stream_id is not None else None
+    ids = (
+        [validate_id(campaign_id)]
+        if campaign_id is not None
+        else id_list(campaign_ids, "campaign_ids", validate_id)
+        if campaign_ids is not None
+        else []
+    )
+    stream = resolve_stream(owner, given_stream, default_stream())
+    return KoreSelection(tuple(KoreCampaign(cid, stream, kind) for cid in ids), stream, all_active, name_contains, kind)
+
+
+def resolve_stream(owner: str, stream_id: Any, default_stream: str | None) -> str:
+    """The given stream id (validated), else the default (hook option or connection extra); neither fails naming both."""
+    if stream_id is not None:
+        return validate_id(stream_id, "stream_id", "stream id")
+    if default_stream is None:
+        raise InvalidInputError(f"{owner}: no {VENDOR} stream id: pass stream_id, or set the extra 'stream_id' in the connection.")
+    return default_stream
+
+
+def status_spellings(values: Sequence[str]) -> list[str]:
+    """Status filters in Kore's spelling when known (``active`` → ``Active``); others pass unchanged."""
+    known = {status.casefold(): status for status in KNOWN_STATUSES}
+    return list(dict.fromkeys(known.get(value.strip().casefold(), value.strip()) for value in values if value.strip()))
+
+
 class KoreAuth:
     """Mints the JWT locally (HS256, Client Secret, ``appId`` = Client ID) and sends it as ``auth``."""
 
@@ -116,11 +221,11 @@ class KoreAuth:
         self._secret = client_secret
         self.ttl = ttl
 
-    def token_flow(self) -> Flow[Token]:
+    def token_flow(self, budget: Budget) -> Flow[Token]:
         """A freshly minted JWT (``sub``, ``appId``, ``iat``, ``exp``, random ``jti``); no request."""
         import jwt
 
-        now = int(time.time())
+        now = int(budget.clock.time())
         claims = {"sub": self.client_id, "appId": self.client_id, "iat": now, "exp": now + self.ttl, "jti": uuid.uuid4().hex}
         return Token(jwt.encode(claims, self._secret, algorithm="HS256"), expires_at=float(now + self.ttl))
         yield  # pragma: no cover - makes this a generator, like every other token flow
@@ -130,60 +235,53 @@ class KoreAuth:
         return {"auth": token}
 
 
-@dataclass(eq=False)
-class KoreApi(VendorApi):
+class KoreApi(VendorApi[KoreCampaign]):
     """Kore.ai's campaign endpoints for one account (and a default stream)."""
 
-    vendor: ClassVar[str] = VENDOR
-    auth: KoreAuth
-    account_id: str
-    default_stream: str | None = None
-    stop_path: str = STOP_PATH
-    status_path: str = STATUS_PATH
-    statuses: StatusMap = STATUS_MAP
-    conn_id: str = "kore_default"
+    vendor = VENDOR
 
-    def stream_for(self, stream_id: Any = None, parameter: str = "stream_id") -> str:
-        """The given stream id (validated), else the connection's default; neither fails naming both."""
-        if stream_id is not None:
-            return validate_id(stream_id, parameter, "stream id")
-        if self.default_stream is None:
-            raise InvalidInputError(f"{parameter}: no {VENDOR} stream id given and connection {self.conn_id!r} has no extra 'stream_id'.")
-        return self.default_stream
-
-    def campaign_ref(self, campaign_id: Any, stream_id: Any = None, parameter: str = "campaign_id") -> dict[str, str]:
-        """A validated reference; the stream is always explicit in it."""
-        return {"campaign_id": validate_id(campaign_id, parameter), "stream_id": self.stream_for(stream_id)}
+    def __init__(
+        self,
+        auth: KoreAuth,
+        account_id: str,
+        default_stream: str | None = None,
+        stop_path: str = STOP_PATH,
+        status_path: str = STATUS_PATH,
+        statuses: StatusMap = STATUS_MAP,
+    ) -> None:
+        self.auth = auth
+        self.account_id = account_id
+        self.default_stream = default_stream
+        self.stop_path = stop_path
+        self.status_path = status_path
+        self.statuses = statuses
 
     def _request(
-        self, path: str, interpret: Callable[[Reply], T], action: str, stream: str, body: Any, campaign_id: str | None = None, **query: str
+        self, path: str, interpret: Callable[[Reply], T], action: str, stream: str, body: Any, label: str | None = None, **query: str
     ) -> ApiRequest[T]:
         """A ``POST`` with the account in the query and ``accountid``/``iid`` headers (``iid`` = the stream)."""
         headers = {"accountid": self.account_id, "iid": stream}
         params = {"accountId": self.account_id, **query}
-        return ApiRequest("POST", path, interpret, action, campaign_id, params=params, json=body, headers=headers)
+        return ApiRequest("POST", path, interpret, action, label, params=params, json=body, headers=headers)
 
-    def _target(self, template: str, ref: CampaignRef) -> tuple[str, str]:
-        """The stream of ``ref`` and the template filled with percent-encoded ids."""
-        stream = ref.get("stream_id") or self.stream_for()
-        return stream, template.format(stream_id=path_param(stream), campaign_id=path_param(ref["campaign_id"]))
+    def _path(self, template: str, ref: KoreCampaign) -> str:
+        """The template filled with percent-encoded ids (no id can add a ``/``)."""
+        return template.format(stream_id=path_param(ref.stream_id), campaign_id=path_param(ref.id))
 
-    def stop_request(self, ref: CampaignRef) -> ApiRequest[CampaignStatus]:
+    def stop_request(self, ref: KoreCampaign) -> ApiRequest[CampaignStatus]:
         """``POST .../campaign//trigger/{id}?accountId=&campaignType=sms&trigger=stop`` with ``{}``."""
-        campaign_id = ref["campaign_id"]
-        kind = validate_campaign_type(ref.get("campaign_type", "sms"))
 
         def interpret(reply: Reply) -> CampaignStatus:
             if reply.status in REFUSED_STOP_STATUSES or (reply.ok and _failed(reply.json())):
                 raise _refusal(StopRejectedError, reply, "refused to stop")
-            return self.parse_campaign(expect_ok(reply).json_object(), campaign_id, reply)
+            body = expect_ok(reply).json_object()
+            return self.status_of(ref.id, body.get("status"), body, reply, TIMESTAMP_FIELDS)
 
-        stream, path = self._target(self.stop_path, ref)
-        return self._request(path, interpret, "stop", stream, {}, campaign_id, campaignType=kind, trigger="stop")
+        path = self._path(self.stop_path, ref)
+        return self._request(path, interpret, "stop", ref.stream_id, {}, ref.id, campaignType=ref.campaign_type, trigger="stop")
 
-    def status_request(self, ref: CampaignRef) -> ApiRequest[CampaignStatus]:
+    def status_request(self, ref: KoreCampaign) -> ApiRequest[CampaignStatus]:
         """``POST .../campaign/{id}/status?accountId=&view=status`` with ``{}``."""
-        campaign_id = ref["campaign_id"]
 
         def interpret(reply: Reply) -> CampaignStatus:
             body = expect_ok(reply).json_object()
@@ -194,25 +292,34 @@ class KoreApi(VendorApi):
             data = body.get("data")
             if not isinstance(data, dict):
                 raise reply.format_error("no 'data' object in the status answer")
-            return self.parse_campaign(data, campaign_id, reply)
+            return self.status_of(ref.id, data.get("status"), data, reply, TIMESTAMP_FIELDS)
 
-        stream, path = self._target(self.status_path, ref)
-        return self._request(path, interpret, "status read", stream, {}, campaign_id, view="status")
+        return self._request(self._path(self.status_path, ref), interpret, "status read", ref.stream_id, {}, ref.id, view="status")
 
     def list_request(
         self, stream: str, statuses: Sequence[str] | None = None, skip: int = 0, limit: int = PAGE_LIMIT, campaign_type: str = "sms"
-    ) -> ApiRequest[list[CampaignStatus]]:
+    ) -> ApiRequest[Page]:
         """One page of ``POST .../campaign/getAllCampaignDetails?accountId=`` (``page`` is 1-based)."""
         body: dict[str, Any] = {"type": campaign_type, "limit": limit, "skip": skip, "page": skip // limit + 1}
         if statuses:
             body["filters"] = {"status": list(statuses)}
-        return self._request(LIST_PATH.format(stream_id=path_param(stream)), self.parse_list, "campaign list", stream, body)
+        return self._request(
+            LIST_PATH.format(stream_id=path_param(stream)), lambda reply: self.parse_page(reply, skip), "campaign list", stream, body
+        )
 
-    def parse_list(self, reply: Reply) -> list[CampaignStatus]:
-        """Items under ``data``, ``data.campaigns`` or ``campaigns``; each with ``id``/``_id``, ``status``, ``name``."""
+    def credentials_request(self, stream: str) -> ApiRequest[None]:
+        """One campaign of the list: proves the JWT, account and stream (any 2xx JSON answer will do)."""
+        body = {"type": "sms", "limit": 1, "skip": 0, "page": 1}
+        return self._request(LIST_PATH.format(stream_id=path_param(stream)), _accept, "credentials check", stream, body)
+
+    def parse_page(self, reply: Reply, skip: int) -> Page:
+        """Items under ``data``, ``data.campaigns`` or ``campaigns`` (each with ``id``/``_id``, ``status``, ``name``);
+        more follow while ``moreAvailable`` is true, or fewer than ``total`` rows were read.
+        """
         body = expect_ok(reply).json_object()
         data = body.get("data")
-        items = data if isinstance(data, list) else (data.get("campaigns") if isinstance(data, dict) else body.get("campaigns"))
+        source = data if isinstance(data, dict) else body
+        items = data if isinstance(data, list) else source.get("campaigns")
         if not isinstance(items, list):
             raise reply.format_error("no campaign list under 'data', 'data.campaigns' or 'campaigns'")
         found = []
@@ -220,23 +327,21 @@ class KoreApi(VendorApi):
             ident = (item.get("id") or item.get("_id")) if isinstance(item, dict) else None
             if not isinstance(ident, str) or not ident:
                 raise reply.format_error("a listed campaign without an 'id' or '_id'")
-            found.append(self.parse_campaign(item, ident, reply))
-        return found
+            found.append(self.status_of(ident, item.get("status"), item, reply, TIMESTAMP_FIELDS))
+        more, total = _signal(body, source, "moreAvailable"), _signal(body, source, "total")
+        if isinstance(more, bool):
+            return Page(found, more)
+        if isinstance(total, int) and not isinstance(total, bool):
+            return Page(found, skip + len(items) < total)
+        raise reply.format_error("no paging signal (moreAvailable or total) in the campaign list, so it cannot be shown complete")
 
-    def parse_campaign(self, data: Mapping[str, Any], campaign_id: str, reply: Reply) -> CampaignStatus:
-        """A campaign (or stop answer) with ``status`` and optional ``name`` and timestamps."""
-        raw = data.get("status")
-        if not isinstance(raw, str) or not raw:
-            raise reply.format_error("no campaign 'status' in the answer")
-        name = data.get("name")
-        return CampaignStatus(
-            vendor=VENDOR,
-            campaign_id=campaign_id,
-            state=self.statuses.normalize(raw),
-            vendor_status=raw,
-            timestamps={key: data[key] for key in TIMESTAMP_FIELDS if isinstance(data.get(key), str)},
-            name=name if isinstance(name, str) else None,
-        )
+
+def _accept(reply: Reply) -> None:
+    expect_ok(reply).json_object()
+
+
+def _signal(body: Mapping[str, Any], source: Mapping[str, Any], key: str) -> Any:
+    return source.get(key, body.get(key))
 
 
 def _refusal(cls: type[VendorRejectedError] | type[CampaignNotFoundError], reply: Reply, what: str) -> Exception:
@@ -248,28 +353,42 @@ def _failed(body: Any) -> bool:
     return isinstance(body, dict) and str(body.get("status", "")).strip().lower() in ("failure", "error")
 
 
+def active_statuses(statuses: StatusMap, extra: Sequence[str] = ()) -> list[str]:
+    """The statuses to ask the list for: Kore's documented ones plus ``extra``, those not final under ``statuses``."""
+    return [raw for raw in status_spellings([*KNOWN_STATUSES, *extra]) if not statuses.normalize(raw).is_final]
+
+
 def list_flow(
-    api: KoreApi, stream: str, statuses: Sequence[str] | None, policy: RetryPolicy, campaign_type: str = "sms", max_pages: int = MAX_PAGES
+    api: KoreApi, stream: str, statuses: Sequence[str] | None, budget: Budget, campaign_type: str = "sms"
 ) -> Flow[list[CampaignStatus]]:
-    """Every campaign of the stream (optionally only those in ``statuses``), page by page (``skip``)."""
-
-    def page(index: int) -> ApiRequest[Page]:
-        return last_when_short(api.list_request(stream, statuses, index * PAGE_LIMIT, PAGE_LIMIT, campaign_type), PAGE_LIMIT)
-
-    return paged_flow(api, page, policy, max_pages)
+    """Every campaign of the stream (optionally only those in ``statuses``), page by page (``skip`` = rows read)."""
+    return paged_flow(api, lambda _, received: api.list_request(stream, statuses, received, PAGE_LIMIT, campaign_type), budget, MAX_PAGES)
 
 
-def build_api(
-    conn: Any, settings: TransportSettings, status_map: Mapping[str, str] | None = None, stream_id: str | None = None, **options: Any
-) -> KoreApi:
+def select_flow(api: KoreApi, chosen: KoreSelection, budget: Budget, extra_statuses: Sequence[str] = ()) -> Flow[list[KoreCampaign]]:
+    """The stream's campaigns that are not final and whose name matches (Kore is asked for the active statuses only;
+    every listed campaign is judged again here, so a vendor ignoring the filter stops nothing final).
+    """
+    if not chosen.all_active:
+        return []
+    wanted = active_statuses(api.statuses, extra_statuses)
+    listed = yield from list_flow(api, chosen.stream_id, wanted, budget, chosen.campaign_type)
+    chosen_refs = []
+    for status in active_matching(listed, chosen.name_contains):
+        try:
+            chosen_refs.append(KoreCampaign(validate_id(status.campaign_id, "listed campaign id"), chosen.stream_id, chosen.campaign_type))
+        except InvalidInputError as error:
+            raise PermanentError(f"{VENDOR} listed a campaign this provider cannot address safely: {error}", vendor=VENDOR) from None
+    return chosen_refs
+
+
+def from_connection(conn: Any, settings: TransportSettings, options: KoreOptions) -> KoreApi:
     """A :class:`KoreApi` from a connection: ``login`` = Client ID, ``password`` = Client Secret,
-    extras ``account_id`` (required), ``stream_id``, ``stop_path``, ``status_path``; ``stream_id``
-    (an operator/sensor option) wins over the extra.
+    extras ``account_id`` (required), ``stream_id``, ``stop_path``, ``status_path``; the option
+    ``stream_id`` wins over the extra.
     """
     from airflow.providers.common.compat.sdk import mask_secret
 
-    if options:
-        raise InvalidInputError(f"{VENDOR} takes only the API option stream_id, not {', '.join(sorted(options))}.")
     conn_id = settings.conn_id
     client_id = require(conn.login, "login (the Kore.ai Client ID)", conn_id, VENDOR)
     secret = require(conn.password, "password (the Kore.ai Client Secret)", conn_id, VENDOR)
@@ -277,12 +396,24 @@ def build_api(
     extra = connection_extras(conn)
     account = require(extra.get("account_id"), "extra 'account_id'", conn_id, VENDOR)
     account_id = validate_id(account, f"connection {conn_id!r} extra 'account_id'", "account id")
-    default_stream = validate_id(stream_id, "stream_id", "stream id") if stream_id is not None else None
-    if default_stream is None and extra.get("stream_id") not in (None, ""):
+    if options.stream_id is not None:
+        default_stream: str | None = validate_id(options.stream_id, "stream_id", "stream id")
+    elif "stream_id" in extra:
         default_stream = validate_id(extra["stream_id"], f"connection {conn_id!r} extra 'stream_id'", "stream id")
+    else:
+        default_stream = None
     paths = {
-        name: validate_path_template(extra[name], name, conn_id) if extra.get(name) not in (None, "") else default
+        name: validate_path_template(extra[name], name, conn_id) if name in extra else default
         for name, default in (("stop_path", STOP_PATH), ("status_path", STATUS_PATH))
     }
-    auth = KoreAuth(client_id, secret)
-    return KoreApi(auth, account_id, default_stream, paths["stop_path"], paths["status_path"], STATUS_MAP.extended(status_map), conn_id)
+    return KoreApi(
+        KoreAuth(client_id, secret),
+        account_id,
+        default_stream,
+        paths["stop_path"],
+        paths["status_path"],
+        STATUS_MAP.extended(options.status_map),
+    )
+
+
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, KoreCampaign, KoreOptions, from_connection)

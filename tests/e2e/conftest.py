@@ -11,10 +11,10 @@ import pytest
 from airflow_provider_campaigns.simulator import Simulator
 
 
-@pytest.fixture
-def sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    """A fresh simulator with every ``*_default`` connection pointing at it."""
-    with Simulator(port=0) as simulator:
+@pytest.fixture(params=[True], ids=["strict"])
+def sim(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
+    """A fresh simulator (strict: answering as the vendors document) with every ``*_default`` connection pointing at it."""
+    with Simulator(port=0, strict=request.param) as simulator:
         for key, value in simulator.connection_env().items():
             monkeypatch.setenv(key, value)
         yield simulator

@@ -9,11 +9,15 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 EXAMPLES = {"campaigns_kill_switch", "campaigns_scheduled_stop", "campaigns_backfill_cleanup"}
+AIRFLOW_3_EXAMPLES = {"campaigns_kill_switch_approved"}
 
 
 def test_example_dags_parse_without_import_errors(dagbag):
     assert not dagbag.import_errors
     assert set(dagbag.dag_ids) >= EXAMPLES
+    from airflow import __version__
+
+    assert (set(dagbag.dag_ids) >= AIRFLOW_3_EXAMPLES) is (not __version__.startswith("2.")), "the approval example needs Airflow 3.3"
 
 
 def kill_switch_conf(sim):
@@ -30,33 +34,60 @@ def kill_switch_conf(sim):
     return conf, bsg, cellcast, comm, kore
 
 
-def test_kill_switch_stops_everything_and_reports(sim, run_dag, states):
+def result_of(dag_run, task_id: str = "stop_campaigns"):
+    return dag_run.get_task_instance(task_id).xcom_pull(task_ids=task_id)
+
+
+def test_kill_switch_stops_everything_in_one_task_and_reports(sim, run_dag, states):
     conf, bsg, cellcast, comm, kore = kill_switch_conf(sim)
     dag_run = run_dag("campaigns_kill_switch", **conf)
-    assert set(states(dag_run).values()) == {"success"}
+    assert states(dag_run) == {"stop_campaigns": "success"}
     assert sim.campaign("bsg", bsg[0])["status"] == "stopped" and sim.stop_count("bsg", bsg[0]) == 1
     assert all(sim.campaign("cellcast", m)["status"] == "canceled" for m in cellcast)
     assert sim.campaign("comm", comm)["status"] == "stopped"
     assert sim.campaign("kore", kore)["status"] == "Stopped"
-    report = dag_run.get_task_instance("report").xcom_pull(task_ids="report")
-    assert report["totals"] == {"stopped": 6, "already_final": 1}
+    result = result_of(dag_run)
+    assert result["totals"] == {"stopped": 6, "already_final": 1, "would_stop": 0, "failed": 0}
+    assert {c["vendor"] for c in result["campaigns"]} == {"bsg", "cellcast", "comm", "kore"}
 
 
-def test_kill_switch_with_only_some_vendors_skips_the_others(sim, run_dag, states):
+def test_kill_switch_with_only_some_vendors_touches_only_those(sim, run_dag, states):
     campaign = sim.add_campaign("bsg", status="sending")
+    kore = sim.add_campaign("kore", status="Active")
     dag_run = run_dag("campaigns_kill_switch", bsg={"campaign_ids": [campaign]})
-    task_states = states(dag_run)
-    assert task_states["stop_bsg"] == "success" and task_states["report"] == "success"
-    assert task_states["stop_kore"] == "skipped"
-    assert sim.campaign("bsg", campaign)["status"] == "stopped"
+    assert states(dag_run) == {"stop_campaigns": "success"}
+    assert sim.campaign("bsg", campaign)["status"] == "stopped" and sim.campaign("kore", kore)["status"] == "Active"
+    assert not sim.requests("kore")
 
 
 def test_kill_switch_reports_failures_and_fails_the_run(sim, run_dag, states):
     good = sim.add_campaign("bsg", status="sending")
-    dag_run = run_dag("campaigns_kill_switch", bsg={"campaign_ids": [good, 999999]})
-    task_states = states(dag_run)
-    assert task_states["stop_bsg"] == "failed" and task_states["report"] == "failed"
+    dag_run = run_dag("e2e_kill_switch_no_retries", bsg={"campaign_ids": [good, 999999]})
+    assert states(dag_run) == {"stop_campaigns": "failed"}
     assert sim.campaign("bsg", good)["status"] == "stopped", "every other campaign is still attempted"
+    pushed = dag_run.get_task_instance("stop_campaigns").xcom_pull(task_ids="stop_campaigns", key="campaigns_result")
+    assert [(c["campaign_id"], c["outcome"]) for c in pushed["campaigns"]] == [(str(good), "stopped"), ("999999", "failed")]
+
+
+def test_kill_switch_rejects_an_unknown_vendor_before_any_request(sim, run_dag, states):
+    campaign = sim.add_campaign("bsg", status="sending")
+    dag_run = run_dag("e2e_kill_switch_no_retries", bsg={"campaign_ids": [campaign]}, sms77={"campaign_ids": [1]})
+    assert states(dag_run) == {"stop_campaigns": "failed"}
+    assert not sim.requests("bsg")
+
+
+def test_a_dry_run_plan_feeds_the_stop_exactly(sim, run_dag, states, dagbag):
+    """A campaign started after the dry run is not stopped by the plan: nobody reviewed it."""
+    reviewed = sim.add_campaign("kore", status="Active", name="promo reviewed")
+    dag_run = run_dag("e2e_kill_switch_dry_run", kore={"all_active": True})
+    plan = result_of(dag_run, "plan")
+    assert [(c["campaign_id"], c["outcome"]) for c in plan["campaigns"]] == [(reviewed, "would_stop")] and plan["dry_run"]
+    later = sim.add_campaign("kore", status="Active", name="promo started later")
+    from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
+
+    result = CampaignKillSwitchOperator(task_id="stop", plan=plan).execute({"ti": None})
+    assert [(c["campaign_id"], c["outcome"]) for c in result["campaigns"]] == [(reviewed, "stopped")]
+    assert sim.campaign("kore", later)["status"] == "Active" and sim.stop_count("kore", reviewed) == 1
 
 
 def test_scheduled_stop(sim, run_dag, states):

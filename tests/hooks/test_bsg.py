@@ -68,7 +68,7 @@ def test_stop_sends_exact_request_per_channel(bsg, mocked, channel, method):
     mocked.add(method, f"{HOST}/api/campaigns/12/stop", json=campaign("stopped"))
     outcome = bsg.stop_campaign(12, channel)
     assert outcome.outcome == "stopped"
-    assert outcome.as_dict()["state"] == "stopped" and outcome.as_dict()["vendor_status"] == "stopped"
+    assert outcome.status.state.value == "stopped" and outcome.status.vendor_status == "stopped"
     login, stop = mocked.calls
     assert json.loads(login.request.body) == {"api_key": API_KEY}
     assert stop.request.method == method
@@ -105,6 +105,20 @@ def test_second_401_is_an_authentication_error(bsg, mocked):
         bsg.get_campaign(12)
     assert len(calls(mocked, "POST", LOGIN)) == 2
     assert "campaign 12" in str(error.value)
+
+
+def test_a_stop_method_the_campaign_does_not_take_names_the_channel(bsg, mocked):
+    """Strict BSG: an SMS campaign is stopped with PATCH; a PUT (channel="rcs") answers 405."""
+    mocked.put(f"{HOST}/api/campaigns/12/stop", status=405, json={"message": "The PUT method is not supported for this campaign."})
+    with pytest.raises(VendorRejectedError, match="is campaign 12 an RCS campaign \\(channel\\)"):
+        bsg.stop_campaign(12, "rcs")
+
+
+def test_a_credential_error_names_the_connection(bsg, mocked):
+    mocked.get(f"{HOST}/api/campaigns/12", status=401, json={"message": "Unauthenticated."})
+    mocked.post(LOGIN, json={"bearer": JWT})
+    with pytest.raises(AuthenticationError, match="in the Airflow connection 'bsg_default'"):
+        bsg.get_campaign(12)
 
 
 def test_bad_api_key_fails_at_login_without_retry(bsg):
@@ -146,47 +160,12 @@ def test_validation_422_is_not_mistaken_for_already_final(bsg, mocked):
     assert not calls(mocked, "GET", f"{HOST}/api/campaigns/12")
 
 
-def test_retries_429_honouring_retry_after(bsg, mocked, monkeypatch):
-    slept: list[float] = []
-    monkeypatch.setattr("airflow_provider_campaigns.core.sync_transport.time.sleep", slept.append)
-    mocked.patch(
-        f"{HOST}/api/campaigns/12/stop", status=429, headers={"Retry-After": "2"}, json={"message": "Too many duplicate request detected"}
-    )
-    mocked.patch(f"{HOST}/api/campaigns/12/stop", json=campaign("stopped"))
-    assert bsg.stop_campaign(12).outcome == "stopped"
-    assert 2.0 in slept
-    assert len(calls(mocked, "PATCH", f"{HOST}/api/campaigns/12/stop")) == 2
-
-
-def test_retries_503_then_succeeds(bsg, mocked):
-    for _ in range(2):
-        mocked.get(f"{HOST}/api/campaigns/12", status=503, body="<html>unavailable</html>")
-    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("sending"))
-    assert bsg.get_campaign(12).state.value == "active"
-    assert len(calls(mocked, "GET", f"{HOST}/api/campaigns/12")) == 3
-
-
-def test_retries_are_bounded_and_end_in_a_transient_error(bsg, mocked):
-    mocked.get(f"{HOST}/api/campaigns/12", status=502, body="<html>bad gateway</html>")
-    with pytest.raises(TransientError, match="HTTP 502") as error:
-        bsg.get_campaign(12)
-    assert len(calls(mocked, "GET", f"{HOST}/api/campaigns/12")) == 4  # 1 + max_retries=3
-    assert "campaign 12" in str(error.value)
-
-
 @pytest.mark.parametrize(("status", "error"), [(400, VendorRejectedError), (404, CampaignNotFoundError), (403, AuthenticationError)])
 def test_no_retry_on_client_errors(bsg, mocked, status, error):
     mocked.patch(f"{HOST}/api/campaigns/12/stop", status=status, json={"message": "nope"})
     with pytest.raises(error, match=f'HTTP {status}, "nope"'):
         bsg.stop_campaign(12)
     assert len(calls(mocked, "PATCH", f"{HOST}/api/campaigns/12/stop")) == 1
-
-
-def test_malformed_json_is_retried_then_reported(bsg, mocked):
-    mocked.get(f"{HOST}/api/campaigns/12", body="{not json", content_type="application/json")
-    with pytest.raises(TransientError, match="not JSON"):
-        bsg.get_campaign(12)
-    assert len(calls(mocked, "GET", f"{HOST}/api/campaigns/12")) == 4
 
 
 def test_timeouts_are_passed_on_every_request(connection, mocked):
@@ -222,21 +201,53 @@ def test_missing_api_key_names_the_field(connection):
     assert len(rsps.calls) == 0
 
 
-def test_list_pages_through_campaigns_with_filters(bsg, mocked):
-    page1 = {"data": [campaign("sending", i)["data"] for i in range(1, 101)]}
-    page2 = {"data": [campaign("done", 101)["data"]]}
-    mocked.get(
-        f"{HOST}/api/campaigns",
-        json=page1,
-        match=[responses.matchers.query_param_matcher({"filter[type]": "sms", "page[offset]": "0", "page[limit]": "100"})],
-    )
-    mocked.get(
-        f"{HOST}/api/campaigns",
-        json=page2,
-        match=[responses.matchers.query_param_matcher({"filter[type]": "sms", "page[offset]": "100", "page[limit]": "100"})],
-    )
-    listed = bsg.list_campaigns(campaign_type="sms")
-    assert len(listed) == 101 and listed[-1].campaign_id == "101" and listed[-1].is_final
+def listing(ids: range, status: str = "sending", total: int | None = None, offset: int = 0) -> dict:
+    rows = [campaign(status, i)["data"] for i in ids]
+    return {"data": rows, "meta": {"page": {"total": len(rows) if total is None else total, "offset": offset, "limit": 500}}}
+
+
+def test_list_follows_the_documented_total_not_a_short_page(bsg, mocked):
+    """BSG may answer fewer rows than page[limit] asks; meta.page.total says how many there are."""
+    window = {
+        "filter[type]": "sms",
+        "filter[from]": "2026-08-01T00:00:00Z",
+        "filter[to]": "2026-11-01T00:00:00Z",
+        "sort": "id",
+        "way": "asc",
+    }
+    for offset, ids in ((0, range(1, 101)), (100, range(101, 201)), (200, range(201, 231))):
+        query = {**window, "page[offset]": str(offset), "page[limit]": "500"}
+        page = listing(ids, total=230, offset=offset)
+        mocked.get(f"{HOST}/api/campaigns", json=page, match=[responses.matchers.query_param_matcher(query)])
+    listed = bsg.list_campaigns("sms", date_from="2026-08-01", date_to="2026-11-01")
+    assert [c.campaign_id for c in listed] == [str(i) for i in range(1, 231)]
+
+
+def test_list_without_a_total_fails_instead_of_guessing(bsg, mocked):
+    mocked.get(f"{HOST}/api/campaigns", json={"data": [campaign("sending")["data"]]})
+    with pytest.raises(TransientError, match=r"meta\.page\.total"):
+        bsg.list_campaigns("sms", date_from="2026-08-01", date_to="2026-11-01")
+
+
+def test_a_list_longer_than_three_months_is_cut_into_windows(bsg, mocked):
+    mocked.get(f"{HOST}/api/campaigns", json=listing(range(0)))
+    bsg.list_campaigns("rcs", date_from="2026-01-15", date_to="2026-11-01")
+    windows = [(c.request.params["filter[from]"], c.request.params["filter[to]"]) for c in calls(mocked, "GET", f"{HOST}/api/campaigns")]
+    assert windows == [
+        ("2026-08-01T00:00:00Z", "2026-11-01T00:00:00Z"),
+        ("2026-05-01T00:00:00Z", "2026-08-01T00:00:00Z"),
+        ("2026-02-01T00:00:00Z", "2026-05-01T00:00:00Z"),
+        ("2026-01-15T00:00:00Z", "2026-02-01T00:00:00Z"),
+    ]
+    assert {c.request.params["filter[type]"] for c in calls(mocked, "GET", f"{HOST}/api/campaigns")} == {"rcs"}
+
+
+def test_the_default_list_is_bsgs_default_window_ending_now(connection, fast_retry, mocked, clock):
+    connection("bsg_default", "bsg", host=HOST, password=API_KEY, extra=fast_retry)
+    mocked.get(f"{HOST}/api/campaigns", json=listing(range(0)))
+    BsgHook(clock=clock).list_campaigns()
+    (only,) = calls(mocked, "GET", f"{HOST}/api/campaigns")
+    assert (only.request.params["filter[from]"], only.request.params["filter[to]"]) == ("2026-10-15T08:00:00Z", "2027-01-15T08:00:00Z")
 
 
 def test_test_connection_performs_a_real_login(bsg):
@@ -277,14 +288,6 @@ def test_unreadable_success_answer_while_still_running_sends_the_stop_again(bsg,
     outcome = bsg.stop_campaign(12)
     assert (outcome.outcome, outcome.status.vendor_status) == ("stopped", "stopped")
     assert len(calls(mocked, "PATCH", f"{HOST}/api/campaigns/12/stop")) == 2
-
-
-def test_unreadable_answers_forever_end_in_a_transient_error_naming_the_state(bsg, mocked):
-    mocked.patch(f"{HOST}/api/campaigns/12/stop", body="", status=200)
-    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("sending"))
-    with pytest.raises(TransientError, match="still 'sending'"):
-        bsg.stop_campaign(12)
-    assert len(calls(mocked, "PATCH", f"{HOST}/api/campaigns/12/stop")) == 4  # 1 + max_retries
 
 
 def test_stop_whose_answer_was_lost_is_ours_even_with_fail_if_already_final(bsg, mocked):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,7 +13,6 @@ from airflow_provider_campaigns.exceptions import (
     AuthenticationError,
     CampaignNotFoundError,
     CampaignNotStoppableError,
-    TransientError,
     VendorRejectedError,
 )
 from airflow_provider_campaigns.hooks.cellcast import CellcastHook
@@ -59,7 +56,7 @@ def test_hook_identity_matches_the_connection_form():
     from airflow_provider_campaigns.connection_forms import FORMS
 
     assert CellcastHook.conn_name_attr == "cellcast_conn_id" and CellcastHook.default_conn_name == "cellcast_default"
-    assert CellcastHook.conn_type == "cellcast" and CellcastHook.vendor_key == "cellcast"
+    assert CellcastHook.conn_type == "cellcast"
     assert CellcastHook.hook_name == FORMS["cellcast"].hook_name
     assert FORMS["cellcast"].hook_class == f"{CellcastHook.__module__}.{CellcastHook.__qualname__}"
     assert CellcastHook.get_ui_field_behaviour()["relabeling"]["password"] == "API key"
@@ -84,7 +81,7 @@ def test_get_message_reads_the_v2_report(hook, mock):
     status = hook.get_message(MID)
     assert mock.calls[0].request.url == f"{REPORT}/{MID}"
     assert status.state is CampaignState.COMPLETED and status.vendor_status == "delivered"
-    assert status.timestamps["scheduleAt"] == "2026-01-01T00:30:00.000Z"
+    assert status.timestamps["scheduleAt"] == "2026-01-01T00:30:00Z"
 
 
 def test_list_messages_pages_with_the_filters_until_the_last_page(hook, mock):
@@ -129,7 +126,7 @@ def test_list_messages_is_bounded_in_pages(hook, mock):
 
     mock.add_callback(responses.GET, REPORT, callback=endless)
     with pytest.raises(PermanentError, match="more than 3 pages"):
-        hook.run(list_flow(hook.cellcast_api, {}, hook.settings.retry, max_pages=3))
+        hook.run(list_flow(hook.cellcast_api, {}, hook.budget(), max_pages=3))
     assert len(mock.calls) == 3
 
 
@@ -188,37 +185,6 @@ def test_fail_if_already_final_turns_already_final_into_a_failure(hook, mock):
     mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("delivered")))
     with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
         hook.cancel_message(MID, fail_if_already_final=True)
-
-
-def test_429_is_retried_honouring_retry_after(hook, mock, monkeypatch):
-    from airflow_provider_campaigns.core import sync_transport
-
-    clock = [time.monotonic()]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        clock[0] += seconds
-
-    monkeypatch.setattr(sync_transport, "time", SimpleNamespace(sleep=sleep, monotonic=lambda: clock[0]))
-    mock.post(CANCEL, json={"code": 429, "message": "Too many requests"}, status=429, headers={"Retry-After": "2"})
-    mock.post(CANCEL, json=REMOVED)
-    assert hook.cancel_message(MID).outcome == "stopped"
-    assert len(mock.calls) == 2 and slept[0] == 2.0
-
-
-def test_503_is_retried_then_succeeds(hook, mock):
-    mock.get(f"{REPORT}/{MID}", json={"code": 503, "message": "Service Unavailable"}, status=503)
-    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("scheduled")))
-    assert hook.get_message(MID).state is CampaignState.ACTIVE
-    assert len(mock.calls) == 2
-
-
-def test_retries_are_bounded(hook, mock):
-    mock.post(CANCEL, json={"code": 503, "message": "Service Unavailable"}, status=503)
-    with pytest.raises(TransientError, match="gave up after 4 attempt"):
-        hook.cancel_message(MID)
-    assert len(mock.calls) == 4
 
 
 @pytest.mark.parametrize(

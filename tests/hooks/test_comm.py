@@ -1,20 +1,20 @@
-"""CommHook over recorded-shape answers (responses): requests, idempotent stop, retries, secrets."""
+"""CommHook over documentation-shaped answers (responses): requests, idempotent stop, status location, listing, secrets.
+
+Retries are covered once for every vendor by ``tests/reliability/test_fault_matrix.py``.
+"""
 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import responses
 from responses import matchers
 
-from airflow_provider_campaigns.core import sync_transport
 from airflow_provider_campaigns.exceptions import (
     AuthenticationError,
     CampaignNotFoundError,
     CampaignNotStoppableError,
-    InvalidInputError,
     PermanentError,
     TransientError,
     VendorRejectedError,
@@ -28,6 +28,9 @@ C1 = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 S1 = "9f1e2d3c-4b5a-4697-8887-766554433221"
 STOP_URL = f"{HOST}/api/v1/sms/campaigns/{C1}/stop/{S1}"
 CAMPAIGN_URL = f"{HOST}/api/v1/sms/campaigns/{C1}"
+C2 = "7d2b9c41-1111-4a2b-9c3d-0123456789ab"
+C3 = "5e6f7a8b-2222-4c3d-8e9f-0123456789ab"
+S2 = "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"
 LIST_URL = f"{HOST}/api/v1/sms/campaigns"
 
 
@@ -44,34 +47,22 @@ def send(status: str = "stopped", **fields: object) -> dict[str, object]:
     }
 
 
+def multistep(status: str) -> dict[str, object]:
+    """The documented ``meta`` of a campaign or send: the status sits at ``meta.multistep_status.status``."""
+    return {"send_type": "manual", "multistep_status": {"status": status, "status_reason": None, "total_sent": 10}}
+
+
 def campaign(status: str, send_status: str | None = None) -> dict[str, object]:
-    sends = [send(send_status)] if send_status else []
-    return {"data": {"id": C1, "name": "promo", "status": status, "sends": sends}}
+    """A campaign as documented (no top-level status); with ``send_status``, the lenient reading that also lists its sends."""
+    data: dict[str, object] = {"id": C1, "name": "promo", "meta": multistep(status), "created_at": "2026-03-01T10:00:00.000000Z"}
+    if send_status:
+        data["sends"] = [send(send_status)]
+    return {"data": data}
 
 
 @pytest.fixture
 def comm_conn(connection, fast_retry):
     return connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry})
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """A virtual clock for the sync transport: sleeps are recorded and advance time, instantly."""
-
-    class Clock:
-        slept: list[float] = []
-
-        @classmethod
-        def monotonic(cls) -> float:
-            return time.monotonic() + sum(cls.slept)
-
-        @classmethod
-        def sleep(cls, seconds: float) -> None:
-            cls.slept.append(seconds)
-
-    Clock.slept = []
-    monkeypatch.setattr(sync_transport, "time", Clock)
-    return Clock
 
 
 @responses.activate
@@ -84,20 +75,25 @@ def test_stop_sends_the_documented_request_and_reads_the_send(comm_conn, leak_ch
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert request.headers["Accept"] == "application/json"
     assert request.req_kwargs["timeout"] == (5.0, 15.0)
-    result = outcome.as_dict()
-    assert result == {
-        "vendor": "comm.com",
-        "campaign_id": f"{C1}/{S1}",
-        "state": "stopped",
-        "vendor_status": "stopped",
-        "outcome": "stopped",
-        "timestamps": {
-            "created_at": "2026-03-01T10:00:00.000000Z",
-            "updated_at": "2026-03-01T11:00:00.000000Z",
-            "next_step_timestamp": "2026-03-01T11:05:00Z",
-        },
+    status = outcome.status
+    assert (outcome.outcome, status.campaign_id, status.state.value, status.vendor_status) == (
+        "stopped",
+        f"{C1}/{S1}",
+        "stopped",
+        "stopped",
+    )
+    assert status.timestamps == {
+        "created_at": "2026-03-01T10:00:00Z",
+        "updated_at": "2026-03-01T11:00:00Z",
+        "next_step_timestamp": "2026-03-01T11:05:00Z",
     }
-    leak_check([TOKEN], result)
+    leak_check([TOKEN], outcome)
+
+
+@responses.activate
+def test_a_stop_answer_with_the_status_only_in_meta_is_read(comm_conn):
+    responses.post(STOP_URL, json={"data": {**send(), "status": None, "meta": multistep("stopped")}})
+    assert CommHook().stop_campaign_send(C1, S1).status.vendor_status == "stopped"
 
 
 @responses.activate
@@ -152,34 +148,25 @@ def test_get_campaign_send_reads_the_campaign_endpoint(comm_conn):
 
 
 @responses.activate
-def test_get_campaign_send_falls_back_to_the_campaign_status(comm_conn):
+def test_get_campaign_send_reads_the_documented_campaign_status(comm_conn, caplog):
+    """The documented campaign answer has no list of sends and no top-level status: meta.multistep_status.status."""
+    responses.get(CAMPAIGN_URL, json=campaign("completed"))
+    status = CommHook().get_campaign_send(C1, S1)
+    assert (status.state, status.vendor_status) == (CampaignState.COMPLETED, "completed")
+
+
+@responses.activate
+def test_a_top_level_campaign_status_is_read_when_meta_has_none(comm_conn):
     responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "status": "paused"}})
     status = CommHook(status_map={"paused": "stopped"}).get_campaign_send(C1, S1)
     assert (status.state, status.vendor_status) == (CampaignState.STOPPED, "paused")
 
 
 @responses.activate
-def test_retries_429_honouring_retry_after(comm_conn, clock):
-    responses.post(STOP_URL, status=429, json={"message": "Too Many Attempts."}, headers={"Retry-After": "2"})
-    responses.post(STOP_URL, json={"data": send()})
-    assert CommHook().stop_campaign_send(C1, S1).outcome == "stopped"
-    assert len(responses.calls) == 2 and clock.slept == [2.0]
-
-
-@responses.activate
-def test_retries_503_then_succeeds(comm_conn):
-    responses.get(CAMPAIGN_URL, status=503, body="<html>busy</html>")
-    responses.get(CAMPAIGN_URL, json=campaign("in_progress", "stopped"))
-    assert CommHook().get_campaign_send(C1, S1).state is CampaignState.STOPPED
-    assert len(responses.calls) == 2
-
-
-@responses.activate
-def test_gives_up_after_bounded_retries(comm_conn):
-    responses.get(CAMPAIGN_URL, status=503, json={"message": "down"})
-    with pytest.raises(TransientError, match="gave up after 4 attempt"):
+def test_a_campaign_answer_without_any_status_is_unreadable(comm_conn):
+    responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "name": "promo"}})
+    with pytest.raises(TransientError, match="no status"):
         CommHook().get_campaign_send(C1, S1)
-    assert len(responses.calls) == 4
 
 
 @pytest.mark.parametrize(("code", "error", "hint"), [(401, AuthenticationError, "token"), (404, CampaignNotFoundError, "campaign id")])
@@ -262,35 +249,45 @@ def test_connection_test_fails_without_a_token(connection):
     assert not ok and "password" in message
 
 
+def listed(ids: list[str], status: str = "in_progress") -> list[dict[str, object]]:
+    return [{"id": i, "name": f"n{i[:4]}", "meta": multistep(status)} for i in ids]
+
+
 @responses.activate
-def test_list_campaigns_pages_until_meta_says_last(comm_conn):
-    def page(number: int, ids: list[str]) -> None:
-        items = [{"id": i, "name": f"n{i}", "status": "in_progress"} for i in ids]
+def test_list_campaigns_pages_until_meta_says_last_not_until_a_short_page(comm_conn):
+    """A page shorter than per_page (a server-side cap) is not the end: meta.last_page is."""
+    pages = [[C1], [C2], [C3]]
+    for number, ids in enumerate(pages, start=1):
         responses.get(
             LIST_URL,
-            match=[matchers.query_param_matcher({"page": str(number), "per_page": "2"})],
-            json={"data": items, "meta": {"current_page": number, "last_page": 2, "per_page": 2}},
+            match=[matchers.query_param_matcher({"page": str(number), "per_page": "100"})],
+            json={"data": listed(ids), "meta": {"current_page": number, "last_page": 3, "per_page": 100}},
         )
-
-    page(1, ["a", "b"])
-    page(2, ["c", "d"])
-    campaigns = CommHook().list_campaigns(per_page=2)
-    assert [c.campaign_id for c in campaigns] == ["a", "b", "c", "d"] and len(responses.calls) == 2
+    campaigns = CommHook().list_campaigns()
+    assert [c.campaign_id for c in campaigns] == [C1, C2, C3] and len(responses.calls) == 3
+    assert {c.state for c in campaigns} == {CampaignState.ACTIVE}
 
 
 @responses.activate
-def test_list_campaigns_stops_on_a_short_page_and_is_bounded(comm_conn):
-    responses.get(LIST_URL, json={"data": [{"id": "a", "status": "completed"}]})
-    assert [c.state for c in CommHook().list_campaigns(per_page=5)] == [CampaignState.COMPLETED]
-    pages = iter(range(100))
+def test_list_campaigns_follows_links_next_when_meta_has_no_last_page(comm_conn):
+    responses.get(
+        LIST_URL,
+        match=[matchers.query_param_matcher({"page": "1", "per_page": "100"})],
+        json={"data": listed([C1]), "links": {"next": "?page=2"}},
+    )
+    responses.get(
+        LIST_URL,
+        match=[matchers.query_param_matcher({"page": "2", "per_page": "100"})],
+        json={"data": listed([C2]), "links": {"next": None}},
+    )
+    assert [c.campaign_id for c in CommHook().list_campaigns()] == [C1, C2]
 
-    def full_page(request):
-        number = next(pages)
-        return 200, {}, json.dumps({"data": [{"id": f"c{number}-{i}", "status": "in_progress"} for i in range(5)]})
 
-    responses.add_callback(responses.GET, LIST_URL, callback=full_page)
-    with pytest.raises(PermanentError, match="more than 3 pages"):
-        CommHook().list_campaigns(per_page=5, max_pages=3)
+@responses.activate
+def test_a_list_without_paging_signals_fails_instead_of_guessing(comm_conn):
+    responses.get(LIST_URL, json={"data": listed([C1])})
+    with pytest.raises(TransientError, match="no paging signal"):
+        CommHook().list_campaigns()
 
 
 @responses.activate
@@ -300,47 +297,69 @@ def test_connection_test_fails_when_the_host_is_not_the_api(comm_conn):
     assert not ok and "not JSON" in message
 
 
-@responses.activate
-def test_list_campaigns_checks_page_size_before_any_request(comm_conn):
-    with pytest.raises(InvalidInputError, match="per_page"):
-        CommHook().list_campaigns(per_page=500)
-    assert len(responses.calls) == 0
-
-
-C2 = "7d2b9c41-1111-4a2b-9c3d-0123456789ab"
-S2 = "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"
+def active(hook: CommHook, name_contains: str | None = None) -> list[str]:
+    return [ref.label for ref in hook.select(hook.selection("test", all_active=True, name_contains=name_contains))]
 
 
 @responses.activate
-def test_list_active_sends_reads_non_final_campaigns_and_keeps_running_sends(comm_conn):
+def test_all_active_reads_non_final_campaigns_and_keeps_running_sends(comm_conn):
+    responses.get(LIST_URL, json={"data": [*listed([C1]), *listed([C2], "completed")], "meta": {"current_page": 1, "last_page": 1}})
     responses.get(
-        LIST_URL,
-        json={
-            "data": [{"id": C1, "name": "promo", "status": "in_progress"}, {"id": C2, "name": "old", "status": "completed"}],
-            "meta": {"current_page": 1, "last_page": 1},
-        },
+        CAMPAIGN_URL, json={"data": {"id": C1, "meta": multistep("in_progress"), "sends": [send("pending"), send("failed", id=S2)]}}
     )
-    responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "status": "in_progress", "sends": [send("pending"), send("failed", id=S2)]}})
-    refs = CommHook().list_active_sends()
-    assert refs == [{"campaign_id": C1, "campaign_send_id": S1}]
+    assert active(CommHook()) == [f"{C1}/{S1}"]
     assert [c.request.url.split("?")[0] for c in responses.calls] == [LIST_URL, CAMPAIGN_URL]
     assert all(c.request.method == "GET" for c in responses.calls)
 
 
 @responses.activate
-def test_list_active_sends_skips_a_campaign_gone_between_list_and_read(comm_conn):
-    responses.get(
-        LIST_URL,
-        json={"data": [{"id": C1, "status": "in_progress"}, {"id": C2, "status": "pending"}], "meta": {"current_page": 1, "last_page": 1}},
-    )
-    responses.get(CAMPAIGN_URL, status=404, json={"message": "Not found"})
-    responses.get(f"{LIST_URL}/{C2}", json={"data": {"id": C2, "status": "pending", "sends": [send("pending", id=S2)]}})
-    assert CommHook().list_active_sends() == [{"campaign_id": C2, "campaign_send_id": S2}]
+def test_all_active_fails_naming_campaigns_whose_answer_lists_no_sends(comm_conn):
+    """The documented campaign answer does not say which sends it has: fail loudly, never skip quietly."""
+    responses.get(LIST_URL, json={"data": listed([C1, C2]), "meta": {"current_page": 1, "last_page": 1}})
+    responses.get(CAMPAIGN_URL, json=campaign("in_progress"))
+    responses.get(f"{LIST_URL}/{C2}", json={"data": {"id": C2, "meta": multistep("in_progress"), "sends": [send("pending", id=S2)]}})
+    with pytest.raises(PermanentError) as caught:
+        active(CommHook())
+    assert C1 in str(caught.value) and C2 not in str(caught.value) and "campaign_sends" in str(caught.value)
 
 
 @responses.activate
-def test_list_active_sends_fails_on_other_read_errors(comm_conn):
-    responses.get(LIST_URL, json={"data": [{"id": C1, "status": "in_progress"}], "meta": {"current_page": 1, "last_page": 1}})
+def test_all_active_with_an_empty_list_of_sends_has_nothing_to_stop(comm_conn):
+    responses.get(LIST_URL, json={"data": listed([C1]), "meta": {"current_page": 1, "last_page": 1}})
+    responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "meta": multistep("in_progress"), "sends": []}})
+    assert active(CommHook()) == []
+
+
+@responses.activate
+def test_all_active_filters_names_case_insensitively(comm_conn):
+    responses.get(
+        LIST_URL,
+        json={"data": [{**listed([C1])[0], "name": "Black FRIDAY"}, {**listed([C2])[0], "name": "other"}], "meta": {"last_page": 1}},
+    )
+    responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "meta": multistep("in_progress"), "sends": [send("pending")]}})
+    assert active(CommHook(), "friday") == [f"{C1}/{S1}"]
+
+
+@responses.activate
+def test_all_active_skips_a_campaign_gone_between_list_and_read(comm_conn):
+    responses.get(LIST_URL, json={"data": listed([C1, C2]), "meta": {"current_page": 1, "last_page": 1}})
+    responses.get(CAMPAIGN_URL, status=404, json={"message": "Not found"})
+    responses.get(f"{LIST_URL}/{C2}", json={"data": {"id": C2, "meta": multistep("pending"), "sends": [send("pending", id=S2)]}})
+    assert active(CommHook()) == [f"{C2}/{S2}"]
+
+
+@responses.activate
+def test_all_active_fails_on_other_read_errors(comm_conn):
+    responses.get(LIST_URL, json={"data": listed([C1]), "meta": {"current_page": 1, "last_page": 1}})
     responses.get(CAMPAIGN_URL, status=401, json={"message": "Unauthenticated."})
     with pytest.raises(AuthenticationError):
-        CommHook().list_active_sends()
+        active(CommHook())
+
+
+@pytest.mark.parametrize(
+    "given", [f"{C1}/{S1}", [f"{C1}/{S1}"], [[C1, S1]], [{"campaign_id": C1, "campaign_send_id": S1}], json.dumps([[C1, S1]])]
+)
+def test_a_send_is_accepted_as_a_label_a_pair_or_a_dict(comm_conn, given):
+    hook = CommHook()
+    params = {"campaign_id": given} if isinstance(given, str) and "[" not in given else {"campaign_sends": given}
+    assert [ref.label for ref in hook.selection("test", **params).refs] == [f"{C1}/{S1}"]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import jwt
 import pytest
@@ -12,6 +11,7 @@ from airflow_provider_campaigns.exceptions import (
     CampaignNotFoundError,
     CampaignNotStoppableError,
     InvalidInputError,
+    PermanentError,
     TransientError,
     VendorRejectedError,
 )
@@ -63,14 +63,9 @@ def mocked():
 def test_stop_sends_the_exact_documented_request(kore, mocked):
     mocked.post(STOP, json=STOPPED)
     outcome = kore.stop_campaign("cp-1")
-    assert outcome.as_dict() == {
-        "vendor": "Kore.ai",
-        "campaign_id": "cp-1",
-        "state": "stopped",
-        "vendor_status": "Stopped",
-        "timestamps": {"updatedAt": "2025-12-05T12:07:54.225Z"},
-        "outcome": "stopped",
-    }
+    status = outcome.status
+    assert (outcome.outcome, status.campaign_id, status.state.value, status.vendor_status) == ("stopped", "cp-1", "stopped", "Stopped")
+    assert status.timestamps == {"updatedAt": "2025-12-05T12:07:54.225000Z"}, "ISO 8601 in UTC, through pendulum"
     (call,) = mocked.calls
     assert call.request.method == "POST"
     assert call.request.url == f"{STOP}?accountId={ACCOUNT}&campaignType=sms&trigger=stop"
@@ -103,16 +98,17 @@ def test_jwt_is_minted_once_per_hook_across_calls(kore, mocked):
     assert KoreHook().transport.token_refreshes == 0  # another hook mints its own, lazily
 
 
-def test_jwt_is_reminted_before_it_expires(kore, mocked, monkeypatch):
+def test_jwt_is_reminted_before_it_expires(connection, extra, mocked, clock):
+    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
+    kore = KoreHook(clock=clock)
     mocked.post(STATUS, json=status_body("Active"))
     kore.get_campaign_status("cp-1")
-    later = time.time() + 290  # 10 s before the 5-minute expiry: inside the refresh margin
-    monkeypatch.setattr("airflow_provider_campaigns.core.tokens.time.time", lambda: later)
-    monkeypatch.setattr("airflow_provider_campaigns.vendors.kore.time.time", lambda: later)
+    clock.advance(290)  # 10 s before the 5-minute expiry: inside the refresh margin
     kore.get_campaign_status("cp-1")
     first, second = tokens(mocked)
     assert first != second and kore.transport.token_refreshes == 2
-    assert jwt.decode(second, SECRET, algorithms=["HS256"], options={"verify_iat": False})["iat"] == int(later)
+    decode = {"algorithms": ["HS256"], "options": {"verify_iat": False, "verify_exp": False}}
+    assert jwt.decode(second, SECRET, **decode)["iat"] == int(clock.time()) == jwt.decode(first, SECRET, **decode)["iat"] + 290
 
 
 def test_jwt_is_reminted_once_after_a_401_then_the_call_succeeds(kore, mocked):
@@ -188,34 +184,6 @@ def test_path_templates_from_the_connection_are_used(connection, extra, mocked):
     assert mocked.calls[0].request.url == f"{BASE}/trigger/cp%3A1?accountId={ACCOUNT}&campaignType=sms&trigger=stop"
 
 
-def test_retries_429_honouring_retry_after(kore, mocked, monkeypatch):
-    slept: list[float] = []
-    paused: list[float] = []
-    monkeypatch.setattr("airflow_provider_campaigns.core.sync_transport.time.sleep", slept.append)
-    monkeypatch.setattr(kore.transport.backoff, "pause", paused.append)  # the batch-wide pause, not waited on here
-    rate_limited = {"errors": [{"msg": "Rate limit for this API has been reached. Please try again after some time.", "code": 429}]}
-    mocked.post(STOP, status=429, headers={"Retry-After": "2"}, json=rate_limited)
-    mocked.post(STOP, json=STOPPED)
-    assert kore.stop_campaign("cp-1").outcome == "stopped"
-    assert slept == [2.0] and paused == [2.0] and len(mocked.calls) == 2
-
-
-def test_retries_503_then_succeeds(kore, mocked):
-    for _ in range(2):
-        mocked.post(STATUS, status=503, body="<html>unavailable</html>")
-    mocked.post(STATUS, json=status_body("Active"))
-    assert kore.get_campaign_status("cp-1").vendor_status == "Active"
-    assert len(mocked.calls) == 3
-    assert len(set(tokens(mocked))) == 1  # retries reuse the token
-
-
-def test_retries_are_bounded(kore, mocked):
-    mocked.post(STATUS, status=502)
-    with pytest.raises(TransientError, match="HTTP 502"):
-        kore.get_campaign_status("cp-1")
-    assert len(mocked.calls) == 4
-
-
 @pytest.mark.parametrize(("status", "error"), [(400, VendorRejectedError), (404, CampaignNotFoundError), (403, AuthenticationError)])
 def test_no_retry_on_client_errors_of_a_status_read(kore, mocked, status, error):
     mocked.post(STATUS, status=status, json={"errors": [{"msg": "nope", "code": status}]})
@@ -277,27 +245,41 @@ def test_missing_account_id_names_the_extra(connection):
     assert len(rsps.calls) == 0
 
 
-def test_list_pages_until_a_short_page(kore, mocked):
-    page1 = {"status": "success", "data": [{"id": f"cp-{i}", "status": "Active", "name": "x"} for i in range(100)]}
-    page2 = {"status": "success", "data": [{"_id": "cp-100", "status": "Paused"}]}
+def test_list_pages_by_more_available_not_by_a_short_page(kore, mocked):
+    """Kore may answer fewer rows than asked (a server-side cap): moreAvailable says when the list ends."""
+    page1 = {"status": "success", "data": [{"id": f"cp-{i}", "status": "Active", "name": "x"} for i in range(40)], "moreAvailable": True}
+    page2 = {"status": "success", "data": [{"_id": "cp-40", "status": "Paused"}], "moreAvailable": False}
     mocked.post(LIST, json=page1)
     mocked.post(LIST, json=page2)
     listed = kore.list_campaigns(statuses=["active", "PAUSED", "Custom"])
-    assert len(listed) == 101 and listed[-1].campaign_id == "cp-100" and listed[-1].state.value == "paused"
+    assert len(listed) == 41 and listed[-1].campaign_id == "cp-40" and listed[-1].state.value == "paused"
     bodies = [json.loads(c.request.body) for c in mocked.calls]
     filters = {"status": ["Active", "Paused", "Custom"]}
     assert bodies == [
         {"type": "sms", "limit": 100, "skip": 0, "page": 1, "filters": filters},
-        {"type": "sms", "limit": 100, "skip": 100, "page": 2, "filters": filters},
+        {"type": "sms", "limit": 100, "skip": 40, "page": 1, "filters": filters},
     ]
     assert all(c.request.url == f"{LIST}?accountId={ACCOUNT}" for c in mocked.calls)
 
 
-def test_list_stops_when_the_vendor_ignores_paging(kore, mocked):
-    mocked.post(LIST, json={"data": {"campaigns": [{"id": f"cp-{i}", "status": "Active"} for i in range(100)]}})
-    assert len(kore.list_campaigns()) == 100
-    assert len(mocked.calls) == 2
+def test_list_pages_by_total_when_there_is_no_more_available(kore, mocked):
+    mocked.post(LIST, json={"data": {"campaigns": [{"id": f"cp-{i}", "status": "Active"} for i in range(30)], "total": 45}})
+    mocked.post(LIST, json={"data": {"campaigns": [{"id": f"cp-{i}", "status": "Active"} for i in range(30, 45)], "total": 45}})
+    assert len(kore.list_campaigns()) == 45 and len(mocked.calls) == 2
     assert "filters" not in json.loads(mocked.calls[0].request.body)
+
+
+def test_a_list_without_paging_signals_fails_instead_of_guessing(kore, mocked):
+    mocked.post(LIST, json={"status": "success", "data": [{"id": "cp-1", "status": "Active"}]})
+    with pytest.raises(TransientError, match="no paging signal"):
+        kore.list_campaigns()
+
+
+def test_a_vendor_ignoring_the_paging_fails_instead_of_looping(kore, mocked):
+    mocked.post(LIST, json={"data": [{"id": f"cp-{i}", "status": "Active"} for i in range(100)], "moreAvailable": True})
+    with pytest.raises(PermanentError, match="brought nothing new"):
+        kore.list_campaigns()
+    assert len(mocked.calls) == 2
 
 
 def test_list_rejects_bad_filters_before_any_request(kore):
@@ -312,6 +294,7 @@ def test_list_rejects_bad_filters_before_any_request(kore):
 def test_test_connection_lists_one_campaign(kore, mocked):
     mocked.post(LIST, json={"status": "success", "data": []})
     assert kore.test_connection() == (True, "Kore.ai accepted the credentials of connection 'kore_default'.")
+    assert len(mocked.calls) == 1
     assert json.loads(mocked.calls[0].request.body) == {"type": "sms", "limit": 1, "skip": 0, "page": 1}
     assert claims(mocked.calls[0])["appId"] == CLIENT_ID
 
@@ -344,21 +327,28 @@ def test_echoed_jwt_in_an_error_body_is_redacted(kore, mocked, leak_check):
 
 
 def test_active_statuses_follow_the_status_map(connection, extra):
+    from airflow_provider_campaigns.vendors import kore
+
     connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
-    assert KoreHook().active_statuses() == ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused"]
-    custom = KoreHook(status_map={"paused": "stopped", "Queued": "active", "Gone": "failed"})
-    assert custom.active_statuses() == ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Queued"]
+    assert kore.active_statuses(KoreHook().kore_api.statuses) == ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused"]
+    custom_map = {"paused": "stopped", "Queued": "active", "Gone": "failed"}
+    custom = KoreHook(status_map=custom_map).kore_api.statuses
+    assert kore.active_statuses(custom, list(custom_map)) == ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Queued"]
 
 
-def test_list_active_campaigns_filters_at_the_vendor_and_again_here(kore, mocked):
+def test_all_active_filters_at_the_vendor_and_again_here(kore, mocked):
     items = [
         {"id": "cp-1", "status": "Active", "name": "Promo A"},
         {"id": "cp-2", "status": "Completed", "name": "promo B"},
         {"id": "cp-3", "status": "Paused"},
         {"id": "cp-1", "status": "Active", "name": "Promo A"},
     ]
-    mocked.post(LIST, json={"status": "success", "data": items})
-    assert kore.list_active_campaigns() == [{"campaign_id": "cp-1", "stream_id": STREAM}, {"campaign_id": "cp-3", "stream_id": STREAM}]
-    assert kore.list_active_campaigns(name_contains="PROMO") == [{"campaign_id": "cp-1", "stream_id": STREAM}]
+    mocked.post(LIST, json={"status": "success", "data": items, "moreAvailable": False})
+
+    def active(name_contains=None):
+        return [(ref.id, ref.stream_id) for ref in kore.select(kore.selection("test", all_active=True, name_contains=name_contains))]
+
+    assert active() == [("cp-1", STREAM), ("cp-3", STREAM)]
+    assert active("PROMO") == [("cp-1", STREAM)]
     body = json.loads(mocked.calls[0].request.body)
     assert body["filters"] == {"status": ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused"]}

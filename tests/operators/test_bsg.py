@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import time
-from unittest.mock import MagicMock
-
 import pytest
 import responses
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, TaskDeferred
 
 from airflow_provider_campaigns.exceptions import InvalidInputError
 from airflow_provider_campaigns.operators.bsg import BsgStopCampaignOperator
+from airflow_provider_campaigns.results import RESULT_KEY
 
 HOST = "https://bsg.test"
 API_KEY = "live_bsgOPERATORsecret42"
@@ -25,6 +23,10 @@ def data(campaign_id: int, status: str, name: str = "promo") -> dict:
     }
 
 
+def listing(rows: list[dict]) -> dict:
+    return {"data": rows, "meta": {"page": {"total": len(rows), "offset": 0, "limit": 500}}}
+
+
 @pytest.fixture(autouse=True)
 def bsg_conn(connection, fast_retry):
     connection("bsg_default", "bsg", host=HOST, password=API_KEY, extra=fast_retry)
@@ -37,69 +39,106 @@ def mocked():
         yield rsps
 
 
-def run(op: BsgStopCampaignOperator) -> tuple[dict, MagicMock]:
-    ti = MagicMock()
-    return op.execute({"ti": ti}), ti
+def run(op: BsgStopCampaignOperator, ti) -> dict:
+    return op.execute({"ti": ti})
 
 
-def test_single_stop_returns_the_documented_result(mocked):
+def test_single_stop_returns_the_one_result_shape(mocked, ti):
     mocked.patch(f"{HOST}/api/campaigns/7/stop", json={"data": data(7, "stopped")})
-    result, _ = run(BsgStopCampaignOperator(task_id="stop", campaign_id="7"))
+    result = run(BsgStopCampaignOperator(task_id="stop", campaign_id="7"), ti)
     assert result == {
-        "vendor": "BSG",
-        "campaign_id": "7",
-        "state": "stopped",
-        "vendor_status": "stopped",
-        "name": "promo",
-        "timestamps": {"created_at": "2026-01-01 09:00:00"},
-        "outcome": "stopped",
+        "campaigns": [
+            {
+                "vendor": "bsg",
+                "conn_id": "bsg_default",
+                "campaign_id": "7",
+                "name": "promo",
+                "outcome": "stopped",
+                "state": "stopped",
+                "vendor_status": "stopped",
+                "error": None,
+                "timestamps": {"created_at": "2026-01-01T09:00:00Z"},
+                "ref": {"id": 7, "channel": "sms"},
+            }
+        ],
+        "totals": {"stopped": 1, "already_final": 0, "would_stop": 0, "failed": 0},
+        "dry_run": False,
     }
 
 
-def test_retried_task_succeeds_when_first_try_already_stopped(mocked):
+def test_retried_task_succeeds_when_first_try_already_stopped(mocked, ti):
     mocked.put(f"{HOST}/api/campaigns/7/stop", status=422, json={"message": "Invalid campaign status", "errors": []})
     mocked.get(f"{HOST}/api/campaigns/7", json={"data": data(7, "stopped")})
-    result, _ = run(BsgStopCampaignOperator(task_id="stop", campaign_id=7, channel="rcs"))
-    assert result["outcome"] == "already_final"
+    result = run(BsgStopCampaignOperator(task_id="stop", campaign_id=7, channel="rcs"), ti)
+    assert result["campaigns"][0]["outcome"] == "already_final"
 
 
-def test_many_campaigns_every_one_attempted_and_failure_named_at_the_end(mocked):
+def test_many_campaigns_every_one_attempted_and_failure_named_at_the_end(mocked, ti):
     for cid in (1, 3):
         mocked.patch(f"{HOST}/api/campaigns/{cid}/stop", json={"data": data(cid, "stopped")})
     mocked.patch(f"{HOST}/api/campaigns/2/stop", status=404, json={"message": "Not found"})
     op = BsgStopCampaignOperator(task_id="stop", campaign_ids=[1, 2, 3, "3"], max_concurrency=2)
-    ti = MagicMock()
-    with pytest.raises(AirflowFailException, match="1 of 3 stop") as error:
-        op.execute({"ti": ti})
-    assert "2" in str(error.value)
-    pushed = ti.xcom_push.call_args.kwargs
-    assert pushed["key"] == "stop_result"
-    assert pushed["value"]["totals"] == {"requested": 3, "stopped": 2, "already_final": 0, "failed": 1}
-    assert [c["outcome"] for c in pushed["value"]["campaigns"]] == ["stopped", "failed", "stopped"]
+    with pytest.raises(AirflowFailException, match="1 of 3 campaign") as error:
+        run(op, ti)
+    assert "bsg 2" in str(error.value)
+    pushed = ti.xcoms[RESULT_KEY]
+    assert pushed["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 1}
+    assert [c["outcome"] for c in pushed["campaigns"]] == ["stopped", "failed", "stopped"]
+    assert "HTTP 404" in pushed["campaigns"][1]["error"]
 
 
-def test_transient_failure_in_a_batch_lets_airflow_retry(mocked):
+def test_a_single_failed_campaign_fails_with_its_own_error(mocked, ti):
+    mocked.patch(f"{HOST}/api/campaigns/2/stop", status=404, json={"message": "Not found"})
+    with pytest.raises(AirflowFailException, match=r"campaign 2 \(stop, PATCH /api/campaigns/2/stop\): HTTP 404"):
+        run(BsgStopCampaignOperator(task_id="stop", campaign_id=2), ti)
+
+
+def test_transient_failure_in_a_batch_lets_airflow_retry(connection, mocked, ti):
+    connection("bsg_default", "bsg", host=HOST, password=API_KEY, extra={"backoff_base": 0.001, "max_retries": 1})
     mocked.patch(f"{HOST}/api/campaigns/1/stop", json={"data": data(1, "stopped")})
     mocked.patch(f"{HOST}/api/campaigns/2/stop", status=503)
+    mocked.get(f"{HOST}/api/campaigns/2", json={"data": data(2, "sending")})
     with pytest.raises(AirflowException) as error:
-        run(BsgStopCampaignOperator(task_id="stop", campaign_ids=[1, 2]))
+        run(BsgStopCampaignOperator(task_id="stop", campaign_ids=[1, 2]), ti)
     assert not isinstance(error.value, AirflowFailException)
 
 
-def test_all_active_selects_non_final_campaigns_by_name(mocked):
-    listing = [data(1, "sending", "Black Friday"), data(2, "done", "Black Friday"), data(3, "scheduled", "other")]
-    mocked.get(f"{HOST}/api/campaigns", json={"data": listing})
+def test_a_stop_that_ran_out_of_time_but_is_final_is_never_reported_failed(connection, mocked, ti):
+    connection("bsg_default", "bsg", host=HOST, password=API_KEY, extra={"backoff_base": 0.001, "max_retries": 1})
+    mocked.patch(f"{HOST}/api/campaigns/2/stop", status=503)
+    mocked.get(f"{HOST}/api/campaigns/2", json={"data": data(2, "stopped")})
+    result = run(BsgStopCampaignOperator(task_id="stop", campaign_id=2), ti)
+    assert result["campaigns"][0]["outcome"] == "stopped", "a 503 may have been applied: the stopped campaign is ours"
+
+
+def test_all_active_selects_non_final_campaigns_by_name_client_side(mocked, ti):
+    rows = [data(1, "sending", "Black Friday"), data(2, "done", "Black Friday"), data(3, "scheduled", "other")]
+    mocked.get(f"{HOST}/api/campaigns", json=listing(rows))
     mocked.patch(f"{HOST}/api/campaigns/1/stop", json={"data": data(1, "stopped")})
-    result, _ = run(BsgStopCampaignOperator(task_id="stop", all_active=True, name_contains="black"))
+    result = run(BsgStopCampaignOperator(task_id="stop", all_active=True, name_contains="black"), ti)
     assert [c["campaign_id"] for c in result["campaigns"]] == ["1"]
-    assert mocked.calls[1].request.params["search[value]"] == "black"
+    lists = [c.request for c in mocked.calls if c.request.method == "GET"]
+    assert lists and all("search[field]" not in r.params for r in lists), "BSG searches only sender and taskname"
+    assert len(lists) == 5, "12 months back and 30 days ahead: five windows of at most 3 months"
 
 
-def test_dry_run_stops_nothing(mocked):
-    mocked.get(f"{HOST}/api/campaigns", json={"data": [data(1, "sending"), data(2, "paused")]})
-    result, _ = run(BsgStopCampaignOperator(task_id="stop", all_active=True, dry_run=True))
-    assert result["would_stop"] == ["1", "2"]
+def test_dry_run_reads_and_stops_nothing(mocked, ti):
+    mocked.get(f"{HOST}/api/campaigns", json=listing([data(1, "sending", "a"), data(2, "paused", "b")]))
+    mocked.get(f"{HOST}/api/campaigns/1", json={"data": data(1, "sending", "a")})
+    mocked.get(f"{HOST}/api/campaigns/2", json={"data": data(2, "done", "b")})
+    result = run(BsgStopCampaignOperator(task_id="stop", all_active=True, dry_run=True), ti)
+    assert result["dry_run"] is True
+    assert [(c["campaign_id"], c["name"], c["outcome"], c["vendor_status"]) for c in result["campaigns"]] == [
+        ("1", "a", "would_stop", "sending"),
+        ("2", "b", "already_final", "done"),
+    ]
     assert not [c for c in mocked.calls if c.request.method in ("PATCH", "PUT")]
+
+
+def test_nothing_selected_is_an_empty_success(mocked, ti):
+    mocked.get(f"{HOST}/api/campaigns", json=listing([]))
+    result = run(BsgStopCampaignOperator(task_id="stop", all_active=True), ti)
+    assert result == {"campaigns": [], "totals": {"stopped": 0, "already_final": 0, "would_stop": 0, "failed": 0}, "dry_run": False}
 
 
 @pytest.mark.parametrize(
@@ -113,49 +152,69 @@ def test_dry_run_stops_nothing(mocked):
         {"campaign_ids": [1, "x"]},
         {},
         {"campaign_id": 1, "campaign_ids": [2]},
+        {"all_active": True, "date_from": "yesterday"},
+        {"all_active": True, "lookback_months": 0},
+        {"all_active": True, "date_from": "2026-11-02", "date_to": "2026-11-01"},
     ],
 )
-def test_bad_input_fails_before_any_request(kwargs):
+def test_bad_input_fails_before_any_request(kwargs, ti):
     with responses.RequestsMock() as rsps:
         with pytest.raises(InvalidInputError):
-            run(BsgStopCampaignOperator(task_id="stop", **kwargs))
+            run(BsgStopCampaignOperator(task_id="stop", **kwargs), ti)
         assert len(rsps.calls) == 0
 
 
-def test_wait_for_completion_defers_after_stopping_in_the_worker(mocked):
+def test_wait_for_completion_defers_after_stopping_in_the_worker(mocked, ti, clock):
     mocked.patch(f"{HOST}/api/campaigns/7/stop", json={"data": data(7, "sending")})
     mocked.get(f"{HOST}/api/campaigns/7", json={"data": data(7, "sending")})
     op = BsgStopCampaignOperator(task_id="stop", campaign_id=7, wait_for_completion=True, deferrable=True, poll_interval=1, timeout=60)
     with pytest.raises(TaskDeferred) as deferred:
-        run(op)
+        run(op, ti)
     _, kwargs = deferred.value.trigger.serialize()
-    assert kwargs["refs"] == [{"campaign_id": "7", "channel": "sms"}]
+    assert kwargs["groups"][0]["refs"] == [{"id": 7, "channel": "sms"}]
     assert API_KEY not in str(kwargs) and "jwt-token-abc" not in str(kwargs)
-    assert deferred.value.kwargs["stop_result"]["outcome"] == "stopped"
-    assert kwargs["deadline"] == pytest.approx(time.time() + 60, abs=5)
+    assert ti.xcoms[RESULT_KEY]["campaigns"][0]["outcome"] == "stopped", "the result is kept for execute_complete"
     assert deferred.value.timeout.total_seconds() > 60
-    result = op.execute_complete({}, {"status": "success", "vendor": "BSG"}, **deferred.value.kwargs)
-    assert result["outcome"] == "stopped"
+    event = {
+        "status": "success",
+        "message": "done",
+        "statuses": [{"vendor": "bsg", "conn_id": "bsg_default", "campaign_id": "7", "state": "stopped", "vendor_status": "stopped"}],
+    }
+    result = op.execute_complete({"ti": ti}, event)
+    (entry,) = result["campaigns"]
+    assert (entry["outcome"], entry["state"], entry["vendor_status"]) == ("stopped", "stopped", "stopped"), "after a wait: the final states"
 
 
-def test_wait_for_completion_polling_in_the_worker(mocked):
+def test_wait_for_completion_polling_in_the_worker_reports_final_states(mocked, ti):
     mocked.patch(f"{HOST}/api/campaigns/7/stop", json={"data": data(7, "sending")})
     mocked.get(f"{HOST}/api/campaigns/7", json={"data": data(7, "sending")})
     mocked.get(f"{HOST}/api/campaigns/7", json={"data": data(7, "stopped")})
     op = BsgStopCampaignOperator(task_id="stop", campaign_id=7, wait_for_completion=True, poll_interval=0.01, timeout=5)
-    result, _ = run(op)
-    assert result["outcome"] == "stopped"
+    (entry,) = run(op, ti)["campaigns"]
+    assert (entry["outcome"], entry["vendor_status"]) == ("stopped", "stopped")
     assert len([c for c in mocked.calls if c.request.method == "GET"]) == 2
 
 
+def test_deferrable_without_wait_for_completion_warns():
+    with pytest.warns(UserWarning, match="wait_for_completion"):
+        BsgStopCampaignOperator(task_id="stop", campaign_id=7, deferrable=True)
+
+
 def test_templated_fields():
-    assert {"campaign_id", "campaign_ids", "bsg_conn_id"} <= set(BsgStopCampaignOperator.template_fields)
+    assert {"campaign_id", "campaign_ids", "bsg_conn_id", "name_contains"} <= set(BsgStopCampaignOperator.template_fields)
 
 
-def test_a_wait_that_times_out_after_the_stop_is_retryable_for_the_operator():
+def test_fast_task_retries_unless_the_dag_sets_its_own():
+    op = BsgStopCampaignOperator(task_id="stop", campaign_id=7)
+    assert op.retries == 3 and op.retry_delay.total_seconds() == 5 and op.max_retry_delay.total_seconds() == 60
+    assert BsgStopCampaignOperator(task_id="stop2", campaign_id=7, retries=0).retries == 0
+
+
+def test_a_wait_that_times_out_after_the_stop_is_retryable_for_the_operator(ti):
     from airflow.providers.common.compat.sdk import AirflowSensorTimeout
 
     op = BsgStopCampaignOperator(task_id="stop", campaign_id=7, wait_for_completion=True, deferrable=True)
+    ti.xcom_push(RESULT_KEY, {"campaigns": []})
     with pytest.raises(AirflowException) as error:
-        op.execute_complete({}, {"status": "timeout", "vendor": "BSG", "message": "late"}, stop_result={"outcome": "stopped"})
+        op.execute_complete({"ti": ti}, {"status": "timeout", "message": "late", "statuses": []})
     assert not isinstance(error.value, (AirflowFailException, AirflowSensorTimeout))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from unittest.mock import MagicMock
 
 import pytest
 import responses
 
 from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError
 from airflow_provider_campaigns.operators.cellcast import CellcastStopCampaignOperator
+from airflow_provider_campaigns.results import RESULT_KEY
 
 BASE = "https://api.cellcast.test"
 SECRET = "cc-op-secret-91c2e44b"
@@ -42,10 +42,18 @@ def mock():
         yield rsps
 
 
-def run(**kwargs: Any) -> tuple[dict[str, Any], MagicMock]:
-    ti = MagicMock()
+@pytest.fixture(autouse=True)
+def _ti(ti: Any) -> None:
+    global TI
+    TI = ti
+
+
+TI: Any = None
+
+
+def run(**kwargs: Any) -> dict[str, Any]:
     op = CellcastStopCampaignOperator(task_id="stop", **kwargs)
-    return op.execute({"ti": ti}), ti
+    return op.execute({"ti": TI})
 
 
 def cancel_bodies(mock: responses.RequestsMock) -> list[dict[str, Any]]:
@@ -60,38 +68,39 @@ def answer_by_id(answers: dict[str, dict[str, Any]]):
     return callback
 
 
-def test_one_id_returns_the_batch_dict(mock):
+def test_one_id_returns_the_one_result_shape(mock):
     mock.post(CANCEL, json=REMOVED)
-    result, _ = run(message_ids=IDS[0].upper(), message_type="MMS")
+    result = run(message_ids=IDS[0].upper(), message_type="MMS")
     assert cancel_bodies(mock) == [{"messageId": IDS[0], "type": "mms"}]
-    assert result["totals"] == {"requested": 1, "stopped": 1, "already_final": 0, "failed": 0}
-    assert result["campaigns"][0]["campaign_id"] == IDS[0] and result["campaigns"][0]["outcome"] == "stopped"
-    assert result["vendor"] == "Cellcast" and result["failed_ids"] == []
+    assert result["totals"] == {"stopped": 1, "already_final": 0, "would_stop": 0, "failed": 0}
+    (entry,) = result["campaigns"]
+    assert (entry["vendor"], entry["campaign_id"], entry["outcome"], entry["ref"]) == (
+        "cellcast",
+        IDS[0],
+        "stopped",
+        {"id": IDS[0], "type": "mms"},
+    )
     assert SECRET not in json.dumps(result)
 
 
 def test_every_id_is_attempted_and_the_task_fails_at_the_end_naming_the_failed_one(mock):
     mock.add_callback(responses.POST, CANCEL, callback=answer_by_id({IDS[2]: NOT_FOUND}))
     mock.get(f"{REPORT}/{IDS[2]}", json=NOT_FOUND)
-    ti = MagicMock()
-    op = CellcastStopCampaignOperator(task_id="stop", message_ids=IDS, max_concurrency=2)
     with pytest.raises(PermanentError, match=IDS[2]) as error:
-        op.execute({"ti": ti})
+        run(message_ids=IDS, max_concurrency=2)
     assert "1 of 4" in str(error.value)
     assert sorted(b["messageId"] for b in cancel_bodies(mock)) == sorted(IDS)
-    ti.xcom_push.assert_called_once()
-    pushed = ti.xcom_push.call_args.kwargs
-    assert pushed["key"] == "stop_result"
-    assert pushed["value"]["failed_ids"] == [IDS[2]]
-    assert pushed["value"]["totals"] == {"requested": 4, "stopped": 3, "already_final": 0, "failed": 1}
-    assert [c["campaign_id"] for c in pushed["value"]["campaigns"]] == IDS
+    pushed = TI.xcoms[RESULT_KEY]
+    assert [c["campaign_id"] for c in pushed["campaigns"] if c["outcome"] == "failed"] == [IDS[2]]
+    assert pushed["totals"] == {"stopped": 3, "already_final": 0, "would_stop": 0, "failed": 1}
+    assert [c["campaign_id"] for c in pushed["campaigns"]] == IDS
 
 
 def test_already_final_message_is_reported_after_a_status_read(mock):
     already = envelope(False, "Job not found or already processed", error={"error": "Job not found or already processed"})
     mock.add_callback(responses.POST, CANCEL, callback=answer_by_id({IDS[1]: already}))
     mock.get(f"{REPORT}/{IDS[1]}", json=envelope(True, "Message details", message(IDS[1], "delivered")))
-    result, _ = run(message_ids=IDS[:2])
+    result = run(message_ids=IDS[:2])
     assert [c["outcome"] for c in result["campaigns"]] == ["stopped", "already_final"]
     assert result["campaigns"][1]["vendor_status"] == "delivered"
 
@@ -104,27 +113,50 @@ def test_fail_if_already_final(mock):
         run(message_ids=[IDS[0]], fail_if_already_final=True)
 
 
-def test_custom_string_cancels_only_still_scheduled_messages_united_with_message_ids(mock):
-    listed = [message(IDS[0], "scheduled"), message(IDS[1], "scheduled"), message(IDS[3], "sent")]
+def test_custom_string_cancels_every_message_that_is_not_final_whatever_its_status_is_spelled(mock):
+    """The documented status filter has queued and no scheduled: nothing is selected by one spelling."""
+    listed = [message(IDS[0], "scheduled"), message(IDS[1], "queued"), message(IDS[3], "sent")]
     mock.get(REPORT, json=envelope(True, "Messages fetched successfully", {"items": listed, "hasNextPage": False}))
     mock.post(CANCEL, json=REMOVED)
-    result, _ = run(custom_string="promo-7", message_ids=[IDS[2], IDS[0].upper()])
+    result = run(custom_string="promo-7", message_ids=[IDS[2], IDS[0].upper()])
     [listing] = [c for c in mock.calls if c.request.method == "GET"]
-    assert listing.request.params == {"campType": "sms", "customString": "promo-7", "status": "scheduled", "page": "1", "limit": "100"}
+    assert listing.request.params == {"campType": "sms", "customString": "promo-7", "page": "1", "limit": "100"}
     assert sorted(b["messageId"] for b in cancel_bodies(mock)) == sorted([IDS[0], IDS[1], IDS[2]])
-    assert result["totals"]["requested"] == 3
+    assert result["totals"]["stopped"] == 3
+
+
+def test_custom_string_attempts_a_message_in_an_unknown_status_instead_of_skipping_it(mock):
+    mock.get(REPORT, json=envelope(True, "ok", {"items": [message(IDS[0], "on_hold")], "hasNextPage": False}))
+    mock.post(CANCEL, json=REMOVED)
+    result = run(custom_string="promo-7")
+    assert [b["messageId"] for b in cancel_bodies(mock)] == [IDS[0]] and result["totals"]["stopped"] == 1
+
+
+def test_custom_string_pages_by_the_vendors_signals_not_by_a_short_page(mock):
+    first = envelope(True, "ok", {"items": [message(IDS[0], "queued")], "hasNextPage": True, "nextPage": 2})
+    second = envelope(True, "ok", {"items": [message(IDS[1], "scheduled")], "hasNextPage": False, "nextPage": None})
+    mock.get(REPORT, json=first, match=[responses.matchers.query_param_matcher({"page": "1"}, strict_match=False)])
+    mock.get(REPORT, json=second, match=[responses.matchers.query_param_matcher({"page": "2"}, strict_match=False)])
+    mock.post(CANCEL, json=REMOVED)
+    assert run(custom_string="promo-7")["totals"]["stopped"] == 2
 
 
 def test_custom_string_that_selects_nothing_stops_nothing(mock):
     mock.get(REPORT, json=envelope(True, "ok", {"items": [], "total": 0, "hasNextPage": False}))
-    result, _ = run(custom_string="promo-7")
-    assert result["totals"]["requested"] == 0 and not cancel_bodies(mock)
+    result = run(custom_string="promo-7")
+    assert result["campaigns"] == [] and not cancel_bodies(mock)
 
 
-def test_dry_run_sends_no_cancel(mock):
+def test_dry_run_reads_and_sends_no_cancel(mock):
     mock.get(REPORT, json=envelope(True, "ok", {"items": [message(IDS[1], "scheduled")], "hasNextPage": False}))
-    result, _ = run(message_ids=IDS[0], custom_string="promo-7", dry_run=True)
-    assert result["dry_run"] is True and result["would_stop"] == [IDS[0], IDS[1]]
+    mock.get(f"{REPORT}/{IDS[0]}", json=envelope(True, "Message details", message(IDS[0], "queued")))
+    mock.get(f"{REPORT}/{IDS[1]}", json=envelope(True, "Message details", message(IDS[1], "scheduled")))
+    result = run(message_ids=IDS[0], custom_string="promo-7", dry_run=True)
+    assert result["dry_run"] is True
+    assert [(c["campaign_id"], c["outcome"], c["vendor_status"], c["name"]) for c in result["campaigns"]] == [
+        (IDS[0], "would_stop", "queued", "promo-7"),
+        (IDS[1], "would_stop", "scheduled", "promo-7"),
+    ]
     assert not cancel_bodies(mock)
 
 
@@ -163,13 +195,12 @@ def test_invalid_input_fails_before_anything_is_sent(mock, kwargs, parameter):
 
 def test_authentication_failure_never_leaks_the_key(mock, leak_check):
     mock.post(CANCEL, json={"code": 401, "message": "Token expired", "stack": "APIError: Token expired"}, status=401)
-    ti = MagicMock()
     with pytest.raises(PermanentError, match="Token expired") as error:
-        CellcastStopCampaignOperator(task_id="stop", message_ids=IDS[:2]).execute({"ti": ti})
-    leak_check([SECRET], error.value, ti.xcom_push.call_args)
+        run(message_ids=IDS[:2])
+    leak_check([SECRET], error.value, TI.xcoms)
 
 
 def test_templated_fields_and_class_defaults():
     assert set(CellcastStopCampaignOperator.template_fields) == {"message_ids", "message_type", "custom_string", "cellcast_conn_id"}
     op = CellcastStopCampaignOperator(task_id="stop", message_ids=IDS[0])
-    assert op.cellcast_conn_id == "cellcast_default" and op.message_type == "sms" and op.single is False
+    assert op.cellcast_conn_id == "cellcast_default" and op.message_type == "sms"

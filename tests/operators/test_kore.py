@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from unittest.mock import MagicMock
 
 import jwt
 import pytest
@@ -10,6 +9,7 @@ from airflow.providers.common.compat.sdk import AirflowException, AirflowFailExc
 
 from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, InvalidInputError
 from airflow_provider_campaigns.operators.kore import KoreStopCampaignOperator
+from airflow_provider_campaigns.results import RESULT_KEY
 
 HOST = "https://kore.test"
 CLIENT_ID = "cs-0d6b1a52-operator-client"
@@ -46,22 +46,40 @@ def mocked():
         yield rsps
 
 
-def run(op: KoreStopCampaignOperator) -> tuple[dict, MagicMock]:
-    ti = MagicMock()
-    return op.execute({"ti": ti}), ti
+@pytest.fixture(autouse=True)
+def _fresh_ti(ti):
+    global TI
+    TI = ti
+
+
+TI = None
+
+
+def run(op: KoreStopCampaignOperator) -> tuple[dict, object]:
+    return op.execute({"ti": TI}), TI
+
+
+def ids_of(result: dict, outcome: str | None = None) -> list[str]:
+    return [c["campaign_id"] for c in result["campaigns"] if outcome is None or c["outcome"] == outcome]
 
 
 def test_single_stop_returns_the_documented_result(mocked):
     mocked.post(f"{base()}//trigger/cp-1", json=stopped())
     result, _ = run(KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1"))
-    assert result == {
-        "vendor": "Kore.ai",
-        "campaign_id": "cp-1",
-        "state": "stopped",
-        "vendor_status": "Stopped",
-        "timestamps": {"updatedAt": "2025-12-05T12:07:54.225Z"},
-        "outcome": "stopped",
-    }
+    assert result["campaigns"] == [
+        {
+            "vendor": "kore",
+            "conn_id": "kore_default",
+            "campaign_id": "cp-1",
+            "name": None,
+            "outcome": "stopped",
+            "state": "stopped",
+            "vendor_status": "Stopped",
+            "error": None,
+            "timestamps": {"updatedAt": "2025-12-05T12:07:54.225000Z"},
+            "ref": {"id": "cp-1", "stream_id": STREAM, "campaign_type": "sms"},
+        }
+    ]
     call = mocked.calls[0].request
     assert call.url == f"{base()}//trigger/cp-1?accountId={ACCOUNT}&campaignType=sms&trigger=stop"
     assert jwt.decode(call.headers["auth"], SECRET, algorithms=["HS256"])["appId"] == CLIENT_ID
@@ -69,10 +87,15 @@ def test_single_stop_returns_the_documented_result(mocked):
 
 
 def test_stream_id_falls_back_to_the_extra_and_the_ref_carries_it():
-    op = KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1")
-    assert op.campaign_refs(op.make_hook()) == [{"campaign_id": "cp-1", "stream_id": STREAM}]
-    op = KoreStopCampaignOperator(task_id="stop", campaign_ids=["a", "b", "a"], stream_id="st-op")
-    assert op.campaign_refs(op.make_hook()) == [{"campaign_id": "a", "stream_id": "st-op"}, {"campaign_id": "b", "stream_id": "st-op"}]
+    def refs(op: KoreStopCampaignOperator) -> list[tuple[str, str]]:
+        (part,) = op.parts()
+        return [(ref.id, ref.stream_id) for ref in part.selection.refs]
+
+    assert refs(KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1")) == [("cp-1", STREAM)]
+    assert refs(KoreStopCampaignOperator(task_id="stop", campaign_ids=["a", "b", "a"], stream_id="st-op")) == [
+        ("a", "st-op"),
+        ("b", "st-op"),
+    ]
 
 
 def test_operator_stream_id_is_used_in_path_and_iid(mocked):
@@ -99,11 +122,11 @@ def test_missing_stream_everywhere_fails_before_sending(connection, extra):
         ({"campaign_ids": []}, "campaign_ids"),
         ({"campaign_ids": "cp-1"}, "campaign_ids"),
         ({"campaign_id": "cp-1", "campaign_ids": ["cp-2"]}, "exactly one"),
-        ({}, "exactly one of campaign_id, campaign_ids or all_active=True"),
+        ({}, "exactly one of campaign_id, campaign_ids or all_active"),
         ({"campaign_id": "cp-1", "all_active": True}, "exactly one"),
         ({"campaign_ids": ["cp-1"], "all_active": True}, "exactly one"),
         ({"all_active": "false"}, "all_active must be True or False"),
-        ({"all_active": True, "name_contains": ["promo"]}, "name_contains must be text"),
+        ({"all_active": True, "name_contains": ["promo"]}, "name_contains must be non-empty text"),
         ({"all_active": True, "campaign_type": "voice"}, "campaign_type"),
         ({"all_active": True, "stream_id": "st/x"}, "stream_id"),
         ({"campaign_id": "cp-1", "stream_id": "st?x"}, "stream_id"),
@@ -123,8 +146,8 @@ def test_ids_are_checked_before_the_connection_is_read():
 def test_retried_task_succeeds_when_first_try_already_stopped(mocked):
     mocked.post(f"{base()}//trigger/cp-1", status=400, json={"errors": [{"msg": "Campaign is already stopped or completed", "code": 400}]})
     mocked.post(f"{base()}/cp-1/status", json=status_body("Stopped", "cp-1"))
-    result, _ = run(KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1"))
-    assert result["outcome"] == "already_final" and result["vendor_status"] == "Stopped"
+    (entry,) = run(KoreStopCampaignOperator(task_id="stop", campaign_id="cp-1"))[0]["campaigns"]
+    assert entry["outcome"] == "already_final" and entry["vendor_status"] == "Stopped"
 
 
 def test_fail_if_already_final(mocked):
@@ -139,22 +162,22 @@ def test_many_campaigns_every_one_attempted_and_failure_named_at_the_end(mocked,
         mocked.post(f"{base()}//trigger/{cid}", json=stopped())
     mocked.post(f"{base()}//trigger/cp-2", status=404, json={"errors": [{"msg": "Campaign not found", "code": 404}]})
     op = KoreStopCampaignOperator(task_id="stop", campaign_ids=["cp-1", "cp-2", "cp-3"], max_concurrency=2)
-    ti = MagicMock()
-    with pytest.raises(AirflowFailException, match="1 of 3 stop") as error:
-        op.execute({"ti": ti})
+    with pytest.raises(AirflowFailException, match="1 of 3 campaign") as error:
+        op.execute({"ti": TI})
     assert "cp-2" in str(error.value) and "Campaign not found" in str(error.value)
     assert len(mocked.calls) == 3
-    pushed = ti.xcom_push.call_args.kwargs
-    assert pushed["value"]["totals"] == {"requested": 3, "stopped": 2, "already_final": 0, "failed": 1}
-    assert [c["outcome"] for c in pushed["value"]["campaigns"]] == ["stopped", "failed", "stopped"]
-    assert pushed["value"]["failed_ids"] == ["cp-2"]
+    pushed = TI.xcoms[RESULT_KEY]
+    assert pushed["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 1}
+    assert [c["outcome"] for c in pushed["campaigns"]] == ["stopped", "failed", "stopped"]
+    assert ids_of(pushed, "failed") == ["cp-2"]
     assert len({c.request.headers["auth"] for c in mocked.calls}) == 1  # one JWT for the whole batch
-    leak_check([SECRET, *{c.request.headers["auth"] for c in mocked.calls}], error.value, json.dumps(pushed["value"]))
+    leak_check([SECRET, *{c.request.headers["auth"] for c in mocked.calls}], error.value, json.dumps(pushed))
 
 
 def test_transient_failure_in_a_batch_lets_airflow_retry(mocked):
     mocked.post(f"{base()}//trigger/cp-1", json=stopped())
     mocked.post(f"{base()}//trigger/cp-2", status=503)
+    mocked.post(f"{base()}/cp-2/status", json=status_body("Active", "cp-2"))
     with pytest.raises(AirflowException) as error:
         run(KoreStopCampaignOperator(task_id="stop", campaign_ids=["cp-1", "cp-2"]))
     assert not isinstance(error.value, AirflowFailException)
@@ -183,8 +206,9 @@ def test_deferrable_wait_defers_with_safe_trigger_kwargs(mocked):
     with pytest.raises(TaskDeferred) as deferred:
         run(op)
     _, kwargs = deferred.value.trigger.serialize()
-    assert kwargs["vendor_key"] == "kore" and kwargs["refs"] == [{"campaign_id": "cp-1", "stream_id": "st-op"}]
-    assert kwargs["api_options"] == {"stream_id": "st-op"}
+    (group,) = kwargs["groups"]
+    assert group["vendor"] == "kore" and group["refs"] == [{"id": "cp-1", "stream_id": "st-op", "campaign_type": "sms"}]
+    assert group["options"] == {"status_map": None, "stream_id": "st-op"}
     text = json.dumps(kwargs) + json.dumps(deferred.value.kwargs)
     for secret in [SECRET, *{c.request.headers["auth"] for c in mocked.calls}]:
         assert secret not in text
@@ -194,10 +218,15 @@ def test_template_fields():
     assert set(KoreStopCampaignOperator.template_fields) >= {"campaign_id", "campaign_ids", "stream_id", "campaign_type", "kore_conn_id"}
 
 
-def test_dry_run_validates_and_sends_nothing():
-    with responses.RequestsMock() as rsps:
-        result, _ = run(KoreStopCampaignOperator(task_id="stop", campaign_ids=["cp-1", "cp-2"], dry_run=True))
-    assert result["would_stop"] == ["cp-1", "cp-2"] and len(rsps.calls) == 0
+def test_dry_run_reads_each_campaign_and_stops_nothing(mocked):
+    mocked.post(f"{base()}/cp-1/status", json=status_body("Active", "cp-1"))
+    mocked.post(f"{base()}/cp-2/status", json=status_body("Completed", "cp-2"))
+    result, _ = run(KoreStopCampaignOperator(task_id="stop", campaign_ids=["cp-1", "cp-2"], dry_run=True))
+    assert [(c["campaign_id"], c["outcome"], c["name"]) for c in result["campaigns"]] == [
+        ("cp-1", "would_stop", "promo"),
+        ("cp-2", "already_final", "promo"),
+    ]
+    assert not [c for c in mocked.calls if "//trigger/" in c.request.url]
 
 
 # -- all_active: selection by listing -------------------------------------------------------------
@@ -236,20 +265,22 @@ def test_all_active_stops_only_non_final_campaigns_whose_name_matches(mocked):
         mocked.post(f"{base()}//trigger/{cid}", json=stopped())
     result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, name_contains="Promo"))
     assert stops(mocked) == ["cp-1", "cp-4"]
-    assert result["totals"] == {"requested": 2, "stopped": 2, "already_final": 0, "failed": 0}
+    assert result["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 0}
     assert list_bodies(mocked) == [{"type": "sms", "limit": 100, "skip": 0, "page": 1, "filters": {"status": ACTIVE}}]
     list_call = mocked.calls[0].request
     assert list_call.headers["iid"] == STREAM and list_call.url == f"{base()}/getAllCampaignDetails?accountId={ACCOUNT}"
 
 
 def test_all_active_follows_the_list_pages(mocked):
-    page1 = listing(*(campaign(f"cp-{i}", "Active") for i in range(100)))
-    page2 = listing(campaign("cp-100", "Paused"))
+    page1 = {**listing(*(campaign(f"cp-{i}", "Active") for i in range(100))), "moreAvailable": True, "total": 101}
+    page2 = {**listing(campaign("cp-100", "Paused")), "total": 101}
     mocked.post(f"{base()}/getAllCampaignDetails", json=page1)
     mocked.post(f"{base()}/getAllCampaignDetails", json=page2)
+    for i in range(101):
+        mocked.post(f"{base()}/cp-{i}/status", json=status_body("Active", f"cp-{i}"))
     result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, dry_run=True))
     assert [body["skip"] for body in list_bodies(mocked)] == [0, 100]
-    assert len(result["would_stop"]) == 101 and result["would_stop"][-1] == "cp-100"
+    assert len(ids_of(result, "would_stop")) == 101 and ids_of(result)[-1] == "cp-100"
 
 
 def test_all_active_stops_a_campaign_listed_twice_once(mocked):
@@ -258,22 +289,24 @@ def test_all_active_stops_a_campaign_listed_twice_once(mocked):
         mocked.post(f"{base()}//trigger/{cid}", json=stopped())
     result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True))
     assert stops(mocked) == ["cp-1", "cp-2"]
-    assert result["totals"] == {"requested": 2, "stopped": 2, "already_final": 0, "failed": 0}
+    assert result["totals"]["stopped"] == 2
 
 
 def test_all_active_dry_run_lists_and_stops_nothing(mocked):
     mocked.post(
         f"{base()}/getAllCampaignDetails", json=listing(campaign("cp-1"), campaign("cp-2", "Completed"), campaign("cp-3", "Paused"))
     )
+    mocked.post(f"{base()}/cp-1/status", json=status_body("Active", "cp-1"))
+    mocked.post(f"{base()}/cp-3/status", json=status_body("Paused", "cp-3"))
     result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, dry_run=True))
-    assert stops(mocked) == [] and len(mocked.calls) == 1
-    assert result == {"vendor": "Kore.ai", "dry_run": True, "would_stop": ["cp-1", "cp-3"], "totals": {"requested": 2}}
+    assert stops(mocked) == []
+    assert result["dry_run"] is True and ids_of(result, "would_stop") == ["cp-1", "cp-3"]
 
 
 def test_all_active_with_nothing_active_returns_zero_totals(mocked):
     mocked.post(f"{base()}/getAllCampaignDetails", json=listing())
     result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True))
-    assert stops(mocked) == [] and result["totals"] == {"requested": 0, "stopped": 0, "already_final": 0, "failed": 0}
+    assert stops(mocked) == [] and result["campaigns"] == []
 
 
 def test_all_active_uses_the_operator_stream_and_status_map(mocked):
@@ -281,16 +314,21 @@ def test_all_active_uses_the_operator_stream_and_status_map(mocked):
     op = KoreStopCampaignOperator(
         task_id="stop", all_active=True, stream_id="st-op", dry_run=True, status_map={"Warming": "active", "Archived": "completed"}
     )
+    mocked.post(f"{base('st-op')}/cp-2/status", json=status_body("Warming", "cp-2"))
     result, _ = run(op)
-    assert result["would_stop"] == ["cp-2"]
+    assert ids_of(result, "would_stop") == ["cp-2"]
     assert list_bodies(mocked)[0]["filters"] == {"status": [*ACTIVE, "Warming"]}
     assert mocked.calls[0].request.headers["iid"] == "st-op"
 
 
-def test_all_active_skips_a_listed_id_it_cannot_address(mocked):
+def test_all_active_fails_naming_a_listed_id_it_cannot_address(mocked):
+    """A listed campaign the provider cannot address is not skipped quietly: it would keep sending."""
+    from airflow_provider_campaigns.exceptions import PermanentError
+
     mocked.post(f"{base()}/getAllCampaignDetails", json=listing(campaign(".."), campaign("cp-1")))
-    result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, dry_run=True))
-    assert result["would_stop"] == ["cp-1"]
+    with pytest.raises(PermanentError, match="cannot address"):
+        run(KoreStopCampaignOperator(task_id="stop", all_active=True))
+    assert stops(mocked) == []
 
 
 def test_name_contains_is_templated():

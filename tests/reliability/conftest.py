@@ -50,6 +50,9 @@ FAST: dict[str, Any] = {
 SLOW_READ_TIMEOUT = 0.15
 SLOW_DELAY = 0.6
 SLOW: dict[str, Any] = {**FAST, "max_retries": 1, "timeout": [1.0, SLOW_READ_TIMEOUT]}
+#: No attempt cap, as shipped: retries end at the time budget (short here) and only there.
+BUDGET_SECONDS = 1.5
+BUDGET: dict[str, Any] = {key: value for key, value in FAST.items() if key != "max_retries"} | {"retry_total_timeout": BUDGET_SECONDS}
 
 
 # -- figures -------------------------------------------------------------------------------
@@ -311,6 +314,7 @@ def sim_connections(sim: Any, port: int | None = None) -> dict[str, dict[str, An
         base = {**conn, "host": f"{url}/{vendor}"}
         conns[f"rel_{vendor}"] = {**base, "extra": {**conn["extra"], **FAST}}
         conns[f"rel_{vendor}_slow"] = {**base, "extra": {**conn["extra"], **SLOW}}
+        conns[f"rel_{vendor}_budget"] = {**base, "extra": {**conn["extra"], **BUDGET}}
         conns[conn_id] = {**base, "extra": {**conn["extra"], **FAST}}
     return conns
 

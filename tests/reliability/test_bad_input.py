@@ -278,7 +278,14 @@ def _hook_rows(vendor: str) -> list[Row]:
                 method="stop_campaign_send",
                 args=(good["campaign_id"], "1?x"),
             ),
-            Row(vendor, "hook", "hook-list_campaigns-per_page", "per_page", method="list_campaigns", args=(0,)),
+            Row(
+                vendor,
+                "hook",
+                "hook-stop_campaign_send=template",
+                "campaign_id",
+                method="stop_campaign_send",
+                args=("{{ c }}", good["campaign_send_id"]),
+            ),
         ]
     return [
         Row(vendor, "hook", "hook-get_campaign_status=slash", "campaign_id", method="get_campaign_status", args=("1/2",)),

@@ -15,7 +15,7 @@ derived from ``core/flow.py``, ``vendors/base.py`` and ``triggers/status.py``:
   (a second rejection is an ``AuthenticationError``); Cellcast and comm.com have static keys: a 401
   is an ``AuthenticationError`` at once (in the trigger: an ``error`` event at once);
 - a stop whose 2xx answer is unreadable is not taken on trust: the status is read, and the stop is
-  sent again only while the campaign still runs (at most max_retries + 1 stops, then
+  sent again only while the campaign still runs (at most ``UNREADABLE_STOP_ATTEMPTS`` stops, then
   ``TransientError``); a stop applied whose answer was garbled is therefore never re-sent. A stop
   applied whose answer was lost (dropped, 503) is re-sent, refused and found stopped: ``stopped``
   (the lost attempt did it; ``fail_if_already_final`` must not fail it).
@@ -32,6 +32,8 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_campaigns.vendors.base import UNREADABLE_STOP_ATTEMPTS
+
 pytestmark = pytest.mark.figure("faults")
 
 VENDORS = ("bsg", "cellcast", "comm", "kore")
@@ -44,6 +46,7 @@ MAX_RETRIES = 3  # conftest FAST; "N times then recovery" uses N = max_retries, 
 SLOW_MAX_RETRIES = 1  # conftest SLOW
 PAST_HTTP_DATE = formatdate(time.time() - 3600, usegmt=True)
 TRIGGER_DEADLINE = 0.5
+BUDGET_SECONDS = 1.5  # conftest BUDGET: no max_retries, retry_total_timeout 1.5 s
 
 #: fault name -> Simulator.inject keyword arguments (``refused`` needs no simulator)
 FAULTS: dict[str, dict[str, Any]] = {
@@ -125,28 +128,30 @@ def hook_for(vendor: str, conn_id: str) -> Any:
     return {"bsg": BsgHook, "cellcast": CellcastHook, "comm": CommHook, "kore": KoreHook}[vendor](conn_id)
 
 
-def ref_of(vendor: str, created: Any, stream_id: str) -> dict[str, str]:
+def ref_of(vendor: str, created: Any, stream_id: str) -> Any:
+    from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
+
     if vendor == "bsg":
-        return {"campaign_id": str(created), "channel": "sms"}
+        return bsg.campaign(created, "sms")
     if vendor == "cellcast":
-        return {"campaign_id": created[0], "message_type": "sms"}
+        return cellcast.message(created[0], "sms")
     if vendor == "comm":
-        return {"campaign_id": created[0], "campaign_send_id": created[1]}
-    return {"campaign_id": created, "stream_id": stream_id}
+        return comm.send(created[0], created[1])
+    return kore.KoreCampaign(created, stream_id)
 
 
-def label_of(vendor: str, ref: dict[str, str]) -> str:
-    return f"{ref['campaign_id']}/{ref['campaign_send_id']}" if vendor == "comm" else ref["campaign_id"]
+def label_of(vendor: str, ref: Any) -> str:
+    return str(ref.label)
 
 
-def fault_path(vendor: str, op: str, ref: dict[str, str]) -> str:
+def fault_path(vendor: str, op: str, ref: Any) -> str:
     """A regex matching only this campaign's stop or status path (Cellcast's cancel path has no id)."""
-    cid = re.escape(ref["campaign_id"])
+    cid = re.escape(str(ref.campaign_id if vendor == "comm" else ref.id))
     if op == "stop":
         return {
             "bsg": rf"/api/campaigns/{cid}/stop$",
             "cellcast": r"/cancelScheduleQuickMessage$",
-            "comm": rf"/stop/{re.escape(ref.get('campaign_send_id', ''))}$",
+            "comm": rf"/stop/{re.escape(getattr(ref, 'send_id', ''))}$",
             "kore": rf"/trigger/{cid}$",
         }[vendor]
     return {
@@ -157,14 +162,14 @@ def fault_path(vendor: str, op: str, ref: dict[str, str]) -> str:
     }[vendor]
 
 
-def fake_ref(vendor: str, stream_id: str) -> dict[str, str]:
+def fake_ref(vendor: str, stream_id: str) -> Any:
     """A well-formed reference for a server that is not there (connection refused)."""
-    return {
-        "bsg": {"campaign_id": "4242", "channel": "sms"},
-        "cellcast": {"campaign_id": "a" * 24, "message_type": "sms"},
-        "comm": {"campaign_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "campaign_send_id": "4d90c3cc-0d44-4b50-8888-8dd25736052b"},
-        "kore": {"campaign_id": "cp-refused", "stream_id": stream_id},
-    }[vendor]
+    created = {
+        "bsg": "4242",
+        "cellcast": ["a" * 24],
+        "comm": ("3c90c3cc-0d44-4b50-8888-8dd25736052a", "4d90c3cc-0d44-4b50-8888-8dd25736052b"),
+    }
+    return ref_of(vendor, created.get(vendor, "cp-refused"), stream_id)
 
 
 def logins(sim: Any) -> int:
@@ -175,17 +180,10 @@ def kore_jwts(sim: Any, campaign_id: str) -> set[str]:
     return {r["headers"].get("auth", "") for r in sim.requests("kore") if campaign_id in r["path"]}
 
 
-def run_trigger(vendor: str, conn_id: str, refs: list[dict[str, str]], deadline_in: float = 10.0, interval: float = 0.05) -> dict[str, Any]:
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
+def run_trigger(vendor: str, conn_id: str, refs: list[Any], deadline_in: float = 10.0, interval: float = 0.05) -> dict[str, Any]:
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
 
-    trigger = CampaignStatusTrigger(
-        vendor_key=vendor,
-        conn_id=conn_id,
-        refs=refs,
-        target_states=["stopped", "completed"],
-        poll_interval=interval,
-        deadline=time.time() + deadline_in,
-    )
+    trigger = CampaignStatusTrigger([group(vendor, conn_id, refs)], ["stopped", "completed"], interval, time.time() + deadline_in)
 
     async def first() -> dict[str, Any]:
         agen = trigger.run()
@@ -249,7 +247,7 @@ class Setup:
     def stop_count(self) -> int:
         if self.case.fault == "refused" and self.case.mode != "recover":
             return 0
-        key = self.ref["campaign_send_id"] if self.case.vendor == "comm" else self.ref["campaign_id"]
+        key = self.ref.send_id if self.case.vendor == "comm" else self.ref.id
         return int(self.target.stop_count(self.case.vendor, key))
 
     def close(self) -> None:
@@ -315,7 +313,7 @@ def test_sync(case: Case, sim: Any, sends: Any, net: Any, monkeypatch: pytest.Mo
         if vendor == "bsg":
             assert logins(sim) - logins_before == 2, "exactly one re-login"
         if vendor == "kore":
-            assert len(kore_jwts(sim, setup.ref["campaign_id"])) == 2, "exactly one re-mint"
+            assert len(kore_jwts(sim, setup.ref.id)) == 2, "exactly one re-mint"
         assert stop_count == (1 if op == "stop" and refresh and mode == "once" else 0)
         return
     if mode == "recover":
@@ -351,7 +349,8 @@ def test_sync(case: Case, sim: Any, sends: Any, net: Any, monkeypatch: pytest.Mo
         return
     assert mode == "forever-before"
     assert_transient(error, vendor, setup.label)
-    assert attempts == setup.max_retries + 1 and setup.attempts(STATUS_ACTIONS) == setup.max_retries + 1
+    repeats = UNREADABLE_STOP_ATTEMPTS
+    assert attempts == repeats and setup.attempts(STATUS_ACTIONS) == repeats
     assert stop_count == 0
 
 
@@ -382,11 +381,11 @@ def test_trigger(case: Case, sim: Any, sends: Any, net: Any, monkeypatch: pytest
         if vendor == "bsg":
             assert logins(sim) - logins_before == 2
         if vendor == "kore":
-            assert len(kore_jwts(sim, setup.ref["campaign_id"])) == 2
+            assert len(kore_jwts(sim, setup.ref.id)) == 2
         return
     assert case.mode == "recover"
     assert payload["status"] == "success", payload
-    assert payload["state"] == "stopped"
+    assert payload["statuses"][0]["state"] == "stopped"
     assert attempts == setup.times + 1
     assert elapsed < 3.0
 
@@ -399,13 +398,13 @@ def forever_results(sim_module: Any, sends: Any, net: Any, masker_snapshot: Any)
 
 def _forever_results(sim_module: Any, sends: Any, net: Any) -> dict[str, dict[str, Any]]:
     """Every trigger-forever case at once (concurrently, one event loop): each polls until its deadline."""
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
 
     sim = sim_module
     sim.reset()
     sends.clear()
     stream = sim.credentials.kore_stream_id
-    plans: list[tuple[Case, str, dict[str, str], str | None]] = []
+    plans: list[tuple[Case, str, Any, str | None]] = []
     with pytest.MonkeyPatch.context() as mp:
         for param in TRIGGER_FOREVER:
             case: Case = param.values[0]
@@ -419,8 +418,10 @@ def _forever_results(sim_module: Any, sends: Any, net: Any) -> dict[str, dict[st
             sim.inject(vendor, fault=params.pop("fault"), times=None, path=fault_path(vendor, "status", ref), **params)
             plans.append((case, f"rel_{vendor}_slow" if case.fault == "slow" else f"rel_{vendor}", ref, None))
 
-        async def one(case: Case, conn_id: str, ref: dict[str, str]) -> tuple[dict[str, Any], float]:
-            trigger = CampaignStatusTrigger(case.vendor, conn_id, [ref], ["stopped", "completed"], 0.2, time.time() + TRIGGER_DEADLINE)
+        async def one(case: Case, conn_id: str, ref: Any) -> tuple[dict[str, Any], float]:
+            trigger = CampaignStatusTrigger(
+                [group(case.vendor, conn_id, [ref])], ["stopped", "completed"], 0.2, time.time() + TRIGGER_DEADLINE
+            )
             started = time.monotonic()
             agen = trigger.run()
             event = await agen.__anext__()
@@ -457,7 +458,7 @@ def test_trigger_forever(case: Case, forever_results: dict[str, dict[str, Any]])
     result = forever_results[case.id]
     payload, elapsed = result["payload"], result["elapsed"]
     assert payload["status"] == "timeout", payload
-    assert VENDOR_NAME[case.vendor] in payload["message"] and "deadline" in payload["message"]
+    assert VENDOR_NAME[case.vendor] in payload["message"] and "deadline" in payload["message"] and "last seen" in payload["message"]
     max_retries = SLOW_MAX_RETRIES if case.fault == "slow" else MAX_RETRIES
     assert result["attempts"] >= max_retries + 1, "at least one full round of retries before the deadline"
     # bounded: the deadline, plus one round of retries, plus the start-up of ~50 triggers at once
@@ -505,3 +506,50 @@ def test_retry_after_over_the_cap_gives_up_at_once(vendor: str, retry_after: str
     assert "Retry-After" in str(caught.value) and "retry_after_max" in str(caught.value)
     assert sends.count(campaign_id=label_of(vendor, ref), actions=STATUS_ACTIONS) == 1
     assert time.monotonic() - started < 1.0
+
+
+# -- time budgets: no attempt cap, retries end at the deadline and only there ----------------
+BUDGET_FAULTS = ("429-seconds", "503", "drop", "malformed")
+
+
+#: an unreadable 2xx answer to a stop is bounded in attempts instead (test_sync's forever-before cases)
+BUDGET_CASES = [(v, op, f) for v in VENDORS for op in ("stop", "status") for f in BUDGET_FAULTS if not (op == "stop" and f in UNREADABLE)]
+
+
+@pytest.mark.parametrize(("vendor", "op", "fault"), BUDGET_CASES)
+def test_a_burst_longer_than_any_attempt_count_is_outlived_within_the_budget(
+    vendor: str, op: str, fault: str, sim: Any, sends: Any
+) -> None:
+    """Twelve failures in a row (the old default gave up after five attempts): the call still succeeds."""
+    sends.clear()
+    ref = ref_of(
+        vendor, sim.add_campaign(vendor, status=RUNNING[vendor] if op == "stop" else STOPPED[vendor]), sim.credentials.kore_stream_id
+    )
+    params = dict(FAULTS[fault])
+    sim.inject(vendor, fault=params.pop("fault"), times=12, path=fault_path(vendor, op, ref), **params)
+    hook = hook_for(vendor, f"rel_{vendor}_budget")
+    try:
+        result = hook.stop(ref) if op == "stop" else hook.status(ref)
+    finally:
+        hook.close()
+    actions = STOP_ACTIONS if op == "stop" else STATUS_ACTIONS
+    assert sends.count(campaign_id=label_of(vendor, ref), actions=actions) == 13
+    if op == "stop":
+        assert result.outcome == "stopped" and sim.stop_count(vendor, ref.send_id if vendor == "comm" else ref.id) == 1
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_trouble_that_outlasts_the_budget_ends_at_the_deadline_naming_the_campaign(vendor: str, sim: Any, sends: Any) -> None:
+    sends.clear()
+    ref = ref_of(vendor, sim.add_campaign(vendor, status=STOPPED[vendor]), sim.credentials.kore_stream_id)
+    sim.inject(vendor, fault="status", status=503, times=None, path=fault_path(vendor, "status", ref))
+    hook = hook_for(vendor, f"rel_{vendor}_budget")
+    started = time.monotonic()
+    with pytest.raises(Exception) as caught:
+        hook.status(ref)
+    elapsed = time.monotonic() - started
+    hook.close()
+    assert_transient(caught.value, vendor, label_of(vendor, ref))
+    assert "deadline" in str(caught.value)
+    assert BUDGET_SECONDS * 0.8 <= elapsed < BUDGET_SECONDS + 1.0, f"{elapsed:.2f} s for a {BUDGET_SECONDS} s budget"
+    assert sends.count(campaign_id=label_of(vendor, ref), actions=STATUS_ACTIONS) > 13, "many more attempts than any old cap"

@@ -43,33 +43,36 @@ def _conn(vendor: str) -> Any:
 
 def _requests() -> dict[str, Any]:
     """Every request description whose interpreter reads a vendor answer."""
-    from airflow_provider_campaigns.vendors import connect
+    import pendulum
+
+    from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore, vendor_spec
 
     found: dict[str, Any] = {}
-    _, bsg = connect("bsg", _conn("bsg"))
-    ref = {"campaign_id": "12", "channel": "sms"}
-    found["bsg-stop-sms"] = bsg.stop_request(ref)
-    found["bsg-stop-rcs"] = bsg.stop_request({**ref, "channel": "rcs"})
-    found["bsg-status"] = bsg.status_request(ref)
-    found["bsg-list"] = bsg.list_request({}, 0)
-    found["bsg-login"] = bsg.auth.login_request()
-    _, cellcast = connect("cellcast", _conn("cellcast"))
-    msg = {"campaign_id": "675161d8a000000000000000", "message_type": "sms"}
-    found["cellcast-cancel"] = cellcast.stop_request(msg)
-    found["cellcast-status"] = cellcast.status_request(msg)
-    found["cellcast-list"] = cellcast.list_request({}, 1)
-    found["cellcast-verify"] = cellcast.verify_request()
-    _, comm = connect("comm", _conn("comm"))
-    send = {"campaign_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "campaign_send_id": "4d90c3cc-0d44-4b50-8888-8dd25736052b"}
-    found["comm-stop"] = comm.stop_request(send)
-    found["comm-status"] = comm.status_request(send)
-    found["comm-list"] = comm.list_request(1)
-    found["comm-credentials"] = comm.credentials_request()
-    _, kore = connect("kore", _conn("kore"))
-    campaign = {"campaign_id": "cp-1", "stream_id": STREAM}
-    found["kore-stop"] = kore.stop_request(campaign)
-    found["kore-status"] = kore.status_request(campaign)
-    found["kore-list"] = kore.list_request(STREAM)
+    _, bsg_api = vendor_spec("bsg").connect(_conn("bsg"))
+    window = (pendulum.datetime(2026, 8, 1), pendulum.datetime(2026, 11, 1))
+    found["bsg-stop-sms"] = bsg_api.stop_request(bsg.campaign(12, "sms"))
+    found["bsg-stop-rcs"] = bsg_api.stop_request(bsg.campaign(12, "rcs"))
+    found["bsg-status"] = bsg_api.status_request(bsg.campaign(12))
+    found["bsg-list"] = bsg_api.list_request("sms", window, 0)
+    found["bsg-login"] = bsg_api.auth.login_request()
+    _, cellcast_api = vendor_spec("cellcast").connect(_conn("cellcast"))
+    msg = cellcast.message("675161d8a000000000000000")
+    found["cellcast-cancel"] = cellcast_api.stop_request(msg)
+    found["cellcast-status"] = cellcast_api.status_request(msg)
+    found["cellcast-list"] = cellcast_api.list_request({}, 1)
+    found["cellcast-verify"] = cellcast_api.verify_request()
+    _, comm_api = vendor_spec("comm").connect(_conn("comm"))
+    send = comm.send("3c90c3cc-0d44-4b50-8888-8dd25736052a", "4d90c3cc-0d44-4b50-8888-8dd25736052b")
+    found["comm-stop"] = comm_api.stop_request(send)
+    found["comm-status"] = comm_api.status_request(send)
+    found["comm-sends"] = comm_api.sends_request(send.campaign_id)
+    found["comm-list"] = comm_api.list_request(1)
+    found["comm-credentials"] = comm_api.credentials_request()
+    _, kore_api = vendor_spec("kore").connect(_conn("kore"))
+    campaign = kore.KoreCampaign("cp-1", STREAM)
+    found["kore-stop"] = kore_api.stop_request(campaign)
+    found["kore-status"] = kore_api.status_request(campaign)
+    found["kore-list"] = kore_api.list_request(STREAM)
     return found
 
 
@@ -226,13 +229,13 @@ def test_deeply_nested_body_is_classified(parser: str, figures: Any) -> None:
 # -- the retry path: status codes and Retry-After headers -------------------------------------
 def _drive(parser: str, replies: list[Any]) -> Any:
     """Run ``core.flow.call`` over a scripted sequence of answers (then a 503 forever)."""
-    from airflow_provider_campaigns.core.flow import NeedToken, Send, Sleep, call
+    from airflow_provider_campaigns.core.flow import Budget, NeedToken, Send, Sleep, call
     from airflow_provider_campaigns.core.retry import RetryPolicy
     from airflow_provider_campaigns.core.wire import Reply
 
     request = REQUESTS[parser]
     policy = RetryPolicy(max_retries=len(replies), backoff_base=0.0, backoff_max=0.0, retry_after_max=5, total_timeout=60)
-    flow = call(request, VENDOR_OF[parser.split("-")[0]], policy, refreshable=parser.startswith(("bsg", "kore")))
+    flow = call(request, VENDOR_OF[parser.split("-")[0]], Budget(policy), refreshable=parser.startswith(("bsg", "kore")))
     queue = list(replies)
     outcome: Any = None
     while True:

@@ -358,7 +358,7 @@ def test_sensor_deferrable(vendor: str, path: str, sim: Any, wrong_connections: 
 
 # -- triggers --------------------------------------------------------------------------------
 @pytest.mark.parametrize("vendor", VENDORS)
-def test_trigger_every_path(vendor: str, sim: Any, wrong_connections: None, leak_search: Any) -> None:
+def test_trigger_every_path(vendor: str, sim: Any, wrong_connections: None, leak_search: Any, make_ref: Any) -> None:
     """All paths of one vendor's trigger at once (one event loop): success, errors, timeouts."""
     from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 
@@ -371,9 +371,17 @@ def test_trigger_every_path(vendor: str, sim: Any, wrong_connections: None, leak
         plans[path] = (ref, f"wrong_{vendor}" if path == "wrong_key" else f"rel_{vendor}")
         if path not in ("success", "wrong_key"):
             _reinject(sim, vendor, path, ref)  # on this campaign's status path only
-    stream = {"stream_id": sim.credentials.kore_stream_id} if vendor == "kore" else {}
+    from airflow_provider_campaigns.triggers.status import group
+
+    stream = sim.credentials.kore_stream_id
+
+    def typed(ref: dict[str, str]) -> Any:
+        return make_ref(
+            vendor, [ref["campaign_id"], ref.get("campaign_send_id")] if vendor in ("comm", "cellcast") else ref["campaign_id"], stream
+        )
+
     triggers = {
-        path: CampaignStatusTrigger(vendor, conn_id, [{**ref, **stream}], ["stopped", "completed"], 0.05, time.time() + 0.3)
+        path: CampaignStatusTrigger([group(vendor, conn_id, [typed(ref)])], ["stopped", "completed"], 0.05, time.time() + 0.3)
         for path, (ref, conn_id) in plans.items()
     }
 

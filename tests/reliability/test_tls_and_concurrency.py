@@ -47,19 +47,21 @@ def settings_and_auth(vendor: str, conn_id: str) -> tuple[Any, Any]:
     return hook.settings, hook.api.auth
 
 
-def any_ref(vendor: str) -> dict[str, str]:
+def any_ref(vendor: str) -> Any:
+    from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
+
     return {
-        "bsg": {"campaign_id": "12", "channel": "sms"},
-        "cellcast": {"campaign_id": "675161d8a000000000000000", "message_type": "sms"},
-        "comm": {"campaign_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "campaign_send_id": "4d90c3cc-0d44-4b50-8888-8dd25736052b"},
-        "kore": {"campaign_id": "cp-1", "stream_id": "st-1"},
-    }[vendor]
+        "bsg": lambda: bsg.campaign(12),
+        "cellcast": lambda: cellcast.message("675161d8a000000000000000"),
+        "comm": lambda: comm.send("3c90c3cc-0d44-4b50-8888-8dd25736052a", "4d90c3cc-0d44-4b50-8888-8dd25736052b"),
+        "kore": lambda: kore.KoreCampaign("cp-1", "st-1"),
+    }[vendor]()
 
 
-def run_trigger(vendor: str, conn_id: str, refs: list[dict[str, str]], deadline_in: float = 5.0) -> dict[str, Any]:
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
+def run_trigger(vendor: str, conn_id: str, refs: list[Any], deadline_in: float = 5.0) -> dict[str, Any]:
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
 
-    trigger = CampaignStatusTrigger(vendor, conn_id, refs, ["stopped", "completed"], 0.05, time.time() + deadline_in)
+    trigger = CampaignStatusTrigger([group(vendor, conn_id, refs)], ["stopped", "completed"], 0.05, time.time() + deadline_in)
 
     async def first() -> dict[str, Any]:
         agen = trigger.run()
@@ -232,7 +234,7 @@ def test_trusted_with_the_ca_bundle_succeeds(tls_server: str, pki: dict[str, Pat
     define(monkeypatch, "tls_trusted", "bsg", tls_server, ca_bundle=str(pki["cert"]))
     status = hook_class("bsg")("tls_trusted").get_campaign(12)
     assert status.vendor_status == "stopped"
-    payload = run_trigger("bsg", "tls_trusted", [{"campaign_id": "12", "channel": "sms"}])
+    payload = run_trigger("bsg", "tls_trusted", [any_ref("bsg")])
     assert payload["status"] == "success", payload
 
 
@@ -240,7 +242,7 @@ def test_untrusted_certificate_ends_the_trigger_at_once(tls_server: str, monkeyp
     sends.clear()
     define(monkeypatch, "tls_untrusted", "bsg", tls_server)
     started = time.monotonic()
-    payload = run_trigger("bsg", "tls_untrusted", [{"campaign_id": "12", "channel": "sms"}], deadline_in=0.5)
+    payload = run_trigger("bsg", "tls_untrusted", [any_ref("bsg")], deadline_in=0.5)
     assert payload["status"] == "error", payload
     assert "TLS" in payload["message"]
     assert sends.count() == 1
@@ -308,16 +310,12 @@ def test_kore_burst_mints_once_and_remints_once(sim: Any) -> None:
 
 
 @pytest.mark.parametrize("vendor", ["bsg", "kore"])
-def test_trigger_with_many_campaigns_obtains_one_token(vendor: str, sim: Any) -> None:
+def test_trigger_with_many_campaigns_obtains_one_token(vendor: str, sim: Any, make_ref: Any) -> None:
     status = {"bsg": "stopped", "kore": "Stopped"}[vendor]
     refs = []
     for _ in range(20):
         created = sim.add_campaign(vendor, status=status)
-        refs.append(
-            {"campaign_id": str(created), "channel": "sms"}
-            if vendor == "bsg"
-            else {"campaign_id": created, "stream_id": sim.credentials.kore_stream_id}
-        )
+        refs.append(make_ref(vendor, created, sim.credentials.kore_stream_id))
     payload = run_trigger(vendor, f"rel_{vendor}", refs)
     assert payload["status"] == "success", payload
     if vendor == "bsg":

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import time
-from unittest.mock import MagicMock
 
 import pytest
 import responses
@@ -26,8 +25,8 @@ def mocked():
         yield rsps
 
 
-def answer(status: str) -> dict:
-    return {"data": {"id": 5, "name": "p", "status": status}}
+def answer(status: str, campaign_id: int = 5) -> dict:
+    return {"data": {"id": campaign_id, "name": "p", "status": status}}
 
 
 @pytest.mark.parametrize(("status", "done"), [("sending", False), ("paused", False), ("stopped", True), ("done", True)])
@@ -36,13 +35,32 @@ def test_poke(mocked, status, done):
     result = BsgCampaignStatusSensor(task_id="s", campaign_id=5).poke({})
     assert result.is_done is done
     if done:
-        assert result.xcom_value["vendor_status"] == status
+        (entry,) = result.xcom_value["campaigns"]
+        assert (entry["campaign_id"], entry["vendor_status"], entry["outcome"]) == ("5", status, "already_final")
 
 
-def test_spam_is_final_but_not_accepted(mocked):
+def test_several_campaigns_are_done_when_all_are_final(mocked):
+    mocked.get(f"{HOST}/api/campaigns/5", json=answer("stopped"))
+    mocked.get(f"{HOST}/api/campaigns/6", json=answer("sending", 6))
+    sensor = BsgCampaignStatusSensor(task_id="s", campaign_ids=[5, 6])
+    assert sensor.poke({}).is_done is False
+    mocked.replace(responses.GET, f"{HOST}/api/campaigns/6", json=answer("done", 6))
+    result = sensor.poke({})
+    assert result.is_done and [(e["campaign_id"], e["state"]) for e in result.xcom_value["campaigns"]] == [
+        ("5", "stopped"),
+        ("6", "completed"),
+    ]
+    assert len([c for c in mocked.calls if c.request.url.endswith("/api/auth/login")]) == 1, "one login across pokes"
+
+
+def test_spam_is_final_but_not_accepted(mocked, ti):
+    from airflow_provider_campaigns.results import RESULT_KEY
+
     mocked.get(f"{HOST}/api/campaigns/5", json=answer("spam"))
     with pytest.raises(AirflowFailException, match="'spam'"):
-        BsgCampaignStatusSensor(task_id="s", campaign_id=5).poke({})
+        BsgCampaignStatusSensor(task_id="s", campaign_id=5).poke({"ti": ti})
+    (entry,) = ti.xcoms[RESULT_KEY]["campaigns"]
+    assert entry["outcome"] == "failed" and "spam" in entry["error"]
 
 
 def test_target_states_can_accept_failed(mocked):
@@ -55,13 +73,13 @@ def test_transient_read_error_is_one_more_poke(mocked):
     assert BsgCampaignStatusSensor(task_id="s", campaign_id=5).poke({}).is_done is False
 
 
-def test_deferrable_checks_once_then_defers_with_safe_kwargs(mocked):
+def test_deferrable_checks_once_then_defers_with_safe_kwargs(mocked, ti):
     mocked.get(f"{HOST}/api/campaigns/5", json=answer("sending"))
     sensor = BsgCampaignStatusSensor(task_id="s", campaign_id=5, deferrable=True, poke_interval=7, timeout=120)
     with pytest.raises(TaskDeferred) as deferred:
-        sensor.execute({"ti": MagicMock()})
+        sensor.execute({"ti": ti})
     _, kwargs = deferred.value.trigger.serialize()
-    assert kwargs["poll_interval"] == 7 and kwargs["conn_id"] == "bsg_default"
+    assert kwargs["poll_interval"] == 7 and kwargs["groups"][0]["conn_id"] == "bsg_default"
     assert kwargs["target_states"] == ["completed", "stopped"]
     # the trigger's own deadline ends the wait; Airflow's defer timeout is only a later backstop
     assert kwargs["deadline"] == pytest.approx(time.time() + 120, abs=5)
@@ -69,17 +87,19 @@ def test_deferrable_checks_once_then_defers_with_safe_kwargs(mocked):
     assert API_KEY not in repr(kwargs) and "jwt-sensor-token" not in repr(kwargs)
 
 
-def test_deferrable_finishes_at_once_when_already_final(mocked):
+def test_deferrable_finishes_at_once_when_already_final(mocked, ti):
     mocked.get(f"{HOST}/api/campaigns/5", json=answer("done"))
-    result = BsgCampaignStatusSensor(task_id="s", campaign_id=5, deferrable=True).execute({"ti": MagicMock()})
-    assert result["state"] == "completed"
+    result = BsgCampaignStatusSensor(task_id="s", campaign_id=5, deferrable=True).execute({"ti": ti})
+    assert result["campaigns"][0]["state"] == "completed"
 
 
 def test_execute_complete_maps_events():
     from airflow.providers.common.compat.sdk import AirflowSensorTimeout
 
     sensor = BsgCampaignStatusSensor(task_id="s", campaign_id=5)
-    assert sensor.execute_complete({}, {"status": "success", "vendor": "BSG", "result": {"state": "stopped"}}) == {"state": "stopped"}
+    seen = {"vendor": "bsg", "conn_id": "bsg_default", "campaign_id": "5", "state": "stopped", "vendor_status": "stopped", "ref": {"id": 5}}
+    result = sensor.execute_complete({}, {"status": "success", "message": "ok", "statuses": [seen]})
+    assert [(e["campaign_id"], e["outcome"], e["state"]) for e in result["campaigns"]] == [("5", "already_final", "stopped")]
     with pytest.raises(AirflowFailException):
         sensor.execute_complete({}, {"status": "failure", "vendor": "BSG", "message": "spam"})
     with pytest.raises(AirflowSensorTimeout):
@@ -94,8 +114,8 @@ def test_bad_id_fails_before_request():
     assert len(rsps.calls) == 0
 
 
-def test_deferrable_first_check_failing_transiently_defers_anyway(mocked):
+def test_deferrable_first_check_failing_transiently_defers_anyway(mocked, ti):
     mocked.get(f"{HOST}/api/campaigns/5", status=503)
     sensor = BsgCampaignStatusSensor(task_id="s", campaign_id=5, deferrable=True, poke_interval=7, timeout=120)
     with pytest.raises(TaskDeferred):
-        sensor.execute({"ti": MagicMock()})
+        sensor.execute({"ti": ti})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from unittest.mock import MagicMock
 
 import pytest
 import responses
@@ -52,13 +51,17 @@ def test_done_when_every_message_is_final(mock):
     result = sensor(message_ids=[IDS[0], IDS[1].upper()]).poke({})
     assert result.is_done
     assert [c.request.url for c in mock.calls] == [f"{REPORT}/{IDS[0]}", f"{REPORT}/{IDS[1]}"]
-    assert result.xcom_value["totals"] == {"stopped": 1, "completed": 1}
+    assert [(e["campaign_id"], e["state"], e["outcome"]) for e in result.xcom_value["campaigns"]] == [
+        (IDS[0], "stopped", "already_final"),
+        (IDS[1], "completed", "already_final"),
+    ]
 
 
-def test_one_message_result_is_its_status(mock):
+def test_one_message_result_has_the_same_shape(mock):
     statuses(mock, **{IDS[0]: "sent"})
     result = sensor(message_ids=IDS[0]).poke({})
-    assert result.is_done and result.xcom_value["campaign_id"] == IDS[0] and result.xcom_value["vendor_status"] == "sent"
+    (entry,) = result.xcom_value["campaigns"]
+    assert result.is_done and entry["campaign_id"] == IDS[0] and entry["vendor_status"] == "sent" and entry["name"] == "promo-7"
 
 
 def test_pending_while_one_message_is_still_scheduled(mock):
@@ -117,23 +120,24 @@ def test_invalid_input_fails_before_any_request(mock, kwargs, text):
     assert len(mock.calls) == 0
 
 
-def test_deferrable_sensor_defers_with_a_trigger_free_of_secrets(mock, leak_check):
+def test_deferrable_sensor_defers_with_a_trigger_free_of_secrets(mock, leak_check, ti):
     statuses(mock, **{IDS[0]: "scheduled", IDS[1]: "canceled"})
     with pytest.raises(TaskDeferred) as deferred:
-        sensor(message_ids=IDS[:2], message_type="mms", deferrable=True, request_timeout=3).execute({"ti": MagicMock()})
+        sensor(message_ids=IDS[:2], message_type="mms", deferrable=True, request_timeout=3).execute({"ti": ti})
     classpath, kwargs = deferred.value.trigger.serialize()
     assert classpath.endswith("CampaignStatusTrigger")
-    assert kwargs["vendor_key"] == "cellcast" and kwargs["conn_id"] == "cellcast_default"
-    assert kwargs["refs"] == [{"campaign_id": IDS[0], "message_type": "mms"}, {"campaign_id": IDS[1], "message_type": "mms"}]
-    assert kwargs["request_timeout"] == [3.0, 3.0] and kwargs["api_options"] is None
+    (group,) = kwargs["groups"]
+    assert group["vendor"] == "cellcast" and group["conn_id"] == "cellcast_default"
+    assert group["refs"] == [{"id": IDS[0], "type": "mms"}, {"id": IDS[1], "type": "mms"}]
+    assert group["request_timeout"] == [3.0, 3.0] and group["options"] == {"status_map": None}
     assert SECRET not in json.dumps(kwargs, default=str)
     leak_check([SECRET], kwargs)
 
 
-def test_deferrable_sensor_returns_at_once_when_already_final(mock):
+def test_deferrable_sensor_returns_at_once_when_already_final(mock, ti):
     statuses(mock, **{IDS[0]: "received"})
-    result = sensor(message_ids=IDS[0], deferrable=True).execute({"ti": MagicMock()})
-    assert result["state"] == "completed"
+    result = sensor(message_ids=IDS[0], deferrable=True).execute({"ti": ti})
+    assert result["campaigns"][0]["state"] == "completed"
 
 
 def test_templated_fields():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from unittest.mock import MagicMock
 
 import pytest
 import responses
@@ -21,7 +20,8 @@ CAMPAIGN_URL = f"{HOST}/api/v1/sms/campaigns/{C1}"
 
 
 def campaign(send_status: str | None, campaign_status: str = "in_progress", key: str = "sends") -> dict[str, object]:
-    data: dict[str, object] = {"id": C1, "status": campaign_status}
+    """Documented campaign (status at meta.multistep_status.status); a send list only when given (a lenient reading)."""
+    data: dict[str, object] = {"id": C1, "meta": {"multistep_status": {"status": campaign_status}}}
     if send_status is not None:
         data[key] = [{"id": S1, "status": send_status, "updated_at": "2026-03-01T11:00:00Z"}]
     return {"data": data}
@@ -42,13 +42,14 @@ def test_poke_is_done_when_the_send_is_stopped(leak_check):
     responses.get(CAMPAIGN_URL, json=campaign("stopped"))
     result = sensor(campaign_id=C1.upper()).poke({})
     assert result.is_done
-    assert result.xcom_value == {
-        "vendor": "comm.com",
-        "campaign_id": f"{C1}/{S1}",
-        "state": "stopped",
-        "vendor_status": "stopped",
-        "timestamps": {"updated_at": "2026-03-01T11:00:00Z"},
-    }
+    (entry,) = result.xcom_value["campaigns"]
+    assert (entry["campaign_id"], entry["state"], entry["vendor_status"], entry["outcome"]) == (
+        f"{C1}/{S1}",
+        "stopped",
+        "stopped",
+        "already_final",
+    )
+    assert entry["timestamps"] == {"updated_at": "2026-03-01T11:00:00Z"}
     assert responses.calls[0].request.url == CAMPAIGN_URL
     assert responses.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
     leak_check([TOKEN], result.xcom_value)
@@ -71,15 +72,23 @@ def test_send_failed_fails_the_task():
 
 
 @responses.activate
-def test_falls_back_to_campaign_status_with_one_warning(caplog):
+def test_reads_the_documented_campaign_status_with_one_warning(caplog):
     send_id = str(uuid.uuid4())
-    responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "status": "in_progress"}})
-    responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "status": "completed"}})
+    responses.get(CAMPAIGN_URL, json=campaign(None, "in_progress"))
+    responses.get(CAMPAIGN_URL, json=campaign(None, "completed"))
     with caplog.at_level(logging.WARNING, logger="airflow_provider_campaigns.vendors.comm"):
         assert not sensor(campaign_send_id=send_id).poke({}).is_done
         done = sensor(campaign_send_id=send_id).poke({})
-    assert done.is_done and done.xcom_value["vendor_status"] == "completed"
-    assert caplog.text.count("is not available") == 1
+    assert done.is_done and done.xcom_value["campaigns"][0]["vendor_status"] == "completed"
+    assert caplog.text.count("judged by its campaign's status") == 1
+
+
+@responses.activate
+def test_several_sends_and_result_ids_as_input():
+    other = str(uuid.uuid4())
+    responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "sends": [{"id": S1, "status": "stopped"}, {"id": other, "status": "completed"}]}})
+    result = sensor(campaign_id=None, campaign_send_id=None, campaign_sends=[f"{C1}/{S1}", f"{C1}/{other}"]).poke({})
+    assert result.is_done and [e["state"] for e in result.xcom_value["campaigns"]] == ["stopped", "completed"]
 
 
 @responses.activate
@@ -99,7 +108,7 @@ def test_status_map_parameter_extends_the_mapping():
 def test_transient_read_error_is_just_another_poke():
     responses.get(CAMPAIGN_URL, status=503, json={"message": "down"})
     assert not sensor().poke({}).is_done
-    assert len(responses.calls) == 4
+    assert len(responses.calls) == 4, "the connection's max_retries=3 cap"
 
 
 @pytest.mark.parametrize(
@@ -113,28 +122,28 @@ def test_bad_ids_fail_before_any_request(kwargs, match):
 
 
 @responses.activate
-def test_deferrable_checks_once_then_defers_without_secrets():
+def test_deferrable_checks_once_then_defers_without_secrets(ti):
     responses.get(CAMPAIGN_URL, json=campaign("in_progress"))
     with pytest.raises(TaskDeferred) as deferred:
-        sensor(deferrable=True, send_status_path="data.sends", status_map={"wrapped_up": "completed"}).execute({"ti": MagicMock()})
+        sensor(deferrable=True, send_status_path="data.sends", status_map={"wrapped_up": "completed"}).execute({"ti": ti})
     path, kwargs = deferred.value.trigger.serialize()
     assert path == "airflow_provider_campaigns.triggers.status.CampaignStatusTrigger"
-    assert kwargs["vendor_key"] == "comm" and kwargs["conn_id"] == "comm_default"
-    assert kwargs["refs"] == [{"campaign_id": C1, "campaign_send_id": S1}]
-    assert kwargs["api_options"] == {"send_status_path": "data.sends"}
-    assert kwargs["status_map"] == {"wrapped_up": "completed"}
+    (group,) = kwargs["groups"]
+    assert group["vendor"] == "comm" and group["conn_id"] == "comm_default"
+    assert group["refs"] == [{"campaign_id": C1, "send_id": S1}]
+    assert group["options"] == {"status_map": {"wrapped_up": "completed"}, "send_status_path": "data.sends"}
     assert TOKEN not in repr(kwargs)
     assert len(responses.calls) == 1
 
 
 @responses.activate
-def test_deferrable_returns_at_once_when_already_final():
+def test_deferrable_returns_at_once_when_already_final(ti):
     responses.get(CAMPAIGN_URL, json=campaign("stopped"))
-    assert sensor(deferrable=True).execute({"ti": MagicMock()})["state"] == "stopped"
+    assert sensor(deferrable=True).execute({"ti": ti})["campaigns"][0]["state"] == "stopped"
 
 
 def test_ids_and_conn_id_are_templated():
-    assert set(CommCampaignStatusSensor.template_fields) == {"campaign_id", "campaign_send_id", "comm_conn_id"}
+    assert set(CommCampaignStatusSensor.template_fields) == {"campaign_id", "campaign_send_id", "campaign_sends", "comm_conn_id"}
 
 
 def test_the_deferred_wait_reads_the_send_in_the_triggerer():
@@ -143,16 +152,11 @@ def test_the_deferred_wait_reads_the_send_in_the_triggerer():
     import httpx
     import respx
 
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
+    from airflow_provider_campaigns.vendors.comm import send
 
     trigger = CampaignStatusTrigger(
-        vendor_key="comm",
-        conn_id="comm_default",
-        refs=[{"campaign_id": C1, "campaign_send_id": S1}],
-        target_states=["stopped"],
-        poll_interval=0.01,
-        deadline=9e9,
-        api_options={"send_status_path": "data.runs"},
+        [group("comm", "comm_default", [send(C1, S1)], {"send_status_path": "data.runs"})], ["stopped"], 0.01, 9e9
     )
 
     async def first_event() -> dict[str, object]:
@@ -168,5 +172,5 @@ def test_the_deferred_wait_reads_the_send_in_the_triggerer():
             ]
         )
         payload = asyncio.run(first_event())
-    assert payload["status"] == "success" and payload["vendor_status"] == "halted" and route.call_count == 2
+    assert payload["status"] == "success" and payload["statuses"][0]["vendor_status"] == "halted" and route.call_count == 2
     assert route.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"

@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from unittest.mock import MagicMock
 
 import httpx
 import jwt
@@ -52,19 +51,20 @@ def test_poke(mocked, status, done):
     result = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9").poke({})
     assert result.is_done is done
     if done:
-        assert result.xcom_value["vendor_status"] == status and result.xcom_value["campaign_id"] == "cp-9"
+        (entry,) = result.xcom_value["campaigns"]
+        assert entry["vendor_status"] == status and entry["campaign_id"] == "cp-9" and entry["ref"]["stream_id"] == STREAM
     call = mocked.calls[0].request
     assert call.method == "POST" and call.url == f"{STATUS}?accountId={ACCOUNT}&view=status" and json.loads(call.body) == {}
     assert call.headers["accountid"] == ACCOUNT and call.headers["iid"] == STREAM
     assert jwt.decode(call.headers["auth"], SECRET, algorithms=["HS256"])["appId"] == CLIENT_ID
 
 
-def test_execute_in_poke_mode_returns_the_status(mocked):
+def test_execute_in_poke_mode_returns_the_result(mocked, ti):
     mocked.post(STATUS, json=answer("Active"))
     mocked.post(STATUS, json=answer("Completed"))
     sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", poke_interval=0.01, timeout=5)
-    result = sensor.execute({"ti": MagicMock()})
-    assert result["state"] == "completed" and len(mocked.calls) == 2
+    result = sensor.execute({"ti": ti})
+    assert result["campaigns"][0]["state"] == "completed" and len(mocked.calls) == 2
 
 
 def test_sensor_stream_id_wins_over_the_extra(mocked):
@@ -106,32 +106,33 @@ def test_missing_stream_everywhere_fails_before_any_request(connection, extra):
     assert len(rsps.calls) == 0
 
 
-def test_deferrable_checks_once_then_defers_with_safe_kwargs(mocked):
+def test_deferrable_checks_once_then_defers_with_safe_kwargs(mocked, ti):
     mocked.post(STATUS, json=answer("Active"))
     sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", deferrable=True, poke_interval=7, timeout=120)
     with pytest.raises(TaskDeferred) as deferred:
-        sensor.execute({"ti": MagicMock()})
+        sensor.execute({"ti": ti})
     _, kwargs = deferred.value.trigger.serialize()
-    assert kwargs["vendor_key"] == "kore" and kwargs["conn_id"] == "kore_default" and kwargs["poll_interval"] == 7
-    assert kwargs["refs"] == [{"campaign_id": "cp-9", "stream_id": STREAM}]  # the extra's stream, made explicit
-    assert kwargs["api_options"] is None
+    (group,) = kwargs["groups"]
+    assert group["vendor"] == "kore" and group["conn_id"] == "kore_default" and kwargs["poll_interval"] == 7
+    assert group["refs"] == [{"id": "cp-9", "stream_id": STREAM, "campaign_type": "sms"}]  # the extra's stream, made explicit
+    assert group["options"] == {"status_map": None, "stream_id": None}
     text = json.dumps(kwargs)
     assert SECRET not in text and mocked.calls[0].request.headers["auth"] not in text
 
 
-def test_deferrable_finishes_at_once_when_already_final(mocked):
+def test_deferrable_finishes_at_once_when_already_final(mocked, ti):
     mocked.post(STATUS, json=answer("Stopped"))
-    result = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", deferrable=True).execute({"ti": MagicMock()})
-    assert result["state"] == "stopped"
+    result = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", deferrable=True).execute({"ti": ti})
+    assert result["campaigns"][0]["state"] == "stopped"
 
 
-def test_trigger_reads_status_asynchronously_with_a_minted_jwt(mocked, leak_check):
+def test_trigger_reads_status_asynchronously_with_a_minted_jwt(mocked, leak_check, ti):
     mocked.post(STATUS, json=answer("Active"))
     sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", stream_id=STREAM, deferrable=True, poke_interval=0.01, timeout=30)
     with pytest.raises(TaskDeferred) as deferred:
-        sensor.execute({"ti": MagicMock()})
+        sensor.execute({"ti": ti})
     trigger = deferred.value.trigger
-    assert trigger.serialize()[1]["api_options"] == {"stream_id": STREAM}
+    assert trigger.serialize()[1]["groups"][0]["options"]["stream_id"] == STREAM
 
     async def first_event() -> dict:
         async for event in trigger.run():
@@ -147,7 +148,7 @@ def test_trigger_reads_status_asynchronously_with_a_minted_jwt(mocked, leak_chec
             ]
         )
         payload = asyncio.run(asyncio.wait_for(first_event(), 10))
-    assert payload["status"] == "success" and payload["vendor_status"] == "Completed"
+    assert payload["status"] == "success" and payload["statuses"][0]["vendor_status"] == "Completed"
     sent = [call.request for call in route.calls]
     assert all(r.url.params["accountId"] == ACCOUNT and r.url.params["view"] == "status" for r in sent)
     assert all(r.headers["accountid"] == ACCOUNT and r.headers["iid"] == STREAM and r.content == b"{}" for r in sent)

@@ -1,4 +1,4 @@
-"""Fixtures for the simulator tests: a running simulator and a plain http.client caller."""
+"""Fixtures for the simulator tests: a running simulator, a plain http.client caller, documented examples."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -105,6 +106,99 @@ class SimClient:
         return self.kore("POST", f"//trigger/{campaign_id}", "campaignType=sms&trigger=stop", {}, headers)
 
 
+DOCUMENTED = Path(__file__).parent / "documented"
+
+
+def _merge(a: Any, b: Any, path: str, nullable: set[str]) -> Any:
+    """One example holding the keys of both (``None`` on one side makes the path nullable)."""
+    if a is None or b is None:
+        if a is not None or b is not None:
+            nullable.add(path)
+        return b if a is None else a
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {k: _merge(a.get(k), b.get(k), _join(path, k), nullable) if k in a and k in b else a.get(k, b.get(k)) for k in {**a, **b}}
+    if isinstance(a, list) and isinstance(b, list):
+        return [_merge(a[0], b[0], path + "[]", nullable)] if a and b else a or b
+    return a
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+
+
+@dataclass
+class Documented:
+    """A vendor's documented example (one or several merged), and how strictly to compare with it.
+
+    ``exact``: paths whose value must equal the example's; ``nullable``: paths that may be ``null``;
+    ``open``: objects that may hold keys the example does not show (the page was cut off).
+    """
+
+    sources: list[str]
+    example: Any
+    exact: set[str]
+    nullable: set[str]
+    open: set[str]
+
+    @classmethod
+    def load(cls, *names: str) -> Documented:
+        docs = [json.loads((DOCUMENTED / f"{name}.json").read_text()) for name in names]
+        nullable: set[str] = set()
+        example = docs[0]["example"]
+        for doc in docs[1:]:
+            example = _merge(example, doc["example"], "", nullable)
+        return cls(
+            [doc["source"] for doc in docs],
+            example,
+            {p for doc in docs for p in doc["exact"]},
+            nullable | {p for doc in docs for p in doc["nullable"]},
+            {p for doc in docs for p in doc["open"]},
+        )
+
+    def problems(self, actual: Any) -> list[str]:
+        """Where ``actual`` departs from the documented shape (empty when it conforms)."""
+        found: list[str] = []
+        self._compare(actual, self.example, "", found)
+        return found
+
+    def _compare(self, actual: Any, example: Any, path: str, found: list[str]) -> None:
+        where = path or "(root)"
+        if example is None:
+            return
+        if actual is None:
+            if path not in self.nullable:
+                found.append(f"{where}: null, documented as {_kind(example)}")
+            return
+        if _kind(actual) != _kind(example):
+            found.append(f"{where}: {_kind(actual)}, documented as {_kind(example)}")
+            return
+        if path in self.exact and actual != example:
+            found.append(f"{where}: {actual!r}, documented as {example!r}")
+        if isinstance(example, dict):
+            found.extend(f"{_join(path, k)}: missing" for k in example if k not in actual)
+            if path not in self.open:
+                found.extend(f"{_join(path, k)}: not documented" for k in actual if k not in example)
+            for key in example.keys() & actual.keys():
+                self._compare(actual[key], example[key], _join(path, key), found)
+        elif isinstance(example, list) and example:
+            for item in actual:
+                self._compare(item, example[0], path + "[]", found)
+
+
+@pytest.fixture
+def documented() -> Any:
+    """``documented("bsg_sms_stop_200", ...)``: the merged documented example(s) from ``documented/``."""
+    return Documented.load
+
+
 @pytest.fixture
 def simulator() -> Iterator[Simulator]:
     """A started simulator on a free port, stopped after the test."""
@@ -122,6 +216,19 @@ def client(simulator: Simulator) -> SimClient:
 def call_fixture() -> Any:
     """The plain ``call(url, method, body, headers)`` helper."""
     return call
+
+
+@pytest.fixture
+def lenient() -> Iterator[Simulator]:
+    """A started simulator in lenient mode (the "alternative reading")."""
+    with Simulator(port=0, strict=False) as sim:
+        yield sim
+
+
+@pytest.fixture
+def lenient_client(lenient: Simulator) -> SimClient:
+    """A raw HTTP client for the running ``lenient`` simulator."""
+    return SimClient(lenient)
 
 
 @pytest.fixture

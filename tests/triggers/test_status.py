@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 import httpx
 import pytest
 import respx
 
-from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
+from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
+from airflow_provider_campaigns.vendors import bsg
 
 HOST = "https://bsg.test"
 API_KEY = "live_bsgTRIGGERsecret99"
@@ -19,15 +21,9 @@ def bsg_conn(connection, fast_retry):
     connection("bsg_default", "bsg", host=HOST, password=API_KEY, extra=fast_retry)
 
 
-def trigger(deadline_in: float = 5.0, refs=None, targets=("stopped", "completed")) -> CampaignStatusTrigger:
-    return CampaignStatusTrigger(
-        vendor_key="bsg",
-        conn_id="bsg_default",
-        refs=refs or [{"campaign_id": "5", "channel": "sms"}],
-        target_states=list(targets),
-        poll_interval=0.01,
-        deadline=time.time() + deadline_in,
-    )
+def trigger(deadline_in: float = 5.0, ids=(5,), targets=("stopped", "completed"), conn_id="bsg_default") -> CampaignStatusTrigger:
+    refs = [bsg.campaign(i) for i in ids]
+    return CampaignStatusTrigger([group("bsg", conn_id, refs)], list(targets), 0.01, time.time() + deadline_in)
 
 
 def first_event(t: CampaignStatusTrigger) -> dict:
@@ -40,8 +36,8 @@ def first_event(t: CampaignStatusTrigger) -> dict:
     return asyncio.run(asyncio.wait_for(go(), 10))
 
 
-def answer(status: str) -> httpx.Response:
-    return httpx.Response(200, json={"data": {"id": 5, "name": "p", "status": status}})
+def answer(status: str, campaign_id: int = 5) -> httpx.Response:
+    return httpx.Response(200, json={"data": {"id": campaign_id, "name": "p", "status": status}})
 
 
 @pytest.fixture
@@ -58,6 +54,9 @@ def test_serialize_round_trip_continues_the_same_wait():
     again = CampaignStatusTrigger(**kwargs)
     assert again.serialize() == (classpath, kwargs)
     assert kwargs["deadline"] == original.deadline
+    assert kwargs["groups"] == [
+        {"vendor": "bsg", "conn_id": "bsg_default", "refs": [{"id": 5, "channel": "sms"}], "options": {}, "request_timeout": None}
+    ]
     assert API_KEY not in repr(kwargs) and TOKEN not in repr(kwargs)
 
 
@@ -66,7 +65,13 @@ def test_terminal_states(bsg_api, status, event):
     bsg_api.get("/api/campaigns/5").mock(side_effect=[answer("sending"), answer(status)])
     payload = first_event(trigger())
     assert payload["status"] == event
-    assert payload["vendor"] == "BSG" and payload["campaign_id"] == "5" and payload["vendor_status"] == status
+    (seen,) = payload["statuses"]
+    assert (
+        seen["vendor"] == "bsg"
+        and seen["campaign_id"] == "5"
+        and seen["vendor_status"] == status
+        and seen["ref"] == {"id": 5, "channel": "sms"}
+    )
 
 
 def test_transient_errors_are_retried_until_success(bsg_api):
@@ -94,20 +99,57 @@ def test_relogin_on_401_inside_the_trigger(bsg_api):
     assert bsg_api.routes[0].call_count == 2
 
 
-def test_deadline_gives_a_timeout_event(bsg_api):
-    bsg_api.get("/api/campaigns/5").mock(return_value=answer("sending"))
+def test_deadline_gives_a_timeout_event_on_the_injected_clock(bsg_api, clock):
+    route = bsg_api.get("/api/campaigns/5").mock(return_value=answer("sending"))
+    t = CampaignStatusTrigger([group("bsg", "bsg_default", [bsg.campaign(5)])], ["stopped"], 60.0, clock.time() + 600)
+    t.clock = clock
     started = time.monotonic()
-    payload = first_event(trigger(deadline_in=0.2))
-    assert payload["status"] == "timeout" and "sending" in payload["message"]
-    assert time.monotonic() - started < 3
+    payload = first_event(t)
+    assert payload["status"] == "timeout" and "sending" in payload["message"] and "deadline" in payload["message"]
+    assert route.call_count == 11 and clock.sleeps == [60.0] * 10, "a read every poll interval until the deadline"
+    assert time.monotonic() - started < 3, "no real waiting"
+
+
+def test_progress_is_logged_at_a_steady_rhythm(bsg_api, clock, caplog, capfd):
+    bsg_api.get("/api/campaigns/5").mock(return_value=answer("sending"))
+    t = CampaignStatusTrigger([group("bsg", "bsg_default", [bsg.campaign(5)])], ["stopped"], 10.0, clock.time() + 300)
+    t.clock = clock
+    with caplog.at_level(logging.INFO):
+        first_event(t)
+    lines = [*(r.getMessage() for r in caplog.records), *capfd.readouterr().out.splitlines()]  # Airflow 3 logs through structlog
+    progress = [line for line in lines if "0 of 1 final, waiting on" in line]
+    assert len(progress) == 6, "at 0, 60, ... 300 s: every 60 s of polling every 10 s, not every poll"
+    assert "BSG 5 (sending)" in progress[0]
 
 
 def test_several_campaigns_wait_for_all(bsg_api):
     bsg_api.get("/api/campaigns/5").mock(return_value=answer("stopped"))
-    bsg_api.get("/api/campaigns/6").mock(side_effect=[answer("sending"), answer("done")])
-    payload = first_event(trigger(refs=[{"campaign_id": "5"}, {"campaign_id": "6"}]))
+    bsg_api.get("/api/campaigns/6").mock(side_effect=[answer("sending", 6), answer("done", 6)])
+    payload = first_event(trigger(ids=(5, 6)))
     assert payload["status"] == "success"
-    assert payload["result"]["totals"] == {"stopped": 1, "completed": 1}
+    assert [(s["campaign_id"], s["state"]) for s in payload["statuses"]] == [("5", "stopped"), ("6", "completed")]
+
+
+def test_several_vendors_in_one_trigger(bsg_api, connection, fast_retry):
+    connection(
+        "kore_default", "kore", host="https://kore.test", login="cs-1", password="kore-secret", extra={"account_id": "acc", **fast_retry}
+    )
+    bsg_api.get("/api/campaigns/5").mock(return_value=answer("stopped"))
+    with respx.mock(base_url="https://kore.test", assert_all_called=True) as kore:
+        kore.post("/campaign/api/v2/public/st-1/campaign/cp-1/status").mock(
+            return_value=httpx.Response(200, json={"status": "success", "data": {"id": "cp-1", "status": "Stopped", "name": "k"}})
+        )
+        from airflow_provider_campaigns.vendors.kore import KoreCampaign
+
+        t = CampaignStatusTrigger(
+            [group("bsg", "bsg_default", [bsg.campaign(5)]), group("kore", "kore_default", [KoreCampaign("cp-1", "st-1")])],
+            ["stopped"],
+            0.01,
+            time.time() + 5,
+        )
+        payload = first_event(t)
+    assert payload["status"] == "success"
+    assert [(s["vendor"], s["campaign_id"]) for s in payload["statuses"]] == [("bsg", "5"), ("kore", "cp-1")]
 
 
 def test_bad_connection_is_an_error_event(connection):
@@ -137,13 +179,5 @@ def test_connection_lookup_never_blocks_the_event_loop(monkeypatch, bsg_api):
 
 
 def test_a_connection_deleted_while_deferred_is_an_error_event_not_a_crash():
-    t = CampaignStatusTrigger(
-        vendor_key="bsg",
-        conn_id="no_such_connection",
-        refs=[{"campaign_id": "5"}],
-        target_states=["stopped"],
-        poll_interval=0.01,
-        deadline=time.time() + 5,
-    )
-    payload = first_event(t)
+    payload = first_event(trigger(conn_id="no_such_connection"))
     assert payload["status"] == "error" and "no_such_connection" in payload["message"]

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from airflow_provider_campaigns.simulator import Simulator
-from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
+from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
+from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
 
 FAST = {"backoff_base": 0.001, "backoff_max": 0.01, "max_retries": 3, "timeout": 2}
 VENDORS = ["bsg", "cellcast", "comm", "kore"]
@@ -31,34 +32,35 @@ def sim(monkeypatch: pytest.MonkeyPatch):
         yield simulator
 
 
-def ref_of(sim: Simulator, vendor: str, created: Any) -> dict[str, str]:
+def ref_of(sim: Simulator, vendor: str, created: Any) -> Any:
     if vendor == "bsg":
-        return {"campaign_id": str(created), "channel": "sms"}
+        return bsg.campaign(created)
     if vendor == "cellcast":
-        return {"campaign_id": created[0], "message_type": "sms"}
+        return cellcast.message(created[0])
     if vendor == "comm":
-        return {"campaign_id": created[0], "campaign_send_id": created[1]}
-    return {"campaign_id": created, "stream_id": sim.credentials.kore_stream_id}
+        return comm.send(*created)
+    return kore.KoreCampaign(created, sim.credentials.kore_stream_id)
 
 
-def unknown_ref(sim: Simulator, vendor: str) -> dict[str, str]:
+def unknown_ref(sim: Simulator, vendor: str) -> Any:
     return {
-        "bsg": {"campaign_id": "987654", "channel": "sms"},
-        "cellcast": {"campaign_id": "f" * 24, "message_type": "sms"},
-        "comm": {"campaign_id": str(uuid.uuid4()), "campaign_send_id": str(uuid.uuid4())},
-        "kore": {"campaign_id": "cp-unknown", "stream_id": sim.credentials.kore_stream_id},
-    }[vendor]
+        "bsg": lambda: bsg.campaign(987654),
+        "cellcast": lambda: cellcast.message("f" * 24),
+        "comm": lambda: comm.send(str(uuid.uuid4()), str(uuid.uuid4())),
+        "kore": lambda: kore.KoreCampaign("cp-unknown", sim.credentials.kore_stream_id),
+    }[vendor]()
 
 
-def run_trigger(vendor: str, refs: list[dict[str, str]], deadline_in: float = 10.0, interval: float = 0.05) -> dict[str, Any]:
-    trigger = CampaignStatusTrigger(
-        vendor_key=vendor,
-        conn_id=f"{vendor}_default",
-        refs=refs,
-        target_states=["stopped", "completed"],
-        poll_interval=interval,
-        deadline=time.time() + deadline_in,
+def make(
+    vendor: str, refs: list[Any], interval: float = 0.05, deadline_in: float = 10.0, conn_id: str | None = None
+) -> CampaignStatusTrigger:
+    return CampaignStatusTrigger(
+        [group(vendor, conn_id or f"{vendor}_default", refs)], ["stopped", "completed"], interval, time.time() + deadline_in
     )
+
+
+def run_trigger(vendor: str, refs: list[Any], deadline_in: float = 10.0, interval: float = 0.05) -> dict[str, Any]:
+    trigger = make(vendor, refs, interval, deadline_in)
 
     async def first() -> dict[str, Any]:
         agen = trigger.run()
@@ -74,21 +76,21 @@ def test_campaign_finishing_while_waiting_is_a_success(sim, vendor):
     created = sim.add_campaign(vendor, status=RUNNING[vendor], finishes_in=0.3)
     payload = run_trigger(vendor, [ref_of(sim, vendor, created)])
     assert payload["status"] == "success", payload
-    assert payload["state"] == "completed"
+    assert payload["statuses"][0]["state"] == "completed"
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_stopped_campaign_is_a_success(sim, vendor):
     created = sim.add_campaign(vendor, status=STOPPED[vendor])
     payload = run_trigger(vendor, [ref_of(sim, vendor, created)])
-    assert (payload["status"], payload["state"]) == ("success", "stopped")
+    assert (payload["status"], payload["statuses"][0]["state"]) == ("success", "stopped")
 
 
 @pytest.mark.parametrize("vendor", sorted(FAILED))
 def test_failed_campaign_is_a_failure(sim, vendor):
     created = sim.add_campaign(vendor, status=FAILED[vendor])
     payload = run_trigger(vendor, [ref_of(sim, vendor, created)])
-    assert (payload["status"], payload["state"]) == ("failure", "failed")
+    assert (payload["status"], payload["statuses"][0]["state"]) == ("failure", "failed")
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
@@ -141,7 +143,7 @@ def test_expired_token_inside_the_trigger_is_renewed(sim, vendor):
 def test_serialized_kwargs_and_events_hold_no_secret(sim, vendor):
     created = sim.add_campaign(vendor, status=STOPPED[vendor])
     refs = [ref_of(sim, vendor, created)]
-    trigger = CampaignStatusTrigger(vendor, f"{vendor}_default", refs, ["stopped"], 1.0, time.time() + 5)
+    trigger = make(vendor, refs, 1.0, 5)
     payload = run_trigger(vendor, refs)
     creds = sim.credentials
     secrets = [creds.bsg_api_key, creds.cellcast_api_key, creds.comm_token, creds.kore_client_secret]
@@ -163,7 +165,7 @@ def test_triggers_in_one_event_loop_share_one_token_per_connection(sim, vendor):
         return event.payload
 
     async def wait_all() -> list[dict[str, Any]]:
-        triggers = [CampaignStatusTrigger(vendor, f"{vendor}_default", [ref], ["stopped"], 0.05, time.time() + 10) for ref in refs]
+        triggers = [make(vendor, [ref]) for ref in refs]
         return await asyncio.gather(*(first(t) for t in triggers))
 
     payloads = asyncio.run(asyncio.wait_for(wait_all(), 30))
@@ -182,7 +184,7 @@ def test_triggers_with_different_credentials_do_not_share_tokens(sim, monkeypatc
     async def both() -> list[dict[str, Any]]:
         results = []
         for conn_id in ("bsg_default", "bsg_other"):
-            trigger = CampaignStatusTrigger("bsg", conn_id, [{"campaign_id": str(created)}], ["stopped"], 0.05, time.time() + 5)
+            trigger = make("bsg", [bsg.campaign(created)], deadline_in=5, conn_id=conn_id)
             agen = trigger.run()
             results.append((await agen.__anext__()).payload)
             await agen.aclose()

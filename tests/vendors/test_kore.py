@@ -1,32 +1,34 @@
-"""Pure tests of the Kore.ai contract: JWT, request descriptions, answer parsing, validation."""
+"""Pure tests of the Kore.ai contract: JWT, selection, request descriptions, answer parsing, listing, validation."""
 
 from __future__ import annotations
 
 import json
-import time
 from types import SimpleNamespace
 from typing import Any
 
 import jwt
 import pytest
 
-from airflow_provider_campaigns.core.settings import transport_settings
+from airflow_provider_campaigns.core.errors import error_for
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 from airflow_provider_campaigns.exceptions import (
     CampaignNotFoundError,
     InvalidInputError,
+    PermanentError,
     ResponseFormatError,
     StopRejectedError,
     VendorRejectedError,
 )
-from airflow_provider_campaigns.status import CampaignState
-from airflow_provider_campaigns.vendors import connect
+from airflow_provider_campaigns.status import CampaignState, StatusMap
+from airflow_provider_campaigns.vendors import kore, vendor_spec
+from airflow_provider_campaigns.vendors.base import ALREADY_FINAL, STOPPED, stop_flow
 from airflow_provider_campaigns.vendors.kore import (
     DEFAULT_HOST,
     STATUS_MAP,
     VENDOR,
     KoreApi,
-    build_api,
+    KoreCampaign,
+    KoreOptions,
     validate_campaign_type,
     validate_id,
     validate_path_template,
@@ -36,6 +38,8 @@ CLIENT_ID = "cs-5250bdc9-6bfe-5ece-92c9-ab54aa2d4285"
 SECRET = "kore-VENDOR-secret-7f3a9c2e1b4d6f8a0c2e4b6d8f0a1c3e"
 ACCOUNT = "67777ce93e25326494abcdef"
 STREAM = "st-0603182c-7ffb-53c3-b307-47ca14b12345"
+REF = KoreCampaign("cp-1", STREAM)
+UNVERIFIED_TIMES = {"verify_exp": False, "verify_iat": False}
 
 
 def conn(**overrides: Any) -> SimpleNamespace:
@@ -46,12 +50,13 @@ def conn(**overrides: Any) -> SimpleNamespace:
 
 
 def api_for(connection: SimpleNamespace | None = None, **options: Any) -> KoreApi:
-    connection = connection or conn()
-    return build_api(connection, transport_settings(connection, VENDOR, DEFAULT_HOST), **options)
+    _, api = vendor_spec("kore").connect(connection or conn(), options=KoreOptions(**options))
+    assert isinstance(api, KoreApi)
+    return api
 
 
-def mint(api: KoreApi) -> Any:
-    flow = api.auth.token_flow()
+def mint(api: KoreApi, budget: Any) -> Any:
+    flow = api.auth.token_flow(budget)
     with pytest.raises(StopIteration) as done:
         next(flow)  # the mint yields no request
     return done.value.value
@@ -62,31 +67,32 @@ def reply(request: ApiRequest[Any], status: int, body: Any) -> Reply:
     return Reply(VENDOR, request, status, {"content-type": "application/json"}, content)
 
 
+# -- module, connection, JWT ----------------------------------------------------------------------------
 def test_module_contract():
-    assert VENDOR == "Kore.ai" and DEFAULT_HOST == "https://platform.kore.ai"
-    settings, api = connect("kore", conn(host=None))
+    assert (VENDOR, kore.KEY, DEFAULT_HOST) == ("Kore.ai", "kore", "https://platform.kore.ai")
+    settings, api = vendor_spec("kore").connect(conn(host=None))
     assert settings.base_url == "https://platform.kore.ai" and isinstance(api, KoreApi)
+    assert (api.account_id, api.default_stream) == (ACCOUNT, STREAM)
 
 
-def test_jwt_is_hs256_signed_with_the_client_secret_and_carries_app_id():
-    api = api_for()
-    before = int(time.time())
-    token = mint(api)
+def test_jwt_is_hs256_signed_with_the_client_secret_and_carries_app_id(budget, clock):
+    token = mint(api_for(), budget)
     assert jwt.get_unverified_header(token.value)["alg"] == "HS256"
-    claims = jwt.decode(token.value, SECRET, algorithms=["HS256"])
+    claims = jwt.decode(token.value, SECRET, algorithms=["HS256"], options=UNVERIFIED_TIMES)
     assert claims["appId"] == CLIENT_ID and claims["sub"] == CLIENT_ID
-    assert before <= claims["iat"] <= int(time.time()) and claims["exp"] - claims["iat"] == 300
+    assert claims["iat"] == int(clock.time()) and claims["exp"] - claims["iat"] == 300
     assert token.expires_at == claims["exp"]
     assert len(claims["jti"]) >= 16
     with pytest.raises(jwt.InvalidSignatureError):
-        jwt.decode(token.value, "another-secret-that-is-long-enough-0123", algorithms=["HS256"])
+        jwt.decode(token.value, "another-secret-that-is-long-enough-0123", algorithms=["HS256"], options=UNVERIFIED_TIMES)
 
 
-def test_every_mint_has_a_fresh_jti():
+def test_every_mint_has_a_fresh_jti(budget):
     api = api_for()
-    first, second = mint(api), mint(api)
+    first, second = mint(api, budget), mint(api, budget)
     assert first.value != second.value
-    assert jwt.decode(first.value, SECRET, algorithms=["HS256"])["jti"] != jwt.decode(second.value, SECRET, algorithms=["HS256"])["jti"]
+    decoded = [jwt.decode(t.value, SECRET, algorithms=["HS256"], options=UNVERIFIED_TIMES)["jti"] for t in (first, second)]
+    assert decoded[0] != decoded[1]
 
 
 def test_token_goes_in_the_auth_header_and_is_refreshable():
@@ -95,33 +101,72 @@ def test_token_goes_in_the_auth_header_and_is_refreshable():
     assert auth.refreshable is True
 
 
-def test_stop_request_is_the_documented_call_double_slash_included():
-    request = api_for().stop_request({"campaign_id": "cp-1", "stream_id": STREAM})
-    assert request.method == "POST"
-    assert request.path == f"/campaign/api/v2/public/{STREAM}/campaign//trigger/cp-1"
-    assert list(request.params.items()) == [("accountId", ACCOUNT), ("campaignType", "sms"), ("trigger", "stop")]
-    assert request.json == {}
-    assert dict(request.headers) == {"accountid": ACCOUNT, "iid": STREAM}
-    assert request.campaign_id == "cp-1" and request.action == "stop" and request.authenticated
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"login": None}, "Client ID"),
+        ({"password": ""}, "Client Secret"),
+        ({"extra": {"account_id": None}}, "account_id"),
+        ({"extra": {"account_id": "acc 1"}}, "extra 'account_id'"),
+        ({"extra": {"stream_id": "st/1"}}, "extra 'stream_id'"),
+    ],
+)
+def test_connection_fields_are_validated(overrides, field):
+    with pytest.raises(InvalidInputError, match=field):
+        api_for(conn(**overrides))
 
 
-def test_status_request_is_a_post_with_view_status():
-    request = api_for().status_request({"campaign_id": "cp-1", "stream_id": "st-other"})
-    assert request.method == "POST"
-    assert request.path == "/campaign/api/v2/public/st-other/campaign/cp-1/status"
-    assert dict(request.params) == {"accountId": ACCOUNT, "view": "status"}
-    assert request.json == {} and dict(request.headers) == {"accountid": ACCOUNT, "iid": "st-other"}
+def test_stream_option_wins_over_the_extra_and_is_validated():
+    assert api_for(stream_id="st-option").default_stream == "st-option"
+    assert api_for().default_stream == STREAM
+    assert api_for(conn(extra={"stream_id": None})).default_stream is None  # Airflow 3's form saves null
+    with pytest.raises(InvalidInputError, match=r"^stream_id"):
+        api_for(stream_id="{{ params.stream }}")
 
 
-def test_path_parameters_are_percent_encoded():
-    request = api_for().stop_request({"campaign_id": "cp:1@x&y=ä", "stream_id": "st-a+b"})
-    assert request.path == "/campaign/api/v2/public/st-a%2Bb/campaign//trigger/cp%3A1%40x%26y%3D%C3%A4"
+def test_client_secret_is_registered_with_the_masker():
+    from airflow.providers.common.compat.sdk import redact
+
+    api_for()
+    assert SECRET not in str(redact(f"value {SECRET} here"))
 
 
-def test_path_templates_can_be_overridden_from_the_connection():
-    api = api_for(conn(extra={"stop_path": "/api/v2/public/{stream_id}/campaign/trigger/{campaign_id}", "status_path": "/s/{campaign_id}"}))
-    assert api.stop_request({"campaign_id": "c1", "stream_id": STREAM}).path == f"/api/v2/public/{STREAM}/campaign/trigger/c1"
-    assert api.status_request({"campaign_id": "c1", "stream_id": STREAM}).path == "/s/c1"
+# -- ids, templates, references ---------------------------------------------------------------------------
+@pytest.mark.parametrize("good", ["cp-1", STREAM, "6777ce93e25326494", "a.b", "x" * 128, "Campaign_1~!", "..."[:2] + "x"])
+def test_safe_ids_are_accepted_unchanged(good):
+    assert validate_id(good) == good
+
+
+BAD_IDS = ["", " ", "a b", "a\tb", "a\nb", "a/b", "a?b", "a#b", "a%2Fb", "a\\b", "{{ params.id }}", "{{ds}}", "..", ".", "x" * 129, "a\x00"]
+
+
+@pytest.mark.parametrize("bad", [*BAD_IDS, 12, None, True, ["cp-1"]])
+def test_unsafe_ids_fail_naming_the_parameter(bad):
+    with pytest.raises(InvalidInputError, match=r"^campaign_ids\[2\]"):
+        validate_id(bad, "campaign_ids[2]")
+
+
+@pytest.mark.parametrize("value", ["st-中", "cp-é", "cp-\u00a0x"])
+def test_non_ascii_ids_are_rejected_before_they_reach_an_http_header(value):
+    with pytest.raises(InvalidInputError, match="stream_id"):
+        validate_id(value, "stream_id")
+
+
+def test_campaign_type_is_sms_only():
+    assert validate_campaign_type("SMS") == "sms"
+    for bad in ("mms", "voice", "", None):
+        with pytest.raises(InvalidInputError, match="campaign_type"):
+            validate_campaign_type(bad)
+
+
+def test_campaign_reference_label_and_round_trip():
+    assert REF.label == "cp-1" and REF.as_dict() == {"id": "cp-1", "stream_id": STREAM, "campaign_type": "sms"}
+    assert KoreCampaign.from_dict(REF.as_dict()) == REF
+    assert KoreCampaign.from_dict({"id": "cp-1", "stream_id": STREAM}) == REF
+    with pytest.raises(InvalidInputError, match="stream_id"):
+        KoreCampaign.from_dict({"id": "cp-1", "stream_id": "st/x"})
+    with pytest.raises(InvalidInputError, match="campaign_type"):
+        KoreCampaign.from_dict({**REF.as_dict(), "campaign_type": "voice"})
 
 
 BAD_TEMPLATES = ["campaign/{campaign_id}", "/x/{streamId}/{campaign_id}", "/x/{campaign_id:>20}", "/x/{campaign_id!r}", "/x/{stream_id}"]
@@ -142,27 +187,125 @@ def test_bad_path_templates_fail_naming_the_extra(template):
     assert validate_path_template("/ok/{stream_id}/{campaign_id}", "stop_path", "c") == "/ok/{stream_id}/{campaign_id}"
 
 
-@pytest.mark.parametrize("good", ["cp-1", STREAM, "6777ce93e25326494", "a.b", "x" * 128, "Campaign_1~!"])
-def test_safe_ids_are_accepted_unchanged(good):
-    assert validate_id(good) == good
+# -- selection ---------------------------------------------------------------------------------------------
+def no_default() -> str | None:
+    return None
 
 
-BAD_IDS = ["", " ", "a b", "a\tb", "a\nb", "a/b", "a?b", "a#b", "a%2Fb", "a\\b", "{{ params.id }}", "{{ds}}", "..", ".", "x" * 129, "a\x00"]
+def test_selection_of_ids_uses_the_given_stream_else_the_default():
+    assert kore.selection("Op", lambda: STREAM, campaign_id="cp-1").refs == (REF,)
+    chosen = kore.selection("Op", lambda: STREAM, campaign_ids=["a", "b", "a"], stream_id="st-other", campaign_type="SMS")
+    assert chosen.refs == (KoreCampaign("a", "st-other"), KoreCampaign("b", "st-other")) and chosen.stream_id == "st-other"
 
 
-@pytest.mark.parametrize("bad", [*BAD_IDS, 12, None, True, ["cp-1"]])
-def test_unsafe_ids_fail_naming_the_parameter(bad):
-    with pytest.raises(InvalidInputError, match=r"^campaign_ids\[2\]"):
-        validate_id(bad, "campaign_ids[2]")
+def test_selection_of_every_active_campaign():
+    chosen = kore.selection("Op", lambda: STREAM, all_active=True, name_contains="promo")
+    assert (chosen.refs, chosen.stream_id, chosen.all_active, chosen.name_contains, chosen.campaign_type) == (
+        (),
+        STREAM,
+        True,
+        "promo",
+        "sms",
+    )
 
 
-def test_campaign_type_is_sms_only():
-    assert validate_campaign_type("SMS") == "sms"
-    for bad in ("mms", "voice", "", None):
-        with pytest.raises(InvalidInputError, match="campaign_type"):
-            validate_campaign_type(bad)
+def test_selection_asks_for_the_default_stream_only_after_every_check():
+    asked: list[bool] = []
+
+    def default() -> str | None:
+        asked.append(True)
+        return STREAM
+
+    with pytest.raises(InvalidInputError, match="campaign_id"):
+        kore.selection("Op", default, campaign_id="a/b")
+    kore.selection("Op", default, campaign_id="cp-1", stream_id="st-given")
+    assert asked == [True]  # not asked by the call that failed validation
 
 
+def test_a_missing_stream_is_named_with_both_ways_to_give_it():
+    with pytest.raises(InvalidInputError, match=r"^Op: no Kore.ai stream id: pass stream_id, or set the extra 'stream_id'"):
+        kore.selection("Op", no_default, campaign_id="cp-1")
+    assert kore.resolve_stream("Op", "st-x", None) == "st-x"
+    assert kore.resolve_stream("Op", None, "st-default") == "st-default"
+    with pytest.raises(InvalidInputError, match=r"^stream_id"):
+        kore.resolve_stream("Op", "st x", "st-default")
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({}, r"^Op: give exactly one of campaign_id, campaign_ids or all_active\."),
+        ({"campaign_id": "a", "all_active": True}, "exactly one"),
+        ({"campaign_ids": "a,b"}, "campaign_ids must be a list of ids"),
+        ({"campaign_ids": []}, "campaign_ids is empty"),
+        ({"campaign_ids": ["a", "b c"]}, r"^campaign_ids\[1\]"),
+        ({"campaign_id": "a", "stream_id": "st/1"}, "^stream_id"),
+        ({"campaign_id": "a", "campaign_type": "voice"}, "campaign_type"),
+        ({"all_active": 1}, "all_active must be True or False"),
+        ({"all_active": True, "name_contains": " "}, "name_contains must be non-empty text"),
+    ],
+)
+def test_selection_rejects_bad_input_naming_the_parameter(params, match):
+    with pytest.raises(InvalidInputError, match=match):
+        kore.selection("Op", lambda: STREAM, **params)
+
+
+# -- requests ------------------------------------------------------------------------------------------------
+def test_stop_request_is_the_documented_call_double_slash_included():
+    request = api_for().stop_request(REF)
+    assert request.method == "POST"
+    assert request.path == f"/campaign/api/v2/public/{STREAM}/campaign//trigger/cp-1"
+    assert list(request.params.items()) == [("accountId", ACCOUNT), ("campaignType", "sms"), ("trigger", "stop")]
+    assert request.json == {}
+    assert dict(request.headers) == {"accountid": ACCOUNT, "iid": STREAM}
+    assert request.campaign_id == "cp-1" and request.action == "stop" and request.authenticated
+
+
+def test_status_request_is_a_post_with_view_status():
+    request = api_for().status_request(KoreCampaign("cp-1", "st-other"))
+    assert request.method == "POST" and request.action == "status read"
+    assert request.path == "/campaign/api/v2/public/st-other/campaign/cp-1/status"
+    assert dict(request.params) == {"accountId": ACCOUNT, "view": "status"}
+    assert request.json == {} and dict(request.headers) == {"accountid": ACCOUNT, "iid": "st-other"}
+
+
+def test_path_parameters_are_percent_encoded():
+    request = api_for().stop_request(KoreCampaign("cp:1@x&y=ä", "st-a+b"))
+    assert request.path == "/campaign/api/v2/public/st-a%2Bb/campaign//trigger/cp%3A1%40x%26y%3D%C3%A4"
+
+
+def test_path_templates_can_be_overridden_from_the_connection():
+    api = api_for(conn(extra={"stop_path": "/api/v2/public/{stream_id}/campaign/trigger/{campaign_id}", "status_path": "/s/{campaign_id}"}))
+    assert api.stop_request(KoreCampaign("c1", STREAM)).path == f"/api/v2/public/{STREAM}/campaign/trigger/c1"
+    assert api.status_request(KoreCampaign("c1", STREAM)).path == "/s/c1"
+
+
+def test_list_request_body_and_path():
+    api = api_for()
+    request = api.list_request(STREAM, None, skip=200, limit=100)
+    assert request.method == "POST" and request.path == f"/campaign/api/v2/public/{STREAM}/campaign/getAllCampaignDetails"
+    assert dict(request.params) == {"accountId": ACCOUNT} and dict(request.headers) == {"accountid": ACCOUNT, "iid": STREAM}
+    assert request.json == {"type": "sms", "limit": 100, "skip": 200, "page": 3}
+    assert (request.action, request.campaign_id) == ("campaign list", None)
+    assert api.list_request(STREAM, ["Active"], limit=1).json == {
+        "type": "sms",
+        "limit": 1,
+        "skip": 0,
+        "page": 1,
+        "filters": {"status": ["Active"]},
+    }
+
+
+def test_credentials_request_lists_one_campaign_of_the_stream():
+    request = api_for().credentials_request("st-check")
+    assert request.path == "/campaign/api/v2/public/st-check/campaign/getAllCampaignDetails"
+    assert request.json == {"type": "sms", "limit": 1, "skip": 0, "page": 1} and request.headers["iid"] == "st-check"
+    assert request.interpret(reply(request, 200, {"anything": 1})) is None
+    with pytest.raises(ResponseFormatError):
+        request.interpret(reply(request, 200, b"<html>"))
+
+
+# -- status map and statuses to ask for ------------------------------------------------------------------------
 ACTIVE_STATUSES = ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "ACTIVE"]
 STATES = [*((raw, "active") for raw in ACTIVE_STATUSES), ("Paused", "paused"), ("Stopped", "stopped"), ("stopped", "stopped")]
 
@@ -173,8 +316,21 @@ def test_status_map(raw, state):
     assert CampaignState(state).is_final is (state in ("stopped", "completed"))
 
 
+def test_status_spellings_use_kores_spelling_when_known():
+    assert kore.status_spellings(["active", " PAUSED ", "", "custom", "Active"]) == ["Active", "Paused", "custom"]
+
+
+def test_active_statuses_are_the_documented_ones_not_final_plus_extras():
+    assert kore.active_statuses(STATUS_MAP) == ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused"]
+    assert kore.active_statuses(STATUS_MAP, ["Draft", "stopped", "ready"]) == [*kore.active_statuses(STATUS_MAP), "Draft"]
+    custom = STATUS_MAP.extended({"Paused": "stopped", "Archived": "active"})
+    assert kore.active_statuses(custom, ["archived"]) == ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "archived"]
+    assert "Paused" not in kore.active_statuses(StatusMap(VENDOR, {"paused": CampaignState.STOPPED}))
+
+
+# -- answers ----------------------------------------------------------------------------------------------------
 def test_stop_answer_is_read():
-    request = api_for().stop_request({"campaign_id": "cp-1", "stream_id": STREAM})
+    request = api_for().stop_request(REF)
     body = {"status": "Stopped", "message": "Campaign Stopped", "updatedAt": "2025-12-05T12:07:54.225Z", "campaignExecutionType": "NORMAL"}
     status = request.interpret(reply(request, 200, body))
     assert status.as_dict() == {
@@ -182,7 +338,7 @@ def test_stop_answer_is_read():
         "campaign_id": "cp-1",
         "state": "stopped",
         "vendor_status": "Stopped",
-        "timestamps": {"updatedAt": "2025-12-05T12:07:54.225Z"},
+        "timestamps": {"updatedAt": "2025-12-05T12:07:54.225000Z"},
     }
 
 
@@ -193,30 +349,36 @@ def test_stop_answer_is_read():
         (409, {"message": "conflict"}),
         (422, {"msg": "Invalid state"}),
         (200, {"status": "failure", "errors": [{"msg": "Campaign already completed"}]}),
+        (200, {"status": "error", "message": "cannot stop"}),
     ],
 )
 def test_stop_refused_because_of_state_is_a_stop_rejection(status, body):
-    request = api_for().stop_request({"campaign_id": "cp-1", "stream_id": STREAM})
+    request = api_for().stop_request(REF)
     with pytest.raises(StopRejectedError, match=f"refused to stop campaign cp-1 .*HTTP {status}"):
         request.interpret(reply(request, status, body))
 
 
 def test_stop_of_unknown_campaign_is_not_found_with_kore_message():
-    request = api_for().stop_request({"campaign_id": "cp-1", "stream_id": STREAM})
+    request = api_for().stop_request(REF)
     with pytest.raises(CampaignNotFoundError, match='HTTP 404, "Campaign not found"'):
         request.interpret(reply(request, 404, {"errors": [{"msg": "Campaign not found", "code": 404}]}))
 
 
-def test_kore_msg_key_is_the_vendor_message_on_401():
-    from airflow_provider_campaigns.core.errors import error_for
+@pytest.mark.parametrize("body", [b"", b"<html>", {"message": "Campaign Stopped"}, {"status": ""}])
+def test_an_unreadable_stop_answer_is_a_format_error(body):
+    request = api_for().stop_request(REF)
+    with pytest.raises(ResponseFormatError):
+        request.interpret(reply(request, 200, body))
 
-    request = api_for().status_request({"campaign_id": "cp-1", "stream_id": STREAM})
+
+def test_kore_msg_key_is_the_vendor_message_on_401():
+    request = api_for().status_request(REF)
     error = error_for(reply(request, 401, {"msg": "Invalid SDK credentials", "code": 4002}))
     assert 'HTTP 401, "Invalid SDK credentials"' in str(error)
 
 
 def test_status_answer_is_read():
-    request = api_for().status_request({"campaign_id": "cp-1", "stream_id": STREAM})
+    request = api_for().status_request(REF)
     status = request.interpret(reply(request, 200, {"status": "success", "data": {"id": "cp-1", "status": "Paused", "name": "promo"}}))
     assert (status.campaign_id, status.state, status.vendor_status, status.name) == ("cp-1", CampaignState.PAUSED, "Paused", "promo")
 
@@ -226,101 +388,143 @@ def test_status_answer_is_read():
     [
         ({"status": "failure", "errors": [{"msg": "Campaign not found"}]}, CampaignNotFoundError),
         ({"status": "failure", "message": "Campaign does not exist"}, CampaignNotFoundError),
+        ({"status": "failure", "msg": "Invalid campaign id"}, CampaignNotFoundError),
         ({"status": "failure", "msg": "Access denied for this stream"}, VendorRejectedError),
     ],
 )
 def test_status_failure_is_a_clear_error(body, error):
-    request = api_for().status_request({"campaign_id": "cp-1", "stream_id": STREAM})
+    request = api_for().status_request(REF)
     with pytest.raises(error, match="cp-1") as raised:
         request.interpret(reply(request, 200, body))
     assert type(raised.value) is error
 
 
-@pytest.mark.parametrize("body", [{"status": "success"}, {"status": "success", "data": {"id": "cp-1"}}, b"<html>", b""])
+@pytest.mark.parametrize("body", [{"status": "success"}, {"status": "success", "data": {"id": "cp-1"}}, {"data": []}, b"<html>", b""])
 def test_unreadable_status_answer_is_a_format_error(body):
-    request = api_for().status_request({"campaign_id": "cp-1", "stream_id": STREAM})
+    request = api_for().status_request(REF)
     with pytest.raises(ResponseFormatError):
         request.interpret(reply(request, 200, body))
 
 
-def test_list_request_body_and_path():
-    api = api_for()
-    request = api.list_request(STREAM, None, skip=200, limit=100)
-    assert request.method == "POST" and request.path == f"/campaign/api/v2/public/{STREAM}/campaign/getAllCampaignDetails"
-    assert dict(request.params) == {"accountId": ACCOUNT} and dict(request.headers) == {"accountid": ACCOUNT, "iid": STREAM}
-    assert request.json == {"type": "sms", "limit": 100, "skip": 200, "page": 3}
-    assert api.list_request(STREAM, ["Active"], limit=1).json == {
-        "type": "sms",
-        "limit": 1,
-        "skip": 0,
-        "page": 1,
-        "filters": {"status": ["Active"]},
-    }
-
-
+# -- list ----------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "body",
     [
-        {"status": "success", "data": [{"id": "a", "status": "Active", "name": "n"}, {"_id": "b", "status": "Stopped"}]},
-        {"data": {"campaigns": [{"id": "a", "status": "Active", "name": "n"}, {"_id": "b", "status": "Stopped"}]}},
-        {"campaigns": [{"_id": "a", "status": "Active", "name": "n"}, {"id": "b", "status": "Stopped"}]},
+        {
+            "status": "success",
+            "data": [{"id": "a", "status": "Active", "name": "n"}, {"_id": "b", "status": "Stopped"}],
+            "moreAvailable": False,
+        },
+        {"data": {"campaigns": [{"id": "a", "status": "Active", "name": "n"}, {"_id": "b", "status": "Stopped"}], "moreAvailable": False}},
+        {"data": {"campaigns": [{"id": "a", "status": "Active", "name": "n"}, {"_id": "b", "status": "Stopped"}]}, "total": 2},
+        {"campaigns": [{"_id": "a", "status": "Active", "name": "n"}, {"id": "b", "status": "Stopped"}], "total": 2},
     ],
 )
 def test_list_answer_shapes(body):
-    api = api_for()
-    listed = api.parse_list(reply(api.list_request(STREAM), 200, body))
-    assert [(s.campaign_id, s.vendor_status, s.is_final) for s in listed] == [("a", "Active", False), ("b", "Stopped", True)]
-    assert listed[0].name == "n"
-
-
-@pytest.mark.parametrize("body", [{"data": None}, {"data": [{"status": "Active"}]}, {"data": [{"id": "a"}]}, {"items": []}])
-def test_unreadable_list_is_a_format_error(body):
-    api = api_for()
-    with pytest.raises(ResponseFormatError):
-        api.parse_list(reply(api.list_request(STREAM), 200, body))
+    request = api_for().list_request(STREAM)
+    page = request.interpret(reply(request, 200, body))
+    assert [(s.campaign_id, s.vendor_status, s.is_final) for s in page.items] == [("a", "Active", False), ("b", "Stopped", True)]
+    assert page.items[0].name == "n" and page.more is False
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("signals", "skip", "more"),
     [
-        ({"login": None}, "Client ID"),
-        ({"password": ""}, "Client Secret"),
-        ({"extra": {"account_id": None}}, "account_id"),
-        ({"extra": {"account_id": "acc 1"}}, "extra 'account_id'"),
-        ({"extra": {"stream_id": "st/1"}}, "extra 'stream_id'"),
+        ({"moreAvailable": True}, 0, True),
+        ({"moreAvailable": False, "total": 500}, 0, False),  # moreAvailable wins
+        ({"total": 3}, 0, True),
+        ({"total": 3}, 1, False),
+        ({"total": 102}, 100, False),
+        ({"total": "3", "moreAvailable": None}, 0, None),
     ],
 )
-def test_connection_fields_are_validated(overrides, field):
-    with pytest.raises(InvalidInputError, match=field):
-        api_for(conn(**overrides))
+def test_list_page_more_comes_from_more_available_else_total(signals, skip, more):
+    request = api_for().list_request(STREAM, skip=skip)
+    body = {"data": [{"id": "a", "status": "Active"}, {"id": "b", "status": "Active"}], **signals}
+    if more is None:
+        with pytest.raises(ResponseFormatError, match="no paging signal"):
+            request.interpret(reply(request, 200, body))
+    else:
+        assert request.interpret(reply(request, 200, body)).more is more
 
 
-def test_stream_option_wins_over_the_extra_and_missing_stream_is_named():
-    assert api_for(stream_id="st-option").campaign_ref("cp-1") == {"campaign_id": "cp-1", "stream_id": "st-option"}
-    assert api_for().campaign_ref("cp-1") == {"campaign_id": "cp-1", "stream_id": STREAM}
-    assert api_for().campaign_ref("cp-1", "st-call") == {"campaign_id": "cp-1", "stream_id": "st-call"}
-    with pytest.raises(InvalidInputError, match=r"^stream_id.*no extra 'stream_id'"):
-        api_for(conn(extra={"stream_id": None})).campaign_ref("cp-1")
-    with pytest.raises(InvalidInputError, match=r"^stream_id"):
-        api_for(stream_id="{{ params.stream }}")
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        ({"data": [{"id": "a", "status": "Active"}]}, r"no paging signal \(moreAvailable or total\).*cannot be shown complete"),
+        ({"data": None, "total": 0}, "no campaign list"),
+        ({"data": [{"status": "Active"}], "total": 1}, "without an 'id' or '_id'"),
+        ({"data": [{"id": 5, "status": "Active"}], "total": 1}, "without an 'id' or '_id'"),
+        ({"data": ["a"], "total": 1}, "without an 'id' or '_id'"),
+        ({"data": [{"id": "a"}], "total": 1}, "no status for campaign a"),
+        ({"items": [], "total": 0}, "no campaign list"),
+    ],
+)
+def test_unreadable_list_is_a_format_error(body, match):
+    request = api_for().list_request(STREAM)
+    with pytest.raises(ResponseFormatError, match=match):
+        request.interpret(reply(request, 200, body))
 
 
-def test_unknown_api_options_are_rejected():
-    with pytest.raises(InvalidInputError, match="channel"):
-        api_for(channel="rcs")
+def campaigns(*pairs: tuple[str, str], name: str = "promo", **signals: Any) -> dict[str, Any]:
+    return {"data": [{"id": cid, "status": status, "name": f"{name} {cid}"} for cid, status in pairs], **signals}
 
 
-def test_client_secret_is_registered_with_the_masker():
-    from airflow.providers.common.compat.sdk import redact
+def test_list_flow_pages_by_rows_received(script, budget):
+    api = api_for()
+    run = script(VENDOR, (200, campaigns(("a", "Active"), ("b", "Paused"), total=3)), (200, campaigns(("c", "Ready"), total=3)))
+    statuses = run.run(kore.list_flow(api, STREAM, ["Active"], budget))
+    assert [s.campaign_id for s in statuses] == ["a", "b", "c"]
+    assert [(r.json["skip"], r.json["page"], r.json["filters"]) for r in run.requests] == [
+        (0, 1, {"status": ["Active"]}),
+        (2, 1, {"status": ["Active"]}),
+    ]
 
-    api_for()
-    assert SECRET not in str(redact(f"value {SECRET} here"))
+
+def test_select_flow_asks_for_active_statuses_and_judges_every_campaign_again(script, budget):
+    api = api_for()
+    chosen = kore.selection("Op", lambda: STREAM, all_active=True, name_contains="PROMO")
+    body = campaigns(("a", "Active"), ("b", "Stopped"), ("c", "Completed"), ("d", "Paused"), ("e", "Draft"), moreAvailable=False)
+    body["data"].append({"id": "f", "status": "Active", "name": "other"})
+    run = script(VENDOR, (200, body))
+    refs = run.run(kore.select_flow(api, chosen, budget, ["Draft"]))
+    assert refs == [KoreCampaign("a", STREAM), KoreCampaign("d", STREAM), KoreCampaign("e", STREAM)]
+    assert run.requests[0].json["filters"] == {"status": [*kore.active_statuses(STATUS_MAP), "Draft"]}
+    assert run.requests[0].headers["iid"] == STREAM
 
 
-@pytest.mark.parametrize("value", ["st-中", "cp-é", "cp-\u00a0x"])
-def test_non_ascii_ids_are_rejected_before_they_reach_an_http_header(value):
-    from airflow_provider_campaigns.exceptions import InvalidInputError
-    from airflow_provider_campaigns.vendors.kore import validate_id
+def test_select_flow_fails_on_a_listed_campaign_it_cannot_address(script, budget):
+    chosen = kore.selection("Op", lambda: STREAM, all_active=True)
+    run = script(VENDOR, (200, campaigns(("ok", "Active"), ("a/b", "Active"), total=2)))
+    with pytest.raises(PermanentError, match="listed a campaign this provider cannot address safely: listed campaign id"):
+        run.run(kore.select_flow(api_for(), chosen, budget))
 
-    with pytest.raises(InvalidInputError, match="stream_id"):
-        validate_id(value, "stream_id")
+
+def test_select_flow_ignores_an_unaddressable_campaign_that_is_final(script, budget):
+    chosen = kore.selection("Op", lambda: STREAM, all_active=True)
+    run = script(VENDOR, (200, campaigns(("ok", "Active"), ("a/b", "Completed"), total=2)))
+    assert run.run(kore.select_flow(api_for(), chosen, budget)) == [KoreCampaign("ok", STREAM)]
+
+
+def test_select_flow_of_ids_lists_nothing(script, budget):
+    run = script(VENDOR)
+    assert run.run(kore.select_flow(api_for(), kore.selection("Op", lambda: STREAM, campaign_ids=["a"]), budget)) == []
+    assert run.sent == []
+
+
+# -- stop, idempotently --------------------------------------------------------------------------------------------
+def test_a_refused_stop_of_a_completed_campaign_is_already_final(script, budget):
+    api = api_for()
+    run = script(VENDOR, (409, {"message": "conflict"}), (200, {"status": "success", "data": {"id": "cp-1", "status": "Completed"}}))
+    outcome = run.run(stop_flow(api, REF, budget))
+    assert (outcome.outcome, outcome.status.vendor_status) == (ALREADY_FINAL, "Completed")
+    assert run.calls == [
+        f"POST /campaign/api/v2/public/{STREAM}/campaign//trigger/cp-1",
+        f"POST /campaign/api/v2/public/{STREAM}/campaign/cp-1/status",
+    ]
+
+
+def test_a_401_gets_one_fresh_token(script, budget):
+    run = script(VENDOR, (401, {"msg": "Invalid SDK credentials", "code": 4002}), (200, {"status": "Stopped"}))
+    assert run.run(stop_flow(api_for(), REF, budget)).outcome == STOPPED
+    assert [ask.stale for ask in run.token_asks] == [None, "token-1"]

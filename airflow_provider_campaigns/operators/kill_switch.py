@@ -1,0 +1,138 @@
+"""The kill switch: stop campaigns at every vendor at once, in one task."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_campaigns.exceptions import InvalidInputError
+from airflow_provider_campaigns.operators.base import StopTaskOperator
+
+if TYPE_CHECKING:
+    from airflow_provider_campaigns.hooks.base import CampaignHook
+    from airflow_provider_campaigns.stopping import Part
+
+VENDORS = ("bsg", "cellcast", "comm", "kore")
+#: keys of a vendor's target that configure its hook rather than name campaigns
+HOOK_KEYS = {"conn_id", "status_map", "send_status_path"}
+
+
+def _decoded(value: Any, parameter: str) -> Any:
+    """A dict as given, or JSON text of one (``"{{ dag_run.conf | tojson }}"``); ``None`` and ``""`` are nothing."""
+    if isinstance(value, str):
+        if not value.strip() or value.strip() == "None":
+            return None
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise InvalidInputError(f"{parameter} must be a dict or its JSON text, not {value[:80]!r}.") from None
+    return value
+
+
+def make_hook(
+    vendor: str, conn_id: str, request_timeout: Any, max_concurrency: int, status_map: Any = None, send_status_path: Any = None
+) -> CampaignHook[Any]:
+    """The vendor's hook (imported only when the task runs)."""
+    if vendor == "bsg":
+        from airflow_provider_campaigns.hooks.bsg import BsgHook
+
+        return BsgHook(conn_id, request_timeout, max_concurrency, status_map)
+    if vendor == "cellcast":
+        from airflow_provider_campaigns.hooks.cellcast import CellcastHook
+
+        return CellcastHook(conn_id, request_timeout, max_concurrency, status_map)
+    if vendor == "comm":
+        from airflow_provider_campaigns.hooks.comm import CommHook
+
+        return CommHook(conn_id, send_status_path, request_timeout, max_concurrency, status_map)
+    from airflow_provider_campaigns.hooks.kore import KoreHook
+
+    return KoreHook(conn_id, None, request_timeout, max_concurrency, status_map)
+
+
+class CampaignKillSwitchOperator(StopTaskOperator):
+    """Stop campaigns at BSG, Cellcast, comm.com and Kore.ai concurrently, in one task, and report them all.
+
+    :param targets: what to stop per vendor (templated; a dict, or its JSON text so that
+        ``"{{ dag_run.conf | tojson }}"`` works): ``{"bsg": {...}, "cellcast": {...}, "comm": {...},
+        "kore": {...}}``, each taking the same keys as that vendor's stop operator (``campaign_ids``,
+        ``all_active``, ``name_contains``, ``channel``, ``message_ids``, ``custom_string``,
+        ``campaign_sends``, ``stream_id``, ...) plus ``conn_id`` (default ``<vendor>_default``),
+        ``status_map`` and, for comm.com, ``send_status_path``. A vendor left out (or empty) is skipped.
+        The whole plan is validated before any request: an unknown vendor or key, or a bad id, fails
+        the task and nothing is sent.
+    :param plan: instead of ``targets``, a dry run's result (templated, e.g. pulled from XCom): stop
+        exactly the campaigns it lists — nothing selected since. Campaigns it saw already final are
+        reported as such without a request; an empty plan is a successful no-op.
+
+    With ``dry_run=True`` it reads every targeted campaign and returns the plan (``would_stop`` /
+    ``already_final`` entries). Also takes every parameter of the vendor stop operators:
+    ``fail_if_already_final``, ``max_concurrency`` (per vendor), ``stop_timeout``,
+    ``wait_for_completion``, ``deferrable``, ``poll_interval``, ``timeout``, ``request_timeout``.
+    Returns the one result shape (see :mod:`airflow_provider_campaigns.results`).
+    """
+
+    template_fields: Sequence[str] = ("targets", "plan")
+    ui_color = "#e57373"
+
+    def __init__(
+        self, *, targets: Mapping[str, Any] | str | None = None, plan: Mapping[str, Any] | str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.targets = targets
+        self.plan = plan
+
+    def parts(self) -> list[Part]:
+        """Every vendor's part, validated before any request is sent."""
+        targets, plan = _decoded(self.targets, "targets"), _decoded(self.plan, "plan")
+        if (targets is None) == (plan is None):
+            raise InvalidInputError(
+                "CampaignKillSwitchOperator: give exactly one of targets (what to select) or plan (a dry run's result)."
+            )
+        if plan is not None:
+            if self.list_only:
+                raise InvalidInputError("CampaignKillSwitchOperator: a plan is already a dry run's result; dry_run=True takes targets.")
+            return self._plan_parts(plan)
+        return self._target_parts(targets)
+
+    def _target_parts(self, targets: Any) -> list[Part]:
+        from airflow_provider_campaigns.stopping import Part
+
+        if not isinstance(targets, Mapping):
+            raise InvalidInputError(f"targets must map vendors ({', '.join(VENDORS)}) to what to stop, not {targets!r:.80}.")
+        unknown = sorted(set(targets) - set(VENDORS))
+        if unknown:
+            raise InvalidInputError(f"targets: unknown vendor(s) {', '.join(map(repr, unknown))}; the vendors are {', '.join(VENDORS)}.")
+        parts = []
+        for vendor in VENDORS:
+            target = targets.get(vendor)
+            if not target:
+                continue
+            if not isinstance(target, Mapping):
+                raise InvalidInputError(f"targets[{vendor!r}] must be a dict of that vendor's stop parameters, not {target!r:.80}.")
+            hook_keys = {key: target[key] for key in HOOK_KEYS if key in target}
+            if "send_status_path" in hook_keys and vendor != "comm":
+                raise InvalidInputError(f"targets[{vendor!r}]: send_status_path is a comm.com option.")
+            conn_id = hook_keys.pop("conn_id", f"{vendor}_default")
+            hook = make_hook(vendor, conn_id, self.request_timeout, self.max_concurrency, **hook_keys)
+            params = {key: value for key, value in target.items() if key not in HOOK_KEYS}
+            parts.append(Part(hook, hook.selection(f"targets[{vendor!r}]", **params)))
+        return parts
+
+    def _plan_parts(self, plan: Any) -> list[Part]:
+        from airflow_provider_campaigns.results import ALREADY_FINAL, entries_of
+        from airflow_provider_campaigns.stopping import Part
+
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for item in entries_of(plan):
+            if item["vendor"] not in VENDORS:
+                raise InvalidInputError(f"plan: unknown vendor {item['vendor']!r} in campaign {item['campaign_id']!r}.")
+            groups.setdefault((item["vendor"], item["conn_id"]), []).append(item)
+        parts = []
+        for (vendor, conn_id), items in groups.items():
+            hook = make_hook(vendor, conn_id, self.request_timeout, self.max_concurrency)
+            known = [item for item in items if item["outcome"] == ALREADY_FINAL]
+            refs = [hook.ref_from_dict(item["ref"]) for item in items if item["outcome"] != ALREADY_FINAL]
+            parts.append(Part(hook, refs=refs, known=known))
+        return parts

@@ -1,0 +1,148 @@
+"""The one result shape every stop operator, the kill switch and every sensor returns, and the judging of statuses.
+
+A task's ``return_value`` (also pushed under :data:`RESULT_KEY` when the task fails) is::
+
+    {"campaigns": [entry, ...], "totals": {"stopped": 0, "already_final": 0, "would_stop": 0, "failed": 0}, "dry_run": False}
+
+and every entry is::
+
+    {"vendor": "bsg", "conn_id": "bsg_default", "campaign_id": "1001", "name": "Black Friday",
+     "outcome": "stopped", "state": "stopped", "vendor_status": "stopped", "error": None,
+     "timestamps": {...}, "ref": {"id": 1001, "channel": "sms"}}
+
+``outcome`` is ``stopped`` (this run stopped it), ``already_final`` (it was final before; a sensor
+reports every campaign it saw final this way), ``would_stop`` (a dry run: not final, would be
+stopped) or ``failed`` (``error`` says why). ``ref`` is what a later stop needs to address the
+campaign again: a dry run's result is a plan the kill switch can stop exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from airflow_provider_campaigns.exceptions import InvalidInputError
+from airflow_provider_campaigns.status import CampaignState, CampaignStatus, parse_states
+
+STOPPED = "stopped"
+ALREADY_FINAL = "already_final"
+WOULD_STOP = "would_stop"
+FAILED = "failed"
+OUTCOMES = (STOPPED, ALREADY_FINAL, WOULD_STOP, FAILED)
+#: the XCom key a task pushes its result under when it fails (a successful task returns it)
+RESULT_KEY = "campaigns_result"
+DEFAULT_TARGET_STATES = (CampaignState.STOPPED, CampaignState.COMPLETED)
+
+
+class CampaignEntry(TypedDict):
+    """One campaign in a result (see the module docstring)."""
+
+    vendor: str
+    conn_id: str
+    campaign_id: str
+    name: str | None
+    outcome: str
+    state: str | None
+    vendor_status: str | None
+    error: str | None
+    timestamps: dict[str, str]
+    ref: dict[str, Any]
+
+
+def entry(
+    vendor: str,
+    conn_id: str,
+    ref: Mapping[str, Any],
+    label: str,
+    outcome: str,
+    status: CampaignStatus | None = None,
+    error: str | None = None,
+) -> CampaignEntry:
+    """An entry from what is known of the campaign (its status, or only the error)."""
+    return CampaignEntry(
+        vendor=vendor,
+        conn_id=conn_id,
+        campaign_id=label,
+        name=status.name if status else None,
+        outcome=outcome,
+        state=status.state.value if status else None,
+        vendor_status=status.vendor_status if status else None,
+        error=error,
+        timestamps=dict(status.timestamps) if status else {},
+        ref=dict(ref),
+    )
+
+
+def with_status(item: CampaignEntry, status: CampaignStatus) -> CampaignEntry:
+    """The entry updated with a newer status (after a wait); the outcome stays."""
+    return CampaignEntry(
+        **{
+            **item,
+            "name": status.name or item["name"],
+            "state": status.state.value,
+            "vendor_status": status.vendor_status,
+            "timestamps": dict(status.timestamps) or item["timestamps"],
+        }  # type: ignore[typeddict-item]
+    )
+
+
+def result(entries: Iterable[CampaignEntry], dry_run: bool = False) -> dict[str, Any]:
+    """The result dict: entries in order, totals of every outcome (zeros included), the dry-run flag."""
+    campaigns = list(entries)
+    totals = dict.fromkeys(OUTCOMES, 0)
+    for item in campaigns:
+        totals[item["outcome"]] += 1
+    return {"campaigns": campaigns, "totals": totals, "dry_run": dry_run}
+
+
+def entries_of(value: Any, parameter: str = "plan") -> list[CampaignEntry]:
+    """The entries of a result (e.g. a dry run's, used as a plan), checked for the keys a stop needs."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("campaigns"), list):
+        raise InvalidInputError(f"{parameter} must be a result such as a dry run returns ({{'campaigns': [...], ...}}), not {value!r:.80}.")
+    items = value["campaigns"]
+    for index, item in enumerate(items):
+        missing = [key for key in ("vendor", "conn_id", "campaign_id", "ref") if not isinstance(item, Mapping) or key not in item]
+        if missing:
+            raise InvalidInputError(f"{parameter}['campaigns'][{index}] lacks {', '.join(missing)}: pass a result returned by a dry run.")
+    return list(items)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether waiting is over (``done``) and, if so, whether it ended well (``accepted``)."""
+
+    done: bool
+    accepted: bool
+    message: str
+
+
+def target_states(values: Iterable[str | CampaignState] | None) -> frozenset[CampaignState]:
+    """Validated target states (default: stopped and completed)."""
+    states = parse_states(values if values is not None else DEFAULT_TARGET_STATES, "target_states")
+    if not states:
+        raise InvalidInputError("target_states must name at least one state.")
+    return states
+
+
+def judge(statuses: Sequence[CampaignStatus], targets: frozenset[CampaignState]) -> Verdict:
+    """Done when every campaign is in a target state or final; accepted when all are in a target state."""
+    pending = [s for s in statuses if s.state not in targets and not s.is_final]
+    if pending:
+        sample = ", ".join(f"{s.vendor} {s.campaign_id} ({s.vendor_status})" for s in pending[:5])
+        return Verdict(
+            False,
+            False,
+            f"{len(statuses) - len(pending)} of {len(statuses)} final, waiting on {sample}{' ...' if len(pending) > 5 else ''}",
+        )
+    rejected = [s for s in statuses if s.state not in targets]
+    if rejected:
+        sample = ", ".join(f"{s.vendor} {s.campaign_id} is {s.vendor_status!r} ({s.state.value})" for s in rejected[:10])
+        wanted = ", ".join(sorted(t.value for t in targets))
+        return Verdict(
+            True,
+            False,
+            f"{len(rejected)} campaign(s) ended in a state not accepted ({wanted}): {sample}. "
+            "Check them in the vendor's console, or widen target_states.",
+        )
+    return Verdict(True, True, f"all {len(statuses)} campaign(s) final: {', '.join(sorted({s.state.value for s in statuses}))}")

@@ -1,0 +1,245 @@
+"""Fake Kore.ai Campaign Management API v2 (SMS), mounted at ``/kore``.
+
+Documented behaviour followed: every call carries ``auth: <JWT>`` (HS256, signed
+with the Client Secret, payload ``appId`` == Client ID; ``exp`` checked when
+present; ``jti`` reuse allowed), ``accountid: <account id>``, ``iid: <stream
+id>``. Stop: ``POST /campaign/api/v2/public/{streamId}/campaign//trigger/{id}
+?accountId=..&campaignType=sms&trigger=stop`` (the documented double slash; the
+single-slash siblings are 404) -> ``{"status": "Stopped", "message": "Campaign
+Stopped", "updatedAt": ISO-8601 ms Z, "campaignExecutionType": "NORMAL"}``;
+``trigger=play`` also works. Status: ``POST .../campaign/{id}/status?accountId=..
+&view=status`` -> ``{"status": "success", "data": {"id", "status", "name"}}``.
+``GET .../campaign/{id}?accountId=..``; ``POST .../campaign/getAllCampaignDetails
+?accountId=..`` with ``{"type", "limit", "skip", "page", "filters": {"status"}}``.
+
+Lenient reading (``strict=False``): the stop also answers on the single-slash sibling path
+``.../campaign/trigger/{id}`` (voice v2's spelling), for tolerance tests of path overrides.
+
+Simulator choices where the docs are silent:
+
+- Bad/missing JWT (incl. ``auth: Bearer ...``): ``401 {"msg": "Invalid SDK
+  credentials", "code": 4002}``; wrong/missing ``accountid`` or ``iid`` header, a
+  path ``streamId`` other than ``iid`` or a wrong ``accountId`` query: ``401
+  {"msg": "Invalid accountId" | "Invalid iid" | "streamId does not match iid",
+  "code": 4002}``. Missing ``accountId`` query: ``400 {"errors": [{"msg":
+  "accountId is required", "code": 400}]}``. Auth is checked before routing.
+- Unknown route or method: ``404 {"errors": [{"msg": "Route not found", "code": 404}]}``.
+- Unknown campaign on stop: ``404 {"errors": [{"msg": "Campaign not found",
+  "code": 404}]}``; on status/get: ``404 {"status": "failure", "errors": [...same]}``.
+- Stopping a Stopped/Completed campaign: ``400 {"errors": [{"msg": "Campaign is
+  already stopped or completed", "code": 400}]}``. Play: Ready/Scheduled/
+  Rescheduled/Paused -> Active (``"message": "Campaign Activated"``); Active or
+  Preparing: 400 "Campaign is already active"; final: the stop's 400.
+  ``campaignType`` other than ``sms``: 400 "campaignType must be sms"; any other
+  ``trigger``: 400 "Invalid trigger".
+- Full campaign (get and list items): ``{"_id", "id", "name", "status",
+  "campaignType", "campaignExecutionType", "streamId", "accountId", "createdAt",
+  "updatedAt", "scheduledAt", "startedAt", "endedAt"}``; get wraps it as
+  ``{"status": "success", "data": {...}}``.
+- List answer: ``{"status": "success", "data": [...], "total": N,
+  "moreAvailable": bool}``; newest first; ``limit`` default 10 (max 100);
+  ``skip`` wins over ``page`` (1-based, pages of the rows really served when a
+  server-side cap applies); ``filters.status`` case-insensitive; ``type`` other
+  than ``sms`` lists nothing.
+- Campaign ids: ``cp-<uuid4>``. Time: Scheduled -> Active at ``starts_in`` ->
+  Completed at ``finishes_in``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import jwt
+
+from .clock import iso_ms
+from .fake_vendor import FakeVendor, phrase
+from .http_types import SimRequest, SimResponse, json_response
+from .state import Machine, Record, Timing, new_record
+
+MACHINE = Machine(
+    statuses=("Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused", "Stopped", "Completed"),
+    advancing=frozenset({"Ready", "Preparing", "Scheduled", "Rescheduled", "Active"}),
+    running="Active",
+    done="Completed",
+)
+FINAL = frozenset({"Stopped", "Completed"})
+PLAYABLE = frozenset({"Ready", "Scheduled", "Rescheduled", "Paused"})
+RATE_LIMIT = "Rate limit for this API has been reached. Please try again after some time."
+_BASE = r"/campaign/api/v2/public/([^/]+)/campaign"
+
+
+def errors(code: int, msg: str, **extra: Any) -> SimResponse:
+    """Kore's ``{"errors": [{"msg", "code"}]}`` answer (``extra`` keys first)."""
+    return json_response(code, {**extra, "errors": [{"msg": msg, "code": code}]})
+
+
+def denied(msg: str) -> SimResponse:
+    """Kore's 401 answer."""
+    return json_response(401, {"msg": msg, "code": 4002})
+
+
+class FakeKore(FakeVendor):
+    """The Kore.ai routes and campaign resources."""
+
+    name = "kore"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Register the routes."""
+        super().__init__(*args, **kwargs)
+        add = self.router.add
+        add("POST", rf"{_BASE}//trigger/([^/]+)", self._trigger)
+        add("POST", rf"{_BASE}/trigger/([^/]+)", lambda req, match: self.not_found() if self.strict else self._trigger(req, match))
+        add("POST", rf"{_BASE}/([^/]+)/status", lambda req, match: self._read(req, match, full=False))
+        add("POST", rf"{_BASE}/getAllCampaignDetails", self._list)
+        add("GET", rf"{_BASE}/([^/]+)", lambda req, match: self._read(req, match, full=True))
+
+    # -- auth ---------------------------------------------------------------------
+    def valid_jwt(self, token: str) -> bool:
+        """HS256 with the Client Secret, ``appId`` == Client ID, ``exp`` if present."""
+        try:
+            claims = jwt.decode(
+                token, self.creds.kore_client_secret, algorithms=["HS256"], options={"verify_aud": False, "verify_iss": False}
+            )
+        except jwt.PyJWTError:
+            return False
+        return claims.get("appId") == self.creds.kore_client_id
+
+    def authenticate(self, req: SimRequest) -> SimResponse | None:
+        """The ``auth``, ``accountid`` and ``iid`` headers."""
+        token = req.headers.get("auth", "").strip()
+        if not token or not self.valid_jwt(token):
+            return self.unauthorized()
+        if req.headers.get("accountid", "").strip() != self.creds.kore_account_id:
+            return denied("Invalid accountId")
+        if req.headers.get("iid", "").strip() != self.creds.kore_stream_id:
+            return denied("Invalid iid")
+        return None
+
+    def unauthorized(self) -> SimResponse:
+        """Kore's bad-JWT answer."""
+        return denied("Invalid SDK credentials")
+
+    def not_found(self) -> SimResponse:
+        """Unknown route."""
+        return errors(404, "Route not found")
+
+    def method_not_allowed(self, req: SimRequest, allowed: list[str]) -> SimResponse:
+        """Express answers a wrong method like an unknown route."""
+        return self.not_found()
+
+    def error_body(self, status: int) -> Any:
+        """``{"errors": [{"msg", "code"}]}`` for injected status faults."""
+        return {"errors": [{"msg": RATE_LIMIT if status == 429 else phrase(status), "code": status}]}
+
+    def _scope(self, req: SimRequest, stream: str) -> SimResponse | None:
+        """Path stream id and ``accountId`` query checks."""
+        if stream != self.creds.kore_stream_id:
+            return denied("streamId does not match iid")
+        account = req.query.get("accountId")
+        if not account:
+            return errors(400, "accountId is required")
+        return None if account == self.creds.kore_account_id else denied("Invalid accountId")
+
+    # -- campaigns -----------------------------------------------------------------
+    def create(self, *, status: str | None, channel: str, name: str | None, timing: Timing, **extra: Any) -> str:
+        """Create an SMS campaign; returns its id."""
+        if channel != "sms":
+            raise ValueError("kore campaigns are SMS only here")
+        campaign_id = f"cp-{uuid.uuid4()}"
+        record = new_record(self.name, campaign_id, MACHINE, status or "Active", timing)
+        record.fields = {
+            "name": name or f"SMS campaign {campaign_id[3:11]}",
+            "extra": extra,
+            "scheduledAt": None if timing.starts_in is None else record.created + timing.starts_in,
+        }
+        if record.status in ("Active", "Paused", "Completed"):
+            record.entered.setdefault("Active", record.created)
+        self.store.put(record)
+        return campaign_id
+
+    def render(self, record: Record) -> dict[str, Any]:
+        """The full campaign resource."""
+        ended = record.entered.get("Completed", record.entered.get("Stopped"))
+        data: dict[str, Any] = {
+            "_id": record.id,
+            "id": record.id,
+            "name": record.fields["name"],
+            "status": record.status,
+            "campaignType": "sms",
+            "campaignExecutionType": "NORMAL",
+            "streamId": self.creds.kore_stream_id,
+            "accountId": self.creds.kore_account_id,
+            "createdAt": iso_ms(record.created),
+            "updatedAt": iso_ms(record.updated),
+            "scheduledAt": iso_ms(record.fields["scheduledAt"]),
+            "startedAt": iso_ms(record.entered.get("Active")),
+            "endedAt": iso_ms(ended),
+        }
+        data.update(record.fields["extra"])
+        return data
+
+    # -- routes ----------------------------------------------------------------------
+    def _trigger(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
+        problem = self._scope(req, match[1])
+        if problem is not None:
+            return problem
+        if req.query.get("campaignType") != "sms":
+            return errors(400, "campaignType must be sms")
+        trigger = req.query.get("trigger")
+        if trigger not in ("stop", "play"):
+            return errors(400, "Invalid trigger")
+        with self.store.lock:
+            record = self.store.get(self.name, match[2])
+            if record is None:
+                return errors(404, "Campaign not found")
+            if record.status in FINAL or (trigger == "play" and record.winding_down):
+                return errors(400, "Campaign is already stopped or completed")
+            if trigger == "stop":
+                self.accept_stop(record, "Stopped")
+                message = "Campaign Stopped"
+            elif record.status in PLAYABLE:
+                record.set_status("Active")
+                message = "Campaign Activated"
+            else:
+                return errors(400, "Campaign is already active")
+            answer = {"status": record.status, "message": message, "updatedAt": iso_ms(record.updated), "campaignExecutionType": "NORMAL"}
+        return json_response(200, answer)
+
+    def _read(self, req: SimRequest, match: re.Match[str], full: bool) -> SimResponse:
+        """The status view (``{"id", "status", "name"}``) or, with ``full``, the whole campaign."""
+        problem = self._scope(req, match[1])
+        if problem is not None:
+            return problem
+        with self.store.lock:
+            record = self.store.get(self.name, match[2])
+            if record is None:
+                return errors(404, "Campaign not found", status="failure")
+            data = self.render(record) if full else {"id": record.id, "status": record.status, "name": record.fields["name"]}
+        return json_response(200, {"status": "success", "data": data})
+
+    def _list(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
+        problem = self._scope(req, match[1])
+        if problem is not None:
+            return problem
+        body = req.json if isinstance(req.json, dict) else {}
+        try:
+            limit = int(body.get("limit") or 10)
+            size = self.page_size(limit)
+            skip = body.get("skip")
+            skip = int(skip) if skip is not None else (int(body.get("page") or 1) - 1) * size
+        except (TypeError, ValueError):
+            return errors(400, "limit, skip and page must be integers")
+        if not 1 <= limit <= 100 or skip < 0:
+            return errors(400, "limit must be 1..100 and skip not negative")
+        filters = body.get("filters")
+        raw = (filters.get("status") if isinstance(filters, dict) else None) or []
+        wanted = {str(s).lower() for s in ([raw] if isinstance(raw, str) else raw)}
+        kind = str(body.get("type") or "sms").lower()
+        with self.store.lock:
+            records = [r for r in self.store.all(self.name) if kind == "sms" and (not wanted or r.status.lower() in wanted)]
+            records.reverse()
+            items = [self.render(r) for r in records[skip : skip + size]]
+        total = len(records)
+        return json_response(200, {"status": "success", "data": items, "total": total, "moreAvailable": skip + len(items) < total})

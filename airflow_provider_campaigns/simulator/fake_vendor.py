@@ -1,0 +1,181 @@
+"""What every fake vendor provides to the server, the control API and ``Simulator``."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from .config import SimConfig
+from .credentials import SimulatorCredentials
+from .http_types import Router, SimRequest, SimResponse, json_response
+from .state import Record, Store, Timing
+
+GATEWAY_PAGE = (
+    "<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n"
+    "<center><h1>{code} {phrase}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+def phrase(status: int) -> str:
+    """The standard reason phrase, or ``Error``."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class FakeVendor:
+    """Base class of the four fake vendors.
+
+    Subclasses fill :attr:`router`, and implement :meth:`create`, :meth:`render` and
+    the vendor's error bodies. :meth:`handle` answers 404/405 for unrouted requests
+    and calls :meth:`authenticate` first when :attr:`auth_first` is set. Each request
+    reads :attr:`config` (strict or lenient, page caps, wind-down) afresh.
+    """
+
+    name = ""
+    auth_first = True
+
+    def __init__(self, store: Store, creds: SimulatorCredentials, config: SimConfig | None = None) -> None:
+        """Bind to the shared store, credentials and settings."""
+        self.store = store
+        self.creds = creds
+        self.config = config or SimConfig()
+        self.router = Router()
+
+    # -- HTTP -----------------------------------------------------------------
+    def handle(self, req: SimRequest) -> SimResponse:
+        """Answer one request (already stripped of the mount prefix)."""
+        if self.auth_first:
+            denied = self.authenticate(req)
+            if denied is not None:
+                return denied
+        found = self.router.match(req)
+        if found is None:
+            return self.not_found()
+        if isinstance(found, list):
+            return self.method_not_allowed(req, found)
+        handler, match = found
+        if not self.auth_first:
+            denied = self.authenticate(req)
+            if denied is not None:
+                return denied
+        return handler(req, match)
+
+    def authenticate(self, req: SimRequest) -> SimResponse | None:
+        """``None`` when the request is authenticated, else the vendor's 401."""
+        return None
+
+    def unauthorized(self) -> SimResponse:
+        """The vendor's 401 answer."""
+        return json_response(401, {"message": "Unauthenticated."})
+
+    def not_found(self) -> SimResponse:
+        """The vendor's 404 answer for an unknown route."""
+        return json_response(404, {"message": "Not found"})
+
+    def method_not_allowed(self, req: SimRequest, allowed: list[str]) -> SimResponse:
+        """The vendor's 405 answer (Laravel's wording by default)."""
+        route = req.path.lstrip("/")
+        methods = ", ".join(sorted(set(allowed)))
+        message = f"The {req.method} method is not supported for route {route}. Supported methods: {methods}."
+        return json_response(405, {"message": message})
+
+    def error_body(self, status: int) -> Any:
+        """The vendor's JSON error body for an injected ``status`` fault."""
+        return {"message": "Too many duplicate request detected" if status == 429 else phrase(status)}
+
+    def error_response(self, status: int) -> SimResponse:
+        """The default answer for an injected ``status`` fault."""
+        if status == 401:
+            return self.unauthorized()
+        if status in (502, 504):
+            page = GATEWAY_PAGE.format(code=status, phrase=phrase(status)).encode()
+            return SimResponse(status=status, body=page, content_type="text/html")
+        return json_response(status, self.error_body(status))
+
+    def expire_token(self, req: SimRequest) -> SimResponse:
+        """Apply an ``expire_token`` fault to this request (default: answer 401)."""
+        return self.unauthorized()
+
+    @property
+    def strict(self) -> bool:
+        """Whether to answer exactly as documented (else the lenient reading)."""
+        return self.config.strict
+
+    def page_size(self, requested: int) -> int:
+        """Rows one list page really holds (the configured server-side cap may be lower)."""
+        return self.config.page_size(self.name, requested)
+
+    # -- state ------------------------------------------------------------------
+    def add(
+        self,
+        *,
+        status: str | None = None,
+        channel: str = "sms",
+        name: str | None = None,
+        starts_in: float | None = None,
+        finishes_in: float | None = None,
+        created_at: object = None,
+        wind_down: float | None = None,
+        **fields: Any,
+    ) -> Any:
+        """Create a campaign (see :class:`Timing` for the timing keywords); returns its id."""
+        timing = Timing(starts_in=starts_in, finishes_in=finishes_in, created_at=created_at, wind_down=wind_down)
+        return self.create(status=status, channel=channel.lower(), name=name, timing=timing, **fields)
+
+    def create(self, *, status: str | None, channel: str, name: str | None, timing: Timing, **fields: Any) -> Any:
+        """Create a campaign from validated common arguments and vendor-specific ``fields``."""
+        raise NotImplementedError
+
+    def render(self, record: Record) -> dict[str, Any]:
+        """The vendor's JSON resource for a record."""
+        raise NotImplementedError
+
+    def key_of(self, campaign_id: Any) -> str:
+        """The store key for a user-given id."""
+        return str(campaign_id)
+
+    def state(self, campaign_id: Any) -> dict[str, Any] | None:
+        """The current resource of one campaign, ``None`` when unknown."""
+        with self.store.lock:
+            record = self.store.get(self.name, self.key_of(campaign_id))
+            return None if record is None else self.render(record)
+
+    def states(self) -> list[dict[str, Any]]:
+        """Every campaign's current resource."""
+        with self.store.lock:
+            return [self.render(record) for record in self.store.all(self.name)]
+
+    def accept_stop(self, record: Record, stopped: str) -> bool:
+        """Apply an accepted stop: ``stopped`` at once, or after the record's wind-down.
+
+        Returns ``False`` (and changes nothing) when a stop is already winding down, so
+        :attr:`Record.stops` counts only the stop requests that changed the campaign.
+        Call while holding :attr:`Store.lock`.
+        """
+        if record.winding_down:
+            return False
+        delay = self.config.wind_down if record.wind_down is None else record.wind_down
+        record.stops += 1
+        if delay > 0:
+            record.schedule_stop(delay, stopped)
+        else:
+            record.set_status(stopped)
+        return True
+
+    def wind_down_left(self, campaign_id: Any) -> float | None:
+        """Seconds until an accepted stop takes effect (``None`` when none is pending or unknown)."""
+        with self.store.lock:
+            record = self.store.get(self.name, self.key_of(campaign_id))
+            return None if record is None else record.wind_down_left()
+
+    def stop_count(self, campaign_id: Any) -> int:
+        """How many stop requests changed this campaign to stopped (0 or 1)."""
+        with self.store.lock:
+            record = self.store.get(self.name, self.key_of(campaign_id))
+            return 0 if record is None else record.stops
+
+    def reset(self) -> None:
+        """Forget this vendor's campaigns and per-vendor state."""
+        self.store.reset([self.name])

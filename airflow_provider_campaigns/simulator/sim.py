@@ -1,0 +1,206 @@
+"""``Simulator``: start/stop the server and drive it from Python."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from . import control
+from .config import VENDORS, SimConfig
+from .credentials import SimulatorCredentials, connection_env, connections
+from .fake_bsg import FakeBsg
+from .fake_cellcast import FakeCellcast
+from .fake_comm import FakeComm
+from .fake_kore import FakeKore
+from .fake_vendor import FakeVendor
+from .faults import make_fault
+from .listener import Listener
+from .server import HOST, App
+from .state import Store
+
+__all__ = ["VENDORS", "Simulator"]
+
+
+class Simulator:
+    """A local, stateful fake of the BSG, Cellcast, comm.com and Kore.ai APIs.
+
+    One HTTP server on 127.0.0.1; vendors are mounted at ``/bsg``, ``/cellcast``,
+    ``/comm`` and ``/kore``, the control API at ``/_sim``.
+
+    :param port: TCP port; 0 picks a free one.
+    :param latency: seconds added to every vendor answer.
+    :param credentials: the accepted secrets (random when ``None``).
+    :param wind_down: default seconds between an accepted stop and the campaign reporting its
+        stopped state (0 = at once); ``add_campaign(..., wind_down=...)`` overrides it.
+    :param seed: seed of the random generator behind probabilistic faults (reproducible runs).
+    :param strict: answer exactly as the vendors document (default); ``False`` selects the
+        lenient "alternative reading" (see ``docs/vendor-contracts.md``).
+    :param page_caps: per vendor (``{"bsg": 40}``), the most rows one list page holds whatever
+        the client asks for: a server-side cap that makes short pages that are not the last.
+
+    :attr:`config` holds ``strict``, ``wind_down`` and ``page_caps``; change them while running
+    with ``sim.config.update(strict=False)`` (or ``POST /_sim/config``).
+    """
+
+    def __init__(
+        self,
+        port: int = 0,
+        latency: float = 0.0,
+        credentials: SimulatorCredentials | None = None,
+        *,
+        wind_down: float = 0.0,
+        seed: int | None = None,
+        strict: bool = True,
+        page_caps: dict[str, int] | None = None,
+    ) -> None:
+        """Build the vendors; nothing listens until :meth:`start`."""
+        self.credentials = credentials or SimulatorCredentials()
+        self.config = SimConfig(strict=strict, wind_down=wind_down, page_caps=dict(page_caps or {}))
+        self.store = Store()
+        apis: list[FakeVendor] = [cls(self.store, self.credentials, self.config) for cls in (FakeBsg, FakeCellcast, FakeComm, FakeKore)]
+        self.app = App(self.store, {api.name: api for api in apis}, latency=latency, seed=seed)
+        self._listener = Listener(self.app, port)
+        self.app.on_outage = self._listener.outage
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> Simulator:
+        """Start listening (idempotent; ends an outage early); returns ``self``."""
+        self._listener.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening and close every client connection (idempotent)."""
+        self._listener.stop()
+
+    def outage(self, seconds: float) -> None:
+        """Refuse TCP connections for ``seconds``, keeping every campaign, fault and log entry.
+
+        Returns at once. The listening socket and every open connection (idle keep-alive ones
+        included) are closed; after ``seconds`` the server listens again on the same port.
+        """
+        self._listener.outage(seconds)
+
+    def end_outage(self) -> None:
+        """End a running outage now (no-op without one)."""
+        self._listener.end_outage()
+
+    @property
+    def in_outage(self) -> bool:
+        """Whether an outage window is running."""
+        return self._listener.in_outage
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+    # -- addresses -------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        """The bound port, also during an outage (``RuntimeError`` when not started)."""
+        port = self._listener.port
+        if port is None or not (self._listener.listening or self._listener.in_outage):
+            raise RuntimeError("the simulator is not running; call start() first")
+        return port
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return f"http://{HOST}:{self.port}"
+
+    def base_url(self, vendor: str) -> str:
+        """A vendor's base URL, e.g. ``http://127.0.0.1:PORT/bsg``."""
+        return f"{self.url}/{self.app.vendor(vendor).name}"
+
+    def connections(self) -> dict[str, dict[str, Any]]:
+        """Airflow connection dicts (``bsg_default``, ...) pointing at this simulator."""
+        return connections(self.credentials, self.url)
+
+    def connection_env(self) -> dict[str, str]:
+        """``AIRFLOW_CONN_*`` environment variables (JSON) for :meth:`connections`."""
+        return connection_env(self.connections())
+
+    # -- campaigns -------------------------------------------------------------------
+    def add_campaign(
+        self,
+        vendor: str,
+        status: str | None = None,
+        channel: str = "sms",
+        name: str | None = None,
+        finishes_in: float | None = None,
+        *,
+        wind_down: float | None = None,
+        **fields: Any,
+    ) -> Any:
+        """Create a campaign; ``status`` defaults to the vendor's running state.
+
+        Returns an ``int`` (bsg), a list of 24-hex message ids (cellcast, one per
+        ``recipients``), a ``(campaign_uuid, send_uuid)`` tuple (comm) or a ``str``
+        (kore). ``finishes_in``/``starts_in`` are seconds until done/running
+        (``None`` = never); ``wind_down`` overrides the simulator's default delay of
+        an accepted stop for this campaign; other keywords are vendor-specific (see
+        each vendor module) or extra fields added to the vendor's resource.
+        """
+        api = self.app.vendor(vendor)
+        return api.add(status=status, channel=channel, name=name, finishes_in=finishes_in, wind_down=wind_down, **fields)
+
+    def campaign(self, vendor: str, campaign_id: Any) -> dict[str, Any]:
+        """The campaign's current resource, as the vendor would answer it (``KeyError`` if unknown)."""
+        state = self.app.vendor(vendor).state(campaign_id)
+        if state is None:
+            raise KeyError(f"no {vendor} campaign {campaign_id!r}")
+        return state
+
+    def campaigns(self, vendor: str) -> list[dict[str, Any]]:
+        """Every campaign's current resource."""
+        return self.app.vendor(vendor).states()
+
+    def stop_count(self, vendor: str, campaign_id: Any) -> int:
+        """How many stop requests actually changed the campaign to stopped (0 or 1)."""
+        return self.app.vendor(vendor).stop_count(campaign_id)
+
+    def wind_down_left(self, vendor: str, campaign_id: Any) -> float | None:
+        """Seconds until an accepted stop takes effect (``None`` when no stop is winding down)."""
+        return self.app.vendor(vendor).wind_down_left(campaign_id)
+
+    # -- faults and log --------------------------------------------------------------
+    def inject(
+        self,
+        vendor: str | None,
+        fault: str = "status",
+        *,
+        times: int | None = 1,
+        path: str | None = None,
+        method: str | None = None,
+        when: str = "before",
+        probability: float = 1.0,
+        **params: Any,
+    ) -> None:
+        """Queue a fault for the next ``times`` matching requests it fires on (see ``faults``).
+
+        ``probability`` (0..1) makes it fire on that share of the matching requests, drawn
+        from the generator seeded by ``Simulator(seed=...)``.
+        """
+        if vendor not in (None, "*"):
+            self.app.vendor(str(vendor))
+        built = make_fault(vendor, fault, times=times, path=path, method=method, when=when, probability=probability, **params)
+        self.app.faults.add(built)
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault."""
+        self.app.faults.clear()
+
+    def requests(self, vendor: str | None = None) -> list[dict[str, Any]]:
+        """Logged vendor requests, oldest first.
+
+        Each is a dict: ``vendor`` (``None`` for a path under no vendor's mount, e.g. a
+        client that lost the ``/bsg`` prefix), ``method``, ``path`` (vendor-relative), ``raw_path``,
+        ``query``, ``headers`` (lower-case names), ``json``, ``status`` (``None`` when
+        dropped), ``fault`` (name or ``None``), ``time``.
+        """
+        return self.app.requests(vendor)
+
+    def reset(self) -> None:
+        """Clear campaigns, faults and the request log; restart the fault generator from its seed."""
+        control.reset(self.app)

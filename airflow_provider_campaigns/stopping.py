@@ -1,0 +1,260 @@
+"""Stopping (or, in a dry run, reading) many campaigns at one vendor connection in one task.
+
+Every campaign is attempted, through one hook (one login, one session) and up to
+``max_concurrency`` requests at once, lowered adaptively while the vendor answers 429. Transient
+trouble is retried until the stop's deadline, not for a fixed number of attempts; a campaign is
+given up only then, and a last status read decides how it is reported: a campaign the vendor shows
+final is never reported ``failed``. With a journal, a retried try resumes what earlier tries did.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_campaigns.core.logs import Logger
+from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
+from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, OUTCOMES, STOPPED, WOULD_STOP, CampaignEntry, entry
+from airflow_provider_campaigns.status import CampaignState
+from airflow_provider_campaigns.vendors.base import stop_flow
+
+if TYPE_CHECKING:
+    from airflow_provider_campaigns.hooks.base import CampaignHook
+    from airflow_provider_campaigns.journal import Journal
+    from airflow_provider_campaigns.vendors.base import Ref
+
+DEFAULT_STOP_TIMEOUT = 300.0
+#: progress lines at most this often
+PROGRESS_EVERY = 5.0
+#: the last status read of a campaign whose stop ran out of time gets this much time of its own
+FINAL_READ_TIME = 10.0
+
+
+@dataclass
+class Part:
+    """One vendor connection's share of a task: its hook and what to act on (a selection, or exact refs)."""
+
+    hook: CampaignHook[Any]
+    selection: Any = None
+    refs: list[Ref] | None = None
+    #: entries reported as they are, without a request (a plan's campaigns that were already final)
+    known: list[CampaignEntry] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """Entries (one per campaign, in order) and the errors behind the failed ones (plus any listing error)."""
+
+    entries: list[CampaignEntry] = field(default_factory=list)
+    errors: list[CampaignProviderError] = field(default_factory=list)
+
+    def extend(self, other: Report) -> None:
+        """Add another report's entries and errors."""
+        self.entries.extend(other.entries)
+        self.errors.extend(other.errors)
+
+    def failure(self) -> CampaignProviderError | None:
+        """The error to fail the task with: the campaign's own for one, else a summary naming every failed campaign.
+
+        The summary is transient (Airflow may retry: stops are idempotent and resume) unless every error is permanent.
+        """
+        if not self.errors:
+            return None
+        if len(self.errors) == 1 and len(self.entries) <= 1:
+            return self.errors[0]
+        failed = [item for item in self.entries if item["outcome"] == FAILED]
+        names = ", ".join(f"{item['vendor']} {item['campaign_id']}" for item in failed[:20])
+        parts = (
+            [f"{len(failed)} of {len(self.entries)} campaign(s) not stopped: {names}{' ...' if len(failed) > 20 else ''}."]
+            if failed
+            else []
+        )
+        parts += [str(error) for error in self.errors if error.campaign_id is None]
+        first = next((str(error) for error in self.errors if error.campaign_id is not None), None)
+        message = " ".join(parts) + (f" First error: {first}" if first else "")
+        message += " Every other campaign was attempted; see the task log and the result for each."
+        transient = any(not isinstance(error, PermanentError) for error in self.errors)
+        return (TransientError if transient else PermanentError)(message)
+
+
+class Progress:
+    """Counts outcomes and logs one line at a steady rhythm (never per request)."""
+
+    def __init__(self, hook: CampaignHook[Any], total: int, logger: Logger, verb: str) -> None:
+        self._hook = hook
+        self._total = total
+        self._log = logger
+        self._verb = verb
+        self._counts = dict.fromkeys(OUTCOMES, 0)
+        self._lock = threading.Lock()
+        self._started = self._logged = hook.clock.monotonic()
+
+    def count(self, item: CampaignEntry) -> None:
+        """Account for one campaign; log a line if one is due."""
+        with self._lock:
+            self._counts[item["outcome"]] += 1
+            now = self._hook.clock.monotonic()
+            if now - self._logged < PROGRESS_EVERY:
+                return
+            self._logged = now
+        self.log()
+
+    def log(self) -> None:
+        """One line: how many handled, by outcome, the rate, and how the vendor's rate limit is treating us."""
+        with self._lock:
+            counts = dict(self._counts)
+        handled = sum(counts.values())
+        elapsed = max(self._hook.clock.monotonic() - self._started, 1e-9)
+        outcomes = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items() if n)
+        line = f"{self._hook.vendor_name} ({self._hook.conn_id}): {self._verb} {handled} of {self._total} campaign(s)"
+        line += f" ({outcomes or 'none yet'}), {handled / elapsed:.0f}/s"
+        limit = self._hook.transport.limit if "transport" in self._hook._built else None
+        if limit is not None and limit.throttled:
+            line += f"; {limit.throttled} answer(s) were 429, {limit.limit} of {limit.maximum} requests in flight allowed now"
+        self._log.info("%s.", line)
+
+
+def stop_campaigns(
+    hook: CampaignHook[Any],
+    refs: Sequence[Ref],
+    deadline: float,
+    fail_if_already_final: bool = False,
+    journal: Journal | None = None,
+    logger: Logger | None = None,
+) -> Report:
+    """Stop every campaign in ``refs``; one entry each, in order. ``deadline`` is monotonic."""
+    from airflow_provider_campaigns.journal import Journal
+
+    logger = logger or logging.getLogger(__name__)
+    group = Journal.group(hook.conn_type, hook.conn_id)
+    planned, done = journal.earlier(group) if journal else (set(), {})
+    resumed = {ref.label: CampaignEntry(**done[ref.label]) for ref in refs if ref.label in done}  # type: ignore[typeddict-item]
+    todo = [ref for ref in refs if ref.label not in resumed]
+    if resumed:
+        logger.info(
+            "%s: %d campaign(s) were handled by an earlier try of this run; not sending their stops again.", hook.vendor_name, len(resumed)
+        )
+    if journal is not None:
+        journal.plan(group, [ref.label for ref in todo])
+    progress = Progress(hook, len(refs), logger, "handled")
+
+    def one(ref: Ref) -> tuple[CampaignEntry, CampaignProviderError | None]:
+        item, error = _stop_one(hook, ref, deadline, fail_if_already_final, ref.label in planned)
+        if journal is not None:
+            journal.record(group, item)
+        progress.count(item)
+        return item, error
+
+    entries: dict[str, CampaignEntry] = dict(resumed)
+    errors = []
+    for ref, (item, error) in zip(todo, _each(hook, todo, one), strict=True):
+        entries[ref.label] = item
+        if error is not None:
+            errors.append(error)
+    progress.log()
+    return Report([entries[ref.label] for ref in refs], errors)
+
+
+def read_campaigns(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float, logger: Logger | None = None) -> Report:
+    """A dry run: read every campaign and report ``would_stop`` (not final) or ``already_final``; nothing is stopped."""
+    progress = Progress(hook, len(refs), logger or logging.getLogger(__name__), "read")
+
+    def one(ref: Ref) -> tuple[CampaignEntry, CampaignProviderError | None]:
+        error = None
+        try:
+            status = hook.status(ref, deadline)
+            item = entry(hook.conn_type, hook.conn_id, ref.as_dict(), ref.label, ALREADY_FINAL if status.is_final else WOULD_STOP, status)
+        except CampaignProviderError as failure:
+            item, error = entry(hook.conn_type, hook.conn_id, ref.as_dict(), ref.label, FAILED, error=str(failure)), failure
+        progress.count(item)
+        return item, error
+
+    pairs = _each(hook, refs, one)
+    progress.log()
+    return Report([item for item, _ in pairs], [error for _, error in pairs if error is not None])
+
+
+def _each(hook: CampaignHook[Any], refs: Sequence[Ref], one: Any) -> list[Any]:
+    """``one`` over every ref, up to the hook's pool size at once (the transport's gate holds the real limit)."""
+    if len(refs) <= 1:
+        return [one(ref) for ref in refs]
+    with ThreadPoolExecutor(max_workers=min(hook.pool_size, len(refs)), thread_name_prefix=f"{hook.conn_type}-stop") as pool:
+        return list(pool.map(one, refs))
+
+
+def _stop_one(
+    hook: CampaignHook[Any], ref: Ref, deadline: float, fail_if_already_final: bool, tried_before: bool
+) -> tuple[CampaignEntry, CampaignProviderError | None]:
+    """One campaign's stop, reported truthfully: a stop an earlier try (or a lost answer) applied counts as ``stopped``."""
+    vendor, conn_id = hook.conn_type, hook.conn_id
+    try:
+        outcome = hook.run(stop_flow(hook.api, ref, hook.budget(deadline), fail_if_already_final and not tried_before))
+    except TransientError as error:
+        return _after_giving_up(hook, ref, error, tried_before)
+    except CampaignProviderError as error:
+        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, error=str(error)), error
+    except Exception as error:  # noqa: BLE001 - one campaign's surprise must not lose the whole report
+        message = f"{hook.vendor_name}: unexpected {type(error).__name__} stopping {ref.label}: {error}"
+        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, error=message), TransientError(
+            message, vendor=vendor, campaign_id=ref.label
+        )
+    result = outcome.outcome
+    if result == ALREADY_FINAL and tried_before and outcome.status.state is CampaignState.STOPPED:
+        result = STOPPED  # an earlier try of this run stopped it (it was on that try's plan)
+    return entry(vendor, conn_id, ref.as_dict(), ref.label, result, outcome.status), None
+
+
+def _after_giving_up(
+    hook: CampaignHook[Any], ref: Ref, error: TransientError, tried_before: bool
+) -> tuple[CampaignEntry, CampaignProviderError | None]:
+    """The stop ran out of time: read the campaign once more, so a final campaign is never reported ``failed``."""
+    vendor, conn_id = hook.conn_type, hook.conn_id
+    try:
+        status = hook.status(ref, hook.clock.monotonic() + FINAL_READ_TIME)
+    except CampaignProviderError:
+        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, error=str(error)), error
+    if not status.is_final:
+        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, status, error=str(error)), error
+    ours = status.state is CampaignState.STOPPED and (error.after_lost_answer or tried_before)
+    return entry(vendor, conn_id, ref.as_dict(), ref.label, STOPPED if ours else ALREADY_FINAL, status), None
+
+
+def each_part(parts: Sequence[Part], work: Callable[[Part], Any]) -> list[Any]:
+    """``work`` on every part, concurrently when there are several (one thread per vendor connection)."""
+    if len(parts) <= 1:
+        return [work(part) for part in parts]
+    with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="campaigns-part") as pool:
+        return list(pool.map(work, parts))
+
+
+def stop_parts(parts: Sequence[Part], deadline: float, dry_run: bool, fail_if_already_final: bool, journal: Any, logger: Logger) -> Report:
+    """Stop (or read, in a dry run) every part's campaigns; listing errors are reported, never silently dropped."""
+
+    def work(part: Part) -> Report:
+        known = Report(list(part.known))
+        known.extend(act(part))
+        return known
+
+    def act(part: Part) -> Report:
+        hook = part.hook
+        try:
+            refs = part.refs if part.refs is not None else hook.select(part.selection, deadline)
+        except CampaignProviderError as error:
+            logger.error("%s (%s): could not list the campaigns to stop: %s", hook.vendor_name, hook.conn_id, error)
+            return Report([], [error])
+        if not refs:
+            if not part.known:
+                logger.info("%s (%s): nothing to %s.", hook.vendor_name, hook.conn_id, "read" if dry_run else "stop")
+            return Report()
+        if dry_run:
+            return read_campaigns(hook, refs, deadline, logger)
+        return stop_campaigns(hook, refs, deadline, fail_if_already_final, journal, logger)
+
+    report = Report()
+    for part_report in each_part(parts, work):
+        report.extend(part_report)
+    return report

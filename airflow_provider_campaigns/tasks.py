@@ -1,0 +1,170 @@
+"""What a stop operator, the kill switch and a status sensor do inside a task, written once.
+
+A task works on *parts*: one per vendor connection, each a hook with either a validated selection
+(listed at run time) or exact references (a dry run's plan). Stopping (or reading, in a dry run) runs
+the parts concurrently; the result is the one shape of :mod:`~airflow_provider_campaigns.results`.
+Waiting runs the one wait flow of :mod:`~airflow_provider_campaigns.waiting` in the worker, or
+defers it to :class:`~airflow_provider_campaigns.triggers.status.CampaignStatusTrigger`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_campaigns.core.logs import Logger
+from airflow_provider_campaigns.exceptions import PermanentError, TransientError, UnacceptedStateError
+from airflow_provider_campaigns.results import FAILED, RESULT_KEY, CampaignEntry, result, with_status
+from airflow_provider_campaigns.stopping import Part
+
+if TYPE_CHECKING:
+    from airflow_provider_campaigns.status import CampaignState, CampaignStatus
+    from airflow_provider_campaigns.vendors.base import Ref
+    from airflow_provider_campaigns.waiting import WaitOutcome
+
+#: rows of the report table written to the task log (all of them are in the result)
+TABLE_ROWS = 500
+#: seconds of retries for the one status read before deferring (the trigger retries reads itself)
+CHECK_BEFORE_DEFER_TIME = 5.0
+
+
+def round_time(parts: Sequence[Part], poll_interval: float, deferring: bool) -> float:
+    """How long one round of status reads may retry: within the poll interval, and briefly before deferring."""
+    budget = min(part.hook.settings.retry.total_timeout for part in parts)
+    return min(budget, CHECK_BEFORE_DEFER_TIME) if deferring else min(budget, max(poll_interval, CHECK_BEFORE_DEFER_TIME))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How to wait after a stop (or in a sensor): target states, interval, timeout, in the worker or the triggerer."""
+
+    targets: frozenset[CampaignState]
+    poll_interval: float
+    timeout: float
+    deferrable: bool
+
+
+def log_table(logger: Logger, entries: Sequence[CampaignEntry]) -> None:
+    """The result as a table in the task log: a header, one row per campaign (up to :data:`TABLE_ROWS`), totals."""
+    header = f"{'vendor':<9} {'campaign':<74} {'name':<28} {'outcome':<14} {'vendor status':<14} error"
+    lines = [header, "-" * len(header)]
+    for item in entries[:TABLE_ROWS]:
+        name = (item["name"] or "")[:28]
+        error = (item["error"] or "")[:200]
+        lines.append(
+            f"{item['vendor']:<9} {item['campaign_id']:<74} {name:<28} {item['outcome']:<14} {item['vendor_status'] or '':<14} {error}"
+        )
+    if len(entries) > TABLE_ROWS:
+        lines.append(f"... and {len(entries) - TABLE_ROWS} more (all of them are in the task's result).")
+    totals = result(entries)["totals"]
+    lines.append("totals: " + ", ".join(f"{count} {outcome.replace('_', ' ')}" for outcome, count in totals.items()))
+    logger.info("Campaigns:\n%s", "\n".join(lines))
+
+
+def push_result(context: Mapping[str, Any], value: dict[str, Any]) -> None:
+    """Push the result under :data:`RESULT_KEY` (read back after a deferral, or by a report when the task failed)."""
+    ti = context.get("ti")
+    if ti is not None:
+        ti.xcom_push(key=RESULT_KEY, value=value)
+
+
+def watched(parts: Sequence[Part], entries: Sequence[CampaignEntry]) -> list[tuple[Part, list[Ref]]]:
+    """The campaigns to wait for, per part: every one that was stopped or was already final."""
+    groups = []
+    for part in parts:
+        mine = [e for e in entries if e["vendor"] == part.hook.conn_type and e["conn_id"] == part.hook.conn_id and e["outcome"] != FAILED]
+        if mine:
+            groups.append((part, [part.hook.ref_from_dict(e["ref"]) for e in mine]))
+    return groups
+
+
+def reader(groups: Sequence[tuple[Part, list[Ref]]], round_time: float) -> Callable[[], list[CampaignStatus]]:
+    """A read of every watched campaign (vendors concurrently), each round bounded by ``round_time`` seconds of retries."""
+
+    def read() -> list[CampaignStatus]:
+        def work(item: tuple[Part, list[Ref]]) -> list[CampaignStatus]:
+            part, refs = item
+            return part.hook.statuses(refs, part.hook.clock.monotonic() + round_time)
+
+        with ThreadPoolExecutor(max_workers=max(1, len(groups))) as pool:
+            return [status for statuses in pool.map(work, groups) for status in statuses]
+
+    return read
+
+
+def apply_statuses(entries: Sequence[CampaignEntry], statuses: Sequence[Mapping[str, Any]]) -> list[CampaignEntry]:
+    """Entries updated with the statuses a wait ended on (matched by vendor, connection and campaign)."""
+    from airflow_provider_campaigns.status import CampaignState, CampaignStatus
+
+    latest = {(s["vendor"], s["conn_id"], s["campaign_id"]): s for s in statuses}
+    updated = []
+    for item in entries:
+        seen = latest.get((item["vendor"], item["conn_id"], item["campaign_id"]))
+        if seen is None:
+            updated.append(item)
+            continue
+        status = CampaignStatus(
+            item["vendor"],
+            item["campaign_id"],
+            CampaignState(seen["state"]),
+            seen["vendor_status"],
+            seen.get("timestamps") or {},
+            seen.get("name"),
+        )
+        updated.append(with_status(item, status))
+    return updated
+
+
+def statuses_of(groups: Sequence[tuple[Part, list[Ref]]], statuses: Sequence[CampaignStatus]) -> list[dict[str, Any]]:
+    """Statuses read in the worker, as the trigger's events carry them (same order as the groups' refs)."""
+    from airflow_provider_campaigns.triggers.status import status_entry
+
+    owners = [(part, ref) for part, refs in groups for ref in refs]
+    return [
+        status_entry(part.hook.conn_type, part.hook.conn_id, status, ref) for (part, ref), status in zip(owners, statuses, strict=False)
+    ]
+
+
+def outcome_result(
+    outcome: WaitOutcome | Mapping[str, Any], value: dict[str, Any], context: Mapping[str, Any], sensor: bool
+) -> dict[str, Any]:
+    """The task result after a wait; a failed or timed-out wait pushes it and raises the matching error."""
+    from airflow.providers.common.compat.sdk import AirflowSensorTimeout
+
+    if isinstance(outcome, Mapping):
+        status, message = outcome.get("status"), str(outcome.get("message") or "")
+    else:
+        status, message = outcome.status, outcome.message
+    if status == "success":
+        return value
+    push_result(context, value)
+    if status == "failure":
+        raise UnacceptedStateError(message)
+    if status == "timeout":
+        raise AirflowSensorTimeout(message) if sensor else TransientError(message)
+    raise PermanentError(message or f"the status wait ended with {status!r}")
+
+
+def defer_timeout(parts: Sequence[Part], waiting: Waiting) -> timedelta:
+    """Airflow's defer timeout: a backstop past the trigger's own deadline (plus one bounded poll round)."""
+    from airflow_provider_campaigns.triggers.status import DEADLINE_GRACE
+
+    slowest = max((part.hook.settings.retry.total_timeout for part in parts), default=60.0)
+    return timedelta(seconds=waiting.timeout + slowest + waiting.poll_interval + DEADLINE_GRACE + 60)
+
+
+def trigger_for(groups: Sequence[tuple[Part, list[Ref]]], waiting: Waiting, clock_time: float) -> Any:
+    """The status trigger that continues a wait in the triggerer (ids, options and timeouts only: never a secret)."""
+    from dataclasses import asdict
+
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
+
+    serialized = [
+        group(part.hook.conn_type, part.hook.conn_id, refs, asdict(part.hook.options), list(part.hook.settings.timeout))
+        for part, refs in groups
+    ]
+    targets = sorted(state.value for state in waiting.targets)
+    return CampaignStatusTrigger(serialized, targets, waiting.poll_interval, clock_time + waiting.timeout)

@@ -1,0 +1,44 @@
+"""Kill switch with a human in the loop (Airflow 3.3+): dry run, approval, then stop exactly the approved plan.
+
+Trigger it with the same conf as ``campaigns_kill_switch``. ``plan`` reads every targeted campaign
+and stops nothing; ``approve`` asks a person (in the UI, or ``PATCH
+/api/v2/hitlDetails/...`` over REST) to approve the listed campaigns; ``stop`` then stops exactly
+the campaigns of the plan — nothing selected since — and an empty plan is a successful no-op.
+A rejection skips the stop.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.providers.common.compat.sdk import DAG
+
+from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
+
+try:
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+except ImportError:  # Airflow 2.11 has no human-in-the-loop operators: this example is for Airflow 3.3+
+    ApprovalOperator = None
+
+if ApprovalOperator is not None:
+    with DAG(
+        dag_id="campaigns_kill_switch_approved",
+        schedule=None,
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        is_paused_upon_creation=False,
+        tags=["campaigns", "kill-switch"],
+        doc_md=__doc__,
+    ):
+        plan = CampaignKillSwitchOperator(task_id="plan", targets="{{ dag_run.conf | tojson }}", dry_run=True)
+        approve = ApprovalOperator(
+            task_id="approve",
+            subject="Stop {{ ti.xcom_pull(task_ids='plan')['totals']['would_stop'] }} campaign(s)?",
+            body=(
+                "The kill switch would stop these campaigns:\n\n"
+                "{% for c in ti.xcom_pull(task_ids='plan')['campaigns'] if c['outcome'] == 'would_stop' %}"
+                "- {{ c['vendor'] }} {{ c['campaign_id'] }} {{ c['name'] or '' }} ({{ c['vendor_status'] }})\n{% endfor %}"
+            ),
+        )
+        stop = CampaignKillSwitchOperator(task_id="stop", plan="{{ ti.xcom_pull(task_ids='plan') | tojson }}")
+        plan >> approve >> stop

@@ -1,0 +1,165 @@
+"""CampaignKillSwitchOperator against the simulator (real sockets): every vendor in one task."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferred
+
+from airflow_provider_campaigns.exceptions import InvalidInputError
+from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
+from airflow_provider_campaigns.simulator import Simulator
+
+
+@pytest.fixture
+def sim(monkeypatch: pytest.MonkeyPatch):
+    with Simulator(port=0, latency=0.05) as simulator:
+        for conn_id, conn in simulator.connections().items():
+            conn = {**conn, "extra": {**conn["extra"], "backoff_base": 0.01, "backoff_max": 0.05}}
+            monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
+        yield simulator
+
+
+def seed(sim: Simulator, count: int = 3) -> dict[str, Any]:
+    return {
+        "bsg": {"campaign_ids": [sim.add_campaign("bsg", status="sending") for _ in range(count)]},
+        "cellcast": {"message_ids": [sim.add_campaign("cellcast", status="scheduled")[0] for _ in range(count)]},
+        "comm": {"campaign_sends": ["/".join(sim.add_campaign("comm", status="in_progress")) for _ in range(count)]},
+        "kore": {"campaign_ids": [sim.add_campaign("kore", status="Active") for _ in range(count)]},
+    }
+
+
+def stops(sim: Simulator) -> int:
+    markers = ("/stop", "cancelScheduleQuickMessage", "//trigger/")
+    return sum(1 for r in sim.requests() if r["method"] in ("PATCH", "PUT", "POST") and any(m in r["path"] for m in markers))
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["dict", "json-text"])
+def test_stops_every_vendor_in_one_task(sim, ti, as_json):
+    targets = seed(sim)
+    result = CampaignKillSwitchOperator(task_id="kill", targets=json.dumps(targets) if as_json else targets).execute({"ti": ti})
+    assert result["totals"] == {"stopped": 12, "already_final": 0, "would_stop": 0, "failed": 0}
+    assert [c["vendor"] for c in result["campaigns"]] == ["bsg"] * 3 + ["cellcast"] * 3 + ["comm"] * 3 + ["kore"] * 3
+    assert stops(sim) == 12
+
+
+def test_vendors_are_stopped_concurrently(sim, ti):
+    targets = seed(sim, count=8)
+    CampaignKillSwitchOperator(task_id="kill", targets=targets, max_concurrency=1).execute({"ti": ti})
+    spans = {}
+    for vendor in ("bsg", "cellcast", "comm", "kore"):
+        times = [r["time"] for r in sim.requests(vendor) if r["method"] != "GET" and "login" not in r["path"]]
+        spans[vendor] = (min(times), max(times))
+    latest_start = max(start for start, _ in spans.values())
+    earliest_end = min(end for _, end in spans.values())
+    assert latest_start < earliest_end, f"every vendor's stops overlap in time: {spans}"
+
+
+@pytest.mark.parametrize(
+    ("targets", "match"),
+    [
+        ({"bsg": {"campaign_ids": [1]}, "sms77": {"campaign_ids": [1]}}, "unknown vendor"),
+        ({"bsg": {"campaign_ids": [1]}, "kore": {"campaign_ids": ["cp/1"]}}, "campaign_ids"),
+        ({"bsg": {"campaign_ids": [1], "chanel": "sms"}}, "chanel"),
+        ({"cellcast": {"message_ids": ["675161d8a000000000000000"], "send_status_path": "data.x"}}, "comm.com option"),
+        ({"bsg": ["1"]}, "must be a dict"),
+        ("not json", "JSON"),
+        ({"comm": {"all_active": True, "campaign_sends": ["x/y"]}}, "exactly one"),
+    ],
+)
+def test_the_whole_plan_is_validated_before_any_request(sim, ti, targets, match):
+    with pytest.raises(InvalidInputError, match=match):
+        CampaignKillSwitchOperator(task_id="kill", targets=targets).execute({"ti": ti})
+    assert sim.requests() == [], "nothing is sent to any vendor"
+
+
+def test_a_missing_connection_fails_before_any_request(sim, ti):
+    targets = {"bsg": {"campaign_ids": [1]}, "kore": {"campaign_ids": ["cp-1"], "conn_id": "kore_nowhere"}}
+    with pytest.raises(AirflowFailException, match="kore_nowhere"):
+        CampaignKillSwitchOperator(task_id="kill", targets=targets).execute({"ti": ti})
+    assert sim.requests() == []
+
+
+def test_a_failure_at_one_vendor_names_it_and_every_other_campaign_is_attempted(sim, ti):
+    from airflow_provider_campaigns.results import RESULT_KEY
+
+    targets = {"bsg": {"campaign_ids": [999999]}, "kore": {"campaign_ids": [sim.add_campaign("kore", status="Active")]}}
+    with pytest.raises(AirflowFailException, match="bsg 999999"):
+        CampaignKillSwitchOperator(task_id="kill", targets=targets).execute({"ti": ti})
+    assert [c["outcome"] for c in ti.xcoms[RESULT_KEY]["campaigns"]] == ["failed", "stopped"]
+
+
+def test_a_dry_run_returns_a_plan_and_the_plan_stops_exactly_its_campaigns(sim, ti):
+    running = sim.add_campaign("kore", status="Active", name="promo one")
+    finished = sim.add_campaign("kore", status="Completed", name="promo done")
+    plan = CampaignKillSwitchOperator(task_id="plan", targets={"kore": {"campaign_ids": [running, finished]}}, dry_run=True).execute(
+        {"ti": ti}
+    )
+    assert [(c["campaign_id"], c["outcome"], c["name"]) for c in plan["campaigns"]] == [
+        (running, "would_stop", "promo one"),
+        (finished, "already_final", "promo done"),
+    ]
+    assert stops(sim) == 0
+    reads_before = len(sim.requests("kore"))
+    result = CampaignKillSwitchOperator(task_id="stop", plan=json.dumps(plan)).execute({"ti": ti})
+    assert [(c["campaign_id"], c["outcome"]) for c in result["campaigns"]] == [(finished, "already_final"), (running, "stopped")]
+    kore_paths = [r["path"] for r in sim.requests("kore")[reads_before:]]
+    assert kore_paths == [f"/campaign/api/v2/public/{sim.credentials.kore_stream_id}/campaign//trigger/{running}"], (
+        "one stop, no read of the final one"
+    )
+
+
+def test_an_empty_plan_is_a_successful_no_op(sim, ti):
+    empty = {"campaigns": [], "totals": {}, "dry_run": True}
+    assert CampaignKillSwitchOperator(task_id="stop", plan=empty).execute({"ti": ti})["campaigns"] == []
+    assert sim.requests() == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"targets": {"bsg": {"campaign_ids": [1]}}, "plan": {"campaigns": []}}, "exactly one of targets"),
+        ({}, "exactly one of targets"),
+        ({"plan": {"campaigns": [{"vendor": "bsg"}]}}, "lacks"),
+        ({"plan": {"nope": 1}}, "dry run"),
+        ({"plan": {"campaigns": []}, "dry_run": True}, "already a dry run"),
+    ],
+)
+def test_bad_plans_fail_before_any_request(sim, ti, kwargs, match):
+    with pytest.raises(InvalidInputError, match=match):
+        CampaignKillSwitchOperator(task_id="stop", **kwargs).execute({"ti": ti})
+    assert sim.requests() == []
+
+
+def test_each_vendor_may_name_its_connection(sim, ti, monkeypatch):
+    conn = sim.connections()["bsg_default"]
+    monkeypatch.setenv("AIRFLOW_CONN_BSG_EU", json.dumps({**conn, "extra": {**conn["extra"]}}))
+    campaign = sim.add_campaign("bsg", status="sending")
+    result = CampaignKillSwitchOperator(task_id="kill", targets={"bsg": {"campaign_ids": [campaign], "conn_id": "bsg_eu"}}).execute(
+        {"ti": ti}
+    )
+    assert result["campaigns"][0]["conn_id"] == "bsg_eu" and result["campaigns"][0]["outcome"] == "stopped"
+
+
+def test_a_deferred_wait_covers_every_vendor_in_one_trigger(sim, ti):
+    targets = seed(sim, count=1)
+    op = CampaignKillSwitchOperator(task_id="kill", targets=targets, wait_for_completion=True, deferrable=True, poll_interval=1)
+    sim.inject(None, fault="status", status=503, times=None, path=r"(/api/campaigns/\d+$|/report/message/|/sms/campaigns/[^/]+$|/status$)")
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute({"ti": ti})
+    _, kwargs = deferred.value.trigger.serialize()
+    assert [g["vendor"] for g in kwargs["groups"]] == ["bsg", "cellcast", "comm", "kore"]
+    secrets = [
+        sim.credentials.bsg_api_key,
+        sim.credentials.cellcast_api_key,
+        sim.credentials.comm_token,
+        sim.credentials.kore_client_secret,
+    ]
+    assert not any(secret in json.dumps(kwargs) for secret in secrets)
+
+
+def test_fast_task_retries_by_default():
+    op = CampaignKillSwitchOperator(task_id="kill", targets={})
+    assert op.retries == 3 and op.retry_delay.total_seconds() == 5
