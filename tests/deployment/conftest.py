@@ -29,6 +29,8 @@ else:
 WORK = REPO / ".work" / "e2e"
 BIN = Path(sys.executable).parent
 KILL_SWITCH = "campaigns_kill_switch"
+#: the figures session of this pytest run (set when a scenario first records a figure)
+SESSION: str | None = None
 
 
 class Deployments:
@@ -115,7 +117,10 @@ def figures() -> Any:
     """Where scenarios record what they measured."""
     from harness.figures import Figures
 
-    return Figures(REPO / ".work" / "e2e-figures.json")
+    global SESSION
+    found = Figures(REPO / ".work" / "e2e-figures.json")
+    SESSION = found.session
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -187,12 +192,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     import json
 
-    records = json.loads(path.read_text())
+    records = [r for r in json.loads(path.read_text()) if r["session"] == SESSION]
     if not records:
         return
-    last = records[-1]["session"]
     terminalreporter.section("e2e figures")
     for r in records:
-        if r["session"] == last:
-            value = f"{r['value']:.2f}" if isinstance(r["value"], float) else r["value"]
-            terminalreporter.write_line(f"e2e {r['scenario']}: {r['name']} = {value} {r['unit']}".rstrip())
+        value = f"{r['value']:.2f}" if isinstance(r["value"], float) else r["value"]
+        terminalreporter.write_line(f"e2e {r['scenario']}: {r['name']} = {value} {r['unit']}".rstrip())

@@ -1,14 +1,28 @@
-"""Scenario 1: an alerting system triggers the kill switch over REST on a fresh deployment (LocalExecutor)."""
+"""Scenario 1: an alerting system triggers the kill switch over REST on a fresh deployment (LocalExecutor).
+
+Time to silence is the REST call → the last stop the simulator acknowledged. Each round prints where
+that time went (REST → dag run → queued → task running → DAG parsed → execute() → first stop → last stop).
+The first round is the deployment's first task (cold LocalExecutor worker); it is printed on its own too.
+"""
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 import pytest
-from harness.scenarios import KILL_SWITCH, median, run_kill_switch
+from harness.scenarios import KILL_SWITCH, median, run_kill_switch, show_breakdown
 
 PER_VENDOR = 250
-ROUNDS = 3
+ROUNDS = 5
+#: issue 12's goal for the median, 1,000 campaigns across four vendors (LocalExecutor, 2 cores)
+GOAL = 2.0
+
+
+def median_breakdown(rounds: list[dict[str, float]]) -> dict[str, float]:
+    """Each step's median time from the REST call, over the rounds that have it."""
+    names = {name for marks in rounds for name in marks}
+    return {name: round(statistics.median([m[name] for m in rounds if name in m]), 3) for name in names}
 
 
 @pytest.mark.timeout(900)
@@ -16,30 +30,40 @@ def test_kill_switch_over_rest_stops_every_campaign_exactly_once(local: Any, sim
     # A fresh deployment: nobody unpaused the DAG; it must not be paused (is_paused_upon_creation=False).
     dag = local.rest("GET", f"/api/v2/dags/{KILL_SWITCH}").json()
     assert dag["is_paused"] is False, "the kill switch starts paused: a REST trigger would queue a run that never runs"
+    scenario = "kill switch (LocalExecutor)"
     silences: list[float] = []
+    breakdowns: list[dict[str, float]] = []
     for round_no in range(1, ROUNDS + 1):
         run = run_kill_switch(local, simulator.client, PER_VENDOR)
         print(
             f"round {round_no}: run {run.run_id} {run.state}, {run.stops} stop requests, time to silence {run.time_to_silence:.2f} s, "
             f"run {run.run_seconds:.1f} s, report totals {run.report_totals}"
         )
+        print(f"round {round_no} breakdown: {show_breakdown(run.breakdown)}")
         assert run.state == "success", local.task_states(KILL_SWITCH, run.run_id)
         assert run.problems == [], run.problems[:20]
         assert run.stops == 4 * PER_VENDOR
         assert run.report_totals == {"stopped": 4 * PER_VENDOR}
+        assert run.report_mistakes == [], run.report_mistakes[:20]
         silences.append(run.time_to_silence)
+        breakdowns.append(run.breakdown)
         figures.record(
-            "kill switch (LocalExecutor)",
-            f"time to silence, round {round_no}",
+            scenario,
+            f"time to silence, round {round_no}" + (" (first task of the deployment)" if round_no == 1 else ""),
             run.time_to_silence,
             "s",
             campaigns=4 * PER_VENDOR,
             run_seconds=run.run_seconds,
+            breakdown=run.breakdown,
         )
+    typical = median_breakdown(breakdowns)
+    print(f"median breakdown over {ROUNDS} rounds: {show_breakdown(typical)}")
     figures.record(
-        "kill switch (LocalExecutor)",
-        f"time to silence, median of {ROUNDS} x {4 * PER_VENDOR} campaigns",
+        scenario,
+        f"time to silence, median of {ROUNDS} x {4 * PER_VENDOR} campaigns (goal <= {GOAL:g} s)",
         median(silences),
         "s",
         rounds=silences,
+        breakdown=typical,
+        execution_api_warmup=local.execution_api_warmup,
     )

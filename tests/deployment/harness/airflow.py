@@ -263,6 +263,12 @@ class Deployment:
         answer = self.rest("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 1000})
         return list(answer.json()["task_instances"])
 
+    def task_instance_tries(self, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> list[dict[str, Any]]:
+        """Every try of a task instance (earlier tries from the history, the current one last)."""
+        mapped = "" if map_index < 0 else f"/{map_index}"
+        answer = self.rest("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}{mapped}/tries", check=False)
+        return list(answer.json().get("task_instances") or []) if answer.status_code == 200 else []
+
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
         """``task_id[map_index]`` → state."""
         states: dict[str, str] = {}
