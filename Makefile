@@ -23,8 +23,8 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade "pip>=24"
-	$(PY) -m pip install -q -c $(CONSTRAINTS) -e ".[test]"
+	$(PY) -m pip install -q --upgrade "pip>=25.1"
+	$(PY) -m pip install -q -c $(CONSTRAINTS) --group test --group lint -e .
 	touch $(STAMP)
 
 lint: venv
