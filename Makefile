@@ -5,12 +5,14 @@
 # file frozen in this repo. The provider under test is always the *built wheel*, installed
 # non-editable; lint and type checks run over the sources.
 #
-#   lane            venv               constraints (per-Python file when one exists)  runs
-#   3.3  / 3.11     .venv-af3          constraints/airflow-3.3.txt                    lint + whole suite
-#   2.11 / 3.11     .venv-af2          constraints/airflow-2.11.txt                   whole suite
-#   3.3  / 3.12     .venv-af3-py3.12   constraints/airflow-3.3[-py3.12].txt           SUITE_EXTRA
-#   3.3  / 3.13     .venv-af3-py3.13   constraints/airflow-3.3[-py3.13].txt           SUITE_EXTRA
-#   lowest / 3.11   .venv-lowest       constraints/airflow-lowest.txt                 SUITE_LOWEST
+#   AIRFLOW / PYV   venv               constraints                      runs
+#   3.3  / 3.11     .venv-af3          constraints/airflow-3.3.txt        lint + the whole suite
+#   2.11 / 3.11     .venv-af2          constraints/airflow-2.11.txt       the whole suite
+#   3.3  / 3.12     .venv-af3-py3.12   constraints/airflow-3.3.txt        the whole suite
+#   3.3  / 3.13     .venv-af3-py3.13   constraints/airflow-3.3-py3.13.txt the whole suite
+#   lowest / 3.11   .venv-lowest       constraints/airflow-lowest.txt     all but the dag.test() suite (-m "not e2e")
+# (A lane uses constraints/airflow-$(AIRFLOW)-py$(PYV).txt when its Python's freeze differs, else
+# constraints/airflow-$(AIRFLOW).txt. The whole suite = unit, end-to-end dag.test() and reliability.)
 #
 # `make test-lane AIRFLOW=3.3 PYV=3.12` runs one lane; `make test-lane AIRFLOW=lowest` the lowest one.
 AIRFLOW ?= 3.3
@@ -19,7 +21,7 @@ PIP_VERSION := 26.3
 PYENV_ROOT ?= $(HOME)/.pyenv
 # An interpreter for Python X.Y: pyenv's install first (its shims may not expose every version), then PATH.
 find_python = $(firstword $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python$(1)) $(shell command -v python$(1) 2>/dev/null))
-PYTHON ?= $(call find_python,$(PYV))
+PYTHON := $(call find_python,$(PYV))
 
 LANE := $(AIRFLOW)-py$(PYV)
 VENV := $(if $(filter lowest,$(AIRFLOW)),.venv-lowest,.venv-af$(firstword $(subst ., ,$(AIRFLOW)))$(if $(filter-out 3.11,$(PYV)),-py$(PYV)))
@@ -38,10 +40,8 @@ TOOLS := .venv-tools
 TOOLS_PY := $(TOOLS)/bin/python
 DIST_VENV := .work/dist-venv
 
-# What each lane runs. The whole suite: unit, end-to-end (dag.test) and reliability tests.
-SUITE_EXTRA ?= tests
-SUITE_LOWEST ?= tests -m "not e2e"
-SUITE := $(if $(filter lowest,$(AIRFLOW)),$(SUITE_LOWEST),$(if $(filter 3.11,$(PYV)),tests,$(SUITE_EXTRA)))
+# What a lane's pytest runs (override with SUITE=...).
+SUITE ?= $(if $(filter lowest,$(AIRFLOW)),tests -m "not e2e",tests)
 
 export AIRFLOW_HOME := $(CURDIR)/.work/airflow-home-$(LANE)
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
