@@ -11,7 +11,7 @@ tools virtualenv, which has ``build`` and ``twine``):
 3. checks both file lists exactly: the sdist holds MANIFEST.in's folders whole (``tests/`` with every
    ``conftest.py``), the wheel holds the package and its metadata, nothing else;
 4. checks the wheel's metadata (version from ``airflow_provider_campaigns.__version__``, SPDX
-   license and license file, classifiers, runtime dependencies only) and runs ``twine check --strict``.
+   license and license file, classifiers known to PyPI, runtime dependencies only) and runs ``twine check --strict``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
+
+import trove_classifiers
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = "airflow_provider_campaigns"
@@ -113,7 +115,9 @@ def build(stage: Path, outdir: Path, log: Path) -> None:
     warnings = [line for line in output.splitlines() if WARNING.search(line)]
     if warnings:
         fail("the build printed warnings:\n  " + "\n  ".join(warnings) + f"\n(full output: {log})")
-    print(output.strip().splitlines()[-1])
+    backend = next((line.strip(" -") for line in output.splitlines() if "setuptools==" in line), "setuptools")
+    built = next((line for line in output.splitlines() if line.startswith("Successfully built")), "built")
+    print(f"{built} ({backend}; the wheel from the sdist; no warnings)")
 
 
 def expected_sdist(files: list[str]) -> set[str]:
@@ -176,6 +180,8 @@ def check_metadata(meta: email.message.Message, ver: str) -> None:
     classifiers = set(meta.get_all("Classifier") or [])
     if missing := CLASSIFIERS_REQUIRED - classifiers:
         problems.append(f"classifiers missing {sorted(missing)}")
+    if unknown := sorted(c for c in classifiers if c not in trove_classifiers.classifiers):
+        problems.append(f"classifiers PyPI would reject: {unknown}")
     if any(c.startswith("License ::") for c in classifiers):
         problems.append("a License :: classifier next to an SPDX expression (PEP 639 forbids it)")
     if meta["Requires-Python"] != ">=3.11":
@@ -212,20 +218,35 @@ def main() -> int:
             shutil.copy2(REPO / rel, stage / rel)
         for old in outdir.glob(f"{PACKAGE}-*") if outdir.is_dir() else []:
             old.unlink()
-        build(stage, outdir, work / "dist-build.log")
-    sdist = outdir / f"{PACKAGE}-{ver}.tar.gz"
-    wheel = outdir / f"{PACKAGE}-{ver}-py3-none-any.whl"
+        sdist = outdir / f"{PACKAGE}-{ver}.tar.gz"
+        wheel = outdir / f"{PACKAGE}-{ver}-py3-none-any.whl"
+        try:
+            build(stage, outdir, work / "dist-build.log")
+            check(sdist, wheel, files, ver, outdir)
+        except SystemExit:  # never leave artifacts that failed a check where make would take them as built
+            for artifact in (sdist, wheel):
+                artifact.unlink(missing_ok=True)
+            raise
+    print(f"build_dist: ok: {sdist.relative_to(REPO) if sdist.is_relative_to(REPO) else sdist}, {wheel.name}")
+    return 0
+
+
+def check(sdist: Path, wheel: Path, files: list[str], ver: str, outdir: Path) -> None:
+    """Both artifacts exist, hold what they should, and pass ``twine check --strict``."""
     if not sdist.is_file() or not wheel.is_file():
         fail(f"expected {sdist.name} and {wheel.name} in {outdir}, found {sorted(p.name for p in outdir.iterdir())}")
     check_sdist(sdist, files, ver)
     check_wheel(wheel, files, ver)
-    twine = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(sdist), str(wheel)], capture_output=True, text=True)
+    twine = subprocess.run(
+        [sys.executable, "-m", "twine", "--no-color", "check", "--strict", sdist.name, wheel.name],
+        cwd=outdir,
+        capture_output=True,
+        text=True,
+    )
     print(twine.stdout.strip())
     if twine.returncode != 0:
         print(twine.stderr, file=sys.stderr)
         fail("twine check --strict")
-    print(f"build_dist: ok: {sdist.relative_to(REPO) if sdist.is_relative_to(REPO) else sdist}, {wheel.name}")
-    return 0
 
 
 if __name__ == "__main__":
