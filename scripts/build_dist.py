@@ -60,7 +60,7 @@ CLASSIFIERS_REQUIRED = {
     "Programming Language :: Python :: 3.13",
     "Typing :: Typed",
 }
-RUNTIME_DEPENDENCIES = {"apache-airflow", "apache-airflow-providers-common-compat", "requests", "httpx", "pyjwt"}
+RUNTIME_DEPENDENCIES = {"apache-airflow", "apache-airflow-providers-common-compat", "requests", "httpx", "pyjwt", "pendulum"}
 #: Lines of build output that mean something is off (deprecations, manifest misses, ...).
 WARNING = re.compile(r"warn|deprecat|no previously-included|no files found|no directories found", re.IGNORECASE)
 
