@@ -68,7 +68,8 @@ class CampaignKillSwitchOperator(StopTaskOperator):
 
     With ``dry_run=True`` it reads every targeted campaign and returns the plan (``would_stop`` /
     ``already_final`` entries). Also takes the stop parameters every stop operator takes (see
-    :class:`~airflow_provider_campaigns.operators.base.StopTaskOperator`): ``dry_run``, ``fail_if_already_final``, ``max_concurrency`` (per vendor), ``stop_timeout``,
+    :class:`~airflow_provider_campaigns.operators.base.StopTaskOperator`): ``dry_run``,
+    ``fail_if_already_final``, ``max_concurrency`` (per vendor), ``stop_timeout``,
     ``wait_for_completion``, ``deferrable``, ``poll_interval``, ``timeout``, ``request_timeout``.
     Returns the one result shape (see :mod:`airflow_provider_campaigns.results`).
     """
