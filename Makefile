@@ -10,7 +10,7 @@ export AIRFLOW_HOME := $(CURDIR)/.work/airflow-home-$(AIRFLOW)
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 
-.PHONY: test test-lane lint unit demo simulator benchmarks venv clean
+.PHONY: test test-lane lint unit demo simulator benchmarks venv docs docs-html clean
 
 ## make test: lint, type-check and the whole suite on Airflow 3.3, then again on Airflow 2.11.
 test:
@@ -43,6 +43,20 @@ simulator: venv
 
 benchmarks: venv
 	$(PY) -m benchmarks.run
+
+## make docs: the documentation site (Sphinx + MyST, autodoc; warnings are errors) into .work/docs-html.
+## It builds in the Airflow 3.3 virtualenv, where autodoc imports the provider.
+docs:
+	$(MAKE) docs-html AIRFLOW=3.3
+
+docs-html: venv $(VENV)/.installed-docs
+	rm -rf .work/docs-html .work/docs-doctrees
+	$(PY) -m sphinx -W --keep-going -n -q -b html -d .work/docs-doctrees docs .work/docs-html
+	@echo "docs: open .work/docs-html/index.html"
+
+$(VENV)/.installed-docs: docs/requirements.txt $(STAMP)
+	$(PY) -m pip install -q -c $(CONSTRAINTS) -r docs/requirements.txt
+	touch $@
 
 clean:
 	rm -rf .venv-af3 .venv-af2 .work
