@@ -152,7 +152,7 @@ def add_inherited_params(app: Any, what: str, name: str, obj: Any, options: Any,
             own.add(param)
             field = list(field)
             default = init_default(base, param)
-            shown = f" Default: ``{default}``." if default is not None else ""
+            shown = f" Default: ``{default}``." if default not in (None, "None") else ""
             field[-1] += f"{shown} *Inherited from* :class:`~{base.__module__}.{base.__qualname__}`."
             inherited.extend(field)
     if not inherited:
