@@ -48,7 +48,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: test test-lane lanes lint unit demo simulator benchmarks venv wheel dist tools freeze clean
+.PHONY: test test-lane lanes lint unit demo simulator benchmarks venv wheel dist tools freeze clean docs docs-html
 
 ## make test: lint and type-check once, then every lane against the built wheel.
 test:
@@ -136,6 +136,20 @@ simulator: venv
 
 benchmarks: venv
 	$(PY) -m benchmarks.run
+
+## make docs: the documentation site (Sphinx + MyST, autodoc; warnings are errors) into .work/docs-html.
+## It builds in the Airflow 3.3 virtualenv, where autodoc imports the provider.
+docs:
+	$(MAKE) docs-html AIRFLOW=3.3
+
+docs-html: venv $(VENV)/.installed-docs
+	rm -rf .work/docs-html .work/docs-doctrees
+	$(PY) -m sphinx -W --keep-going -n -q -b html -d .work/docs-doctrees docs .work/docs-html
+	@echo "docs: open .work/docs-html/index.html"
+
+$(VENV)/.installed-docs: docs/requirements.txt $(STAMP)
+	$(PY) -m pip install -q -c $(CONSTRAINTS) -r docs/requirements.txt
+	touch $@
 
 clean:
 	rm -rf .venv-af3 .venv-af2 .venv-af3-py3.12 .venv-af3-py3.13 .venv-lowest $(TOOLS) .work dist build
