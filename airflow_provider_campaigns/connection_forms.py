@@ -13,7 +13,11 @@ from typing import Any
 _COMMON_EXTRAS: dict[str, tuple[str, str, str]] = {
     # name: (label, JSON type, description)
     "timeout": ("Request timeout (s)", "string", "Seconds for connect and read, e.g. 10 or [5, 15] (the default)."),
-    "max_retries": ("Max retries", "integer", "Retries on timeouts, 429 and 5xx (default 4; 0 = none)."),
+    "max_retries": (
+        "Max retries",
+        "integer",
+        "Optional cap on retries of timeouts, 429 and 5xx (default: none, retries end at the stop's time budget; 0 = never retry).",
+    ),
     "allow_insecure": ("Allow plain http", "boolean", "Only for local simulators and test rigs."),
     "ca_bundle": ("CA bundle path", "string", "Custom CA bundle; certificates are always verified."),
 }

@@ -61,7 +61,7 @@ class ConnectionNotFoundError(InvalidInputError):
         return cls(
             f"Connection {conn_id!r} ({vendor}) does not exist. Create it in Admin > Connections with type "
             f"{conn_type!r} (or as the environment variable AIRFLOW_CONN_{conn_id.upper()}), or pass the id of "
-            f"an existing {conn_type!r} connection ({conn_type}_conn_id).",
+            f"an existing {conn_type!r} connection ({conn_type}_conn_id, or conn_id in a kill switch target).",
             vendor=vendor,
         )
 

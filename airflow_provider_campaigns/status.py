@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -80,8 +81,19 @@ def iso_utc(value: str) -> str:
     """A vendor timestamp as ISO 8601 in UTC (``2026-01-01T09:00:00Z``); a time without a zone is UTC.
 
     BSG writes ``yyyy-mm-dd hh:mm:ss`` without a zone, the others ISO 8601; one form in every result.
-    A value pendulum cannot read is kept as the vendor wrote it.
+    The standard library reads the plain ISO forms (every stop answer carries several: this is on
+    the hot path); pendulum reads the rest. A value neither can read is kept as the vendor wrote it.
     """
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (ValueError, TypeError):
+        return _iso_utc_by_pendulum(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _iso_utc_by_pendulum(value: str) -> str:
     import pendulum
 
     try:

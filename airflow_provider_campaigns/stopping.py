@@ -43,6 +43,8 @@ class Part:
     refs: list[Ref] | None = None
     #: entries reported as they are, without a request (a plan's campaigns that were already final)
     known: list[CampaignEntry] = field(default_factory=list)
+    #: campaign labels in the order a plan named them: the part's entries are reported in that order
+    order: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -235,9 +237,12 @@ def stop_parts(parts: Sequence[Part], deadline: float, dry_run: bool, fail_if_al
     """Stop (or read, in a dry run) every part's campaigns; listing errors are reported, never silently dropped."""
 
     def work(part: Part) -> Report:
-        known = Report(list(part.known))
-        known.extend(act(part))
-        return known
+        report = Report(list(part.known))
+        report.extend(act(part))
+        if part.order:
+            position = {label: index for index, label in enumerate(part.order)}
+            report.entries.sort(key=lambda item: position.get(item["campaign_id"], len(position)))
+        return report
 
     def act(part: Part) -> Report:
         hook = part.hook

@@ -1,7 +1,7 @@
 """Run the "kill switch at scale" benchmarks and write ``benchmarks/results.md``.
 
-    python -m benchmarks.run                    # all four (about 4 minutes on 2 cores)
-    python -m benchmarks.run overhead bulk      # some of them: import, overhead, bulk, waiting
+    python -m benchmarks.run                    # all five (about 4 minutes on 2 cores)
+    python -m benchmarks.run overhead bulk      # some of them: import, overhead, bulk, waiting, hops
     python -m benchmarks.run --quick            # fewer iterations, smaller scale (about 2 minutes)
 
 Only 127.0.0.1 is contacted: the project's simulator, started in subprocesses. Airflow's home is
@@ -29,6 +29,7 @@ BENCHMARKS = {
     "overhead": "benchmarks.overhead",
     "bulk": "benchmarks.bulk",
     "waiting": "benchmarks.waiting",
+    "hops": "benchmarks.hops",
 }
 RESULTS = REPO / "benchmarks" / "results.md"
 WATCHDOG_S = 600.0  # a hard stop far above the expected duration; every benchmark is bounded by itself
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default all)")
     parser.add_argument("--quick", action="store_true", help="fewer iterations and 300 instead of 1,000 triggers")
-    parser.add_argument("--output", type=Path, help="results file (default benchmarks/results.md when all four run, else none)")
+    parser.add_argument("--output", type=Path, help="results file (default benchmarks/results.md when all of them run, else none)")
     args = parser.parse_args(argv)
     unknown = [name for name in args.names if name not in BENCHMARKS]
     if unknown:

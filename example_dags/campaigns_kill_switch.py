@@ -1,9 +1,9 @@
 """Kill switch: stop campaigns at every vendor, now, in one task.
 
 Trigger it from the UI, the CLI or the REST API (an alerting system: ``POST
-/api/v2/dags/campaigns_kill_switch/dagRuns`` with ``{"conf": {...}}``; the DAG is active as soon as
-it is deployed, nobody needs to unpause it). The conf names what to stop per vendor, with the keys
-of that vendor's stop operator; vendors left out are skipped::
+/api/v2/dags/campaigns_kill_switch/dagRuns`` with ``{"logical_date": null, "conf": {...}}`` on
+Airflow 3; the DAG is active as soon as it is deployed, nobody needs to unpause it). The conf names
+what to stop per vendor, with the keys of that vendor's stop operator; vendors left out are skipped::
 
     {
       "bsg":      {"campaign_ids": [1001, 1002], "channel": "sms"},

@@ -1,15 +1,20 @@
 """Kill switch with a human in the loop (Airflow 3.3+): dry run, approval, then stop exactly the approved plan.
 
 Trigger it with the same conf as ``campaigns_kill_switch``. ``plan`` reads every targeted campaign
-and stops nothing; ``approve`` asks a person (in the UI, or ``PATCH
-/api/v2/hitlDetails/...`` over REST) to approve the listed campaigns; ``stop`` then stops exactly
-the campaigns of the plan — nothing selected since — and an empty plan is a successful no-op.
-A rejection skips the stop.
+and stops nothing; ``approve`` asks a person to approve the listed campaigns, in the UI (the run's
+"Required actions") or over REST::
+
+    PATCH /api/v2/dags/campaigns_kill_switch_approved/dagRuns/{run_id}/taskInstances/approve/-1/hitlDetails
+    {"chosen_options": ["Approve"]}
+
+``stop`` then stops exactly the campaigns of the plan — nothing selected since — and an empty plan
+is a successful no-op. A rejection, or no answer within 30 minutes, skips the stop. To restrict who
+may approve, give ``approve`` ``assigned_users=[{"id": "...", "name": "..."}]`` (Airflow's HITL users).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from airflow.providers.common.compat.sdk import DAG
 
@@ -33,6 +38,8 @@ if ApprovalOperator is not None:
         plan = CampaignKillSwitchOperator(task_id="plan", targets="{{ dag_run.conf | tojson }}", dry_run=True)
         approve = ApprovalOperator(
             task_id="approve",
+            response_timeout=timedelta(minutes=30),  # an approval is for now, not for whenever someone looks
+            defaults="Reject",  # chosen when nobody answers in time: the stop is skipped
             subject="Stop {{ ti.xcom_pull(task_ids='plan')['totals']['would_stop'] }} campaign(s)?",
             body=(
                 "The kill switch would stop these campaigns:\n\n"

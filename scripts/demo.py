@@ -43,8 +43,10 @@ def airflow(*args: str, env: dict[str, str], log: Path) -> int:
 def seed(sim: Any) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
     """Campaigns at every vendor; returns the kill-switch conf and (vendor, key, initial status)."""
     # BSG keeps sending for a few seconds after it accepted a stop: the kill switch defers its wait to the triggerer
-    bsg = [sim.add_campaign("bsg", status="sending", channel="sms", name="Black Friday SMS", wind_down=WIND_DOWN),
-           sim.add_campaign("bsg", status="scheduled", channel="sms", name="Black Friday reminder", wind_down=WIND_DOWN)]
+    bsg = [
+        sim.add_campaign("bsg", status="sending", channel="sms", name="Black Friday SMS", wind_down=WIND_DOWN),
+        sim.add_campaign("bsg", status="scheduled", channel="sms", name="Black Friday reminder", wind_down=WIND_DOWN),
+    ]
     bsg_done = sim.add_campaign("bsg", status="done", channel="sms", name="Last week's promo")
     cellcast = sim.add_campaign("cellcast", status="scheduled", recipients=4, custom_string="black-friday")
     cellcast_sent = sim.add_campaign("cellcast", status="sent", recipients=1, custom_string="black-friday")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sysconfig
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,42 @@ for _stale in E2E_DAGS.glob("*.py"):
 for _source in [*sorted((REPO / "example_dags").glob("*.py")), *sorted((REPO / "tests" / "e2e" / "dags").glob("*.py"))]:
     (E2E_DAGS / _source.name).symlink_to(_source)
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(E2E_DAGS))
+
+#: Set by the Makefile's lanes: the provider under test must be the installed wheel, not the sources.
+INSTALLED_ONLY = os.environ.get("CAMPAIGNS_TEST_INSTALLED") == "1"
+
+
+def provider_under_test() -> tuple[Path, str]:
+    """Where ``airflow_provider_campaigns`` is imported from, and how it got there."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    import airflow_provider_campaigns
+
+    where = Path(airflow_provider_campaigns.__file__).resolve().parent
+    try:
+        direct_url = json.loads(distribution("airflow-provider-campaigns").read_text("direct_url.json") or "{}")
+    except PackageNotFoundError:
+        return where, "not installed"
+    if where == REPO / "airflow_provider_campaigns":
+        return where, "source tree" + (" (editable install)" if direct_url.get("dir_info", {}).get("editable") else "")
+    if where.is_relative_to(Path(sysconfig.get_paths()["purelib"]).resolve()):
+        return where, f"installed from {direct_url.get('url', 'an index')}"
+    return where, "elsewhere"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which copy of the provider the run exercises."""
+    where, how = provider_under_test()
+    return f"provider under test: {where} ({how})"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In the lanes, refuse to test anything but the installed, non-editable wheel."""
+    if INSTALLED_ONLY:
+        where, how = provider_under_test()
+        if not (how.startswith("installed from") and how.endswith(".whl")):
+            raise pytest.UsageError(f"CAMPAIGNS_TEST_INSTALLED=1 but the provider under test is {where} ({how}), not the installed wheel")
+
 
 #: Retry settings that keep tests fast: real back-off code, millisecond waits.
 FAST_RETRY: dict[str, Any] = {"backoff_base": 0.001, "backoff_max": 0.005, "retry_after_max": 5, "max_retries": 3}

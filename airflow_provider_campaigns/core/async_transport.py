@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: requests in flight at once per credential scope in one event loop (lowered while throttled)
-MAX_IN_FLIGHT = 32
+#: requests in flight at once per credential scope in one event loop (lowered while throttled): the
+#: triggerer's waits are reads, polled in rounds, so a round of 1,000 waits must not queue behind a few slots
+MAX_IN_FLIGHT = 256
 
 
 @dataclass

@@ -105,33 +105,46 @@ class SyncGate:
         finally:
             with self._changed:
                 self._in_flight -= 1
-                self._changed.notify_all()
+                self._changed.notify(max(1, self.limit.limit - self._in_flight))  # as many as may go, not every waiter
 
 
 class AsyncGate:
-    """Coroutines wait here for a slot under an :class:`AdaptiveLimit` (one event loop)."""
+    """Coroutines wait here, first come first served, for a slot under an :class:`AdaptiveLimit` (one event loop).
+
+    A freed slot is handed to the next waiter directly: with a thousand waits queued, a release
+    wakes one coroutine, not all of them.
+    """
 
     def __init__(self, limit: AdaptiveLimit) -> None:
         self.limit = limit
         self._in_flight = 0
-        self._changed: asyncio.Condition | None = None
+        self._waiters: deque[asyncio.Future[None]] = deque()
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Hold one of the limit's slots for the duration of the block."""
-        if self._changed is None:
-            self._changed = asyncio.Condition()
-        changed = self._changed
-        async with changed:
-            while self._in_flight >= self.limit.limit:
-                try:
-                    await asyncio.wait_for(changed.wait(), 0.5)
-                except TimeoutError:
-                    pass
+        if self._waiters or self._in_flight >= self.limit.limit:
+            turn = asyncio.get_running_loop().create_future()
+            self._waiters.append(turn)
+            try:
+                await turn  # resolved by _hand_over, which counts this coroutine in flight
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._release()  # the slot was handed over just as the wait was cancelled
+                elif turn in self._waiters:
+                    self._waiters.remove(turn)
+                raise
+        else:
             self._in_flight += 1
         try:
             yield
         finally:
-            async with changed:
-                self._in_flight -= 1
-                changed.notify_all()
+            self._release()
+
+    def _release(self) -> None:
+        self._in_flight -= 1
+        while self._waiters and self._in_flight < self.limit.limit:
+            turn = self._waiters.popleft()
+            if not turn.done():
+                self._in_flight += 1
+                turn.set_result(None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -32,6 +33,27 @@ def fast_retry_defaults(kwargs: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
+_LIBRARIES = frozenset({"airflow", "airflow_provider_campaigns"})
+
+
+def warn_at_dag_file(message: str) -> None:
+    """Warn with the location of the DAG file that built the task (Airflow wraps operator
+    constructors, so a fixed ``stacklevel`` lands inside Airflow or this package).
+    """
+    frame = sys._getframe(1)
+    while frame.f_back is not None and str(frame.f_globals.get("__name__", "")).split(".")[0] in _LIBRARIES:
+        frame = frame.f_back
+    warnings.warn_explicit(
+        message,
+        UserWarning,
+        frame.f_code.co_filename,
+        frame.f_lineno,
+        module=str(frame.f_globals.get("__name__", "")),
+        registry=frame.f_globals.setdefault("__warningregistry__", {}),
+        module_globals=frame.f_globals,
+    )
+
+
 def check_positive(**values: Any) -> None:
     """Every value is a positive number of seconds (named in the error)."""
     for name, value in values.items():
@@ -53,7 +75,8 @@ class StopTaskOperator(BaseOperator):
     :param wait_for_completion: after stopping, wait until every campaign is final.
     :param poll_interval: seconds between status reads while waiting.
     :param timeout: seconds to wait at most (``wait_for_completion`` only).
-    :param deferrable: wait in the triggerer instead of holding a worker slot (``wait_for_completion`` only).
+    :param deferrable: wait in the triggerer instead of holding a worker slot (``wait_for_completion`` only;
+        default: ``[operators] default_deferrable``).
 
     Unless set (on the task or in ``default_args``), ``retries`` is 3 and ``retry_delay`` 5 s, doubling
     up to a minute: a retry resumes where the failed try stopped.
@@ -72,19 +95,20 @@ class StopTaskOperator(BaseOperator):
         wait_for_completion: bool = False,
         poll_interval: float = 30.0,
         timeout: float = 3600.0,
-        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**fast_retry_defaults(kwargs))
+        deferrable_asked = bool(deferrable)
+        if deferrable is None:
+            deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
         if not isinstance(max_concurrency, int) or isinstance(max_concurrency, bool) or not 1 <= max_concurrency <= 256:
             raise InvalidInputError(f"max_concurrency must be an integer from 1 to 256, not {max_concurrency!r}.")
         check_positive(poll_interval=poll_interval, timeout=timeout, stop_timeout=stop_timeout)
-        if deferrable and not wait_for_completion and not dry_run:
-            warnings.warn(
+        if deferrable_asked and not wait_for_completion and not dry_run:
+            warn_at_dag_file(
                 f"{type(self).__name__} {kwargs.get('task_id')!r}: deferrable=True has no effect without wait_for_completion=True "
-                "(the stop itself always runs in the worker).",
-                UserWarning,
-                stacklevel=2,
+                "(the stop itself always runs in the worker)."
             )
         self.fail_if_already_final = fail_if_already_final
         self.request_timeout = request_timeout

@@ -67,7 +67,8 @@ class CampaignKillSwitchOperator(StopTaskOperator):
         reported as such without a request; an empty plan is a successful no-op.
 
     With ``dry_run=True`` it reads every targeted campaign and returns the plan (``would_stop`` /
-    ``already_final`` entries). Also takes every parameter of the vendor stop operators:
+    ``already_final`` entries). Also takes the stop parameters every stop operator takes (see
+    :class:`~airflow_provider_campaigns.operators.base.StopTaskOperator`): ``dry_run``,
     ``fail_if_already_final``, ``max_concurrency`` (per vendor), ``stop_timeout``,
     ``wait_for_completion``, ``deferrable``, ``poll_interval``, ``timeout``, ``request_timeout``.
     Returns the one result shape (see :mod:`airflow_provider_campaigns.results`).
@@ -134,5 +135,5 @@ class CampaignKillSwitchOperator(StopTaskOperator):
             hook = make_hook(vendor, conn_id, self.request_timeout, self.max_concurrency)
             known = [item for item in items if item["outcome"] == ALREADY_FINAL]
             refs = [hook.ref_from_dict(item["ref"]) for item in items if item["outcome"] != ALREADY_FINAL]
-            parts.append(Part(hook, refs=refs, known=known))
+            parts.append(Part(hook, refs=refs, known=known, order=[item["campaign_id"] for item in items]))
         return parts

@@ -22,7 +22,7 @@ class CampaignStatusSensor(BaseSensorOperator):
     one result shape, every entry ``already_final``; fails with ``AirflowFailException`` when one ends
     in another final state (for example ``failed``), its entry ``failed``.
 
-    :param target_states: normalized states that count as success.
+    :param target_states: normalized states that count as success (default ``stopped`` and ``completed``).
     :param request_timeout: seconds (or ``[connect, read]``) per request.
     :param deferrable: check once, then wait in the triggerer (``poke_interval`` between reads,
         ``timeout`` as the deadline).

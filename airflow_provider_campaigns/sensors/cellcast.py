@@ -21,8 +21,10 @@ class CellcastCampaignStatusSensor(CampaignStatusSensor):
     ``AirflowFailException`` when one ends ``failed``, ``blocked``, ``rejected`` or ``expired``.
 
     :param message_ids: one message id (24 hex digits) or a list of them (templated).
-    :param custom_string: also watch every message of the campaign with this ``customString`` that is
-        not final when the sensor starts (templated); at least one of ``message_ids`` and ``custom_string``.
+    :param custom_string: also watch every message listed with this ``customString``, whatever its
+        status when the sensor starts (templated): a message that had already ``failed`` fails the
+        sensor too, so widen ``target_states`` (e.g. add ``failed``) to accept such campaigns. At least
+        one of ``message_ids`` and ``custom_string``.
     :param message_type: ``sms`` or ``mms``: the type listed with ``custom_string`` (templated).
     :param cellcast_conn_id: the ``cellcast`` connection (templated).
     """

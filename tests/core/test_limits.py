@@ -93,3 +93,52 @@ def test_the_async_gate_holds_in_flight_requests_to_the_limit():
 
     asyncio.run(main())
     assert state["peak"] == 4
+
+
+def test_the_async_gate_serves_waiters_in_order_and_grows_with_the_limit():
+    limit = AdaptiveLimit(1)
+    gate = AsyncGate(limit)
+    order: list[int] = []
+
+    async def worker(number: int) -> None:
+        async with gate.slot():
+            order.append(number)
+            await asyncio.sleep(0)
+
+    async def main() -> None:
+        await asyncio.gather(*(worker(n) for n in range(10)))
+
+    asyncio.run(main())
+    assert order == list(range(10))
+
+
+def test_a_cancelled_wait_gives_no_slot_away_and_keeps_none():
+    limit = AdaptiveLimit(1)
+    gate = AsyncGate(limit)
+
+    async def main() -> list[str]:
+        seen: list[str] = []
+        release = asyncio.Event()
+
+        async def holder() -> None:
+            async with gate.slot():
+                await release.wait()
+
+        async def waiter(name: str) -> None:
+            async with gate.slot():
+                seen.append(name)
+
+        first = asyncio.create_task(holder())
+        await asyncio.sleep(0)
+        cancelled = asyncio.create_task(waiter("cancelled"))
+        patient = asyncio.create_task(waiter("patient"))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        release.set()
+        await asyncio.gather(first, patient)
+        await asyncio.gather(cancelled, return_exceptions=True)
+        async with gate.slot():  # the slot is free again: nothing leaked
+            seen.append("after")
+        return seen
+
+    assert asyncio.run(main()) == ["patient", "after"]

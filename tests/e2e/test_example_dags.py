@@ -132,3 +132,12 @@ def test_backfill_cleanup_cancels_only_that_date_and_is_idempotent(sim, dagbag, 
     second = dag.test(**{key: logical_date})
     assert set(states(second).values()) == {"success"}
     assert sim.stop_count("bsg", bsg_day) == 1 and sim.stop_count("cellcast", msgs_day) == 2
+
+
+@pytest.mark.parametrize(("run_type", "cleans"), [("scheduled", False), ("backfill", True), ("manual", True)])
+def test_backfill_cleanup_cancels_nothing_on_its_own_schedule(dagbag, run_type, cleans):
+    """Unpausing the clean-up for a backfill starts its daily schedule: those runs must not cancel today's promos."""
+    from types import SimpleNamespace
+
+    guard = dagbag.get_dag("campaigns_backfill_cleanup").get_task("only_backfill_or_manual_runs")
+    assert guard.python_callable(dag_run=SimpleNamespace(run_type=run_type)) is cleans

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import responses
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, TaskDeferred
@@ -195,9 +197,19 @@ def test_wait_for_completion_polling_in_the_worker_reports_final_states(mocked, 
     assert len([c for c in mocked.calls if c.request.method == "GET"]) == 2
 
 
-def test_deferrable_without_wait_for_completion_warns():
-    with pytest.warns(UserWarning, match="wait_for_completion"):
+def test_deferrable_without_wait_for_completion_warns_at_the_dag_file():
+    with pytest.warns(UserWarning, match="wait_for_completion") as caught:
         BsgStopCampaignOperator(task_id="stop", campaign_id=7, deferrable=True)
+    assert caught[0].filename == __file__
+
+
+def test_a_deployment_wide_default_deferrable_does_not_warn_on_plain_stops(monkeypatch):
+    monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "True")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        plain = BsgStopCampaignOperator(task_id="stop", campaign_id=7)
+        waiting = BsgStopCampaignOperator(task_id="stop_and_wait", campaign_id=7, wait_for_completion=True)
+    assert plain.deferrable is True and waiting.deferrable is True
 
 
 def test_templated_fields():

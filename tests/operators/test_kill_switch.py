@@ -104,7 +104,9 @@ def test_a_dry_run_returns_a_plan_and_the_plan_stops_exactly_its_campaigns(sim, 
     assert stops(sim) == 0
     reads_before = len(sim.requests("kore"))
     result = CampaignKillSwitchOperator(task_id="stop", plan=json.dumps(plan)).execute({"ti": ti})
-    assert [(c["campaign_id"], c["outcome"]) for c in result["campaigns"]] == [(finished, "already_final"), (running, "stopped")]
+    assert [(c["campaign_id"], c["outcome"]) for c in result["campaigns"]] == [(running, "stopped"), (finished, "already_final")], (
+        "in the plan's order"
+    )
     kore_paths = [r["path"] for r in sim.requests("kore")[reads_before:]]
     assert kore_paths == [f"/campaign/api/v2/public/{sim.credentials.kore_stream_id}/campaign//trigger/{running}"], (
         "one stop, no read of the final one"

@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from airflow_provider_campaigns.exceptions import InvalidInputError
-from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap, parse_states
+from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap, iso_utc, parse_states
 
 
 def test_final_states():
@@ -35,3 +35,26 @@ def test_status_round_trip():
     assert CampaignStatus.from_dict(status.as_dict()) == status
     with pytest.raises(InvalidInputError):
         parse_states(["nope"], "target_states")
+
+
+@pytest.mark.parametrize(
+    ("vendor_wrote", "normalized"),
+    [
+        ("2026-11-29 10:00:00", "2026-11-29T10:00:00Z"),  # BSG: no zone, read as UTC
+        ("2026-11-29T10:00:00.123Z", "2026-11-29T10:00:00.123000Z"),  # Cellcast / Kore
+        ("2026-11-29T10:00:00.000000Z", "2026-11-29T10:00:00Z"),  # comm.com (Laravel)
+        ("2026-11-29T12:00:00+02:00", "2026-11-29T10:00:00Z"),
+        ("2026-11-29", "2026-11-29T00:00:00Z"),
+        ("20261129T100000Z", "2026-11-29T10:00:00Z"),
+        ("not a time", "not a time"),  # kept as the vendor wrote it
+    ],
+)
+def test_vendor_timestamps_become_iso_8601_utc(vendor_wrote, normalized):
+    assert iso_utc(vendor_wrote) == normalized
+
+
+def test_the_fast_path_and_pendulum_agree():
+    import pendulum
+
+    for value in ("2026-11-29 10:00:00", "2026-11-29T10:00:00.5+05:30", "2026-03-29T01:30:00Z"):
+        assert pendulum.parse(iso_utc(value)) == pendulum.parse(value, tz="UTC")
