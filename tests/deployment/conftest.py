@@ -136,19 +136,30 @@ def postgres(e2e: Any) -> Iterator[Any]:
         pg.cleanup()
 
 
-@pytest.fixture(scope="session")
-def simulator(e2e: Any) -> Iterator[Any]:
-    """The vendor simulator as its own process, plus a control-API client (``.client``)."""
+def _simulator(e2e: Any, name: str, args: list[str]) -> Iterator[Any]:
+    """A simulator process with a control-API client (``.client``), stopped at the end."""
     from harness.services import start_simulator
     from harness.simclient import SimClient
 
-    sim = start_simulator(e2e, sys.executable, WORK / "simulator")
+    sim = start_simulator(e2e, sys.executable, WORK / name, args, name=name)
     sim.client = SimClient(sim.url)
     try:
         yield sim
     finally:
         sim.client.close()
         e2e.stop(sim.service)
+
+
+@pytest.fixture(scope="session")
+def simulator(e2e: Any) -> Iterator[Any]:
+    """The vendor simulator as its own process, plus a control-API client (``.client``)."""
+    yield from _simulator(e2e, "simulator", [])
+
+
+@pytest.fixture(scope="session")
+def slow_simulator(e2e: Any) -> Iterator[Any]:
+    """A second simulator answering every vendor request after 200 ms (issue 14's fault scenarios); seeded faults."""
+    yield from _simulator(e2e, "slow-simulator", ["--latency", "0.2", "--seed-random", "14"])
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import statistics
 from typing import Any
 
 import pytest
-from harness.scenarios import KILL_SWITCH, median, run_kill_switch, show_breakdown
+from harness.scenarios import KILL_SWITCH, clean_round, median, show_breakdown
 
 PER_VENDOR = 250
 ROUNDS = 5
@@ -34,17 +34,7 @@ def test_kill_switch_over_rest_stops_every_campaign_exactly_once(local: Any, sim
     silences: list[float] = []
     breakdowns: list[dict[str, float]] = []
     for round_no in range(1, ROUNDS + 1):
-        run = run_kill_switch(local, simulator.client, PER_VENDOR)
-        print(
-            f"round {round_no}: run {run.run_id} {run.state}, {run.stops} stop requests, time to silence {run.time_to_silence:.2f} s, "
-            f"run {run.run_seconds:.1f} s, report totals {run.report_totals}"
-        )
-        print(f"round {round_no} breakdown: {show_breakdown(run.breakdown)}")
-        assert run.state == "success", local.task_states(KILL_SWITCH, run.run_id)
-        assert run.problems == [], run.problems[:20]
-        assert run.stops == 4 * PER_VENDOR
-        assert run.report_totals == {"stopped": 4 * PER_VENDOR}
-        assert run.report_mistakes == [], run.report_mistakes[:20]
+        run = clean_round(local, simulator.client, PER_VENDOR, f"round {round_no}")
         silences.append(run.time_to_silence)
         breakdowns.append(run.breakdown)
         figures.record(

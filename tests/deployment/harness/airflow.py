@@ -308,6 +308,13 @@ class Deployment:
         """Send ``sig`` to a component's whole process group."""
         os.killpg(self.services[component].pid, sig)
 
+    def kill_scheduler(self) -> Service:
+        """SIGKILL the scheduler's main process only (a crash): its LocalExecutor workers and their tasks live on, orphaned."""
+        old = self.services.pop("scheduler")
+        os.kill(old.pid, signal.SIGKILL)
+        old.proc.wait(timeout=10)
+        return old
+
     def restart_triggerer(self, how: int, new_log: str) -> tuple[Service, float]:
         """Stop the triggerer with ``how`` (SIGTERM: shutdown; SIGKILL: crash) and start a new one; returns it and the gap."""
         old = self.services.pop("triggerer")

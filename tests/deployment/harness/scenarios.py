@@ -241,6 +241,22 @@ def run_kill_switch(deployment: Any, sim: SimClient, per_vendor: int, timeout: f
     return measure(deployment, sim, seeded, run_id, started, state, run_seconds, dag_id)
 
 
+def clean_round(deployment: Any, sim: SimClient, per_vendor: int, label: str) -> KillSwitchRun:
+    """One kill-switch round that must stop every campaign exactly once and report each one ``stopped``; printed."""
+    run = run_kill_switch(deployment, sim, per_vendor)
+    print(
+        f"{label}: run {run.run_id} {run.state}, {run.stops} stop requests, time to silence {run.time_to_silence:.2f} s, "
+        f"run {run.run_seconds:.1f} s, report totals {run.report_totals}"
+    )
+    print(f"{label} breakdown: {show_breakdown(run.breakdown)}")
+    assert run.state == "success", deployment.task_states(KILL_SWITCH, run.run_id)
+    assert run.problems == [], run.problems[:20]
+    assert run.stops == 4 * per_vendor
+    assert run.report_totals == {"stopped": 4 * per_vendor}
+    assert run.report_mistakes == [], run.report_mistakes[:20]
+    return run
+
+
 def show_breakdown(marks: dict[str, float]) -> str:
     """The breakdown as one line: each step's time from the REST call (in time order), and the step from the one before."""
     parts, before = [], 0.0

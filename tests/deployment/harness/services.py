@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ class Postgres:
     root: Path
     service: Service
     user: str = "airflow"
+    argv: tuple[str, ...] = ()
 
     def url(self, database: str, driver: str = "postgresql+psycopg2") -> str:
         """SQLAlchemy URL of ``database`` for the ``airflow`` role."""
@@ -100,6 +102,16 @@ class Postgres:
             )
         return target
 
+    def restart(self, sup: Supervisor) -> float:
+        """Fast shutdown (every client connection is cut), then start again on the same port and data; returns the downtime."""
+        started = time.monotonic()
+        sup.stop(self.service, timeout=60)
+        self.service = sup.start("postgres", list(self.argv), cwd=self.root, user="postgres", stop_signal=signal.SIGINT, cleanup=self.root)
+        wait_for(
+            lambda: self.service.alive() and self.psql("SELECT 1").strip() == "1", 60, 0.1, what="PostgreSQL to accept connections again"
+        )
+        return time.monotonic() - started
+
     def cleanup(self) -> None:
         """Remove the data directory (after the server stopped)."""
         shutil.rmtree(self.root, ignore_errors=True)
@@ -141,33 +153,27 @@ def start_postgres(sup: Supervisor) -> Postgres:
     )
     pwfile.unlink()
     port = free_port()
-    service = sup.start(
-        "postgres",
-        [
-            str(pg_bin() / "postgres"),
-            "-D",
-            str(data),
-            "-c",
-            f"listen_addresses={LOOPBACK}",
-            "-c",
-            f"port={port}",
-            "-c",
-            "unix_socket_directories=",
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
-            "-c",
-            "max_connections=300",
-        ],
-        cwd=root,
-        user="postgres",
-        stop_signal=signal.SIGINT,  # fast shutdown
-        cleanup=root,
+    argv = (
+        str(pg_bin() / "postgres"),
+        "-D",
+        str(data),
+        "-c",
+        f"listen_addresses={LOOPBACK}",
+        "-c",
+        f"port={port}",
+        "-c",
+        "unix_socket_directories=",
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+        "-c",
+        "max_connections=300",
     )
-    pg = Postgres(port=port, password=password, root=root, service=service)
+    service = sup.start("postgres", list(argv), cwd=root, user="postgres", stop_signal=signal.SIGINT, cleanup=root)  # SIGINT: fast shutdown
+    pg = Postgres(port=port, password=password, root=root, service=service, argv=argv)
     wait_for(lambda: service.alive() and pg.psql("SELECT 1").strip() == "1", 60, what="PostgreSQL to accept connections")
     return pg
 
@@ -271,7 +277,9 @@ def simulator_credentials() -> dict[str, Any]:
     }
 
 
-def start_simulator(sup: Supervisor, python: str, workdir: Path, extra_args: list[str] | None = None) -> SimulatorProcess:
+def start_simulator(
+    sup: Supervisor, python: str, workdir: Path, extra_args: list[str] | None = None, name: str = "simulator"
+) -> SimulatorProcess:
     """Start the simulator on a free port with known credentials; its stdout (which prints them) goes to its own log."""
     workdir.mkdir(parents=True, exist_ok=True)
     creds = simulator_credentials()
@@ -280,10 +288,10 @@ def start_simulator(sup: Supervisor, python: str, workdir: Path, extra_args: lis
     seed.chmod(0o600)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     service = sup.start(
-        "simulator",
+        name,
         [python or sys.executable, "-m", "airflow_provider_campaigns.simulator", "--port", "0", "--seed", str(seed), *(extra_args or [])],
         env=env,
-        log_name="simulator-VENDOR-SIDE-prints-credentials",
+        log_name=f"{name}-VENDOR-SIDE-prints-credentials",
     )
 
     def ready() -> str | None:

@@ -92,6 +92,21 @@ class SimClient:
         """Drop pending faults."""
         self.http.delete("/faults").raise_for_status()
 
+    def reset(self) -> None:
+        """Forget every campaign, fault and logged request (the fault generator restarts from its seed)."""
+        self.http.post("/reset").raise_for_status()
+
+    def outage(self, seconds: float) -> None:
+        """Refuse connections for ``seconds`` (state kept); answered before the server goes down."""
+        self.http.post("/outage", json={"seconds": seconds}).raise_for_status()
+
+    def stopped(self, vendor: str, key: str, status: str) -> bool:
+        """Whether the campaign shows ``status`` now; ``False`` while the simulator is unreachable."""
+        try:
+            return bool(self.state(vendor, key)["state"].get("status") == status)
+        except httpx.HTTPError:
+            return False
+
     def stops(self, since: float = 0.0) -> list[StopRequest]:
         """Every stop request logged at or after ``since``."""
         found = (stop_request(entry) for entry in self.requests() if float(entry["time"]) >= since)

@@ -1,4 +1,4 @@
-"""Scenario 5: the kill switch with CeleryExecutor: Redis broker, Postgres result backend, two workers."""
+"""Scenario 7 (issue 10, scenario 5): the kill switch with CeleryExecutor: Redis broker, Postgres result backend, two workers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from harness.scenarios import KILL_SWITCH, median, run_kill_switch, show_breakdown
+from harness.scenarios import KILL_SWITCH, clean_round, median
 
 PER_VENDOR = 250
 ROUNDS = 3
@@ -22,17 +22,7 @@ def test_kill_switch_on_celery_workers(celery: Any, simulator: Any, figures: Any
     silences: list[float] = []
     tasks_run = 0
     for round_no in range(1, ROUNDS + 1):
-        run = run_kill_switch(celery, simulator.client, PER_VENDOR)
-        print(
-            f"celery round {round_no}: run {run.run_id} {run.state}, {run.stops} stop requests, "
-            f"time to silence {run.time_to_silence:.2f} s, run {run.run_seconds:.1f} s"
-        )
-        print(f"celery round {round_no} breakdown: {show_breakdown(run.breakdown)}")
-        assert run.state == "success", celery.task_states(KILL_SWITCH, run.run_id)
-        assert run.problems == [], run.problems[:20]
-        assert run.stops == 4 * PER_VENDOR
-        assert run.report_totals == {"stopped": 4 * PER_VENDOR}
-        assert run.report_mistakes == [], run.report_mistakes[:20]
+        run = clean_round(celery, simulator.client, PER_VENDOR, f"celery round {round_no}")
         tasks_run += sum(1 for state in celery.task_states(KILL_SWITCH, run.run_id).values() if state == "success")
         silences.append(run.time_to_silence)
         figures.record(

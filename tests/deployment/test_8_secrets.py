@@ -1,4 +1,4 @@
-"""Scenario 6: no key, secret or token in any Airflow log, process log or the metadata databases.
+"""Scenario 8 (issue 10, scenario 6): no key, secret or token in any Airflow log, process log or the metadata databases.
 
 Runs last: it searches what every earlier scenario left behind. The simulator is the vendor side
 and prints the credentials it accepts by design: its log (and seed file) are kept apart and only
@@ -16,11 +16,16 @@ from harness.scenarios import run_kill_switch
 from harness.simclient import tokens_in_log
 
 #: files that hold credentials by design: the vendor side's log and seed, and the REST user's password store
-BY_DESIGN = ("simulator-VENDOR-SIDE-prints-credentials.log", "simulator-seed.json", "passwords.json")
+BY_DESIGN = (
+    "simulator-VENDOR-SIDE-prints-credentials.log",
+    "slow-simulator-VENDOR-SIDE-prints-credentials.log",
+    "simulator-seed.json",
+    "passwords.json",
+)
 
 
 @pytest.mark.timeout(600)
-def test_no_secret_in_logs_or_database(deployments: Any, simulator: Any, postgres: Any, figures: Any) -> None:
+def test_no_secret_in_logs_or_database(deployments: Any, simulator: Any, slow_simulator: Any, postgres: Any, figures: Any) -> None:
     if not deployments.all:  # run alone: give the search something to search
         run_kill_switch(deployments.get("local"), simulator.client, 5)
     deployments.stop()  # every component flushed and closed its logs
@@ -35,7 +40,9 @@ def test_no_secret_in_logs_or_database(deployments: Any, simulator: Any, postgre
         t for t in tokens if t.count(".") == 2 and any(t == str(e["headers"].get("auth")) for e in entries if e["vendor"] == "kore")
     }
     assert bsg_jwts and kore_jwts, "expected BSG bearer JWTs and Kore JWTs in the simulator's request log"
-    provider_secrets = sorted(set(simulator.secrets()) | tokens)
+    # the fault scenarios' simulator: its credentials, and every token it saw (across its resets)
+    slow_tokens = set(getattr(slow_simulator, "seen_tokens", set())) | tokens_in_log(slow_simulator.client.requests())
+    provider_secrets = sorted(set(simulator.secrets()) | tokens | set(slow_simulator.secrets()) | slow_tokens)
     rest_passwords = [d.rest_password for d in deployments.all.values()]
 
     dumps = [postgres.dump(d.database, work / f"pg_dump-{d.database}.sql") for d in deployments.all.values()]
@@ -53,7 +60,8 @@ def test_no_secret_in_logs_or_database(deployments: Any, simulator: Any, postgre
     print(
         f"searched {searched} files ({size / 1e6:.1f} MB: {len(task_logs)} task logs, component and CLI logs, "
         f"{len(dumps)} pg_dumps) for {len(provider_secrets)} provider secrets ({len(simulator.secrets())} connection secrets, "
-        f"{len(bsg_jwts)} BSG JWTs, {len(kore_jwts)} Kore JWTs) and {len(rest_passwords)} REST passwords, plain and base64"
+        f"{len(bsg_jwts)} BSG JWTs, {len(kore_jwts)} Kore JWTs; {len(slow_simulator.secrets())} + {len(slow_tokens)} of the fault "
+        f"scenarios' simulator) and {len(rest_passwords)} REST passwords, plain and base64"
     )
     for hit in hits[:20]:
         print(f"LEAK: {hit}")
