@@ -25,9 +25,11 @@ DATES = ["2026-11-01", "2026-11-02", "2026-11-03"]
 
 
 def documented_commands(deployment: Any) -> list[str]:
-    """The ``airflow ...`` commands quoted in the DAG's docstring (its doc in the UI)."""
+    """The ``airflow ...`` commands the DAG's docstring gives (its doc in the UI): inline, or lines of a literal block."""
     doc = deployment.rest("GET", f"/api/v2/dags/{DAG_ID}/details").json().get("doc_md") or ""
-    return [" ".join(c.split()) for c in re.findall(r"``(airflow [^`]+)``", doc)]
+    inline = re.findall(r"``(airflow [^`]+)``", doc)
+    literal = [line.split("#", 1)[0] for line in doc.splitlines() if line.strip().startswith("airflow ")]  # a ``::`` block
+    return [" ".join(c.split()) for c in [*inline, *literal]]
 
 
 def test_the_documented_backfill_command_runs_on_airflow_3(local: Any) -> None:
