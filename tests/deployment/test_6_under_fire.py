@@ -31,7 +31,10 @@ MID_RUN = 300
 
 @pytest.fixture(scope="module")
 def fire(deployments: Any, slow_simulator: Any, figures: Any) -> Callable[..., tuple[KillSwitchRun, dict[str, Any]]]:
-    """Run the kill switch against the slow simulator with a fault: ``fire(label, before=, during=)``."""
+    """Run the kill switch against the slow simulator with a fault: ``fire(label, before=, during=)``.
+
+    ``exactly_once``: also require one stop request per campaign (no fault: nothing to retry).
+    """
     local = deployments.get("local")
     for fields in slow_simulator.connections().values():
         local.create_connection(SLOW[fields["conn_type"]], fields)
@@ -43,6 +46,7 @@ def fire(deployments: Any, slow_simulator: Any, figures: Any) -> Callable[..., t
         before: Callable[[Any], None] | None = None,
         during: Callable[[str, float, Seeded], dict[str, Any]] | None = None,
         timeout: float = 300,
+        exactly_once: bool = False,
     ) -> tuple[KillSwitchRun, dict[str, Any]]:
         slow_simulator.seen_tokens |= tokens_in_log(sim.requests())  # the secrets scan searches for them later
         sim.reset()
@@ -54,7 +58,7 @@ def fire(deployments: Any, slow_simulator: Any, figures: Any) -> Callable[..., t
         state = local.wait_run(KILL_SWITCH, run_id, timeout)
         run_seconds = time.time() - started
         sim.clear_faults()
-        run = measure(local, sim, seeded, run_id, started, state, run_seconds, exactly_once=False)
+        run = measure(local, sim, seeded, run_id, started, state, run_seconds, exactly_once=exactly_once)
         log = sim.requests()
         answers = Counter(str(e["status"]) for e in log if e["time"] >= started)
         print(
@@ -97,6 +101,15 @@ def stop_task_pid(deployment: Any, run_id: str) -> int:
     """The pid of the stop task's process (the task runner the supervisor forked), as the execution API recorded it."""
     [ti] = [t for t in deployment.task_instances(KILL_SWITCH, run_id) if t["task_id"] == STOP_TASK]
     return int(ti["pid"])
+
+
+@pytest.mark.timeout(600)
+def test_no_fault_baseline(fire: Any) -> None:
+    run, _ = fire("no fault (baseline)", exactly_once=True)
+    assert run.state == "success" and run.tries == 1
+    assert run.left_running == 0
+    assert run.report_mistakes == []
+    assert run.problems == [], run.problems[:10]  # and every campaign stopped by exactly one request
 
 
 @pytest.mark.timeout(600)

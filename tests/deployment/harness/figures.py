@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,8 @@ class Figures:
         """Start a new session block in ``path`` (earlier sessions' records are kept)."""
         self.path = path
         self.session = time.strftime("%Y-%m-%dT%H:%M:%S")
+        #: how the figures were produced (``make e2e`` sets it; else the pytest command line)
+        self.command = os.environ.get("E2E_COMMAND") or " ".join(["pytest", *sys.argv[1:]])
         self.lines: list[str] = []
 
     def record(self, scenario: str, name: str, value: Any, unit: str = "", **details: Any) -> None:
@@ -27,6 +31,7 @@ class Figures:
             data = json.loads(self.path.read_text()) if self.path.exists() else []
         except ValueError:
             data = []
-        data.append({"session": self.session, "scenario": scenario, "name": name, "value": value, "unit": unit, **details})
+        context = {"command": self.command, "load_1m": round(os.getloadavg()[0], 2)}
+        data.append({"session": self.session, "scenario": scenario, "name": name, "value": value, "unit": unit, **details, **context})
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(data, indent=1, default=str))
