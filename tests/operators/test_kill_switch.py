@@ -199,7 +199,11 @@ def test_a_permanent_failure_waits_for_the_stopped_campaigns_then_fails_with_the
     winding = sim.add_campaign("bsg", status="sending", wind_down=0.3)
     ti = real_ti()
     op = CampaignKillSwitchOperator(
-        task_id="stop_campaigns", targets={"bsg": {"campaign_ids": [winding, 987654]}}, wait_for_completion=True, poll_interval=0.1, timeout=10
+        task_id="stop_campaigns",
+        targets={"bsg": {"campaign_ids": [winding, 987654]}},
+        wait_for_completion=True,
+        poll_interval=0.1,
+        timeout=10,
     )
     with pytest.raises(AirflowFailException, match="987654"):
         op.execute({"ti": ti})
