@@ -86,6 +86,9 @@ class Journal:
         self._clock = clock
         self._flush_every = flush_every
         self._lock = threading.Lock()
+        # one write at a time, in order: a slower thread's older snapshot never overwrites a newer one, and
+        # Airflow's task-to-supervisor channel is used by one thread at a time (dag.test's in-process one needs it)
+        self._writing = threading.Lock()
         self._earlier = self._safely("read", lambda: self._store.load(key)) or {}
         self._now: dict[str, dict[str, Any]] = {}
         self._dirty = False
@@ -123,19 +126,21 @@ class Journal:
 
     def flush(self, force: bool = False) -> None:
         """Write the journal if something changed and ``flush_every`` has passed (or ``force``)."""
-        with self._lock:
-            due = force or self._clock.monotonic() - self._flushed_at >= self._flush_every
-            if not self._dirty or not due:
-                return
-            snapshot = {group: {"planned": list(s["planned"]), "done": dict(s["done"])} for group, s in self._now.items()}
-            self._dirty = False
-            self._flushed_at = self._clock.monotonic()
-        self._safely("write", lambda: self._store.save(self.key, {**self._earlier, **snapshot}))
+        with self._writing:
+            with self._lock:
+                due = force or self._clock.monotonic() - self._flushed_at >= self._flush_every
+                if not self._dirty or not due:
+                    return
+                snapshot = {group: {"planned": list(s["planned"]), "done": dict(s["done"])} for group, s in self._now.items()}
+                self._dirty = False
+                self._flushed_at = self._clock.monotonic()
+            self._safely("write", lambda: self._store.save(self.key, {**self._earlier, **snapshot}))
 
     def close(self, finished: bool) -> None:
         """At the end of a try: delete the journal when the task is finished (success or last try), else write it."""
         if finished:
-            self._safely("delete", lambda: self._store.delete(self.key))
+            with self._writing:
+                self._safely("delete", lambda: self._store.delete(self.key))
         else:
             self.flush(force=True)
 

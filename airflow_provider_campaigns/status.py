@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -77,12 +78,14 @@ class StatusMap:
         return state
 
 
+@lru_cache(maxsize=4096)
 def iso_utc(value: str) -> str:
     """A vendor timestamp as ISO 8601 in UTC (``2026-01-01T09:00:00Z``); a time without a zone is UTC.
 
     BSG writes ``yyyy-mm-dd hh:mm:ss`` without a zone, the others ISO 8601; one form in every result.
-    The standard library reads the plain ISO forms (every stop answer carries several: this is on
-    the hot path); pendulum reads the rest. A value neither can read is kept as the vendor wrote it.
+    Every stop answer carries several, and a batch's answers share most of them (stopped in the same
+    second): they are cached, the plain ISO forms are read by the standard library and pendulum reads
+    the rest. A value neither can read is kept as the vendor wrote it.
     """
     try:
         parsed = datetime.fromisoformat(value)

@@ -61,7 +61,7 @@ class Report:
         self.entries.extend(other.entries)
         self.errors.extend(other.errors)
 
-    def failure(self) -> CampaignProviderError | None:
+    def failure(self, dry_run: bool = False) -> CampaignProviderError | None:
         """The error to fail the task with: the campaign's own for one, else a summary naming every failed campaign.
 
         The summary is transient (Airflow may retry: stops are idempotent and resume) unless every error is permanent.
@@ -71,16 +71,13 @@ class Report:
         if len(self.errors) == 1 and len(self.entries) <= 1:
             return self.errors[0]
         failed = [item for item in self.entries if item["outcome"] == FAILED]
-        names = ", ".join(f"{item['vendor']} {item['campaign_id']}" for item in failed[:20])
-        parts = (
-            [f"{len(failed)} of {len(self.entries)} campaign(s) not stopped: {names}{' ...' if len(failed) > 20 else ''}."]
-            if failed
-            else []
-        )
+        names = ", ".join(f"{item['vendor']} {item['campaign_id']}" for item in failed[:20]) + (" ..." if len(failed) > 20 else "")
+        what = "could not be read" if dry_run else "not stopped"
+        parts = [f"{len(failed)} of {len(self.entries)} campaign(s) {what}: {names}."] if failed else []
         parts += [str(error) for error in self.errors if error.campaign_id is None]
         first = next((str(error) for error in self.errors if error.campaign_id is not None), None)
         message = " ".join(parts) + (f" First error: {first}" if first else "")
-        message += " Every other campaign was attempted; see the task log and the result for each."
+        message += f" Every other campaign was {'read' if dry_run else 'attempted'}; see the task log and the result for each."
         transient = any(not isinstance(error, PermanentError) for error in self.errors)
         return (TransientError if transient else PermanentError)(message)
 

@@ -254,7 +254,7 @@ def run(quick: bool = False) -> Result:
     extra_cpu = cpu_med["hook"] - cpu_med["bare"]
     result.row(
         f"  the hook's CPU beyond bare requests, {extra_cpu * 1e6:.0f} us per stop, includes: reading the answer's "
-        f"{stamp_calls:.0f} timestamps (status.iso_utc, pendulum.parse) {stamps_per_stop * 1e6:.0f} us (timed inside {in_context} "
+        f"{stamp_calls:.0f} timestamps (status.iso_utc) {stamps_per_stop * 1e6:.0f} us (timed inside {in_context} "
         f"real stops, a separate pass)",
         "",
         None,

@@ -93,3 +93,35 @@ def test_the_last_try_is_the_one_past_the_retries():
     assert not last_try({"ti": TI(try_number=1, max_tries=3)})
     assert last_try({"ti": TI(try_number=4, max_tries=3)})
     assert last_try({}), "without a task instance, nothing will read the journal again"
+
+
+def test_writes_from_many_threads_are_one_at_a_time_and_the_last_is_the_newest(clock):
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    class SlowStore(Store):
+        def __init__(self) -> None:
+            super().__init__()
+            self.busy = 0
+            self.overlaps = 0
+            self.guard = threading.Lock()
+
+        def save(self, key: str, value: Any) -> None:
+            with self.guard:
+                self.busy += 1
+                self.overlaps += self.busy > 1
+            time.sleep(0.002)  # a Variable write takes a while: a race would show here
+            super().save(key, value)
+            with self.guard:
+                self.busy -= 1
+
+    store = SlowStore()
+    journal = Journal("k", store, clock, flush_every=0)
+    labels = [str(n) for n in range(60)]
+    journal.plan("g", labels)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda label: journal.record("g", stopped(label)), labels))
+    journal.flush(force=True)
+    assert store.overlaps == 0, "Airflow's channel to the supervisor is used by one thread at a time"
+    assert set(store.saved["k"]["g"]["done"]) == set(labels), "an older snapshot never overwrote a newer one"

@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: requests in flight at once per credential scope in one event loop (lowered while throttled): the
-#: triggerer's waits are reads, polled in rounds, so a round of 1,000 waits must not queue behind a few slots
-MAX_IN_FLIGHT = 256
+#: requests in flight at once per credential scope in one event loop, lowered (halved per storm of 429s)
+#: only while the vendor throttles: the triggerer's waits are reads polled in rounds, and a round of
+#: 1,000 waits queued behind a few hundred slots takes 3-4 times as long (benchmarks/waiting.py)
+MAX_IN_FLIGHT = 1024
 
 
 @dataclass

@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 
@@ -86,26 +86,27 @@ class AdaptiveLimit:
 
 
 class SyncGate:
-    """Threads wait here for a slot under an :class:`AdaptiveLimit`."""
+    """Threads wait here for a slot under an :class:`AdaptiveLimit`: ``with gate.slot(): ...``."""
 
     def __init__(self, limit: AdaptiveLimit) -> None:
         self.limit = limit
         self._in_flight = 0
         self._changed = threading.Condition()
 
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one of the limit's slots for the duration of the block."""
+    def slot(self) -> SyncGate:
+        """Hold one of the limit's slots for the duration of the ``with`` block (every request: no generator)."""
+        return self
+
+    def __enter__(self) -> None:
         with self._changed:
             while self._in_flight >= self.limit.limit:
                 self._changed.wait(0.5)  # the limit may grow without anyone releasing
             self._in_flight += 1
-        try:
-            yield
-        finally:
-            with self._changed:
-                self._in_flight -= 1
-                self._changed.notify(max(1, self.limit.limit - self._in_flight))  # as many as may go, not every waiter
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._changed:
+            self._in_flight -= 1
+            self._changed.notify(max(1, self.limit.limit - self._in_flight))  # as many as may go, not every waiter
 
 
 class AsyncGate:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseOperator, conf
 
-from airflow_provider_campaigns.exceptions import InvalidInputError
+from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError, TransientError
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
@@ -52,6 +52,18 @@ def warn_at_dag_file(message: str) -> None:
         registry=frame.f_globals.setdefault("__warningregistry__", {}),
         module_globals=frame.f_globals,
     )
+
+
+def stop_failure_kwargs(failure: Exception) -> dict[str, Any]:
+    """The stop's failure as deferral kwargs (its message names campaigns and vendors, never a secret)."""
+    return {"message": str(failure), "permanent": isinstance(failure, PermanentError)}
+
+
+def stop_failure_from(kwargs: Mapping[str, Any] | None) -> Exception | None:
+    """The stop's failure again, after the deferral (see :func:`stop_failure_kwargs`)."""
+    if not kwargs:
+        return None
+    return (PermanentError if kwargs.get("permanent") else TransientError)(str(kwargs.get("message") or "the stop failed"))
 
 
 def check_positive(**values: Any) -> None:
@@ -134,7 +146,7 @@ class StopTaskOperator(BaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         """Validate everything, stop (or read) every campaign, report, then wait if asked."""
         from airflow_provider_campaigns.journal import journal_for, last_try
-        from airflow_provider_campaigns.results import result
+        from airflow_provider_campaigns.results import FAILED, result
         from airflow_provider_campaigns.stopping import stop_parts
         from airflow_provider_campaigns.tasks import log_table, push_result
 
@@ -148,14 +160,18 @@ class StopTaskOperator(BaseOperator):
             report = stop_parts(parts, deadline, self.list_only, self.fail_if_already_final, journal, self.log)
             value = result(report.entries, self.list_only)
             log_table(self.log, report.entries)
-            failure = report.failure()
-            if failure is not None:
+            failure = report.failure(dry_run=self.list_only)
+            final = failure is None or isinstance(failure, PermanentError) or last_try(context)
+            waits = self.wait_for_completion and not self.list_only and any(e["outcome"] != FAILED for e in report.entries)
+            if failure is not None and not (final and waits):
+                # a retry comes soon and resumes (its wait covers every campaign): fail now, not after a wind-down
                 push_result(context, value)
                 if journal is not None:
-                    journal.close(finished=last_try(context))
+                    journal.close(finished=final)
                 raise failure
-            if self.wait_for_completion and not self.list_only and report.entries:
-                value = self._wait_keeping_journal(context, parts, report.entries, value, journal)
+            if waits:
+                # no retry will come: wait for the campaigns that were stopped, so the report carries their final states
+                value = self._wait_keeping_journal(context, parts, report.entries, value, journal, failure)
             if journal is not None:
                 journal.close(finished=True)
             return value
@@ -164,15 +180,17 @@ class StopTaskOperator(BaseOperator):
                 part.hook.close()
 
     def _wait_keeping_journal(
-        self, context: Any, parts: list[Part], entries: list[Any], value: dict[str, Any], journal: Any
+        self, context: Any, parts: list[Part], entries: list[Any], value: dict[str, Any], journal: Any, failure: Exception | None
     ) -> dict[str, Any]:
-        """Wait; a deferral keeps the journal for ``execute_complete``, a failed wait keeps it only for a retry."""
+        """Wait (then raise ``failure``, the stop's own, if any); a deferral keeps the journal for ``execute_complete``,
+        a failed wait keeps it only for a retry.
+        """
         from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferred
 
         from airflow_provider_campaigns.journal import last_try
 
         try:
-            return self._wait(context, parts, entries, value)
+            return self._wait(context, parts, entries, value, failure)
         except TaskDeferred:
             raise
         except Exception as error:
@@ -180,13 +198,14 @@ class StopTaskOperator(BaseOperator):
                 journal.close(finished=isinstance(error, AirflowFailException) or last_try(context))
             raise
 
-    def _wait(self, context: Any, parts: list[Part], entries: list[Any], value: dict[str, Any]) -> dict[str, Any]:
+    def _wait(
+        self, context: Any, parts: list[Part], entries: list[Any], value: dict[str, Any], failure: Exception | None
+    ) -> dict[str, Any]:
         from airflow_provider_campaigns.results import result
         from airflow_provider_campaigns.tasks import (
             apply_statuses,
             defer_timeout,
             log_table,
-            outcome_result,
             push_result,
             reader,
             round_time,
@@ -210,6 +229,7 @@ class StopTaskOperator(BaseOperator):
                 self.defer(
                     trigger=trigger_for(groups, waiting, clock.time()),
                     method_name="execute_complete",
+                    kwargs={"stop_failure": stop_failure_kwargs(failure)} if failure is not None else None,
                     timeout=defer_timeout(parts, waiting),
                 )
         else:
@@ -218,21 +238,38 @@ class StopTaskOperator(BaseOperator):
         value = result(apply_statuses(entries, statuses_of(groups, outcome.statuses)), False)
         self.log.info("The wait is over: %s", outcome.message)
         log_table(self.log, value["campaigns"])
+        return self._after_wait(outcome, value, context, failure)
+
+    @staticmethod
+    def _after_wait(outcome: Any, value: dict[str, Any], context: Any, failure: Exception | None) -> dict[str, Any]:
+        """The result after a wait, or the stop's own failure (which wins over the wait's)."""
+        from airflow_provider_campaigns.tasks import outcome_result, push_result
+
+        if failure is not None:
+            push_result(context, value)
+            raise failure
         return outcome_result(outcome, value, context, sensor=False)
 
-    def execute_complete(self, context: Any, event: Mapping[str, Any]) -> dict[str, Any]:
+    def execute_complete(self, context: Any, event: Mapping[str, Any], stop_failure: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Resume after the trigger: the stop's result with the final states, or the matching error."""
-        from airflow_provider_campaigns.journal import journal_for
+        from airflow.providers.common.compat.sdk import AirflowFailException
+
+        from airflow_provider_campaigns.journal import journal_for, last_try
         from airflow_provider_campaigns.results import RESULT_KEY, result
-        from airflow_provider_campaigns.tasks import apply_statuses, log_table, outcome_result
+        from airflow_provider_campaigns.tasks import apply_statuses, log_table
 
         ti = context["ti"]
         stored = ti.xcom_pull(task_ids=ti.task_id, key=RESULT_KEY) or {"campaigns": []}
         value = result(apply_statuses(stored["campaigns"], event.get("statuses") or []), False)
         self.log.info("The wait is over: %s", event.get("message"))
         log_table(self.log, value["campaigns"])
-        value = outcome_result(event, value, context, sensor=False)
         journal = journal_for(context)
+        try:
+            value = self._after_wait(event, value, context, stop_failure_from(stop_failure))
+        except Exception as error:
+            if journal is not None:
+                journal.close(finished=isinstance(error, AirflowFailException) or last_try(context))
+            raise
         if journal is not None:
             journal.close(finished=True)
         return value

@@ -135,7 +135,9 @@ def stop_flow(api: VendorApi[R], ref: R, budget: Budget, fail_if_already_final: 
     taken on trust: the status is read, and the stop is sent again only while the campaign is
     still running (so a stop that was applied is never sent twice).
     """
-    request = replace(api.stop_request(ref), retry_unreadable=False)
+    request = api.stop_request(ref)
+    if request.retry_unreadable:  # a stop is a write: an unreadable 2xx is checked by a status read, never re-sent blindly
+        request = replace(request, retry_unreadable=False)
     for _ in range(UNREADABLE_STOP_ATTEMPTS):
         try:
             status = yield from call(request, api.vendor, budget, api.auth.refreshable)

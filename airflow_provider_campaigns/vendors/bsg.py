@@ -268,7 +268,7 @@ class BsgApi(VendorApi[BsgCampaign]):
             return self.parse_campaign(expect_ok(reply), label)
 
         path = f"{CAMPAIGNS_PATH}/{path_param(ref.id)}/stop"
-        return ApiRequest(STOP_METHODS[ref.channel], path, interpret, action="stop", campaign_id=label)
+        return ApiRequest(STOP_METHODS[ref.channel], path, interpret, action="stop", campaign_id=label, retry_unreadable=False)
 
     def status_request(self, ref: BsgCampaign) -> ApiRequest[CampaignStatus]:
         """``GET /api/campaigns/{id}``."""

@@ -196,7 +196,7 @@ class CellcastApi(VendorApi[CellcastMessage]):
             return CampaignStatus(VENDOR, ref.id, self.statuses.normalize(CANCELED), CANCELED)
 
         body = {"messageId": ref.id, "type": ref.type}
-        return ApiRequest("POST", CANCEL_PATH, interpret, action="cancel", campaign_id=ref.id, json=body)
+        return ApiRequest("POST", CANCEL_PATH, interpret, action="cancel", campaign_id=ref.id, json=body, retry_unreadable=False)
 
     def status_request(self, ref: CellcastMessage) -> ApiRequest[CampaignStatus]:
         """``GET /api/v2/report/message/{id}`` (v2)."""

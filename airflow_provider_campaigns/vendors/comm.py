@@ -233,7 +233,7 @@ class CommApi(VendorApi[CommSend]):
             return self.status_of(ref.label, send_status(data), data, reply, TIMESTAMP_FIELDS)
 
         path = f"{self.campaigns_path}/{path_param(ref.campaign_id)}/stop/{path_param(ref.send_id)}"
-        return ApiRequest("POST", path, interpret, action="stop", campaign_id=ref.label)
+        return ApiRequest("POST", path, interpret, action="stop", campaign_id=ref.label, retry_unreadable=False)
 
     def status_request(self, ref: CommSend) -> ApiRequest[CampaignStatus]:
         """``GET .../{campaign}``: the send's own status where the answer lists it, else the campaign's."""

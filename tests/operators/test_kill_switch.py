@@ -165,3 +165,101 @@ def test_a_deferred_wait_covers_every_vendor_in_one_trigger(sim, ti):
 def test_fast_task_retries_by_default():
     op = CampaignKillSwitchOperator(task_id="kill", targets={})
     assert op.retries == 3 and op.retry_delay.total_seconds() == 5
+
+
+class MemoryVariables:
+    """Stands in for Airflow Variables under the stop journal."""
+
+    saved: dict[str, Any] = {}
+
+    def load(self, key: str) -> Any:
+        return self.saved.get(key)
+
+    def save(self, key: str, value: Any) -> None:
+        self.saved[key] = json.loads(json.dumps(value))
+
+    def delete(self, key: str) -> None:
+        self.saved.pop(key, None)
+
+
+@pytest.fixture
+def variables(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    MemoryVariables.saved = {}
+    monkeypatch.setattr("airflow_provider_campaigns.journal.VariableStore", MemoryVariables)
+    return MemoryVariables.saved
+
+
+def real_ti(try_number: int = 1, max_tries: int = 3) -> Any:
+    from tests.conftest import FakeTI
+
+    return FakeTI(dag_id="ks", run_id="manual__1", task_id="stop_campaigns", map_index=-1, try_number=try_number, max_tries=max_tries)
+
+
+def test_a_permanent_failure_waits_for_the_stopped_campaigns_then_fails_with_their_final_states(sim, variables):
+    winding = sim.add_campaign("bsg", status="sending", wind_down=0.3)
+    ti = real_ti()
+    op = CampaignKillSwitchOperator(
+        task_id="stop_campaigns",
+        targets={"bsg": {"campaign_ids": [winding, 987654]}},
+        wait_for_completion=True,
+        poll_interval=0.1,
+        timeout=10,
+    )
+    with pytest.raises(AirflowFailException, match="987654"):
+        op.execute({"ti": ti})
+    entries = {c["campaign_id"]: c for c in ti.xcoms["campaigns_result"]["campaigns"]}
+    assert (entries[str(winding)]["outcome"], entries[str(winding)]["state"]) == ("stopped", "stopped"), "final, not 'active'"
+    assert entries["987654"]["outcome"] == "failed"
+    assert variables == {}, "no retry follows a permanent failure: the journal is deleted, not leaked"
+
+
+def test_a_deferred_wait_carries_the_stop_failure_to_execute_complete(sim, variables):
+    winding = sim.add_campaign("bsg", status="sending", wind_down=5)
+    ti = real_ti()
+    op = CampaignKillSwitchOperator(
+        task_id="stop_campaigns",
+        targets={"bsg": {"campaign_ids": [winding, 987654]}},
+        wait_for_completion=True,
+        deferrable=True,
+        poll_interval=1,
+        timeout=10,
+    )
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute({"ti": ti})
+    stop_failure = deferred.value.kwargs["stop_failure"]
+    assert stop_failure["permanent"] is True and "987654" in stop_failure["message"]
+    assert variables, "kept for execute_complete"
+    statuses = [{"vendor": "bsg", "conn_id": "bsg_default", "campaign_id": str(winding), "state": "stopped", "vendor_status": "stopped"}]
+    event = {"status": "success", "message": "all final", "statuses": statuses}
+    with pytest.raises(AirflowFailException, match="987654"):
+        op.execute_complete({"ti": ti}, event, **deferred.value.kwargs)
+    assert ti.xcoms["campaigns_result"]["totals"]["failed"] == 1
+    assert variables == {}
+
+
+def test_a_transient_failure_before_the_last_try_fails_at_once_for_a_fast_retry(sim, variables):
+    winding = sim.add_campaign("bsg", status="sending", wind_down=30)
+    stuck = sim.add_campaign("bsg", status="sending")
+    sim.inject("bsg", "status", status=503, times=None, path=f"/api/campaigns/{stuck}/stop$")
+    ti = real_ti(try_number=1, max_tries=3)
+    op = CampaignKillSwitchOperator(
+        task_id="stop_campaigns",
+        targets={"bsg": {"campaign_ids": [winding, stuck]}},
+        wait_for_completion=True,
+        poll_interval=0.1,
+        timeout=60,
+        stop_timeout=0.5,
+    )
+    with pytest.raises(Exception, match=str(stuck)) as failed:
+        op.execute({"ti": ti})
+    assert not isinstance(failed.value, AirflowFailException), "Airflow retries it"
+    assert sim.campaign("bsg", winding)["status"] == "sending", "did not wait out the 30 s wind-down"
+    assert variables, "kept for the retry, which resumes and waits for every campaign"
+
+
+def test_a_dry_run_that_cannot_read_a_campaign_says_so(sim, ti):
+    readable = sim.add_campaign("bsg", status="sending")
+    with pytest.raises(AirflowFailException, match="could not be read"):
+        CampaignKillSwitchOperator(task_id="plan", targets={"bsg": {"campaign_ids": [readable, 987654, 987655]}}, dry_run=True).execute(
+            {"ti": ti}
+        )

@@ -238,8 +238,22 @@ OPERATOR_PATHS = [*PATHS, "deferred"]
 
 @pytest.mark.parametrize("path", OPERATOR_PATHS)
 @pytest.mark.parametrize("vendor", VENDORS)
-def test_operator(vendor: str, path: str, sim: Any, wrong_connections: None, leak_search: Any) -> None:
+def test_operator(vendor: str, path: str, sim: Any, wrong_connections: None, leak_search: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from airflow.providers.common.compat.sdk import TaskDeferred
+
+    journaled: list[Any] = []  # what the stop journal would write to its Airflow Variable
+
+    class RecordingStore:
+        def load(self, key: str) -> None:
+            return None
+
+        def save(self, key: str, value: Any) -> None:
+            journaled.append(json.loads(json.dumps(value)))
+
+        def delete(self, key: str) -> None:
+            journaled.append(f"delete {key}")
+
+    monkeypatch.setattr("airflow_provider_campaigns.journal.VariableStore", RecordingStore)
 
     operator_cls, _, _ = classes(vendor)
     ref, conn_id = prepare(sim, vendor, path, "operator")
@@ -254,7 +268,7 @@ def test_operator(vendor: str, path: str, sim: Any, wrong_connections: None, lea
             "status_map": {STOPPED[vendor]: "active"},
         }
     op = operator_cls(task_id=f"stop_{vendor}", **{CONN_FIELD[vendor]: conn_id}, **templated, **options)
-    ti = MagicMock()
+    ti = MagicMock(dag_id="secret_probe", run_id="manual__secret_probe", task_id=f"stop_{vendor}", map_index=-1, try_number=1, max_tries=2)
     context = {"params": params, "ti": ti, "run_id": "manual__secret_probe"}
     seen = Seen()
     op.render_template_fields(context)
@@ -270,6 +284,8 @@ def test_operator(vendor: str, path: str, sim: Any, wrong_connections: None, lea
         error = caught
     seen.add("xcom-return", result)
     seen.add("xcom-push", [repr(c) for c in ti.xcom_push.call_args_list])
+    seen.add("journal", journaled)
+    assert journaled, "the stop journal was written (and searched)"
     seen.error(error)
     expected_ok = path in ("success", "already_final")
     assert (error is None) == expected_ok, repr(error)
