@@ -7,6 +7,8 @@ not its business.
 
 from __future__ import annotations
 
+import ast
+import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -253,8 +255,25 @@ def active_matching(statuses: Iterable[CampaignStatus], name_contains: str | Non
     return list(chosen.values())
 
 
+def rendered_list(value: Any, parameter: str) -> Any:
+    """A list given as rendered template text, read back: JSON (``{{ ids | tojson }}``) or the Python literal
+    Jinja renders for ``{{ params.ids }}`` (``['a', 'b']``); anything else is returned as it is.
+    """
+    if not isinstance(value, str) or not value.strip().startswith("["):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raise InvalidInputError(f"{parameter} looks like a list but is neither JSON nor a Python list: {value[:80]!r}.") from None
+
+
 def id_list(values: Any, parameter: str, validate: Callable[[Any, str], Any]) -> list[Any]:
-    """The one id-list validator: a non-empty list (not a string), each item validated, duplicates dropped."""
+    """The one id-list validator: a non-empty list (or its rendered text), each item validated, duplicates dropped."""
+    values = rendered_list(values, parameter)
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise InvalidInputError(f"{parameter} must be a list of ids, not {type(values).__name__} {values!r:.60}.")
     if not values:
