@@ -142,5 +142,6 @@ class CampaignKillSwitchOperator(StopTaskOperator):
             hook = make_hook(vendor, conn_id, self.request_timeout, self.max_concurrency)
             known = [item for item in items if item["outcome"] == ALREADY_FINAL]
             refs = [hook.ref_from_dict(item["ref"]) for item in items if item["outcome"] != ALREADY_FINAL]
-            parts.append(Part(hook, refs=refs, known=known, order=[item["campaign_id"] for item in items]))
+            names = {item["campaign_id"]: item["name"] for item in items if item.get("name")}
+            parts.append(Part(hook, refs=refs, known=known, order=[item["campaign_id"] for item in items], names=names))
         return parts

@@ -107,6 +107,7 @@ def test_a_dry_run_returns_a_plan_and_the_plan_stops_exactly_its_campaigns(sim, 
     assert [(c["campaign_id"], c["outcome"]) for c in result["campaigns"]] == [(running, "stopped"), (finished, "already_final")], (
         "in the plan's order"
     )
+    assert [c["name"] for c in result["campaigns"]] == ["promo one", "promo done"], "Kore's stop answer has no name: the plan's is kept"
     kore_paths = [r["path"] for r in sim.requests("kore")[reads_before:]]
     assert kore_paths == [f"/campaign/api/v2/public/{sim.credentials.kore_stream_id}/campaign//trigger/{running}"], (
         "one stop, no read of the final one"
