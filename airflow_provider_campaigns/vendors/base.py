@@ -86,6 +86,8 @@ class VendorApi(ABC, Generic[R]):
     """One vendor's API contract in code: request builders, answer parsers, status map."""
 
     vendor: ClassVar[str]
+    #: said when a refused stop leaves the campaign not final (what the vendor's docs leave unknown)
+    refusal_hint: ClassVar[str] = "the vendor does not let it be stopped in this state; check it in the vendor's console."
     auth: Authenticator
     statuses: StatusMap
 
@@ -176,8 +178,7 @@ def _after_refusal(
         return StopOutcome(STOPPED, status)  # our earlier attempt stopped it; its answer was lost
     if not status.is_final:
         raise CampaignNotStoppableError(
-            f"{rejected} The campaign is {status.vendor_status!r} ({status.state.value}), not final: "
-            "the vendor does not let it be stopped in this state; check it in the vendor's console.",
+            f"{rejected} The campaign is {status.vendor_status!r} ({status.state.value}), not final: {api.refusal_hint}",
             vendor=api.vendor,
             campaign_id=ref.label,
             http_status=rejected.http_status,

@@ -213,6 +213,11 @@ class CommApi(VendorApi[CommSend]):
     """
 
     vendor = VENDOR
+    refusal_hint = (
+        "comm.com documents no status of one send, so the campaign's status stands for it, and a campaign with "
+        "several sends is running while any of them is. This send may already be stopped while another one runs: "
+        "check it in comm.com's console (and name every running send in campaign_sends to stop them all)."
+    )
 
     def __init__(
         self,
