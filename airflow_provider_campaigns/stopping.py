@@ -47,6 +47,8 @@ class Part:
     known: list[CampaignEntry] = field(default_factory=list)
     #: campaign labels in the order a plan named them: the part's entries are reported in that order
     order: list[str] = field(default_factory=list)
+    #: names a plan knew, for entries whose stop answer carries none (Kore.ai, Cellcast, failures)
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -246,6 +248,8 @@ def stop_parts(parts: Sequence[Part], deadline: float, dry_run: bool, fail_if_al
         if part.order:
             position = {label: index for index, label in enumerate(part.order)}
             report.entries.sort(key=lambda item: position.get(item["campaign_id"], len(position)))
+        for item in report.entries:
+            item["name"] = item["name"] or part.names.get(item["campaign_id"])
         return report
 
     def act(part: Part) -> Report:

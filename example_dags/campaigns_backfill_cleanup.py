@@ -7,8 +7,8 @@ wrong, run this DAG over the same dates::
     airflow backfill create --dag-id campaigns_backfill_cleanup --from-date 2026-11-01 --to-date 2026-11-07   # Airflow 3
     airflow dags backfill -s 2026-11-01 -e 2026-11-07 campaigns_backfill_cleanup                              # Airflow 2.11
 
-Each run cancels that date's pending Cellcast messages and stops that date's BSG campaigns that
-are not final; re-running a date finds nothing left and succeeds. On Airflow 3 the runs of a
+Each run cancels that date's pending Cellcast messages (SMS and MMS) and stops that date's BSG
+campaigns (SMS and RCS) that are not final; re-running a date finds nothing left and succeeds. On Airflow 3 the runs of a
 paused DAG stay queued, so unpause it for the backfill: its daily schedule then starts too, but a
 scheduled run cancels nothing (``only_backfill_or_manual_runs`` skips it) — only backfill and
 manual runs clean up, so unpausing never cancels today's promos.
@@ -44,7 +44,11 @@ with DAG(
     only_backfill_or_manual_runs() >> CampaignKillSwitchOperator(
         task_id="cancel_that_days_campaigns",
         targets={
-            "cellcast": {"custom_string": "promo-{{ ds }}"},
-            "bsg": {"all_active": True, "name_contains": "promo {{ ds }}"},
+            # a list per vendor: one target per message type / channel the pipeline uses
+            "cellcast": [{"custom_string": "promo-{{ ds }}"}, {"custom_string": "promo-{{ ds }}", "message_type": "mms"}],
+            "bsg": [
+                {"all_active": True, "name_contains": "promo {{ ds }}"},
+                {"all_active": True, "name_contains": "promo {{ ds }}", "channel": "rcs"},
+            ],
         },
     )

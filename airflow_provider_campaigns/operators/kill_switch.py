@@ -59,7 +59,9 @@ class CampaignKillSwitchOperator(StopTaskOperator):
         "kore": {...}}``, each taking the same keys as that vendor's stop operator (``campaign_ids``,
         ``all_active``, ``name_contains``, ``channel``, ``message_ids``, ``custom_string``,
         ``campaign_sends``, ``stream_id``, ...) plus ``conn_id`` (default ``<vendor>_default``),
-        ``status_map`` and, for comm.com, ``send_status_path``. A vendor left out (or empty) is skipped.
+        ``status_map`` and, for comm.com, ``send_status_path``. A vendor may take a list of such dicts
+        (e.g. BSG SMS and RCS: ``[{"all_active": true}, {"all_active": true, "channel": "rcs"}]``), each
+        stopped like a target of its own. A vendor left out (or empty) is skipped.
         The whole plan is validated before any request: an unknown vendor or key, or a bad id, fails
         the task and nothing is sent.
     :param plan: instead of ``targets``, a dry run's result (templated, e.g. pulled from XCom): stop
@@ -107,18 +109,23 @@ class CampaignKillSwitchOperator(StopTaskOperator):
             raise InvalidInputError(f"targets: unknown vendor(s) {', '.join(map(repr, unknown))}; the vendors are {', '.join(VENDORS)}.")
         parts = []
         for vendor in VENDORS:
-            target = targets.get(vendor)
-            if not target:
+            given = targets.get(vendor)
+            if not given:
                 continue
-            if not isinstance(target, Mapping):
-                raise InvalidInputError(f"targets[{vendor!r}] must be a dict of that vendor's stop parameters, not {target!r:.80}.")
-            hook_keys = {key: target[key] for key in HOOK_KEYS if key in target}
-            if "send_status_path" in hook_keys and vendor != "comm":
-                raise InvalidInputError(f"targets[{vendor!r}]: send_status_path is a comm.com option.")
-            conn_id = hook_keys.pop("conn_id", f"{vendor}_default")
-            hook = make_hook(vendor, conn_id, self.request_timeout, self.max_concurrency, **hook_keys)
-            params = {key: value for key, value in target.items() if key not in HOOK_KEYS}
-            parts.append(Part(hook, hook.selection(f"targets[{vendor!r}]", **params)))
+            several = isinstance(given, (list, tuple))
+            for index, target in enumerate(given if several else [given]):
+                where = f"targets[{vendor!r}][{index}]" if several else f"targets[{vendor!r}]"
+                if not isinstance(target, Mapping):
+                    raise InvalidInputError(
+                        f"{where} must be a dict of that vendor's stop parameters (or a list of such dicts), not {target!r:.80}."
+                    )
+                hook_keys = {key: target[key] for key in HOOK_KEYS if key in target}
+                if "send_status_path" in hook_keys and vendor != "comm":
+                    raise InvalidInputError(f"{where}: send_status_path is a comm.com option.")
+                conn_id = hook_keys.pop("conn_id", f"{vendor}_default")
+                hook = make_hook(vendor, conn_id, self.request_timeout, self.max_concurrency, **hook_keys)
+                params = {key: value for key, value in target.items() if key not in HOOK_KEYS}
+                parts.append(Part(hook, hook.selection(where, **params)))
         return parts
 
     def _plan_parts(self, plan: Any) -> list[Part]:
@@ -135,5 +142,6 @@ class CampaignKillSwitchOperator(StopTaskOperator):
             hook = make_hook(vendor, conn_id, self.request_timeout, self.max_concurrency)
             known = [item for item in items if item["outcome"] == ALREADY_FINAL]
             refs = [hook.ref_from_dict(item["ref"]) for item in items if item["outcome"] != ALREADY_FINAL]
-            parts.append(Part(hook, refs=refs, known=known, order=[item["campaign_id"] for item in items]))
+            names = {item["campaign_id"]: item["name"] for item in items if item.get("name")}
+            parts.append(Part(hook, refs=refs, known=known, order=[item["campaign_id"] for item in items], names=names))
         return parts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -79,11 +80,17 @@ class CampaignStatusSensor(BaseSensorOperator):
         groups = self._groups()
         hook = self.hook
         flow = wait_flow(
-            self._what(groups), self.targets, float(self.poke_interval), hook.clock.time() + float(self.timeout), hook.clock, self.log
+            self._what(groups), self.targets, float(self.poke_interval), self._started(context) + float(self.timeout), hook.clock, self.log
         )
         parts = [part for part, _ in groups]
         outcome, seen = first_check(flow, reader(groups, round_time(parts, float(self.poke_interval), self.deferrable)))
         return outcome, groups, seen
+
+    def _started(self, context: Any) -> float:
+        """When the sensor started (its timeout counts from then): the task's start, else the first check here."""
+        first: float = self.__dict__.setdefault("_first_check_at", self.hook.clock.time())
+        started = getattr(context.get("ti"), "start_date", None)
+        return min(first, started.timestamp()) if isinstance(started, datetime) else first
 
     def _what(self, groups: list[tuple[Part, list[Ref]]]) -> str:
         count = sum(len(refs) for _, refs in groups)

@@ -7,6 +7,8 @@ not its business.
 
 from __future__ import annotations
 
+import ast
+import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -84,6 +86,8 @@ class VendorApi(ABC, Generic[R]):
     """One vendor's API contract in code: request builders, answer parsers, status map."""
 
     vendor: ClassVar[str]
+    #: said when a refused stop leaves the campaign not final (what the vendor's docs leave unknown)
+    refusal_hint: ClassVar[str] = "the vendor does not let it be stopped in this state; check it in the vendor's console."
     auth: Authenticator
     statuses: StatusMap
 
@@ -174,8 +178,7 @@ def _after_refusal(
         return StopOutcome(STOPPED, status)  # our earlier attempt stopped it; its answer was lost
     if not status.is_final:
         raise CampaignNotStoppableError(
-            f"{rejected} The campaign is {status.vendor_status!r} ({status.state.value}), not final: "
-            "the vendor does not let it be stopped in this state; check it in the vendor's console.",
+            f"{rejected} The campaign is {status.vendor_status!r} ({status.state.value}), not final: {api.refusal_hint}",
             vendor=api.vendor,
             campaign_id=ref.label,
             http_status=rejected.http_status,
@@ -253,8 +256,25 @@ def active_matching(statuses: Iterable[CampaignStatus], name_contains: str | Non
     return list(chosen.values())
 
 
+def rendered_list(value: Any, parameter: str) -> Any:
+    """A list given as rendered template text, read back: JSON (``{{ ids | tojson }}``) or the Python literal
+    Jinja renders for ``{{ params.ids }}`` (``['a', 'b']``); anything else is returned as it is.
+    """
+    if not isinstance(value, str) or not value.strip().startswith("["):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raise InvalidInputError(f"{parameter} looks like a list but is neither JSON nor a Python list: {value[:80]!r}.") from None
+
+
 def id_list(values: Any, parameter: str, validate: Callable[[Any, str], Any]) -> list[Any]:
-    """The one id-list validator: a non-empty list (not a string), each item validated, duplicates dropped."""
+    """The one id-list validator: a non-empty list (or its rendered text), each item validated, duplicates dropped."""
+    values = rendered_list(values, parameter)
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise InvalidInputError(f"{parameter} must be a list of ids, not {type(values).__name__} {values!r:.60}.")
     if not values:

@@ -35,6 +35,7 @@ from airflow_provider_campaigns.vendors.base import (
     active_matching,
     id_list,
     paged_flow,
+    rendered_list,
 )
 
 VENDOR = "Cellcast"
@@ -147,6 +148,7 @@ def selection(owner: str, message_ids: Any = None, custom_string: Any = None, me
     if message_ids is None and custom_string is None:
         raise InvalidInputError(f"{owner}: give message_ids, custom_string, or both.")
     selector = validate_text(custom_string, "custom_string") if custom_string is not None else None
+    message_ids = rendered_list(message_ids, "message_ids")
     if isinstance(message_ids, str):
         message_ids = [message_ids]
     ids = id_list(message_ids, "message_ids", validate_message_id) if message_ids is not None else []

@@ -16,7 +16,6 @@ list's paging (Laravel's ``meta.last_page``/``links.next``; an answer with neith
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
@@ -30,7 +29,17 @@ from airflow_provider_campaigns.core.settings import TransportSettings, connecti
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, field_path, path_param
 from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError, StopRejectedError
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import ApiOptions, Page, Ref, StaticBearerAuth, VendorApi, VendorSpec, exactly_one, paged_flow
+from airflow_provider_campaigns.vendors.base import (
+    ApiOptions,
+    Page,
+    Ref,
+    StaticBearerAuth,
+    VendorApi,
+    VendorSpec,
+    exactly_one,
+    paged_flow,
+    rendered_list,
+)
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +141,9 @@ def send_from(item: Any, parameter: str) -> CommSend:
 
 def sends_from(values: Any, parameter: str = "campaign_sends") -> list[CommSend]:
     """Sends from a list of labels, pairs or dicts (or its JSON text); duplicates dropped, order kept."""
+    values = rendered_list(values, parameter)
     if isinstance(values, str):
-        try:
-            values = json.loads(values)
-        except ValueError:
-            values = [values]  # one "<campaign>/<send>" label
+        values = [values]  # one "<campaign>/<send>" label
     if not isinstance(values, (list, tuple)) or not values:
         raise InvalidInputError(f"{parameter}: a non-empty list of sends ('<campaign>/<send>' or pairs), not {values!r:.80}.")
     return list(dict.fromkeys(send_from(item, f"{parameter}[{index}]") for index, item in enumerate(values)))
@@ -206,6 +213,11 @@ class CommApi(VendorApi[CommSend]):
     """
 
     vendor = VENDOR
+    refusal_hint = (
+        "comm.com documents no status of one send, so the campaign's status stands for it, and a campaign with "
+        "several sends is running while any of them is. This send may already be stopped while another one runs: "
+        "check it in comm.com's console (and name every running send in campaign_sends to stop them all)."
+    )
 
     def __init__(
         self,

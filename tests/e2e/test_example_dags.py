@@ -114,6 +114,8 @@ def test_backfill_cleanup_cancels_only_that_date_and_is_idempotent(sim, dagbag, 
     bsg_other = sim.add_campaign("bsg", status="scheduled", name=f"promo {other}")
     msgs_day = sim.add_campaign("cellcast", status="scheduled", recipients=2, custom_string=f"promo-{day}")
     msgs_other = sim.add_campaign("cellcast", status="scheduled", recipients=2, custom_string=f"promo-{other}")
+    rcs_day = sim.add_campaign("bsg", status="scheduled", channel="rcs", name=f"promo {day} rcs")
+    mms_day = sim.add_campaign("cellcast", status="scheduled", channel="mms", recipients=2, custom_string=f"promo-{day}")
     dag = dagbag.get_dag("campaigns_backfill_cleanup")
     logical_date = datetime(2026, 11, 2, tzinfo=UTC)
     from airflow import __version__
@@ -125,6 +127,8 @@ def test_backfill_cleanup_cancels_only_that_date_and_is_idempotent(sim, dagbag, 
     assert sim.campaign("bsg", bsg_other)["status"] == "scheduled"
     assert all(sim.campaign("cellcast", m)["status"] == "canceled" for m in msgs_day)
     assert all(sim.campaign("cellcast", m)["status"] == "scheduled" for m in msgs_other)
+    assert sim.campaign("bsg", rcs_day)["status"] == "stopped", "the RCS channel is cleaned too"
+    assert all(sim.campaign("cellcast", m)["status"] == "canceled" for m in mms_day), "and MMS messages"
     if key == "logical_date":
         from airflow.utils.db import resetdb  # a second run of the same date needs a fresh run id
 

@@ -302,3 +302,21 @@ def test_all_active_honours_send_status_path_and_status_map(run):
     responses.get(f"{LIST_URL}/{C1}", json={"data": {"id": C1, "status": "x", "runs": {"items": [{"id": S1, "status": "warming"}]}}})
     result, _ = run(all_active=True, dry_run=True, send_status_path="data.runs.items", status_map={"warming": "active"})
     assert [(e["campaign_id"], e["outcome"]) for e in result["campaigns"]] == [(f"{C1}/{S1}", "would_stop")]
+
+
+def test_stopping_a_stopped_send_while_another_send_runs_fails_saying_why(monkeypatch):
+    """Doc-shaped comm.com answers have no per-send status: the campaign's stands for the send. With another send
+    still running it is not final, so a second stop of the first send cannot be proven harmless: it fails, and says why."""
+    import json
+
+    from airflow_provider_campaigns.simulator import Simulator
+
+    with Simulator(port=0) as sim:
+        monkeypatch.setenv("AIRFLOW_CONN_COMM_DEFAULT", json.dumps(sim.connections()["comm_default"]))
+        campaign, first = sim.add_campaign("comm", status="in_progress")
+        sim.add_campaign("comm", status="in_progress", campaign_id=campaign)
+        done = CommStopCampaignOperator(task_id="stop", campaign_sends=[f"{campaign}/{first}"]).execute({})
+        assert done["totals"]["stopped"] == 1
+        with pytest.raises(CampaignNotStoppableError, match="several sends") as again:
+            CommStopCampaignOperator(task_id="stop", campaign_sends=[f"{campaign}/{first}"]).execute({})
+        assert "campaign_sends" in str(again.value)

@@ -107,6 +107,7 @@ def test_a_dry_run_returns_a_plan_and_the_plan_stops_exactly_its_campaigns(sim, 
     assert [(c["campaign_id"], c["outcome"]) for c in result["campaigns"]] == [(running, "stopped"), (finished, "already_final")], (
         "in the plan's order"
     )
+    assert [c["name"] for c in result["campaigns"]] == ["promo one", "promo done"], "Kore's stop answer has no name: the plan's is kept"
     kore_paths = [r["path"] for r in sim.requests("kore")[reads_before:]]
     assert kore_paths == [f"/campaign/api/v2/public/{sim.credentials.kore_stream_id}/campaign//trigger/{running}"], (
         "one stop, no read of the final one"
@@ -263,3 +264,23 @@ def test_a_dry_run_that_cannot_read_a_campaign_says_so(sim, ti):
         CampaignKillSwitchOperator(task_id="plan", targets={"bsg": {"campaign_ids": [readable, 987654, 987655]}}, dry_run=True).execute(
             {"ti": ti}
         )
+
+
+def test_a_vendor_may_take_several_targets_such_as_both_bsg_channels(sim, ti):
+    sms = sim.add_campaign("bsg", status="sending", channel="sms", name="storm sms")
+    rcs = sim.add_campaign("bsg", status="sending", channel="rcs", name="storm rcs")
+    mms = sim.add_campaign("cellcast", status="scheduled", custom_string="storm", channel="mms")
+    targets = {
+        "bsg": [{"all_active": True, "name_contains": "storm"}, {"all_active": True, "name_contains": "storm", "channel": "rcs"}],
+        "cellcast": [{"custom_string": "storm"}, {"custom_string": "storm", "message_type": "mms"}],
+    }
+    result = CampaignKillSwitchOperator(task_id="stop", targets=json.dumps(targets)).execute({"ti": ti})
+    assert sim.campaign("bsg", sms)["status"] == "stopped" and sim.campaign("bsg", rcs)["status"] == "stopped"
+    assert all(sim.campaign("cellcast", m)["status"] == "canceled" for m in mms)
+    assert result["totals"]["stopped"] == 2 + len(mms)
+
+
+def test_a_bad_target_in_a_list_is_named_by_its_position(sim, ti):
+    with pytest.raises(InvalidInputError, match=r"targets\['bsg'\]\[1\]"):
+        CampaignKillSwitchOperator(task_id="stop", targets={"bsg": [{"campaign_ids": [1]}, "all"]}).execute({"ti": ti})
+    assert sim.requests() == []

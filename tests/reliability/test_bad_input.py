@@ -190,7 +190,7 @@ def _vendor_params(vendor: str) -> list[Row]:
             ("none-item", [None]),
             ("dict", {"a": 1}),
             ("bytes", b"12"),
-            ("json-str", "[12]"),
+            ("broken-list-text", "[12"),
             ("nested", [[12]]),
             ("slash-item", [12, "1/2"]),
         ]:

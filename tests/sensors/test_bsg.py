@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -119,3 +120,16 @@ def test_deferrable_first_check_failing_transiently_defers_anyway(mocked, ti):
     sensor = BsgCampaignStatusSensor(task_id="s", campaign_id=5, deferrable=True, poke_interval=7, timeout=120)
     with pytest.raises(TaskDeferred):
         sensor.execute({"ti": ti})
+
+
+def test_each_poke_counts_down_the_time_left(mocked, clock, caplog, capfd):
+    mocked.get(f"{HOST}/api/campaigns/5", json=answer("sending"))
+    sensor = BsgCampaignStatusSensor(task_id="s", campaign_id=5, poke_interval=60, timeout=600)
+    sensor.hook.clock = clock
+    with caplog.at_level("INFO"):
+        for _ in range(3):
+            assert sensor.poke({}).is_done is False
+            clock.advance(60)
+    lines = [*(r.getMessage() for r in caplog.records), *capfd.readouterr().out.splitlines()]
+    left = [int(m) for line in lines for m in re.findall(r"(\d+) s left before the timeout", line)]
+    assert sorted(set(left), reverse=True) == [600, 540, 480], "the timeout counts from the sensor's start, not from each poke"

@@ -409,3 +409,24 @@ def test_vendor_spec_finds_each_module_spec(key, module):
 def test_vendor_spec_of_an_unknown_key_names_the_known_ones():
     with pytest.raises(ValueError, match="unknown vendor 'sinch'; known: bsg, cellcast, comm, kore"):
         vendor_spec("sinch")
+
+
+@pytest.mark.parametrize(
+    "rendered",
+    ['["cp-1", "cp-2"]', "['cp-1', 'cp-2']", " ['cp-1', 'cp-2'] "],
+    ids=["tojson", "python-literal", "padded"],
+)
+def test_a_templated_id_list_rendered_to_text_is_read_back(rendered):
+    """``campaign_ids="{{ params.ids }}"`` renders a Python literal, ``| tojson`` JSON: both are the list."""
+    assert id_list(rendered, "campaign_ids", lambda value, _: value) == ["cp-1", "cp-2"]
+
+
+@pytest.mark.parametrize("rendered", ["[cp-1, cp-2", "[__import__('os')]"])
+def test_list_looking_text_that_is_no_list_fails_naming_the_parameter(rendered):
+    with pytest.raises(InvalidInputError, match="campaign_ids looks like a list"):
+        id_list(rendered, "campaign_ids", lambda value, _: value)
+
+
+def test_a_plain_id_is_still_not_a_list():
+    with pytest.raises(InvalidInputError, match="must be a list of ids"):
+        id_list("cp-1", "campaign_ids", lambda value, _: value)

@@ -174,7 +174,7 @@ def test_sends_from_accepts_labels_pairs_dicts_and_json_text_and_drops_duplicate
     [
         ([], "non-empty list"),
         ({"campaign_id": C1, "campaign_send_id": S1}, "non-empty list"),
-        (json.dumps({"campaign_id": C1}), "non-empty list"),
+        (json.dumps({"campaign_id": C1}), r"campaign_sends\[0\]: a '<campaign>/<send>' id"),
         ("not json", r"campaign_sends\[0\]: a '<campaign>/<send>' id"),
         ([(C1, S1), (C1,)], r"campaign_sends\[1\]"),
         ([(C1, S1), {"campaign_id": C1}], r"campaign_sends\[1\]: missing key\(s\) campaign_send_id"),
