@@ -48,7 +48,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: test test-lane lanes lint unit demo simulator benchmarks venv wheel dist tools freeze clean docs docs-html
+.PHONY: test test-lane lanes lint unit demo simulator benchmarks venv wheel dist tools freeze clean docs docs-html e2e e2e-venv
 
 ## make test: lint and type-check once, then every lane against the built wheel.
 test:
@@ -151,5 +151,31 @@ $(VENV)/.installed-docs: docs/requirements.txt $(STAMP)
 	$(PY) -m pip install -q -c $(CONSTRAINTS) -r docs/requirements.txt
 	touch $@
 
+## make e2e: the provider on a real Airflow 3.3 deployment (PostgreSQL, api-server, scheduler,
+## dag-processor, triggerer; then CeleryExecutor with Redis and two workers), the simulator as every
+## vendor, a headless Chromium for the connection forms. Installs what it needs (apt, pip).
+E2E_VENV := .venv-e2e
+E2E_PY := $(E2E_VENV)/bin/python
+E2E_CONSTRAINTS := constraints/e2e-airflow-3.3.txt
+E2E_STAMP := $(E2E_VENV)/.installed-e2e
+E2E_BUDGET ?= 780
+
+e2e-venv: $(E2E_STAMP)
+
+$(E2E_STAMP): pyproject.toml $(E2E_CONSTRAINTS)
+	test -x $(E2E_PY) || $(PYTHON) -m venv $(E2E_VENV)
+	$(E2E_PY) -m pip install -q --upgrade "pip>=24"
+	$(E2E_PY) -m pip install -q -c $(E2E_CONSTRAINTS) "apache-airflow[postgres,celery]==3.3.2" psycopg2-binary playwright pytest pytest-timeout -e .
+	touch $(E2E_STAMP)
+
+e2e:
+	@start=$$(date +%s); \
+	bash tests/deployment/harness/system-packages.sh && $(MAKE) --no-print-directory e2e-venv || exit 1; \
+	echo "e2e: installs took $$(( $$(date +%s) - start )) s"; \
+	CAMPAIGNS_E2E=1 E2E_COMMAND="make e2e" E2E_BUDGET=$(E2E_BUDGET) timeout --signal=INT --kill-after=60 $$(( $(E2E_BUDGET) + 60 )) \
+	  $(E2E_PY) -m pytest tests/deployment -p no:cacheprovider -q -s --timeout 600; rc=$$?; \
+	$(E2E_PY) tests/deployment/harness/reap.py .work/e2e/pids.jsonl; \
+	echo "e2e: make e2e took $$(( $$(date +%s) - start )) s (exit $$rc)"; exit $$rc
+
 clean:
-	rm -rf .venv-af3 .venv-af2 .venv-af3-py3.12 .venv-af3-py3.13 .venv-lowest $(TOOLS) .work dist build
+	rm -rf .venv-af3 .venv-af2 .venv-af3-py3.12 .venv-af3-py3.13 .venv-lowest .venv-e2e $(TOOLS) .work dist build

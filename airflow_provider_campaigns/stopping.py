@@ -32,6 +32,8 @@ DEFAULT_STOP_TIMEOUT = 300.0
 PROGRESS_EVERY = 5.0
 #: the last status read of a campaign whose stop ran out of time gets this much time of its own
 FINAL_READ_TIME = 10.0
+#: threads per request slot in a batch: campaigns sleeping before a retry must not leave slots idle
+THREADS_PER_SLOT = 4
 
 
 @dataclass
@@ -180,10 +182,15 @@ def read_campaigns(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float
 
 
 def _each(hook: CampaignHook[Any], refs: Sequence[Ref], one: Any) -> list[Any]:
-    """``one`` over every ref, up to the hook's pool size at once (the transport's gate holds the real limit)."""
+    """``one`` over every ref, :data:`THREADS_PER_SLOT` threads per request slot (the transport's gate holds the real limit).
+
+    A campaign waiting out a ``Retry-After`` or a back-off sleeps in its thread but frees its request
+    slot; the spare threads keep that slot busy with other campaigns meanwhile.
+    """
     if len(refs) <= 1:
         return [one(ref) for ref in refs]
-    with ThreadPoolExecutor(max_workers=min(hook.pool_size, len(refs)), thread_name_prefix=f"{hook.conn_type}-stop") as pool:
+    threads = min(hook.pool_size * THREADS_PER_SLOT, len(refs))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"{hook.conn_type}-stop") as pool:
         return list(pool.map(one, refs))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_campaigns.core.sync_transport import SyncTransport
 from airflow_provider_campaigns.hooks.bsg import BsgHook
 from airflow_provider_campaigns.journal import Journal
 from airflow_provider_campaigns.simulator import Simulator
@@ -64,10 +65,10 @@ def test_a_batch_logs_in_once_and_stops_each_campaign_once(sim):
 
 
 def test_concurrency_is_bounded_and_actually_parallel(monkeypatch):
-    """Counted at the hook's send point, not by wall time (a busy machine slows a timed test, not this one)."""
+    """Counted at the transport's send point, not by wall time (a busy machine slows a timed test, not this one)."""
     in_flight, most = 0, 0
     lock = threading.Lock()
-    original = BsgHook.run
+    original = SyncTransport._send
 
     def counting(self: Any, flow: Any) -> Any:
         nonlocal in_flight, most
@@ -80,7 +81,7 @@ def test_concurrency_is_bounded_and_actually_parallel(monkeypatch):
             with lock:
                 in_flight -= 1
 
-    monkeypatch.setattr(BsgHook, "run", counting)
+    monkeypatch.setattr(SyncTransport, "_send", counting)
     with Simulator(port=0, latency=0.1) as slow:
         monkeypatch.setenv("AIRFLOW_CONN_BSG_DEFAULT", slow.connection_env()["AIRFLOW_CONN_BSG_DEFAULT"])
         ids = [slow.add_campaign("bsg", status="sending") for _ in range(24)]
@@ -89,20 +90,35 @@ def test_concurrency_is_bounded_and_actually_parallel(monkeypatch):
     assert 4 <= most <= 8, f"{most} stops in flight at once: at most the pool size (8), and really in parallel"
 
 
-def test_a_429_pauses_only_the_request_it_answered_not_the_whole_batch(monkeypatch):
-    """Retry-After: 1 on one request: the other 39 stops go on; only that one waits a second."""
-    with Simulator(port=0, latency=0.05) as slow:
-        monkeypatch.setenv("AIRFLOW_CONN_BSG_DEFAULT", slow.connection_env()["AIRFLOW_CONN_BSG_DEFAULT"])
-        ids = [slow.add_campaign("bsg", status="sending") for _ in range(40)]
-        slow.inject("bsg", fault="status", status=429, retry_after="1", times=1, path=r"/stop$")
-        hook = BsgHook(pool_size=8)
+def stop_with_one_429(monkeypatch, campaigns: int, pool_size: int, retry_after: str, latency: float, first_only: bool):
+    """Stop ``campaigns`` BSG campaigns where one stop (the first campaign's, or any) is answered 429; (ids, report, stop log)."""
+    with Simulator(port=0, latency=latency) as vendor:
+        monkeypatch.setenv("AIRFLOW_CONN_BSG_DEFAULT", vendor.connection_env()["AIRFLOW_CONN_BSG_DEFAULT"])
+        ids = [vendor.add_campaign("bsg", status="sending") for _ in range(campaigns)]
+        path = rf"/api/campaigns/{ids[0]}/stop$" if first_only else r"/stop$"
+        vendor.inject("bsg", fault="status", status=429, retry_after=retry_after, times=1, path=path)
+        hook = BsgHook(pool_size=pool_size)
         hook.login()
         report = stop_campaigns(hook, refs(ids), deadline())
-        log = slow.requests("bsg")
-    assert [e["outcome"] for e in report.entries] == ["stopped"] * 40
-    first_429 = next(r["time"] for r in log if r["status"] == 429)
-    late = [r for r in log if r["path"].endswith("/stop") and r["status"] == 200 and r["time"] - first_429 >= 0.9]
+        stops = [r for r in vendor.requests("bsg") if r["path"].endswith("/stop")]
+    assert [e["outcome"] for e in report.entries] == ["stopped"] * campaigns
+    return ids, report, stops
+
+
+def test_a_429_pauses_only_the_request_it_answered_not_the_whole_batch(monkeypatch):
+    """Retry-After: 1 on one request: the other 39 stops go on; only that one waits a second."""
+    _, _, stops = stop_with_one_429(monkeypatch, 40, pool_size=8, retry_after="1", latency=0.05, first_only=False)
+    first_429 = next(r["time"] for r in stops if r["status"] == 429)
+    late = [r for r in stops if r["status"] == 200 and r["time"] - first_429 >= 0.9]
     assert len(late) == 1, "only the refused request waited for its Retry-After"
+
+
+def test_campaigns_waiting_out_a_retry_after_leave_their_request_slot_to_others(monkeypatch):
+    """One slot (pool_size=1): while the first campaign sleeps through its Retry-After, the others are stopped."""
+    ids, _, stops = stop_with_one_429(monkeypatch, 4, pool_size=1, retry_after="2", latency=0.0, first_only=True)
+    refused = next(r["time"] for r in stops if r["status"] == 429)
+    others = [r["time"] for r in stops if r["status"] == 200 and not r["path"].startswith(f"/api/campaigns/{ids[0]}/")]
+    assert len(others) == 3 and max(others) - refused < 1.5, "the other campaigns waited for the sleeping one's Retry-After"
 
 
 def test_a_short_outage_is_outlived_within_the_stop_deadline(sim):
