@@ -1,13 +1,12 @@
 """Sphinx configuration of the airflow-provider-campaigns documentation (``make docs``).
 
-Pages are MyST Markdown; the reference is autodoc, imported from the installed package. Three
+Pages are MyST Markdown; the reference is autodoc, imported from the installed package. Two
 small additions live here:
 
 * every operator and sensor shows the ``:param:`` fields of its base classes too
   (``StopTaskOperator``, ``CampaignStopOperator``, ``CampaignStatusSensor``), marked as inherited;
 * ``connection-screenshot`` shows ``connection-form-<vendor>.png`` when that file exists and
-  nothing otherwise, so the build does not depend on the screenshots being there yet;
-* ``deploying.md``, when present, replaces the placeholder ``deployment.md`` in the table of contents.
+  nothing otherwise, so the build does not depend on the screenshots being there yet.
 """
 
 from __future__ import annotations
@@ -34,10 +33,6 @@ extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode", "myst_parser"]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
 exclude_patterns = ["_build", "requirements.txt", "README.md"]
-# The deployment guide is written in another branch as deploying.md; until it lands, a short
-# placeholder (deployment.md) stands in for it. The index's toctree globs "deploy*".
-if (DOCS / "deploying.md").exists():
-    exclude_patterns.append("deployment.md")
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
