@@ -162,17 +162,19 @@ E2E_BUDGET ?= 780
 
 e2e-venv: $(E2E_STAMP)
 
-$(E2E_STAMP): pyproject.toml $(E2E_CONSTRAINTS)
+# Like every lane, the deployment runs the built wheel, installed non-editable.
+$(E2E_STAMP): pyproject.toml $(E2E_CONSTRAINTS) $(WHEEL)
 	test -x $(E2E_PY) || $(PYTHON) -m venv $(E2E_VENV)
-	$(E2E_PY) -m pip install -q --upgrade "pip>=24"
-	$(E2E_PY) -m pip install -q -c $(E2E_CONSTRAINTS) "apache-airflow[postgres,celery]==3.3.2" psycopg2-binary playwright pytest pytest-timeout -e .
+	$(E2E_PY) -m pip install -q "pip==$(PIP_VERSION)"
+	$(E2E_PY) -m pip install -q -c $(E2E_CONSTRAINTS) "apache-airflow[postgres,celery]==3.3.2" psycopg2-binary playwright pytest pytest-timeout $(WHEEL)
+	$(E2E_PY) -m pip install -q --no-deps --force-reinstall $(WHEEL)
 	touch $(E2E_STAMP)
 
 e2e:
 	@start=$$(date +%s); \
 	bash tests/deployment/harness/system-packages.sh && $(MAKE) --no-print-directory e2e-venv || exit 1; \
 	echo "e2e: installs took $$(( $$(date +%s) - start )) s"; \
-	CAMPAIGNS_E2E=1 E2E_COMMAND="make e2e" E2E_BUDGET=$(E2E_BUDGET) timeout --signal=INT --kill-after=60 $$(( $(E2E_BUDGET) + 60 )) \
+	PYTHONSAFEPATH=1 CAMPAIGNS_TEST_INSTALLED=1 CAMPAIGNS_E2E=1 E2E_COMMAND="make e2e" E2E_BUDGET=$(E2E_BUDGET) timeout --signal=INT --kill-after=60 $$(( $(E2E_BUDGET) + 60 )) \
 	  $(E2E_PY) -m pytest tests/deployment -p no:cacheprovider -q -s --timeout 600; rc=$$?; \
 	$(E2E_PY) tests/deployment/harness/reap.py .work/e2e/pids.jsonl; \
 	echo "e2e: make e2e took $$(( $$(date +%s) - start )) s (exit $$rc)"; exit $$rc
