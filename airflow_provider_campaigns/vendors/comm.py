@@ -68,7 +68,7 @@ _STATUSES_BY_STATE = {
 DEFAULT_STATUSES = {raw: state for state, raws in _STATUSES_BY_STATE.items() for raw in raws}
 STATUS_MAP = StatusMap(VENDOR, DEFAULT_STATUSES)
 
-#: sends whose own status was not available, already reported (once per process, not per poke)
+#: sends whose own status was not available, already reported (the first as a warning, once per process)
 _campaign_level_reported: set[str] = set()
 
 
@@ -284,7 +284,7 @@ class CommApi(VendorApi[CommSend]):
         return None if not lists else [item for found in lists for item in found if isinstance(item, dict)]
 
     def parse_send_status(self, reply: Reply, ref: CommSend) -> CampaignStatus:
-        """The send's entry when the campaign answer lists it; else the campaign's documented status (warned once)."""
+        """The send's entry when the campaign answer lists it; else the campaign's documented status (warned once per process)."""
         body = reply.json_object()
         data = body.get("data")
         if not isinstance(data, dict):
@@ -294,14 +294,17 @@ class CommApi(VendorApi[CommSend]):
                 return self.status_of(ref.label, send_status(item), item, reply, TIMESTAMP_FIELDS)
         status = self.status_of(ref.label, campaign_status(data), data, reply, TIMESTAMP_FIELDS)
         if ref.label not in _campaign_level_reported:
+            first = not _campaign_level_reported  # a batch of 1,000 sends gets one warning, not 1,000
             _campaign_level_reported.add(ref.label)
-            log.warning(
+            log.log(
+                logging.WARNING if first else logging.DEBUG,
                 "%s documents no status read for a send: send %s is judged by its campaign's status %r (%s). "
-                "That is exact only while the campaign has this one send running.",
+                "That is exact only while the campaign has this one send running.%s",
                 VENDOR,
                 ref.label,
                 status.vendor_status,
                 STATUS_PATH,
+                " Other sends read this way are logged at debug level." if first else "",
             )
         return status
 

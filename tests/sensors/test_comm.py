@@ -11,6 +11,7 @@ from airflow.providers.common.compat.sdk import TaskDeferred
 
 from airflow_provider_campaigns.exceptions import InvalidInputError, UnacceptedStateError
 from airflow_provider_campaigns.sensors.comm import CommCampaignStatusSensor
+from airflow_provider_campaigns.vendors import comm as comm_vendor
 
 TOKEN = "comm-sensor-secret-Zx93Lk"
 HOST = "https://api.comm.test"
@@ -72,7 +73,8 @@ def test_send_failed_fails_the_task():
 
 
 @responses.activate
-def test_reads_the_documented_campaign_status_with_one_warning(caplog):
+def test_reads_the_documented_campaign_status_with_one_warning(caplog, monkeypatch):
+    monkeypatch.setattr(comm_vendor, "_campaign_level_reported", set())  # the warning is given once per process
     send_id = str(uuid.uuid4())
     responses.get(CAMPAIGN_URL, json=campaign(None, "in_progress"))
     responses.get(CAMPAIGN_URL, json=campaign(None, "completed"))

@@ -406,6 +406,20 @@ def test_status_read_falls_back_to_the_documented_campaign_status_and_warns_once
     assert REF.label in caplog.text and "meta.multistep_status.status" in caplog.text
 
 
+def test_many_sends_read_at_campaign_level_give_one_warning_and_debug_lines_for_the_rest(caplog):
+    api = make_api()
+    refs = [CommSend(C1, str(uuid.UUID(int=n))) for n in range(1, 251)]
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        for ref in refs:
+            request = api.status_request(ref)
+            request.interpret(reply(request, 200, campaign("stopped")))
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    debugs = [r for r in caplog.records if r.levelno == logging.DEBUG and "judged by its campaign's status" in r.getMessage()]
+    assert len(warnings) == 1 and refs[0].label in warnings[0].getMessage()
+    assert "logged at debug level" in warnings[0].getMessage()
+    assert len(debugs) == 249
+
+
 def test_status_read_errors():
     request = make_api().status_request(REF)
     with pytest.raises(ResponseFormatError, match="no status for campaign"):
