@@ -38,6 +38,8 @@ class Deployment:
     fernet_key: str = field(default_factory=lambda: base64.urlsafe_b64encode(os.urandom(32)).decode())
     rest_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     services: dict[str, Service] = field(default_factory=dict)
+    #: components started again by :meth:`restart_exited`, in order
+    restarts: list[str] = field(default_factory=list)
     execution_api_warmup: float | None = None
     _token: str | None = None
     _http: httpx.Client | None = None
@@ -172,6 +174,20 @@ class Deployment:
             self._http.close()
             self._http = None
 
+    def restart_exited(self) -> list[str]:
+        """Start every component that exited again, as a service manager (systemd, Kubernetes) does; returns their names.
+
+        The exited process is stopped first, so children it left behind (LocalExecutor workers) go with it.
+        """
+        restarted = []
+        for component, service in list(self.services.items()):
+            if not service.alive():
+                self.sup.stop(service, timeout=1)
+                self.restarts.append(component)
+                self.start(component, log_name=f"{self.name}-{component}-restart-{len(self.restarts)}")
+                restarted.append(component)
+        return restarted
+
     def check_alive(self) -> None:
         """Fail with the component's log tail when one of them died."""
         for component, service in self.services.items():
@@ -264,11 +280,17 @@ class Deployment:
         """The DAG run's state."""
         return str(self.rest("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}").json()["state"])
 
-    def wait_run(self, dag_id: str, run_id: str, timeout: float) -> str:
-        """Wait for the run to end; returns its final state."""
+    def wait_run(self, dag_id: str, run_id: str, timeout: float, supervised: bool = False) -> str:
+        """Wait for the run to end; returns its final state.
+
+        A component that exits fails the wait, unless ``supervised``: then it is started again (:meth:`restart_exited`).
+        """
 
         def ended() -> str | None:
-            self.check_alive()
+            if supervised:
+                self.restart_exited()
+            else:
+                self.check_alive()
             state = self.run_state(dag_id, run_id)
             return state if state in ("success", "failed") else None
 
