@@ -1,7 +1,7 @@
 """``python -m airflow_provider_campaigns.simulator [--port 8765] [--seed seed.json] [options]``.
 
 Options: ``--latency 0.05``, ``--wind-down 5``, ``--seed-random 7``, ``--lenient``,
-``--page-cap bsg=40`` (repeatable); ``--help`` explains each.
+``--page-cap bsg=40``, ``--rate-limit kore=1`` (both repeatable); ``--help`` explains each.
 
 Prints the URL, credentials and ``export AIRFLOW_CONN_...`` lines, then
 ``SIMULATOR_READY <url>``, and serves until SIGINT/SIGTERM (exit 0).
@@ -23,6 +23,7 @@ from typing import Any
 
 from . import control
 from .config import parse_page_cap
+from .rate_limits import parse_rate_limit
 from .credentials import SimulatorCredentials
 from .sim import VENDORS, Simulator
 
@@ -57,6 +58,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="VENDOR=ROWS",
         help="serve at most ROWS per list page for VENDOR whatever the client asks (repeatable)",
     )
+    parser.add_argument(
+        "--rate-limit",
+        action="append",
+        default=[],
+        type=parse_rate_limit,
+        metavar="VENDOR=RATE[,burst=N][,refused_spends=true][,retry_after=honest|absent|short]",
+        help="a token bucket in front of VENDOR: RATE requests a second, answered with the vendor's own 429 (repeatable)",
+    )
     return parser.parse_args(argv)
 
 
@@ -88,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed_random,
             strict=not args.lenient,
             page_caps=dict(args.page_cap),
+            rate_limits={vendor: limit.as_dict() for vendor, limit in args.rate_limit},
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -114,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Campaign vendor simulator listening on {sim.url} ({mode})")
     for vendor in VENDORS:
         print(f"  {vendor:<9} {sim.base_url(vendor)}")
-    print(f"  control   {sim.url}/_sim (health, campaigns, faults, requests, reset, outage)")
+    print(f"  control   {sim.url}/_sim (health, campaigns, faults, rate_limits, requests, reset, outage)")
+    for vendor, limit in sim.rate_limits().items():
+        print(f"  rate limit {vendor}: {limit['rate']:g}/s, burst {limit['burst']:g}")
     print("Credentials:")
     for key, value in sim.credentials.as_dict().items():
         print(f"  {key}={value}")

@@ -10,9 +10,12 @@
 - ``POST /_sim/faults`` ``{"vendor", "fault", "times", "path", "method", "when", ...params}``;
   ``GET /_sim/faults`` lists the pending ones; ``DELETE /_sim/faults`` clears them
 - ``GET /_sim/requests?vendor=bsg`` -> the request log
-- ``POST /_sim/reset`` -> clear campaigns, faults and the log
+- ``POST /_sim/reset`` -> clear campaigns, faults and the log (rate limits stay, their buckets refilled)
 - ``GET /_sim/config`` -> ``{"strict", "wind_down", "page_caps"}``; ``POST /_sim/config`` with
   any of them changes them (validated; nothing changes on a 400)
+- ``POST /_sim/rate_limits`` ``{"vendor", "rate", "burst", "refused_spends", "retry_after"}`` puts a token
+  bucket in front of a vendor (``"rate": null`` lifts it); ``GET /_sim/rate_limits`` -> per limited vendor its
+  settings and the requests it ``accepted`` and ``refused`` (see ``rate_limits``)
 - ``POST /_sim/outage`` ``{"seconds": 15}`` -> ``{"ok": true, "seconds": 15}``, then the
   server refuses connections for that long (state kept)
 """
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .config import SimConfig
 from .faults import make_fault
 from .http_types import SimRequest, SimResponse, json_response
+from .rate_limits import RateLimit
 
 if TYPE_CHECKING:
     from .server import App
@@ -64,7 +68,21 @@ def reset(app: App) -> None:
         api.reset()
     app.faults.clear()
     app.faults.reseed()
+    app.rate_limits.refill()
     app.clear_log()
+
+
+def set_rate_limit(app: App, spec: dict[str, Any]) -> dict[str, Any]:
+    """Set (or, with ``"rate": null``, lift) one vendor's rate limit from a dict."""
+    kwargs = dict(spec)
+    vendor = str(kwargs.pop("vendor", None))
+    app.vendor(vendor)
+    unknown = set(kwargs) - {"rate", "burst", "refused_spends", "retry_after"}
+    if unknown:
+        raise ValueError(f"unknown rate-limit settings: {', '.join(sorted(unknown))}")
+    rate = kwargs.pop("rate", None)
+    app.rate_limits.set(vendor, None if rate is None else RateLimit.build(rate, **kwargs))
+    return app.rate_limits.describe()
 
 
 def config(app: App) -> SimConfig:
@@ -126,6 +144,10 @@ def handle(app: App, req: SimRequest) -> SimResponse:
         if route == "/config" and req.method == "POST":
             config(app).update(**body)
             return json_response(200, config(app).as_dict())
+        if route == "/rate_limits" and req.method == "POST":
+            return json_response(200, set_rate_limit(app, body))
+        if route == "/rate_limits" and req.method == "GET":
+            return json_response(200, app.rate_limits.describe())
         if route == "/outage" and req.method == "POST":
             return outage(app, body)
         if route == "/reset" and req.method == "POST":

@@ -93,6 +93,14 @@ class FakeCellcast(FakeVendor):
         message = "Too many requests" if status == 429 else phrase(status)
         return {"code": status, "message": message, "stack": f"APIError: {message}."}
 
+    def rate_limit_body(self) -> Any:
+        """The legacy API's refusal (15 calls/s, status ``OVER_LIMIT``) in its ``meta``/``msg``/``data`` envelope.
+
+        The v1 gateway documents no rate limit; the envelope's shape is the legacy API's, the
+        message text is ours (see docs/vendor-contracts.md).
+        """
+        return {"meta": {"code": 429, "status": "OVER_LIMIT"}, "msg": "You have exceeded the API rate limit.", "data": []}
+
     # -- campaigns -----------------------------------------------------------------
     def create(
         self,

@@ -84,6 +84,7 @@ class FakeKore(FakeVendor):
     """The Kore.ai routes and campaign resources."""
 
     name = "kore"
+    rate_limit_retry_after = "absent"  # Kore.ai documents no Retry-After
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Register the routes."""

@@ -35,6 +35,8 @@ class FakeVendor:
 
     name = ""
     auth_first = True
+    #: what a rate-limit refusal carries when the limit names no ``retry_after`` mode (see ``rate_limits``)
+    rate_limit_retry_after = "honest"
 
     def __init__(self, store: Store, creds: SimulatorCredentials, config: SimConfig | None = None) -> None:
         """Bind to the shared store, credentials and settings."""
@@ -93,6 +95,17 @@ class FakeVendor:
             page = GATEWAY_PAGE.format(code=status, phrase=phrase(status)).encode()
             return SimResponse(status=status, body=page, content_type="text/html")
         return json_response(status, self.error_body(status))
+
+    def rate_limited(self, retry_after: str | None) -> SimResponse:
+        """The vendor's 429 for a request its rate limit refused (``retry_after``: the header value, or none)."""
+        resp = json_response(429, self.rate_limit_body())
+        if retry_after is not None:
+            resp.headers["Retry-After"] = retry_after
+        return resp
+
+    def rate_limit_body(self) -> Any:
+        """The JSON body of a rate-limit refusal (the vendor's documented 429 by default)."""
+        return self.error_body(429)
 
     def expire_token(self, req: SimRequest) -> SimResponse:
         """Apply an ``expire_token`` fault to this request (default: answer 401)."""

@@ -20,6 +20,7 @@ from . import control
 from .fake_vendor import FakeVendor, phrase
 from .faults import MAINTENANCE_BODY, MALFORMED_BODY, Fault, FaultBook
 from .http_types import JSON_TYPE, SimRequest, SimResponse, dumps, json_response, parse_json
+from .rate_limits import RateLimits, retry_after_header
 from .state import Store
 
 LOG_LIMIT = 100_000
@@ -35,6 +36,7 @@ class App:
         self.vendors = vendors
         self.latency = latency
         self.faults = FaultBook(seed)
+        self.rate_limits = RateLimits()
         self.on_outage: Callable[[float, socket.socket | None], None] | None = None
         self._log: deque[dict[str, Any]] = deque(maxlen=LOG_LIMIT)
         self._log_lock = threading.Lock()
@@ -67,16 +69,22 @@ class App:
             return self._guard(lambda: control.handle(self, req))
         api = self.vendors.get(mount)
         fault = None
+        refused = None
         if api is None:
             mounts = ", ".join(f"/{name}" for name in self.vendors)
             hint = f"vendors are mounted at {mounts}; control at /_sim"
             resp = json_response(404, {"message": "Not found", "hint": hint})
             req = SimRequest(method, path, path, query, headers, body, req.json)
         else:
-            fault = self.faults.take(mount, method, rel, path)
             if self.latency > 0:
                 time.sleep(self.latency)
-            resp = self._guard(lambda: self._answer(api, req, fault))
+            refused = self.rate_limits.take(mount)
+            if refused is not None:
+                limit, wait = refused
+                resp = api.rate_limited(retry_after_header(limit.retry_after or api.rate_limit_retry_after, wait))
+            else:
+                fault = self.faults.take(mount, method, rel, path)
+                resp = self._guard(lambda: self._answer(api, req, fault))
         entry = {
             "vendor": None if api is None else mount,
             "method": method,
@@ -86,7 +94,7 @@ class App:
             "headers": headers,
             "json": req.json,
             "status": None if resp.drop else resp.status,
-            "fault": None if fault is None else fault.kind,
+            "fault": "rate_limit" if refused is not None else None if fault is None else fault.kind,
             "time": time.time(),
         }
         with self._log_lock:

@@ -15,6 +15,7 @@ from .fake_kore import FakeKore
 from .fake_vendor import FakeVendor
 from .faults import make_fault
 from .listener import Listener
+from .rate_limits import RateLimit
 from .server import HOST, App
 from .state import Store
 
@@ -37,6 +38,9 @@ class Simulator:
         lenient "alternative reading" (see ``docs/vendor-contracts.md``).
     :param page_caps: per vendor (``{"bsg": 40}``), the most rows one list page holds whatever
         the client asks for: a server-side cap that makes short pages that are not the last.
+    :param rate_limits: per vendor, a token bucket in front of it: ``{"kore": 1}`` (requests a second)
+        or ``{"kore": {"rate": 1, "burst": 1, "refused_spends": True, "retry_after": "short"}}``;
+        change them while running with :meth:`set_rate_limit`.
 
     :attr:`config` holds ``strict``, ``wind_down`` and ``page_caps``; change them while running
     with ``sim.config.update(strict=False)`` (or ``POST /_sim/config``).
@@ -52,6 +56,7 @@ class Simulator:
         seed: int | None = None,
         strict: bool = True,
         page_caps: dict[str, int] | None = None,
+        rate_limits: dict[str, float | dict[str, Any]] | None = None,
     ) -> None:
         """Build the vendors; nothing listens until :meth:`start`."""
         self.credentials = credentials or SimulatorCredentials()
@@ -61,6 +66,8 @@ class Simulator:
         self.app = App(self.store, {api.name: api for api in apis}, latency=latency, seed=seed)
         self._listener = Listener(self.app, port)
         self.app.on_outage = self._listener.outage
+        for vendor, limit in (rate_limits or {}).items():
+            self.set_rate_limit(vendor, **(limit if isinstance(limit, dict) else {"rate": limit}))
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> Simulator:
@@ -186,6 +193,20 @@ class Simulator:
             self.app.vendor(str(vendor))
         built = make_fault(vendor, fault, times=times, path=path, method=method, when=when, probability=probability, **params)
         self.app.faults.add(built)
+
+    def set_rate_limit(
+        self, vendor: str, rate: float | None, *, burst: float | None = None, refused_spends: bool = False, retry_after: str | None = None
+    ) -> None:
+        """Put a token bucket in front of ``vendor``: ``rate`` requests a second, ``burst`` at once
+        (default: one second's worth); ``rate=None`` lifts it. See ``rate_limits`` for ``refused_spends``
+        and ``retry_after`` (``"honest"``, ``"absent"``, ``"short"``; default: the vendor's own).
+        """
+        self.app.vendor(vendor)
+        self.app.rate_limits.set(vendor, None if rate is None else RateLimit.build(rate, burst, refused_spends, retry_after))
+
+    def rate_limits(self) -> dict[str, dict[str, Any]]:
+        """Per limited vendor: its settings and how many requests it ``accepted`` and ``refused``."""
+        return self.app.rate_limits.describe()
 
     def clear_faults(self) -> None:
         """Drop every pending fault."""
