@@ -18,6 +18,12 @@ _COMMON_EXTRAS: dict[str, tuple[str, str, str]] = {
         "integer",
         "Optional cap on retries of timeouts, 429 and 5xx (default: none, retries end at the stop's time budget; 0 = never retry).",
     ),
+    "requests_per_second": (
+        "Requests per second",
+        "number",
+        "The vendor's rate limit for these credentials, kept by every task and trigger of this process (default: Kore.ai 1, "
+        "its documented 60/min; others none: learned from 429 answers; 0 = learn).",
+    ),
     "allow_insecure": ("Allow plain http", "boolean", "Only for local simulators and test rigs."),
     "ca_bundle": ("CA bundle path", "string", "Custom CA bundle; certificates are always verified."),
 }

@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 #: Retry settings that keep tests fast: real back-off code, millisecond waits.
-FAST_RETRY: dict[str, Any] = {"backoff_base": 0.001, "backoff_max": 0.005, "retry_after_max": 5, "max_retries": 3}
+FAST_RETRY: dict[str, Any] = {"backoff_base": 0.001, "backoff_max": 0.005, "retry_after_max": 5, "max_retries": 3, "requests_per_second": 0}
 
 
 @pytest.fixture

@@ -113,6 +113,7 @@ class AsyncTransport(TransportCore):
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
             if isinstance(action, Send):
+                await self.pace.wait_async()
                 async with scope.gate.slot():
                     outcome = await self._send(action)
             elif isinstance(action, NeedToken):

@@ -30,6 +30,10 @@ class TransportSettings:
     timeout: tuple[float, float]
     retry: RetryPolicy
     verify: bool | str = True
+    #: requests a second to keep to (``None``: unlimited until the vendor answers 429, then learned)
+    requests_per_second: float | None = None
+    #: the key requests of the same credentials at the same host share a pace by (``""``: not shared)
+    pace_scope: str = ""
 
 
 def parse_timeout(value: Any, parameter: str) -> tuple[float, float]:
@@ -126,13 +130,35 @@ def retry_policy_from(extra: Mapping[str, Any], conn_id: str) -> RetryPolicy:
     return RetryPolicy(**values)  # type: ignore[arg-type]
 
 
+def requests_per_second_from(extra: Mapping[str, Any], conn_id: str, default: float | None) -> float | None:
+    """Extra ``requests_per_second``: a number > 0, or ``0`` for none (learn from 429s); absent: the vendor's default."""
+    if "requests_per_second" not in extra:
+        return default
+    value = extra["requests_per_second"]
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if isinstance(value, bool) or not 0 <= number <= 10_000:
+        raise InvalidInputError(
+            f"Connection {conn_id!r}: extra 'requests_per_second' must be a number of requests a second "
+            f"(0 = none: learn the vendor's limit from its 429 answers), not {value!r}."
+        )
+    return number or None
+
+
 def transport_settings(
     conn: Any,
     vendor: str,
     default_host: str,
     request_timeout: Any = None,
+    default_rate: float | None = None,
 ) -> TransportSettings:
-    """Read :class:`TransportSettings` from an Airflow ``Connection``; ``request_timeout`` wins over extra ``timeout``."""
+    """Read :class:`TransportSettings` from an Airflow ``Connection``; ``request_timeout`` wins over extra ``timeout``.
+
+    ``default_rate`` is the vendor's documented request rate (requests a second), kept unless extra
+    ``requests_per_second`` says otherwise.
+    """
     extra = connection_extras(conn)
     conn_id = str(conn.conn_id)
     if request_timeout is not None:
@@ -146,14 +172,24 @@ def transport_settings(
         raise InvalidInputError(f"Connection {conn_id!r}: extra 'ca_bundle' must be a path to a CA bundle file.")
     if ca_bundle is not None and not os.path.isfile(ca_bundle):
         raise InvalidInputError(f"Connection {conn_id!r}: extra 'ca_bundle' names {ca_bundle!r}, which is not a file on this machine.")
+    base_url = base_url_from(conn.host, conn.port, conn.schema, default_host, flag(extra, "allow_insecure"), conn_id)
     return TransportSettings(
         vendor=vendor,
         conn_id=conn_id,
-        base_url=base_url_from(conn.host, conn.port, conn.schema, default_host, flag(extra, "allow_insecure"), conn_id),
+        base_url=base_url,
         timeout=timeout,
         retry=retry_policy_from(extra, conn_id),
         verify=ca_bundle or True,
+        requests_per_second=requests_per_second_from(extra, conn_id, default_rate),
+        pace_scope=pace_scope(vendor, base_url, getattr(conn, "login", None), getattr(conn, "password", None), extra.get("account_id")),
     )
+
+
+def pace_scope(*parts: object) -> str:
+    """An opaque key for "the same credentials at the same place" (a digest: no secret is kept)."""
+    import hashlib
+
+    return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
 
 
 def require(value: Any, field_name: str, conn_id: str, vendor: str) -> str:

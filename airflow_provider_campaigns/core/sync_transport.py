@@ -54,6 +54,7 @@ class SyncTransport(TransportCore):
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
             if isinstance(action, Send):
+                self.pace.wait_sync()
                 with self._gate.slot():
                     outcome = self._send(action)
             elif isinstance(action, NeedToken):

@@ -1,4 +1,4 @@
-"""What the sync and the async transport share: headers, answers, tokens and the rate limit.
+"""What the sync and the async transport share: headers, answers, tokens, the concurrency limit and the pace.
 
 A transport performs the actions of :mod:`.flow`; this base holds everything that does not depend
 on the HTTP library, so the worker (``requests``) and the triggerer (``httpx``) cannot drift apart.
@@ -13,6 +13,7 @@ from airflow_provider_campaigns import __version__
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.core.flow import Authenticator, Budget, Send, TransportFailure
 from airflow_provider_campaigns.core.limits import AdaptiveLimit
+from airflow_provider_campaigns.core.pace import Pace, pace_for
 from airflow_provider_campaigns.core.retry import parse_retry_after
 from airflow_provider_campaigns.core.settings import TransportSettings
 from airflow_provider_campaigns.core.tokens import TokenSlot
@@ -34,6 +35,9 @@ class TransportCore:
         self.clock = clock
         self.limit = limit
         self._tokens = TokenSlot(clock)
+        rate = settings.requests_per_second
+        #: when each request may go: shared by every transport of the same credentials in this process
+        self.pace: Pace = pace_for(settings.pace_scope, rate, clock) if settings.pace_scope else Pace(rate, clock)
 
     @property
     def token_refreshes(self) -> int:
@@ -60,8 +64,10 @@ class TransportCore:
     def reply(self, request: ApiRequest[Any], status: int, headers: Mapping[str, str], content: bytes) -> Reply:
         """The received answer, with lower-case header names; its status steers the rate limit."""
         lowered = {key.lower(): value for key, value in headers.items()}
+        retry_after = parse_retry_after(lowered.get("retry-after"))
         if self.limit is not None:
-            self.limit.record(status == 429, parse_retry_after(lowered.get("retry-after")))
+            self.limit.record(status == 429, retry_after)
+        self.pace.record(status == 429, retry_after)
         return Reply(self.settings.vendor, request, status, lowered, content, self.settings.conn_id)
 
     def timeout_failure(self) -> TransportFailure:

@@ -23,8 +23,8 @@ from typing import Any
 
 from . import control
 from .config import parse_page_cap
-from .rate_limits import parse_rate_limit
 from .credentials import SimulatorCredentials
+from .rate_limits import parse_rate_limit
 from .sim import VENDORS, Simulator
 
 

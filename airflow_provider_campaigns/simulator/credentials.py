@@ -78,7 +78,8 @@ def connections(creds: SimulatorCredentials, base_url: str) -> dict[str, dict[st
             "host": f"{base_url}/kore",
             "login": creds.kore_client_id,
             "password": creds.kore_client_secret,
-            "extra": {**insecure, "account_id": creds.kore_account_id, "stream_id": creds.kore_stream_id},
+            # the simulator is unlimited unless told otherwise: no documented 60/min here (0 = learn from 429s)
+            "extra": {**insecure, "account_id": creds.kore_account_id, "stream_id": creds.kore_stream_id, "requests_per_second": 0},
         },
     }
 

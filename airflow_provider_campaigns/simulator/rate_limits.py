@@ -51,7 +51,8 @@ class RateLimit:
         if not isinstance(refused_spends, bool):
             raise ValueError(f"refused_spends must be true or false, not {refused_spends!r}")
         if retry_after is not None and retry_after not in RETRY_AFTER_MODES:
-            raise ValueError(f"retry_after must be one of {', '.join(RETRY_AFTER_MODES)} (or null: the vendor's default), not {retry_after!r}")
+            modes = ", ".join(RETRY_AFTER_MODES)
+            raise ValueError(f"retry_after must be one of {modes} (or null: the vendor's default), not {retry_after!r}")
         return cls(float(rate), float(burst), refused_spends, retry_after)
 
     def as_dict(self) -> dict[str, Any]:

@@ -298,6 +298,8 @@ class VendorSpec(Generic[R]):
     :param ref: the reference class, rebuilt from trigger kwargs and plans with ``ref.from_dict``.
     :param options: the options class (:class:`ApiOptions` or a vendor subclass).
     :param from_connection: builds the vendor API from a connection, its transport settings and options.
+    :param requests_per_second: the request rate the vendor documents (kept unless the connection's
+        extra ``requests_per_second`` says otherwise); ``None``: none documented, learned from 429s.
     """
 
     key: str
@@ -306,12 +308,13 @@ class VendorSpec(Generic[R]):
     ref: type[R]
     options: type[ApiOptions]
     from_connection: Callable[[Any, Any, Any], VendorApi[R]]
+    requests_per_second: float | None = None
 
     def connect(self, conn: Any, request_timeout: Any = None, options: ApiOptions | None = None) -> tuple[Any, VendorApi[R]]:
         """Transport settings and the vendor API from one Airflow connection (no I/O): the one place both are read."""
         from airflow_provider_campaigns.core.settings import transport_settings
 
-        settings = transport_settings(conn, self.name, self.default_host, request_timeout)
+        settings = transport_settings(conn, self.name, self.default_host, request_timeout, self.requests_per_second)
         return settings, self.from_connection(conn, settings, options or self.options())
 
 

@@ -416,4 +416,8 @@ def from_connection(conn: Any, settings: TransportSettings, options: KoreOptions
     )
 
 
-SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, KoreCampaign, KoreOptions, from_connection)
+#: Kore.ai documents 60 requests a minute (and 1,800 an hour) per bot for its platform public APIs; its Campaign
+#: Management pages name no limit of their own, so this takes them to be platform public APIs (labelled in the README)
+REQUESTS_PER_SECOND = 1.0
+
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, KoreCampaign, KoreOptions, from_connection, REQUESTS_PER_SECOND)

@@ -37,11 +37,13 @@ def test_the_default_burst_is_one_second_of_tokens_and_bad_settings_fail():
 
 def test_the_command_line_sets_rate_limits():
     assert parse_rate_limit("kore=1") == ("kore", RateLimit(1.0, 1.0, False, None))
-    assert parse_rate_limit("cellcast=15,burst=5,refused_spends=true,retry_after=short") == ("cellcast", RateLimit(15.0, 5.0, True, "short"))
+    expected = ("cellcast", RateLimit(15.0, 5.0, True, "short"))
+    assert parse_rate_limit("cellcast=15,burst=5,refused_spends=true,retry_after=short") == expected
     for bad in ("kore", "nobody=1", "kore=1,speed=2", "kore=fast"):
         with pytest.raises(ValueError):
             parse_rate_limit(bad)
-    assert parse_args(["--rate-limit", "bsg=50", "--rate-limit", "kore=1"]).rate_limit == [parse_rate_limit("bsg=50"), parse_rate_limit("kore=1")]
+    arguments = parse_args(["--rate-limit", "bsg=50", "--rate-limit", "kore=1"])
+    assert arguments.rate_limit == [parse_rate_limit("bsg=50"), parse_rate_limit("kore=1")]
 
 
 def test_each_vendor_refuses_with_its_own_429(simulator, client):

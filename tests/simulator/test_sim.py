@@ -50,7 +50,7 @@ def test_connections_point_at_the_simulator(simulator):
         "host": simulator.base_url("kore"),
         "login": creds.kore_client_id,
         "password": creds.kore_client_secret,
-        "extra": {"allow_insecure": True, "account_id": creds.kore_account_id, "stream_id": creds.kore_stream_id},
+        "extra": {"allow_insecure": True, "account_id": creds.kore_account_id, "stream_id": creds.kore_stream_id, "requests_per_second": 0},
     }
     env = simulator.connection_env()
     assert set(env) == {
