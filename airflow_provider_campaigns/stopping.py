@@ -20,6 +20,7 @@ from airflow_provider_campaigns.core.logs import Logger
 from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
 from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, OUTCOMES, STOPPED, WOULD_STOP, CampaignEntry, entry
 from airflow_provider_campaigns.status import CampaignState
+from airflow_provider_campaigns.stop_budget import StopBudget
 from airflow_provider_campaigns.vendors.base import stop_flow
 
 if TYPE_CHECKING:
@@ -121,17 +122,27 @@ class Progress:
         self._log.info("%s.", line)
 
 
+def budget_of(hook: CampaignHook[Any], deadline: float | StopBudget) -> StopBudget:
+    """A batch's budget: as given, or a fixed monotonic ``deadline``."""
+    return deadline if isinstance(deadline, StopBudget) else StopBudget.fixed(hook.clock, deadline)
+
+
 def stop_campaigns(
     hook: CampaignHook[Any],
     refs: Sequence[Ref],
-    deadline: float,
+    deadline: float | StopBudget,
     fail_if_already_final: bool = False,
     journal: Journal | None = None,
     logger: Logger | None = None,
 ) -> Report:
-    """Stop every campaign in ``refs``; one entry each, in order. ``deadline`` is monotonic."""
+    """Stop every campaign in ``refs``; one entry each, in order.
+
+    ``deadline`` is monotonic, or a :class:`~airflow_provider_campaigns.stop_budget.StopBudget` that
+    gives up only when no campaign has been stopped for a while (or at its cap).
+    """
     from airflow_provider_campaigns.journal import Journal
 
+    budget = budget_of(hook, deadline)
     logger = logger or logging.getLogger(__name__)
     group = Journal.group(hook.conn_type, hook.conn_id)
     planned, done = journal.earlier(group) if journal else (set(), {})
@@ -146,7 +157,9 @@ def stop_campaigns(
     progress = Progress(hook, len(refs), logger, "handled")
 
     def one(ref: Ref) -> tuple[CampaignEntry, CampaignProviderError | None]:
-        item, error = _stop_one(hook, ref, deadline, fail_if_already_final, ref.label in planned)
+        item, error = _stop_one(hook, ref, budget, fail_if_already_final, ref.label in planned)
+        if item["outcome"] != FAILED:
+            budget.progressed()
         if journal is not None:
             journal.record(group, item)
         progress.count(item)
@@ -162,14 +175,16 @@ def stop_campaigns(
     return Report([entries[ref.label] for ref in refs], errors)
 
 
-def read_campaigns(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float, logger: Logger | None = None) -> Report:
+def read_campaigns(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float | StopBudget, logger: Logger | None = None) -> Report:
     """A dry run: read every campaign and report ``would_stop`` (not final) or ``already_final``; nothing is stopped."""
     progress = Progress(hook, len(refs), logger or logging.getLogger(__name__), "read")
+    budget = budget_of(hook, deadline)
 
     def one(ref: Ref) -> tuple[CampaignEntry, CampaignProviderError | None]:
         error = None
         try:
-            status = hook.status(ref, deadline)
+            status = hook.status(ref, budget.deadline())
+            budget.progressed()
             item = entry(hook.conn_type, hook.conn_id, ref.as_dict(), ref.label, ALREADY_FINAL if status.is_final else WOULD_STOP, status)
         except CampaignProviderError as failure:
             item, error = entry(hook.conn_type, hook.conn_id, ref.as_dict(), ref.label, FAILED, error=str(failure)), failure
@@ -195,14 +210,24 @@ def _each(hook: CampaignHook[Any], refs: Sequence[Ref], one: Any) -> list[Any]:
 
 
 def _stop_one(
-    hook: CampaignHook[Any], ref: Ref, deadline: float, fail_if_already_final: bool, tried_before: bool
+    hook: CampaignHook[Any], ref: Ref, budget: StopBudget, fail_if_already_final: bool, tried_before: bool
 ) -> tuple[CampaignEntry, CampaignProviderError | None]:
-    """One campaign's stop, reported truthfully: a stop an earlier try (or a lost answer) applied counts as ``stopped``."""
+    """One campaign's stop, reported truthfully: a stop an earlier try (or a lost answer) applied counts as ``stopped``.
+
+    Transient trouble is retried until the budget's deadline; when other campaigns were stopped
+    meanwhile the deadline has moved on, and so does this campaign's stop.
+    """
     vendor, conn_id = hook.conn_type, hook.conn_id
     try:
-        outcome = hook.run(stop_flow(hook.api, ref, hook.budget(deadline), fail_if_already_final and not tried_before))
-    except TransientError as error:
-        return _after_giving_up(hook, ref, error, tried_before)
+        while True:
+            deadline = budget.deadline()
+            try:
+                outcome = hook.run(stop_flow(hook.api, ref, hook.budget(deadline), fail_if_already_final and not tried_before))
+                break
+            except TransientError as error:
+                tried_before = tried_before or error.after_lost_answer
+                if not _deadline_moved_on(hook, budget, deadline):
+                    return _after_giving_up(hook, ref, error, tried_before, budget)
     except CampaignProviderError as error:
         return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, error=str(error)), error
     except Exception as error:  # noqa: BLE001 - one campaign's surprise must not lose the whole report
@@ -216,13 +241,28 @@ def _stop_one(
     return entry(vendor, conn_id, ref.as_dict(), ref.label, result, outcome.status), None
 
 
+def _deadline_moved_on(hook: CampaignHook[Any], budget: StopBudget, deadline: float) -> bool:
+    """Whether a stop that gave up at ``deadline`` may go on: it ran into that deadline, and progress has moved it since.
+
+    A stop that gave up early (``max_retries``, a ``Retry-After`` beyond ``retry_after_max``) does not go on.
+    """
+    near_its_deadline = hook.clock.monotonic() >= deadline - hook.settings.retry.retry_after_max
+    return near_its_deadline and budget.deadline() > deadline and not budget.spent()
+
+
 def _after_giving_up(
-    hook: CampaignHook[Any], ref: Ref, error: TransientError, tried_before: bool
+    hook: CampaignHook[Any], ref: Ref, error: TransientError, tried_before: bool, budget: StopBudget
 ) -> tuple[CampaignEntry, CampaignProviderError | None]:
-    """The stop ran out of time: read the campaign once more, so a final campaign is never reported ``failed``."""
+    """The stop ran out of time: read the campaign once more, so a final campaign is never reported ``failed``.
+
+    Under a cap (``stop_timeout``) the read ends within one request timeout of it.
+    """
     vendor, conn_id = hook.conn_type, hook.conn_id
+    until = hook.clock.monotonic() + FINAL_READ_TIME
+    if budget.cap is not None:
+        until = min(until, max(hook.clock.monotonic(), budget.cap) + sum(hook.settings.timeout))
     try:
-        status = hook.status(ref, hook.clock.monotonic() + FINAL_READ_TIME)
+        status = hook.status(ref, until)
     except CampaignProviderError:
         return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, error=str(error)), error
     if not status.is_final:
@@ -239,7 +279,9 @@ def each_part(parts: Sequence[Part], work: Callable[[Part], Any]) -> list[Any]:
         return list(pool.map(work, parts))
 
 
-def stop_parts(parts: Sequence[Part], deadline: float, dry_run: bool, fail_if_already_final: bool, journal: Any, logger: Logger) -> Report:
+def stop_parts(
+    parts: Sequence[Part], deadline: float | StopBudget, dry_run: bool, fail_if_already_final: bool, journal: Any, logger: Logger
+) -> Report:
     """Stop (or read, in a dry run) every part's campaigns; listing errors are reported, never silently dropped."""
 
     def work(part: Part) -> Report:
@@ -255,7 +297,7 @@ def stop_parts(parts: Sequence[Part], deadline: float, dry_run: bool, fail_if_al
     def act(part: Part) -> Report:
         hook = part.hook
         try:
-            refs = part.refs if part.refs is not None else hook.select(part.selection, deadline)
+            refs = part.refs if part.refs is not None else hook.select(part.selection, budget_of(hook, deadline).deadline())
         except CampaignProviderError as error:
             logger.error("%s (%s): could not list the campaigns to stop: %s", hook.vendor_name, hook.conn_id, error)
             return Report([], [error])

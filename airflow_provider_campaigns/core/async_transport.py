@@ -113,7 +113,9 @@ class AsyncTransport(TransportCore):
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
             if isinstance(action, Send):
-                await self.pace.wait_async()
+                if not await self.pace.wait_async(action.deadline):
+                    outcome = self.paced_out()
+                    continue
                 async with scope.gate.slot():
                     outcome = await self._send(action)
             elif isinstance(action, NeedToken):

@@ -41,14 +41,20 @@ class TransportFailure:
     kind: str
     detail: str
     retryable: bool = True
+    #: whether the request went out (a request the vendor's pace held back past the deadline did not)
+    sent: bool = True
 
 
 @dataclass(frozen=True)
 class Send:
-    """Send ``request`` with ``token`` (when authenticated); outcome: :class:`Reply` or :class:`TransportFailure`."""
+    """Send ``request`` with ``token`` (when authenticated); outcome: :class:`Reply` or :class:`TransportFailure`.
+
+    ``deadline`` (monotonic): the call's; a request the vendor's pace would send only after it is not sent.
+    """
 
     request: ApiRequest[Any]
     token: str | None
+    deadline: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,7 @@ def call(request: ApiRequest[T], vendor: str, budget: Budget, refreshable: bool 
     maybe_applied = False
     token: str | None = (yield NeedToken()) if request.authenticated else None
     while True:
-        outcome = yield Send(request, token)
+        outcome = yield Send(request, token, deadline)
         retry_after: float | None = None
         if isinstance(outcome, TransportFailure):
             if not outcome.retryable:
@@ -146,7 +152,7 @@ def call(request: ApiRequest[T], vendor: str, budget: Budget, refreshable: bool 
                 if outcome.ok and not request.retry_unreadable:
                     raise
                 reason = str(error)
-        maybe_applied = maybe_applied or isinstance(outcome, TransportFailure) or outcome.status != 429
+        maybe_applied = maybe_applied or (outcome.sent if isinstance(outcome, TransportFailure) else outcome.status != 429)
         delay, why_not = policy.next_delay(retries, retry_after, deadline - clock.monotonic())
         if delay is None:
             gave_up = TransientError(

@@ -78,14 +78,18 @@ class Pace:
         self.sent = 0
         self.refused = 0
 
-    def _reserve(self) -> tuple[float, int]:
+    def _reserve(self, deadline: float | None = None) -> tuple[float, int] | None:
+        """The wait for the next free slot and the generation it belongs to; ``None`` (nothing taken) if it is past ``deadline``."""
         with self._lock:
             now = self._clock.monotonic()
-            if self._first is None:
-                self._first = now
             at = max(now, self._paused_until)
             if self.rate is not None:
                 at = max(at, self._next)
+            if deadline is not None and at > deadline:
+                return None
+            if self._first is None:
+                self._first = now
+            if self.rate is not None:
                 self._next = at + 1.0 / self.rate
             return at - now, self._generation
 
@@ -96,22 +100,26 @@ class Pace:
                 return True
             return False
 
-    def wait_sync(self) -> None:
-        """Block until this thread's request may go."""
+    def wait_sync(self, deadline: float | None = None) -> bool:
+        """Block until this thread's request may go (``True``), or return ``False`` at once if no slot comes before ``deadline``."""
         while True:
-            wait, generation = self._reserve()
-            self._clock.sleep(wait)
-            if self._still(generation):
-                return
+            reserved = self._reserve(deadline)
+            if reserved is None:
+                return False
+            self._clock.sleep(reserved[0])
+            if self._still(reserved[1]):
+                return True
 
-    async def wait_async(self) -> None:
-        """Suspend until this coroutine's request may go."""
+    async def wait_async(self, deadline: float | None = None) -> bool:
+        """Suspend until this coroutine's request may go (``True``), or ``False`` if no slot comes before ``deadline``."""
         while True:
-            wait, generation = self._reserve()
-            if wait > 0:
-                await self._clock.asleep(wait)
-            if self._still(generation):
-                return
+            reserved = self._reserve(deadline)
+            if reserved is None:
+                return False
+            if reserved[0] > 0:
+                await self._clock.asleep(reserved[0])
+            if self._still(reserved[1]):
+                return True
             await asyncio.sleep(0)
 
     def record(self, throttled: bool, retry_after: float | None = None) -> None:

@@ -54,7 +54,9 @@ class SyncTransport(TransportCore):
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
             if isinstance(action, Send):
-                self.pace.wait_sync()
+                if not self.pace.wait_sync(action.deadline):
+                    outcome = self.paced_out()
+                    continue
                 with self._gate.slot():
                     outcome = self._send(action)
             elif isinstance(action, NeedToken):

@@ -70,6 +70,10 @@ class TransportCore:
         self.pace.record(status == 429, retry_after)
         return Reply(self.settings.vendor, request, status, lowered, content, self.settings.conn_id)
 
+    def paced_out(self) -> TransportFailure:
+        """The failure of an attempt the vendor's pace leaves no slot for before the call's deadline (nothing was sent)."""
+        return TransportFailure("paced", f"no request slot before the deadline at the vendor's pace ({self.pace.describe()})", sent=False)
+
     def timeout_failure(self) -> TransportFailure:
         """The failure of an attempt that got no answer within the connect + read timeout."""
         return TransportFailure("timeout", f"no answer within the timeout {self.settings.timeout} s (connect, read)")

@@ -82,8 +82,11 @@ class StopTaskOperator(BaseOperator):
     :param max_concurrency: stop requests in flight at once per vendor connection (lowered while the
         vendor answers 429, raised again when it stops).
     :param dry_run: read and report what would be stopped (``would_stop``), stop nothing.
-    :param stop_timeout: seconds the stop may take in all: transient trouble (timeouts, refused
-        connections, 429, 5xx) is retried until then, and only then is a campaign given up.
+    :param stop_timeout: seconds the stop may take in all, honoured within one request timeout: transient
+        trouble (timeouts, refused connections, 429, 5xx) is retried until then, and only then is a campaign
+        given up. Default: no fixed budget: campaigns are given up only when none has been stopped for
+        two minutes (``stop_budget.NO_PROGRESS_TIMEOUT``), or at the task's ``execution_timeout`` — at a
+        vendor's pace a large batch takes minutes, and every campaign is stopped while stops succeed.
     :param wait_for_completion: after stopping, wait until every campaign is final.
     :param poll_interval: seconds between status reads while waiting.
     :param timeout: seconds to wait at most (``wait_for_completion`` only).
@@ -103,7 +106,7 @@ class StopTaskOperator(BaseOperator):
         request_timeout: float | Sequence[float] | None = None,
         max_concurrency: int = 32,
         dry_run: bool = False,
-        stop_timeout: float = 300.0,
+        stop_timeout: float | None = None,
         wait_for_completion: bool = False,
         poll_interval: float = 30.0,
         timeout: float = 3600.0,
@@ -116,7 +119,7 @@ class StopTaskOperator(BaseOperator):
             deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
         if not isinstance(max_concurrency, int) or isinstance(max_concurrency, bool) or not 1 <= max_concurrency <= 256:
             raise InvalidInputError(f"max_concurrency must be an integer from 1 to 256, not {max_concurrency!r}.")
-        check_positive(poll_interval=poll_interval, timeout=timeout, stop_timeout=stop_timeout)
+        check_positive(poll_interval=poll_interval, timeout=timeout, **({} if stop_timeout is None else {"stop_timeout": stop_timeout}))
         if deferrable_asked and not wait_for_completion and not dry_run:
             warn_at_dag_file(
                 f"{type(self).__name__} {kwargs.get('task_id')!r}: deferrable=True has no effect without wait_for_completion=True "
@@ -147,6 +150,8 @@ class StopTaskOperator(BaseOperator):
         """Validate everything, stop (or read) every campaign, report, then wait if asked."""
         from airflow_provider_campaigns.journal import journal_for, last_try
         from airflow_provider_campaigns.results import FAILED, result
+        from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK
+        from airflow_provider_campaigns.stop_budget import StopBudget
         from airflow_provider_campaigns.stopping import stop_parts
         from airflow_provider_campaigns.tasks import log_table, push_result
 
@@ -156,8 +161,8 @@ class StopTaskOperator(BaseOperator):
         clock = parts[0].hook.clock if parts else None
         journal = None if self.list_only else journal_for(context)
         try:
-            deadline = (clock.monotonic() if clock else 0.0) + self.stop_timeout
-            report = stop_parts(parts, deadline, self.list_only, self.fail_if_already_final, journal, self.log)
+            budget = StopBudget.for_task(clock or SYSTEM_CLOCK, self.stop_timeout, self.execution_timeout)
+            report = stop_parts(parts, budget, self.list_only, self.fail_if_already_final, journal, self.log)
             value = result(report.entries, self.list_only)
             log_table(self.log, report.entries)
             failure = report.failure(dry_run=self.list_only)
