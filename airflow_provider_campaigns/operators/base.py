@@ -148,9 +148,9 @@ class StopTaskOperator(BaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         """Validate everything, stop (or read) every campaign, report, then wait if asked."""
+        from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK
         from airflow_provider_campaigns.journal import journal_for, last_try
         from airflow_provider_campaigns.results import FAILED, result
-        from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK
         from airflow_provider_campaigns.stop_budget import StopBudget
         from airflow_provider_campaigns.stopping import stop_parts
         from airflow_provider_campaigns.tasks import log_table, push_result
