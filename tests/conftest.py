@@ -61,6 +61,15 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"CAMPAIGNS_TEST_INSTALLED=1 but the provider under test is {where} ({how}), not the installed wheel")
 
 
+@pytest.fixture(autouse=True)
+def fresh_paces() -> Iterator[None]:
+    """Every test starts with no connection's pace learned (a process keeps them, and tests share credentials)."""
+    from airflow_provider_campaigns.core.pace import forget_paces
+
+    forget_paces()
+    yield
+
+
 #: Retry settings that keep tests fast: real back-off code, millisecond waits.
 FAST_RETRY: dict[str, Any] = {"backoff_base": 0.001, "backoff_max": 0.005, "retry_after_max": 5, "max_retries": 3, "requests_per_second": 0}
 

@@ -12,7 +12,7 @@ request takes a slot ``1/rate`` after the previous one before it is sent; the tr
   429s (:data:`LEARN_SHARE` of :data:`LEARN_ANSWERS`; a few 429s are retried one by one and slow
   nobody else): the rate becomes the answers accepted a second over the last :data:`WINDOW`
   seconds (at least one second counted), less :data:`CUT`; every later 429 (at most one a slot)
-  cuts it by :data:`CUT` again. While answers are accepted it grows
+  cuts it by :data:`CUT` again. A learned rate is forgotten after :data:`FORGET_AFTER` seconds without a 429. While answers are accepted it grows
   back slowly (:data:`GROWTH` a second, faster the longer no 429 came), so it keeps probing for a
   higher limit without a storm: about one refusal every six seconds.
 - A 429 also pauses every request of the connection: until its ``Retry-After``, or, without one
@@ -52,6 +52,8 @@ LEARN_SHARE = 0.6
 FIRST_GUESS = 1.0
 #: the slowest pace learning goes down to (one request a minute)
 MIN_RATE = 1 / 60
+#: a learned rate is forgotten after this many seconds without a 429 (a limit seen once is not a limit for ever)
+FORGET_AFTER = 600.0
 #: connections remembered per process (the oldest is forgotten beyond it)
 MAX_PACES = 256
 
@@ -82,6 +84,9 @@ class Pace:
         """The wait for the next free slot and the generation it belongs to; ``None`` (nothing taken) if it is past ``deadline``."""
         with self._lock:
             now = self._clock.monotonic()
+            if self.configured is None and self.rate is not None and now - self._last_cut > FORGET_AFTER:
+                self.rate = None  # unlimited again until 429s say otherwise
+                self._recent.clear()
             at = max(now, self._paused_until)
             if self.rate is not None:
                 at = max(at, self._next)
@@ -183,6 +188,12 @@ class Pace:
 
 _PACES: dict[str, Pace] = {}
 _PACES_LOCK = threading.Lock()
+
+
+def forget_paces() -> None:
+    """Forget every connection's pace in this process (tests; a process that wants a fresh start)."""
+    with _PACES_LOCK:
+        _PACES.clear()
 
 
 def pace_for(scope: str, rate: float | None, clock: Clock = SYSTEM_CLOCK) -> Pace:

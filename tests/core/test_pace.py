@@ -180,3 +180,15 @@ def test_connections_with_the_same_credentials_share_a_pace_and_others_do_not():
     other = kore.SPEC.connect(SimpleNamespace(**{**vars(kore_connection()), "password": "another-secret"}))[0]
     assert one.pace_scope == same.pace_scope != other.pace_scope
     assert len(one.pace_scope) == 64 and "another-secret" not in other.pace_scope  # a digest, never the secret
+
+
+def test_a_learned_rate_is_forgotten_after_a_quiet_while(clock):
+    from airflow_provider_campaigns.core.pace import FORGET_AFTER
+
+    pace = Pace(None, clock)
+    for _ in range(50):
+        pace.record(True)
+    assert pace.rate is not None
+    clock.advance(FORGET_AFTER + 1)
+    pace.wait_sync()
+    assert pace.rate is None

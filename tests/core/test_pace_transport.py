@@ -37,7 +37,7 @@ def test_an_unknown_limit_is_learned_with_at_most_one_refusal_per_stop(monkeypat
         counts = sim.rate_limits()["cellcast"]
     assert counts["refused"] <= 60, counts  # today's client: several per stop
     assert seconds < (60 - 20) / 20 * 1.6 + 2, seconds
-    assert hook.transport.pace.rate is not None and hook.transport.pace.rate <= 25  # probing a little above the limit
+    assert hook.transport.pace.rate is not None and hook.transport.pace.rate < 40  # near the limit, probing above it now and then
 
 
 def test_a_configured_rate_is_kept_from_the_first_request(monkeypatch):
