@@ -9,10 +9,11 @@ request takes a slot ``1/rate`` after the previous one before it is sent; the tr
   from the first request, with a small margin (:data:`MARGIN`) so the vendor's own clock never
   sees two requests closer than it allows.
 - Without one, the pace starts unlimited and learns the rate once most of the last answers were
-  429s (:data:`LEARN_SHARE` of :data:`LEARN_ANSWERS`; a few 429s are retried one by one and slow
-  nobody else): the rate becomes the answers accepted a second over the last :data:`WINDOW`
-  seconds (at least one second counted), less :data:`CUT`; every later 429 (at most one a slot)
-  cuts it by :data:`CUT` again. A learned rate is forgotten after :data:`FORGET_AFTER` seconds without a 429. While answers are accepted it grows
+  429s (:data:`LEARN_SHARE` of :data:`LEARN_ANSWERS`, or :data:`QUICK_SHARE` of the last
+  :data:`QUICK_ANSWERS`; a few 429s are retried one by one and slow nobody else): the rate becomes
+  the answers accepted a second over the last :data:`WINDOW` seconds (at least one second
+  counted), less :data:`CUT`; every later 429 (at most one a slot) cuts it by :data:`CUT` again;
+  it is forgotten after :data:`FORGET_AFTER` seconds without a 429. While answers are accepted it grows
   back slowly (:data:`GROWTH` a second, faster the longer no 429 came), so it keeps probing for a
   higher limit without a storm: about one refusal every six seconds.
 - A 429 also pauses every request of the connection: until its ``Retry-After``, or, without one
@@ -48,6 +49,9 @@ MARGIN = 0.97
 LEARN_ANSWERS = 50
 #: the share of 429s among them that is a rate limit (a steady 30% of faults is not)
 LEARN_SHARE = 0.6
+#: ... or nearly all of the last few answers (a steady 30% of faults makes 17 of 20 once in millions of windows)
+QUICK_ANSWERS = 20
+QUICK_SHARE = 0.85
 #: the rate a 429 before any accepted answer starts from (nothing measured yet)
 FIRST_GUESS = 1.0
 #: the slowest pace learning goes down to (one request a minute)
@@ -148,7 +152,7 @@ class Pace:
         429s (a fault, BSG's duplicate detector) are retried one by one and slow nobody else.
         """
         if self.rate is None:
-            if len(self._recent) < self._recent.maxlen or self._recent.count(True) < LEARN_SHARE * len(self._recent):  # type: ignore[operator]
+            if not self._rate_limited():
                 return
             counted = max(1.0, min(WINDOW, now - (self._first if self._first is not None else now)))
             accepted = len(self._accepted) / counted if self._accepted else FIRST_GUESS
@@ -166,6 +170,15 @@ class Pace:
     def _pause(self, now: float, retry_after: float | None) -> None:
         assert self.rate is not None
         self._paused_until = max(self._paused_until, now + (retry_after if retry_after else 1.0 / self.rate))
+
+    def _rate_limited(self) -> bool:
+        """Whether the last answers are mostly 429s: a majority of :data:`LEARN_ANSWERS`, or nearly all of the last
+        :data:`QUICK_ANSWERS` (a slow vendor is recognised after a score of refusals, not fifty)."""
+        recent = list(self._recent)
+        latest = recent[-QUICK_ANSWERS:]
+        if len(latest) == QUICK_ANSWERS and latest.count(True) >= QUICK_SHARE * QUICK_ANSWERS:
+            return True
+        return len(recent) == LEARN_ANSWERS and recent.count(True) >= LEARN_SHARE * LEARN_ANSWERS
 
     def _grow(self, now: float) -> None:
         """Probe upwards, slowly near the last 429 and faster the longer none came."""
