@@ -124,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         limit = TARGET_REFUSED_CONFIGURED if configured else None
         total_refused = sum(result["refused"].values())
         total = total_refused + sum(result["accepted"].values())
-        refused_ok = total_refused <= limit * total if limit is not None else total_refused <= TARGET_REFUSED_LEARNED * sum(result["accepted"].values())
+        stops = sum(result["accepted"].values())
+        refused_ok = total_refused <= (limit * total if limit is not None else TARGET_REFUSED_LEARNED * stops)
         ok = ok and result["exact"] and result["given_up"] == 0 and refused_ok
     print(f"load after: {os.getloadavg()[0]:.1f}")
     return 0 if ok else 1

@@ -173,7 +173,8 @@ class Pace:
 
     def _rate_limited(self) -> bool:
         """Whether the last answers are mostly 429s: a majority of :data:`LEARN_ANSWERS`, or nearly all of the last
-        :data:`QUICK_ANSWERS` (a slow vendor is recognised after a score of refusals, not fifty)."""
+        :data:`QUICK_ANSWERS` (a slow vendor is recognised after a score of refusals, not fifty).
+        """
         recent = list(self._recent)
         latest = recent[-QUICK_ANSWERS:]
         if len(latest) == QUICK_ANSWERS and latest.count(True) >= QUICK_SHARE * QUICK_ANSWERS:
