@@ -85,7 +85,7 @@ class Pace:
         self.refused = 0
 
     def _reserve(self, deadline: float | None = None) -> tuple[float, int] | None:
-        """The wait for the next free slot and the generation it belongs to; ``None`` (nothing taken) if it is past ``deadline``."""
+        """The wait for the next free slot and its generation; ``None`` (nothing taken) if it is a wait that ends past ``deadline``."""
         with self._lock:
             now = self._clock.monotonic()
             if self.configured is None and self.rate is not None and now - self._last_cut > FORGET_AFTER:
@@ -94,8 +94,8 @@ class Pace:
             at = max(now, self._paused_until)
             if self.rate is not None:
                 at = max(at, self._next)
-            if deadline is not None and at > deadline:
-                return None
+            if deadline is not None and at > max(now, deadline):
+                return None  # a request that may go at once goes, as every call's first attempt always has
             if self._first is None:
                 self._first = now
             if self.rate is not None:
