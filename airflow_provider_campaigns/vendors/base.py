@@ -19,6 +19,7 @@ from airflow_provider_campaigns.core.flow import Authenticator, Budget, Flow, To
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 from airflow_provider_campaigns.exceptions import (
     CampaignNotStoppableError,
+    ContractError,
     InvalidInputError,
     PermanentError,
     ResponseFormatError,
@@ -113,7 +114,7 @@ class VendorApi(ABC, Generic[R]):
         A missing or non-text status is an unreadable answer; timestamps are kept as the vendor wrote them.
         """
         if not isinstance(raw, str) or not raw.strip():
-            raise reply.format_error(f"no status for campaign {campaign_id} in the answer")
+            raise reply.contract_error(f"no status for campaign {campaign_id} in the answer")
         name = data.get(name_field)
         return CampaignStatus(
             vendor=self.vendor,
@@ -135,9 +136,12 @@ def stop_flow(api: VendorApi[R], ref: R, budget: Budget, fail_if_already_final: 
 
     When the vendor refuses the stop because of the campaign's state, the status is read: a final
     campaign counts as ``already_final`` (unless ``fail_if_already_final``); any other state fails
-    with both the refusal and the state in the message. A 2xx answer that cannot be read is never
-    taken on trust: the status is read, and the stop is sent again only while the campaign is
-    still running (so a stop that was applied is never sent twice).
+    with both the refusal and the state in the message. A 2xx answer that cannot be read (a
+    truncated body, or one that contradicts the documented contract) is never taken on trust: the
+    status is read, and the stop is sent again only while the campaign is still running (so a stop
+    that was applied is never sent twice). A drifted status answer ends it at once
+    (:class:`ContractError`); so does a stop answer that keeps contradicting the contract while the
+    campaign keeps running.
     """
     request = api.stop_request(ref)
     if request.retry_unreadable:  # a stop is a write: an unreadable 2xx is checked by a status read, never re-sent blindly
@@ -146,7 +150,7 @@ def stop_flow(api: VendorApi[R], ref: R, budget: Budget, fail_if_already_final: 
         try:
             status = yield from call(request, api.vendor, budget, api.auth.refreshable)
             return StopOutcome(STOPPED, status)
-        except ResponseFormatError as unreadable:
+        except (ResponseFormatError, ContractError) as unreadable:
             if unreadable.http_status is None or not 200 <= unreadable.http_status < 300:
                 raise
             status = yield from status_flow(api, ref, budget)
@@ -158,15 +162,21 @@ def stop_flow(api: VendorApi[R], ref: R, budget: Budget, fail_if_already_final: 
                 ref.label,
                 status.vendor_status,
             )
-            last = unreadable
+            last: ResponseFormatError | ContractError = unreadable
         except StopRejectedError as rejected:
             return (yield from _after_refusal(api, ref, budget, rejected, fail_if_already_final))
-    raise TransientError(
-        f"{last} The campaign is still {status.vendor_status!r} after {UNREADABLE_STOP_ATTEMPTS} stop attempts; retry the task.",
-        vendor=api.vendor,
-        campaign_id=ref.label,
-        http_status=last.http_status,
-    )
+    still = f" The campaign is still {status.vendor_status!r} after {UNREADABLE_STOP_ATTEMPTS} stop attempts"
+    if isinstance(last, ContractError):
+        raise ContractError(
+            f"{last}{still}: the stop cannot be confirmed.",
+            vendor=api.vendor,
+            campaign_id=ref.label,
+            http_status=last.http_status,
+            endpoint=last.endpoint,
+            missing=last.missing,
+            doc=last.doc,
+        )
+    raise TransientError(f"{last}{still}; retry the task.", vendor=api.vendor, campaign_id=ref.label, http_status=last.http_status)
 
 
 def _after_refusal(

@@ -11,8 +11,8 @@ from airflow_provider_campaigns.exceptions import (
     AuthenticationError,
     CampaignNotFoundError,
     CampaignNotStoppableError,
+    ContractError,
     InvalidInputError,
-    TransientError,
     VendorRejectedError,
 )
 from airflow_provider_campaigns.hooks.bsg import BsgHook
@@ -210,8 +210,8 @@ def test_list_follows_the_documented_total_not_a_short_page(bsg, mocked):
     """BSG may answer fewer rows than page[limit] asks; meta.page.total says how many there are."""
     window = {
         "filter[type]": "sms",
-        "filter[from]": "2026-08-01T00:00:00Z",
-        "filter[to]": "2026-11-01T00:00:00Z",
+        "filter[from]": "2026-08-01 00:00:00",
+        "filter[to]": "2026-11-01 00:00:00",
         "sort": "id",
         "way": "asc",
     }
@@ -224,9 +224,12 @@ def test_list_follows_the_documented_total_not_a_short_page(bsg, mocked):
 
 
 def test_list_without_a_total_fails_instead_of_guessing(bsg, mocked):
+    """A list answer without the documented total is drift: it fails at once (one request, no retry), naming the spec."""
     mocked.get(f"{HOST}/api/campaigns", json={"data": [campaign("sending")["data"]]})
-    with pytest.raises(TransientError, match=r"meta\.page\.total"):
+    with pytest.raises(ContractError, match=r"meta\.page\.total.*Documented in: BSG 'Get a list of SMS campaigns' page") as raised:
         bsg.list_campaigns("sms", date_from="2026-08-01", date_to="2026-11-01")
+    assert len(calls(mocked, "GET", f"{HOST}/api/campaigns")) == 1
+    assert raised.value.endpoint == "GET /api/campaigns" and "meta.page.total" in (raised.value.missing or "")
 
 
 def test_a_list_longer_than_three_months_is_cut_into_windows(bsg, mocked):
@@ -234,10 +237,10 @@ def test_a_list_longer_than_three_months_is_cut_into_windows(bsg, mocked):
     bsg.list_campaigns("rcs", date_from="2026-01-15", date_to="2026-11-01")
     windows = [(c.request.params["filter[from]"], c.request.params["filter[to]"]) for c in calls(mocked, "GET", f"{HOST}/api/campaigns")]
     assert windows == [
-        ("2026-08-01T00:00:00Z", "2026-11-01T00:00:00Z"),
-        ("2026-05-01T00:00:00Z", "2026-08-01T00:00:00Z"),
-        ("2026-02-01T00:00:00Z", "2026-05-01T00:00:00Z"),
-        ("2026-01-15T00:00:00Z", "2026-02-01T00:00:00Z"),
+        ("2026-08-01 00:00:00", "2026-11-01 00:00:00"),
+        ("2026-05-01 00:00:00", "2026-08-01 00:00:00"),
+        ("2026-02-01 00:00:00", "2026-05-01 00:00:00"),
+        ("2026-01-15 00:00:00", "2026-02-01 00:00:00"),
     ]
     assert {c.request.params["filter[type]"] for c in calls(mocked, "GET", f"{HOST}/api/campaigns")} == {"rcs"}
 
@@ -247,7 +250,7 @@ def test_the_default_list_is_bsgs_default_window_ending_now(connection, fast_ret
     mocked.get(f"{HOST}/api/campaigns", json=listing(range(0)))
     BsgHook(clock=clock).list_campaigns()
     (only,) = calls(mocked, "GET", f"{HOST}/api/campaigns")
-    assert (only.request.params["filter[from]"], only.request.params["filter[to]"]) == ("2026-10-15T08:00:00Z", "2027-01-15T08:00:00Z")
+    assert (only.request.params["filter[from]"], only.request.params["filter[to]"]) == ("2026-10-15 08:00:00", "2027-01-15 08:00:00")
 
 
 def test_test_connection_performs_a_real_login(bsg):
