@@ -114,7 +114,9 @@ def test_execute_complete_of_a_drift_error_event_fails_without_task_retries():
     from airflow_provider_campaigns.tasks import outcome_result
 
     with pytest.raises(AirflowFailException, match="contradicts its documentation"):
-        outcome_result({"status": "error", "message": "BSG answered ... that contradicts its documentation: no 'data'"}, {}, {}, sensor=True)
+        outcome_result(
+            {"status": "error", "message": "BSG answered ... that contradicts its documentation: no 'data'"}, {}, {}, sensor=True
+        )
 
 
 def test_relogin_on_401_inside_the_trigger(bsg_api):
