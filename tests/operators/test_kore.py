@@ -357,23 +357,26 @@ def test_all_active_fails_in_seconds_on_a_drifted_list(mocked):
     before, it was retried for the whole budget and the task said "the vendor may be degraded"."""
     from airflow.providers.common.compat.sdk import AirflowFailException
 
-    from airflow_provider_campaigns.exceptions import ContractError
+    from airflow_provider_campaigns.exceptions import TransientError
 
     mocked.post(f"{base()}/getAllCampaignDetails", json={"status": "success", "data": [campaign("cd-1")], "moreAvailable": False})
-    with pytest.raises(ContractError, match=r"no 'data' object.*get-all-campaigns-v2\.md") as raised:
+    with pytest.raises(AirflowFailException, match=r"contradicts its documentation: no 'data' object.*get-all-campaigns-v2\.md") as raised:
         run(KoreStopCampaignOperator(task_id="stop", all_active=True))
-    assert isinstance(raised.value, AirflowFailException)
+    assert not isinstance(raised.value, TransientError)
     assert len(list_bodies(mocked)) == 1 and stops(mocked) == []
 
 
 def test_a_dry_run_on_a_list_path_kore_does_not_serve_fails_at_once(mocked):
     """A 404 on the list path the client built is a contract/path problem, not "campaign not found", not transient."""
-    from airflow_provider_campaigns.exceptions import CampaignNotFoundError, ContractError
+    from airflow.providers.common.compat.sdk import AirflowFailException
+
+    from airflow_provider_campaigns.exceptions import CampaignNotFoundError, TransientError
 
     mocked.post(f"{base()}/getAllCampaignDetails", status=404, json={"errors": [{"msg": "Route not found", "code": 404}]})
-    with pytest.raises(ContractError, match=r"does not serve POST .*getAllCampaignDetails \(campaign list\): HTTP 404") as raised:
+    with pytest.raises(AirflowFailException, match=r"does not serve POST .*getAllCampaignDetails \(campaign list\): HTTP 404") as raised:
         run(KoreStopCampaignOperator(task_id="stop", all_active=True, dry_run=True))
-    assert not isinstance(raised.value, CampaignNotFoundError) and len(mocked.calls) == 1
+    assert not isinstance(raised.value, (CampaignNotFoundError, TransientError)) and "Check the campaign id" not in str(raised.value)
+    assert len(mocked.calls) == 1
 
 
 def test_a_dry_run_whose_status_reads_drifted_fails_at_once(mocked):
