@@ -34,6 +34,9 @@ class ApiRequest(Generic[T]):
     :param action: what the call does in words (``"stop"``, ``"status read"``), for messages.
     :param headers: non-secret headers of this call (credentials come from the authenticator).
     :param retry_unreadable: re-send when a 2xx answer cannot be read (not for writes: the write happened).
+    :param confirm_statuses: answers meaning "maybe already received" (BSG's 429 duplicate-request detector):
+        :func:`~airflow_provider_campaigns.core.flow.call` does not re-send on them; the caller reads the
+        campaign's state first (:class:`~airflow_provider_campaigns.core.flow.ResendHeld`).
     :param doc: the vendor documentation page that describes this call's answer (named by a
         :class:`~airflow_provider_campaigns.exceptions.ContractError` when an answer contradicts it).
     """
@@ -49,6 +52,7 @@ class ApiRequest(Generic[T]):
     headers: Mapping[str, str] = field(default_factory=dict)
     retry_unreadable: bool = True
     doc: str | None = None
+    confirm_statuses: frozenset[int] = frozenset()
 
     def describe(self) -> str:
         """``PATCH /api/campaigns/1/stop`` (no query string: it may carry account ids)."""

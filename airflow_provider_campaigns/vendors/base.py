@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar, Generic, TypeVar
 
-from airflow_provider_campaigns.core.flow import Authenticator, Budget, Flow, Token, call
+from airflow_provider_campaigns.core.flow import Authenticator, Budget, Flow, ResendHeld, Sleep, Token, call
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 from airflow_provider_campaigns.exceptions import (
     CampaignNotStoppableError,
@@ -146,13 +146,34 @@ def stop_flow(api: VendorApi[R], ref: R, budget: Budget, fail_if_already_final: 
     request = api.stop_request(ref)
     if request.retry_unreadable:  # a stop is a write: an unreadable 2xx is checked by a status read, never re-sent blindly
         request = replace(request, retry_unreadable=False)
-    for _ in range(UNREADABLE_STOP_ATTEMPTS):
+    deadline = budget.deadline_for_call()
+    attempts = held = 0
+    while attempts < UNREADABLE_STOP_ATTEMPTS:
         try:
-            status = yield from call(request, api.vendor, budget, api.auth.refreshable)
+            status = yield from call(request, api.vendor, budget.until(deadline), api.auth.refreshable)
             return StopOutcome(STOPPED, status)
+        except ResendHeld as duplicate:
+            status = yield from status_flow(api, ref, budget)
+            if status.is_final:
+                return (yield from _after_refusal(api, ref, budget, _as_refusal(duplicate), fail_if_already_final, status))
+            delay, why_not = budget.policy.next_delay(held, duplicate.retry_after, deadline - budget.clock.monotonic())
+            if delay is None:
+                duplicate.args = (f"{duplicate} {ref.label} is still {status.vendor_status!r}; {why_not}. Retry the task.",)
+                raise duplicate from None
+            held += 1
+            log.warning(
+                "%s: the stop of %s met the duplicate-request answer (HTTP %s) and it is still %r; sending it again in %.2f s.",
+                api.vendor,
+                ref.label,
+                duplicate.http_status,
+                status.vendor_status,
+                delay,
+            )
+            yield Sleep(delay)
         except (ResponseFormatError, ContractError) as unreadable:
             if unreadable.http_status is None or not 200 <= unreadable.http_status < 300:
                 raise
+            attempts += 1
             status = yield from status_flow(api, ref, budget)
             if status.is_final:
                 return StopOutcome(STOPPED, status)
@@ -179,11 +200,24 @@ def stop_flow(api: VendorApi[R], ref: R, budget: Budget, fail_if_already_final: 
     raise TransientError(f"{last}{still}; retry the task.", vendor=api.vendor, campaign_id=ref.label, http_status=last.http_status)
 
 
+def _as_refusal(held: ResendHeld) -> StopRejectedError:
+    """A duplicate-request answer read as a refusal, for :func:`_after_refusal` (the earlier identical stop may have applied)."""
+    refusal = StopRejectedError(str(held), vendor=held.vendor, campaign_id=held.campaign_id, http_status=held.http_status)
+    refusal.after_lost_answer = True
+    return refusal
+
+
 def _after_refusal(
-    api: VendorApi[R], ref: R, budget: Budget, rejected: StopRejectedError, fail_if_already_final: bool
+    api: VendorApi[R],
+    ref: R,
+    budget: Budget,
+    rejected: StopRejectedError,
+    fail_if_already_final: bool,
+    status: CampaignStatus | None = None,
 ) -> Flow[StopOutcome]:
-    """The vendor refused the stop because of the campaign's state: read it and decide."""
-    status = yield from status_flow(api, ref, budget)
+    """The vendor refused the stop because of the campaign's state: read it (unless ``status`` was just read) and decide."""
+    if status is None:
+        status = yield from status_flow(api, ref, budget)
     if rejected.after_lost_answer and status.state is CampaignState.STOPPED:
         return StopOutcome(STOPPED, status)  # our earlier attempt stopped it; its answer was lost
     if not status.is_final:

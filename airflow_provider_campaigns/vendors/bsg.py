@@ -4,6 +4,13 @@ Sources: BSG "Cancel SMS/RCS campaign" pages, the One-API OpenAPI spec (``bsgwor
 api/openapi.yaml``) and BSG's list page (see ``VENDORS.md``). Timestamps come as
 ``yyyy-mm-dd hh:mm:ss`` without a zone (treated as UTC) or ISO 8601 (the spec's list example).
 
+A 429 is BSG's duplicate-request detector (the spec's only 429 text is "Too many duplicate request
+detected"): after a 429 on a stop the campaign's status is read, and the stop is sent again (after a
+back-off) only while it still runs; a final campaign ends the stop.
+
+List dates (``filter[from]``, ``filter[to]``) are sent as the list page writes them:
+``yyyy-mm-dd hh:mm:ss`` (UTC, whole seconds).
+
 The list (``GET /api/campaigns``) covers at most 3 months per request (``filter[from]`` defaults to
 ``filter[to]`` minus 3 months, ``filter[to]`` may lie up to 30 days ahead), searches only ``sender``
 and ``taskname``, and takes ``page[limit]`` 30 to 500; ``meta.page.total`` says how many there are.
@@ -55,6 +62,9 @@ TIMESTAMP_FIELDS = ("created_at", "start_at", "real_start_at", "finished_at")
 STARTED_AT_FIELDS = ("real_start_at", "start_at")
 FINISHED_AT_FIELDS = ("finished_at",)
 INVALID_STATUS_MESSAGE = "invalid campaign status"
+#: BSG's documented 429 is its duplicate-request detector ("Too many duplicate request detected"): after it,
+#: a stop is sent again only once a status read shows the campaign still running
+DUPLICATE_STATUSES = frozenset({429})
 #: the list's dates, as BSG's list page writes them (``yyyy-mm-dd hh:mm:ss``, UTC)
 LIST_DATE_FORMAT = "YYYY-MM-DD HH:mm:ss"
 DOC_SPEC = "BSG One-API OpenAPI spec (bsgworld/go-sdk, api/openapi.yaml), {path}"
@@ -282,7 +292,14 @@ class BsgApi(VendorApi[BsgCampaign]):
 
         path = f"{CAMPAIGNS_PATH}/{path_param(ref.id)}/stop"
         return ApiRequest(
-            STOP_METHODS[ref.channel], path, interpret, action="stop", campaign_id=label, retry_unreadable=False, doc=DOC_STOP
+            STOP_METHODS[ref.channel],
+            path,
+            interpret,
+            action="stop",
+            campaign_id=label,
+            retry_unreadable=False,
+            doc=DOC_STOP,
+            confirm_statuses=DUPLICATE_STATUSES,
         )
 
     def status_request(self, ref: BsgCampaign) -> ApiRequest[CampaignStatus]:

@@ -302,13 +302,24 @@ def test_stop_whose_answer_was_lost_is_ours_even_with_fail_if_already_final(bsg,
     assert outcome.outcome == "stopped"
 
 
-def test_a_429_is_not_a_lost_answer(bsg, mocked):
-    """A 429 was not applied: a refusal after it means the campaign was already final before us."""
-    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=429, headers={"Retry-After": "0"})
-    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=422, json={"message": "Invalid campaign status", "errors": []})
+def test_a_429_on_a_stop_is_read_as_a_duplicate_and_confirmed_by_a_status_read(bsg, mocked):
+    """BSG's 429 is its duplicate-request detector ("Too many duplicate request detected"): an identical stop was
+    received. The status is read before anything is re-sent; a stopped campaign is stopped (one stop sent)."""
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=429, json={"message": "Too many duplicate request detected"})
     mocked.get(f"{HOST}/api/campaigns/12", json=campaign("stopped"))
-    with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
-        bsg.stop_campaign(12, fail_if_already_final=True)
+    outcome = bsg.stop_campaign(12, fail_if_already_final=True)
+    assert outcome.outcome == "stopped" and outcome.status.vendor_status == "stopped"
+    assert [c.request.method for c in mocked.calls if "/api/campaigns/12" in c.request.url] == ["PATCH", "GET"]
+
+
+def test_a_429_on_a_stop_of_a_running_campaign_is_sent_again_after_the_read(bsg, mocked):
+    mocked.patch(
+        f"{HOST}/api/campaigns/12/stop", status=429, headers={"Retry-After": "0"}, json={"message": "Too many duplicate request detected"}
+    )
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", json=campaign("stopped"))
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("sending"))
+    assert bsg.stop_campaign(12).outcome == "stopped"
+    assert [c.request.method for c in mocked.calls if "/api/campaigns/12" in c.request.url] == ["PATCH", "GET", "PATCH"]
 
 
 def test_redirects_are_never_followed(bsg, mocked):

@@ -21,6 +21,7 @@ from airflow_provider_campaigns.exceptions import (
     PermanentError,
     ResponseFormatError,
     StopRejectedError,
+    TransientError,
     VendorRejectedError,
 )
 from airflow_provider_campaigns.status import CampaignState
@@ -518,3 +519,43 @@ def test_a_refused_login_is_an_authentication_error():
 
 def test_bearer_header_is_the_spec_form():
     assert API.auth.headers("jwt") == {"Authorization": "Bearer jwt"}
+
+
+# -- 429: BSG's duplicate-request detector -------------------------------------------------------------------------
+DUPLICATE = (429, {"message": "Too many duplicate request detected"})
+STOP_12, READ_12 = "PATCH /api/campaigns/12/stop", "GET /api/campaigns/12"
+
+
+@pytest.mark.parametrize(("final", "outcome"), [("stopped", STOPPED), ("done", ALREADY_FINAL)])
+def test_a_429_on_a_stop_is_followed_by_a_status_read_and_a_final_campaign_ends_it(script, budget, final, outcome):
+    """The documented 429 ("Too many duplicate request detected") may mean an identical stop was already received:
+    the status is read before anything is sent again, and a final campaign is done (stopped: ours, most likely)."""
+    run = script(VENDOR, DUPLICATE, (200, campaign_body(status=final)))
+    result = run.run(stop_flow(API, bsg.campaign(12), budget))
+    assert (result.outcome, result.status.vendor_status) == (outcome, final)
+    assert run.calls == [STOP_12, READ_12] and run.sleeps == []
+
+
+def test_a_429_on_a_stop_of_a_running_campaign_backs_off_then_sends_the_stop_again(script, budget):
+    run = script(VENDOR, (*DUPLICATE, {"retry-after": "2"}), (200, campaign_body(status="sending")), (200, campaign_body(status="stopped")))
+    result = run.run(stop_flow(API, bsg.campaign(12), budget))
+    assert result.outcome == STOPPED
+    assert run.calls == [STOP_12, READ_12, STOP_12] and run.sleeps == [2.0], "Retry-After honoured between the read and the resend"
+
+
+def test_a_stop_that_keeps_meeting_the_duplicate_detector_gives_up_naming_it(script, budget):
+    answers = [DUPLICATE, (200, campaign_body(status="sending"))] * 4
+    run = script(VENDOR, *answers)
+    with pytest.raises(TransientError, match=r"HTTP 429, the vendor's duplicate-request answer.*still 'sending'") as raised:
+        run.run(stop_flow(API, bsg.campaign(12), budget))
+    assert not isinstance(raised.value, PermanentError) and raised.value.http_status == 429
+    assert run.calls == [STOP_12, READ_12] * 4, "never two stops without a status read between them"
+
+
+def test_a_429_on_a_status_read_is_still_a_plain_retry(script, budget):
+    run = script(VENDOR, DUPLICATE, (200, campaign_body(status="sending")))
+    request = API.status_request(bsg.campaign(12))
+    from airflow_provider_campaigns.core.flow import call
+
+    assert run.run(call(request, VENDOR, budget)).vendor_status == "sending"
+    assert run.calls == [READ_12, READ_12]
