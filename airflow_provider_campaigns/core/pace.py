@@ -115,7 +115,8 @@ class Pace:
             reserved = self._reserve(deadline)
             if reserved is None:
                 return False
-            self._clock.sleep(reserved[0])
+            if reserved[0] > 0:
+                self._clock.sleep(reserved[0])
             if self._still(reserved[1]):
                 return True
 
