@@ -124,9 +124,12 @@ def campaigns_dag(campaigns_airflow_home: Path) -> Callable[[str], Any]:
         if not bags:
             try:
                 from airflow.dag_processing.dagbag import DagBag
+
+                bags.append(DagBag(os.environ["AIRFLOW__CORE__DAGS_FOLDER"]))
             except ImportError:  # Airflow 2
                 from airflow.models.dagbag import DagBag
-            bags.append(DagBag(os.environ["AIRFLOW__CORE__DAGS_FOLDER"], include_examples=False))
+
+                bags.append(DagBag(os.environ["AIRFLOW__CORE__DAGS_FOLDER"], include_examples=False))
         bag = bags[0]
         dag = bag.get_dag(dag_id)
         if dag is None:
