@@ -108,7 +108,23 @@ def run_reschedule_sensor(sim: Any, dag: Any) -> None:
     )
 
 
+def run_hook_report(sim: Any, dag: Any) -> None:
+    running = sim.add_campaign("bsg", status="sending", name="Flash sale")
+    sim.add_campaign("bsg", status="done")
+    paused = sim.add_campaign("kore", status="Paused", name="Winter promo")
+    sim.add_campaign("kore", status="Completed")
+    dag_run = dag.test()
+    assert states(dag_run) == {"running_campaigns": "success"}
+    rows = dag_run.get_task_instance("running_campaigns").xcom_pull(task_ids="running_campaigns")
+    assert [(r["vendor"], r["campaign_id"], r["name"], r["state"]) for r in rows] == [
+        ("bsg", str(running), "Flash sale", "active"),
+        ("kore", paused, "Winter promo", "paused"),
+    ]
+    assert rows[0]["started_at"], "BSG says when a campaign started sending"
+
+
 RUNS: dict[str, Callable[[Any, Any], None]] = {
+    "campaigns_running_report": run_hook_report,
     "flash_sale_stop": run_flash_sale_stop,
     "flash_sale_end": run_flash_sale_end,
     "campaigns_kill_switch_with_report": run_kill_switch_with_report,
