@@ -70,6 +70,8 @@ class CampaignHook(BaseHook, Generic[R]):
         self.pool_size = pool_size
         self.options = options or self.spec.options()
         self.clock = clock
+        #: campaign names a listing saw (by campaign label), for stop answers that carry none
+        self.listed_names: dict[str, str] = {}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CampaignHook[R]:
         """A fresh hook for the same connection (Airflow deep-copies tasks; locks and sessions are not copied)."""
@@ -78,6 +80,7 @@ class CampaignHook(BaseHook, Generic[R]):
         clone = copy.copy(self)
         clone._build_lock = threading.RLock()
         clone._built = {}
+        clone.listed_names = {}
         return clone
 
     @property

@@ -88,7 +88,7 @@ class KoreHook(CampaignHook[kore.KoreCampaign]):
     def listed(self, chosen: kore.KoreSelection, deadline: float | None = None) -> list[kore.KoreCampaign]:
         """The stream's campaigns that are not final and whose name matches (``status_map`` additions listed too)."""
         extra = [str(raw) for raw in (self.options.status_map or {})]
-        return self.run(kore.select_flow(self.kore_api, chosen, self.budget(deadline), extra))
+        return self.run(kore.select_flow(self.kore_api, chosen, self.budget(deadline), extra, self.listed_names))
 
 
 def _texts(values: Sequence[str]) -> list[str]:
