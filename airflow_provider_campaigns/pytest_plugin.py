@@ -117,13 +117,13 @@ def campaigns_airflow_home(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture(scope="session")
 def campaigns_dag(campaigns_airflow_home: Path) -> Callable[[str], Any]:
-    """``campaigns_dag("dag_id")``: the DAG from the DAGs folder (what ``dag.test()`` can run)."""
-    bags: list[Any] = []
+    """``campaigns_dag("dag_id")``: the DAG from the DAGs folder (what ``dag.test()`` can run).
+
+    The folder is parsed once, when the fixture is first set up (before the test body runs).
+    """
+    bag = _dag_bag(os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
 
     def load(dag_id: str) -> Any:
-        if not bags:
-            bags.append(_dag_bag(os.environ["AIRFLOW__CORE__DAGS_FOLDER"]))
-        bag = bags[0]
         dag = bag.get_dag(dag_id)
         if dag is None:
             errors = "".join(f"\n{path}: {error}" for path, error in bag.import_errors.items())

@@ -219,18 +219,21 @@ class CampaignHook(BaseHook, Generic[R]):
     #: the selection :meth:`list_not_final` adds to the caller's filters (what ``all_active=True`` is at this vendor)
     not_final_selection: ClassVar[dict[str, Any]] = {"all_active": True}
 
-    def _status_filter(self, statuses: Sequence[str] | None) -> Callable[[CampaignStatus], bool]:
-        """A predicate for ``statuses=``: normalized states and/or the vendor's spellings; anything else fails naming both."""
+    def _status_filter(self, statuses: Sequence[str] | None, strict: bool = True) -> Callable[[CampaignStatus], bool]:
+        """A predicate for ``statuses=``: a value written as a normalized state (lowercase: ``active``) is that state; any
+        other value is one of the vendor's spellings (case-insensitively: ``Active`` is Kore.ai's own). With ``strict``,
+        a spelling the vendor's status map does not know fails, naming both kinds.
+        """
         from airflow_provider_campaigns.status import CampaignState
 
         if statuses is None:
             return lambda status: True
         if isinstance(statuses, str) or not all(isinstance(value, str) and value.strip() for value in statuses):
             raise InvalidInputError(f"statuses must be a list such as ['active', 'paused'] or ['sending'], not {statuses!r:.80}.")
-        states = {value.strip().casefold() for value in statuses if value.strip().casefold() in set(CampaignState)}
-        spellings = {value.strip().casefold() for value in statuses} - states
+        states = {value.strip() for value in statuses if value.strip() in set(CampaignState)}
+        spellings = {value.strip().casefold() for value in statuses if value.strip() not in states}
         unknown = sorted(value for value in spellings if not self.api.statuses.knows(value))
-        if unknown:
+        if strict and unknown:
             raise InvalidInputError(
                 f"statuses: {', '.join(map(repr, unknown))} is neither a normalized state ({', '.join(CampaignState)}) "
                 f"nor a {self.vendor_name} status; see the normalized states table in the docs (reference/results)."
@@ -238,12 +241,14 @@ class CampaignHook(BaseHook, Generic[R]):
         return lambda status: status.state.value in states or (status.vendor_status or "").strip().casefold() in spellings
 
     def vendor_statuses(self, statuses: Sequence[str]) -> list[str]:
-        """``statuses=`` as the vendor's own spellings (casefolded): normalized states expanded to every spelling of theirs."""
+        """``statuses=`` as the vendor's own spellings (casefolded): each normalized state expanded to every spelling of
+        it; other values kept as written (a status this provider does not know is passed on to the vendor).
+        """
         from airflow_provider_campaigns.status import CampaignState
 
-        self._status_filter(statuses)  # validated
-        states = [CampaignState(value.strip().casefold()) for value in statuses if value.strip().casefold() in set(CampaignState)]
-        given = [value.strip().casefold() for value in statuses if value.strip().casefold() not in set(CampaignState)]
+        self._status_filter(statuses, strict=False)  # validated
+        states = [CampaignState(value.strip()) for value in statuses if value.strip() in set(CampaignState)]
+        given = [value.strip() for value in statuses if value.strip() not in set(CampaignState)]
         return list(dict.fromkeys([*self.api.statuses.spellings_of(states), *given]))
 
     def __enter__(self: H) -> H:

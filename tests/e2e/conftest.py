@@ -12,9 +12,11 @@ from airflow_provider_campaigns.simulator import Simulator
 
 
 @pytest.fixture
-def sim(campaigns_simulator: Simulator) -> Simulator:
+def sim(request: pytest.FixtureRequest, campaigns_simulator: Simulator) -> Simulator:
     """The shipped fixture (``airflow_provider_campaigns.pytest_plugin``): a fresh simulator, every ``*_default``
-    connection pointing at it, the Airflow home ready for ``dag.test()``."""
+    connection pointing at it, the Airflow home ready for ``dag.test()``. Strict unless a test passes ``False``
+    (``parametrize("sim", [False], indirect=True)``: the lenient reading)."""
+    campaigns_simulator.config.update(strict=getattr(request, "param", True))
     return campaigns_simulator
 
 
@@ -36,7 +38,7 @@ def dagbag(airflow_db: None, campaigns_airflow_home: Any) -> Any:
 
 
 @pytest.fixture
-def run_dag(campaigns_dag: Callable[[str], Any]) -> Callable[..., Any]:
+def run_dag(dagbag: Any, campaigns_dag: Callable[[str], Any]) -> Callable[..., Any]:
     """Run a DAG (from the shipped ``campaigns_dag`` fixture) with ``dag.test()`` and return the DAG run."""
 
     def run(dag_id: str, **conf: Any) -> Any:

@@ -251,7 +251,7 @@ def test_list_pages_by_more_available_not_by_a_short_page(kore, mocked):
     page2 = {"status": "success", "data": [{"_id": "cp-40", "status": "Paused"}], "moreAvailable": False}
     mocked.post(LIST, json=page1)
     mocked.post(LIST, json=page2)
-    listed = kore.list_campaigns(statuses=["active", "PAUSED", "Custom"])
+    listed = kore.list_campaigns(statuses=["Active", "PAUSED", "Custom"])  # Kore.ai's own spellings, any case
     assert len(listed) == 41 and listed[-1].campaign_id == "cp-40" and listed[-1].state.value == "paused"
     bodies = [json.loads(c.request.body) for c in mocked.calls]
     filters = {"status": ["Active", "Paused", "Custom"]}

@@ -89,6 +89,9 @@ def test_kore_list_campaigns_statuses_accepts_normalized_states(sim):
         assert [s.campaign_id for s in hook.list_campaigns(statuses=["paused"])] == [paused]
         assert active in [s.campaign_id for s in hook.list_campaigns(statuses=["active"])]
         assert [s.campaign_id for s in hook.list_campaigns(statuses=["Paused"])] == [paused]
+        ready = sim.add_campaign("kore", status="Ready")
+        assert sorted(s.campaign_id for s in hook.list_campaigns(statuses=["active"])) == sorted([active, ready]), "every active spelling"
+        assert [s.campaign_id for s in hook.list_campaigns(statuses=["Active"])] == [active], "Kore.ai's own Active only"
 
 
 def test_a_hook_is_a_context_manager_that_closes_its_session(sim):
