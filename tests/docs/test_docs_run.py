@@ -173,6 +173,7 @@ def test_the_docs_have_a_complete_test() -> None:
     assert any(name.startswith("testing.md") for name, _ in TEST_BLOCKS)
 
 
+@pytest.mark.timeout(600)  # a fresh Airflow home migrated, then two dag.test() runs, in a pytest of its own
 @pytest.mark.parametrize(("name", "code"), TEST_BLOCKS, ids=[name for name, _ in TEST_BLOCKS])
 def test_complete_test_in_docs_passes_with_the_shipped_plugin(name: str, code: str, tmp_path: Path) -> None:
     """Run as a user would: its own pytest, no conftest, AIRFLOW_HOME unset (the plugin makes one), the DAGs folder set."""
@@ -186,7 +187,7 @@ def test_complete_test_in_docs_passes_with_the_shipped_plugin(name: str, code: s
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=540,
         check=False,
     )
     assert done.returncode == 0, f"{name}:\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}"
