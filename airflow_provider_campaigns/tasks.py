@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.core.logs import Logger
 from airflow_provider_campaigns.exceptions import PermanentError, TransientError, UnacceptedStateError
-from airflow_provider_campaigns.results import FAILED, RESULT_KEY, CampaignEntry, result, with_status
+from airflow_provider_campaigns.results import FAILED, RESULT_KEY, WOULD_STOP, CampaignEntry, result, with_status
 from airflow_provider_campaigns.stopping import Part
 
 if TYPE_CHECKING:
@@ -48,20 +48,14 @@ class Waiting:
 
 
 def log_table(logger: Logger, entries: Sequence[CampaignEntry]) -> None:
-    """The result as a table in the task log: a header, one row per campaign (up to :data:`TABLE_ROWS`), totals."""
-    header = f"{'vendor':<9} {'campaign':<74} {'name':<28} {'outcome':<14} {'vendor status':<14} error"
-    lines = [header, "-" * len(header)]
-    for item in entries[:TABLE_ROWS]:
-        name = (item["name"] or "")[:28]
-        error = (item["error"] or "")[:200]
-        lines.append(
-            f"{item['vendor']:<9} {item['campaign_id']:<74} {name:<28} {item['outcome']:<14} {item['vendor_status'] or '':<14} {error}"
-        )
-    if len(entries) > TABLE_ROWS:
-        lines.append(f"... and {len(entries) - TABLE_ROWS} more (all of them are in the task's result).")
-    totals = result(entries)["totals"]
-    lines.append("totals: " + ", ".join(f"{count} {outcome.replace('_', ' ')}" for outcome, count in totals.items()))
-    logger.info("Campaigns:\n%s", "\n".join(lines))
+    """The result as the report a person reads (:func:`~airflow_provider_campaigns.report.render_report`), in the task log.
+
+    Up to :data:`TABLE_ROWS` campaigns per outcome are listed (all of them are in the result).
+    """
+    from airflow_provider_campaigns.report import render_report
+
+    dry_run = any(item["outcome"] == WOULD_STOP for item in entries)
+    logger.info("Campaigns:\n%s", render_report(result(entries, dry_run), limit=TABLE_ROWS))
 
 
 def push_result(context: Mapping[str, Any], value: dict[str, Any]) -> None:
