@@ -220,6 +220,9 @@ def accept(
     fresh: list[Alert] = []
     duplicates: dict[str, str] = {}
     for alert in alerts:
+        if alert.idempotency_key in (a.idempotency_key for a in fresh):
+            duplicates[alert.idempotency_key] = run_id  # delivered twice into this very run
+            continue
         earlier = claim(alert, run_id, store, now, keep_for=2 * max_age)
         if earlier is not None:
             duplicates[alert.idempotency_key] = earlier
@@ -256,14 +259,21 @@ def signing_keys(conn_id: str) -> list[str]:
     return [k for k in keys if k]
 
 
+def messages_of(payload: Any) -> list[Any]:
+    """The messages of one event's payload: one, or each of a batch (SQS: ``{"message_batch": [...]}``)."""
+    if isinstance(payload, Mapping) and isinstance(payload.get("message_batch"), list):
+        return list(payload["message_batch"])
+    return [payload]
+
+
 def event_payloads(context: Mapping[str, Any]) -> list[Any]:
-    """The payloads of the asset events that triggered this run (one per queue message)."""
+    """The messages of the asset events that triggered this run."""
     events = context.get("triggering_asset_events") or {}
     payloads = []
     for batch in events.values():
         for event in batch:
             extra = getattr(event, "extra", None) or {}
-            payloads.append(extra.get("payload"))
+            payloads.extend(messages_of(extra.get("payload")))
     return payloads
 
 

@@ -122,8 +122,8 @@ def kill_switch_params() -> dict[str, Any]:
             type=["null", "array"],
             items={"type": "string", "pattern": form.ids_pattern},
             title=form.ids_title,
-            description=form.ids_description + " Leave empty to select by the fields below.",
-            examples=form.ids_examples,
+            # the example goes in the description: `examples` on an array makes Airflow's form a pick-list of them
+            description=f"{form.ids_description} Example: {', '.join(form.ids_examples)}. Leave empty to select by the fields below.",
             section=form.section,
         )
         if form.all_active:

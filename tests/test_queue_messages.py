@@ -12,6 +12,7 @@ from airflow_provider_campaigns.queue_messages import (
     SEEN_VARIABLE,
     RejectedMessageError,
     accept,
+    event_payloads,
     make_message,
     message_text,
     sign,
@@ -91,6 +92,16 @@ def test_the_message_text_is_read_from_each_back_ends_payload():
         message_text({"pattern": None})
 
 
+def test_every_message_of_every_triggering_event_is_read():
+    class Event:
+        def __init__(self, payload: Any) -> None:
+            self.extra = {"from_trigger": True, "payload": payload}
+
+    sqs = {"status": "success", "message_batch": [{"Body": "a", "MessageId": "1"}, {"Body": "b", "MessageId": "2"}]}
+    context = {"triggering_asset_events": {"asset": [Event({"type": "message", "data": "r"}), Event(sqs)]}}
+    assert [message_text(p) for p in event_payloads(context)] == ["r", "a", "b"]
+
+
 def test_a_message_delivered_twice_is_accepted_once():
     store = Store()
     first = accept([{"data": message()}], [KEY], "run-1", store, NOW)
@@ -98,6 +109,11 @@ def test_a_message_delivered_twice_is_accepted_once():
     assert first.targets == CONF and first.accepted == ["alert-1"]
     assert again.targets == {} and again.accepted == [] and again.duplicates == {"alert-1": "run-1"}
     assert accept([{"data": message()}], [KEY], "run-1", store, NOW).accepted == ["alert-1"], "a retry of the same run is not a duplicate"
+
+
+def test_a_message_delivered_twice_into_one_run_is_acted_on_once():
+    outcome = accept([{"data": message()}, {"data": message()}], [KEY], "run-1", Store(), NOW)
+    assert outcome.targets == CONF and outcome.accepted == ["alert-1"] and outcome.duplicates == {"alert-1": "run-1"}
 
 
 def test_seen_keys_are_forgotten_after_twice_the_max_age():

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness.browser import chromium
+from harness.browser import chromium, side_by_side
 from harness.procs import wait_for
 from harness.scenarios import STOPPED
 from harness.services import LOOPBACK, free_port, start_redis
@@ -200,6 +200,79 @@ def _open_section(dialog: Any, name: str) -> None:
         trigger.click()
 
 
+def _open_dialog(page: Any, api_url: str) -> Any:
+    """The DAG page's trigger dialog, its run parameters open."""
+    page.goto(f"{api_url}/dags/{KILL_SWITCH}", wait_until="networkidle")
+    page.get_by_role("button", name="Trigger").first.click()
+    dialog = page.get_by_role("dialog")
+    if not dialog.locator("#element_vendors").is_visible():
+        _open_section(dialog, "Run Parameters")
+    return dialog
+
+
+def _fill(dialog: Any, bsg_lines: list[str], kore_filter: str, typed: list[str]) -> list[tuple[str, bytes]]:
+    """Pick BSG and Kore.ai; BSG ids one per line; Kore.ai every active campaign whose name contains ``kore_filter``.
+
+    Returns a screenshot of each step (the dialog shows one section at a time).
+    """
+    shots = []
+    picker = dialog.locator("#element_vendors input[role=combobox]")
+    for vendor in ("BSG", "Kore.ai"):
+        picker.fill(vendor)
+        picker.press("Enter")
+        typed.append(vendor)
+    picker.blur()  # closes the option list (Escape would close the dialog)
+    shots.append(("Run Parameters: the vendors", dialog.screenshot()))
+    _open_section(dialog, "BSG")
+    dialog.locator("#element_bsg_campaign_ids").fill("\n".join(bsg_lines))
+    typed.append("\n".join(bsg_lines))
+    shots.append(("BSG: campaign ids, one per line", dialog.screenshot()))
+    _open_section(dialog, "Kore.ai")
+    dialog.locator("label:has(input[name=element_kore_all_active])").click()
+    assert dialog.locator("input[name=element_kore_all_active]").is_checked()
+    dialog.locator("#element_kore_name_contains").fill(kore_filter)
+    typed.append(kore_filter)
+    shots.append(("Kore.ai: every active campaign, by name", dialog.screenshot()))
+    return shots
+
+
+def _fill_and_trigger(page: Any, api_url: str, bsg: list[str], tag: str, typed: list[str]) -> tuple[float, str]:
+    """A wrong BSG id first (the form must refuse to trigger, saying why), then the right ones: screenshot, trigger.
+
+    Returns the time of the accepted click and what the form said about the wrong id.
+    """
+    dialog = _open_dialog(page, api_url)
+    _fill(dialog, ["12a"], f"form {tag} flash", typed)
+    trigger = dialog.get_by_role("button", name="Trigger", exact=True)
+    if trigger.is_enabled():
+        trigger.click()
+
+    def said() -> str | None:
+        text = dialog.inner_text()
+        return next((line for line in text.splitlines() if "12a" in line or "does not match" in line), None)
+
+    refusal = str(wait_for(said, 20, 0.2, what="the form to refuse the BSG id '12a'"))
+    assert dialog.is_visible(), "the form triggered a run with a BSG id '12a'"
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    dialog = _open_dialog(page, api_url)
+    shots = _fill(dialog, bsg, f"form {tag} flash", typed)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    side_by_side(page.context, shots, str(SHOTS / "trigger-form-kill-switch.png"))
+    trigger = dialog.get_by_role("button", name="Trigger", exact=True)
+    assert trigger.is_enabled(), dialog.inner_text()[:2000]
+    started = time.time()
+    trigger.click()
+    page.get_by_role("dialog").wait_for(state="detached")
+    return started, refusal
+
+
+def fresh_runs(local: Any, before: set[str]) -> list[str]:
+    """Runs of the kill switch that were not there before."""
+    runs = local.rest("GET", f"/api/v2/dags/{KILL_SWITCH}/dagRuns", params={"limit": 100}).json()["dag_runs"]
+    return [run["dag_run_id"] for run in runs if run["dag_run_id"] not in before]
+
+
 @pytest.mark.timeout(300)
 def test_a_person_fires_two_vendors_from_the_trigger_form(local: Any, simulator: Any, firing: Firing, figures: Any) -> None:
     sim = simulator.client
@@ -212,46 +285,21 @@ def test_a_person_fires_two_vendors_from_the_trigger_form(local: Any, simulator:
     before = {run["dag_run_id"] for run in runs}
     with chromium(viewport=(1100, 1900)) as browser:
         page = browser.new_page()
-        page.goto(f"{local.api_url}/dags/{KILL_SWITCH}", wait_until="networkidle")
-        page.get_by_role("button", name="Trigger").first.click()
-        dialog = page.get_by_role("dialog")
-        if not dialog.locator("#element_vendors").is_visible():
-            _open_section(dialog, "Run Parameters")
-        picker = dialog.locator("#element_vendors input")
-        for vendor in ("BSG", "Kore.ai"):
-            picker.fill(vendor)
-            typed.append(vendor)
-            picker.press("Enter")
-        _open_section(dialog, "BSG")
-        ids = dialog.locator("#element_bsg_campaign_ids")
-        ids.fill("12a")
-        typed.append("12a")
-        ids.blur()
-        trigger = dialog.get_by_role("button", name="Trigger", exact=True)
-        refused = not trigger.is_enabled() or "pattern" in dialog.inner_text().lower() or "match" in dialog.inner_text().lower()
-        ids.fill("\n".join(bsg))
-        typed.append("\n".join(bsg))
-        _open_section(dialog, "Kore.ai")
-        dialog.locator("#element_kore_all_active").click()
-        assert dialog.locator("input[name=element_kore_all_active]").is_checked()
-        dialog.locator("#element_kore_name_contains").fill(f"form {tag} flash")
-        typed.append(f"form {tag} flash")
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        dialog.screenshot(path=str(SHOTS / "trigger-form-kill-switch.png"))
-        assert trigger.is_enabled(), dialog.inner_text()[:2000]
-        started = time.time()
-        trigger.click()
-        page.get_by_role("dialog").wait_for(state="detached")
+        try:
+            started, refused = _fill_and_trigger(page, local.api_url, bsg, tag, typed)
+        except Exception:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "trigger-form-failure.png"))
+            raise
 
     def new_run() -> str | None:
-        runs = local.rest("GET", f"/api/v2/dags/{KILL_SWITCH}/dagRuns", params={"limit": 100}).json()["dag_runs"]
-        fresh = [run["dag_run_id"] for run in runs if run["dag_run_id"] not in before]
+        fresh = fresh_runs(local, before)
         return fresh[0] if fresh else None
 
     run_id = str(wait_for(new_run, 60, 0.5, what="the run the form triggered"))
     state = local.wait_run(KILL_SWITCH, run_id, 180)
     conf = local.rest("GET", f"/api/v2/dags/{KILL_SWITCH}/dagRuns/{run_id}").json()["conf"]
-    print(f"trigger form: conf sent by the form {json.dumps(conf)[:600]}; the form refused '12a' as a BSG id: {refused}")
+    print(f"trigger form: conf sent by the form {json.dumps(conf)[:600]}; the form refused the BSG id '12a': {refused!r}")
     assert state == "success", local.task_states(KILL_SWITCH, run_id)
     assert not any("{" in text or "}" in text for text in typed), "a brace was typed"
     assert conf["vendors"] == ["bsg", "kore"]
@@ -262,7 +310,8 @@ def test_a_person_fires_two_vendors_from_the_trigger_form(local: Any, simulator:
     for vendor, key in named:
         assert sim.state(vendor, key)["state"]["status"] == STOPPED[vendor]
     figures.record("trigger form", "campaigns stopped from the form (2 vendors, no JSON)", len(named), "")
-    figures.record("trigger form", "the form refused a non-numeric BSG id before triggering", refused, "")
+    figures.record("trigger form", "the form refused the BSG id '12a' (no run)", refused, "")
+    assert len(fresh_runs(local, before)) == 1, "the refused form started a run"
 
 
 def _publish(port: int, text: str, timeout: float = 60) -> float:
@@ -295,6 +344,23 @@ def _queue_run(local: Any, after: set[str], timeout: float = 60) -> str:
     return run_id
 
 
+def _breakdown(local: Any, run_id: str, sent: float) -> dict[str, float]:
+    """Seconds from the publish to each step of the queue-fired run (where the time goes)."""
+    from datetime import datetime
+
+    def at(value: str | None) -> float | None:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() - sent if value else None
+
+    run = local.rest("GET", f"/api/v2/dags/{QUEUE_DAG}/dagRuns/{run_id}").json()
+    marks = {"run created": at(run.get("queued_at")), "run started": at(run.get("start_date"))}
+    for ti in sorted(local.task_instances(QUEUE_DAG, run_id), key=lambda t: t.get("start_date") or ""):
+        marks[f"{ti['task_id']} queued"] = at(ti.get("queued_when"))
+        marks[f"{ti['task_id']} started"] = at(ti.get("start_date"))
+        if ti["task_id"] == "accept_message":
+            marks["accept_message ended"] = at(ti.get("end_date"))
+    return {name: round(value, 3) for name, value in marks.items() if value is not None}
+
+
 @pytest.mark.timeout(420)
 def test_a_queue_message_fires_the_kill_switch_once(local: Any, simulator: Any, firing: Firing, sink: Sink, figures: Any) -> None:
     from airflow_provider_campaigns.queue_messages import make_message
@@ -323,6 +389,7 @@ def test_a_queue_message_fires_the_kill_switch_once(local: Any, simulator: Any, 
     assert {key: counts.get(key, 0) for key in keys} == dict.fromkeys(keys, 1), counts
     first = min(s.time for s in stops) - sent
     silence = max(s.time for s in stops) - sent
+    steps = _breakdown(local, run_id, sent)
     mail = sink.find(run_id, MAIL_WITHIN + 30)
     assert all(key in mail.body.lower() for _, key in keys)
 
@@ -352,12 +419,14 @@ def test_a_queue_message_fires_the_kill_switch_once(local: Any, simulator: Any, 
     print(
         f"queue message -> first stop {first:.2f} s (goal <= {QUEUE_GOAL:g} s: {'met' if first <= QUEUE_GOAL else 'NOT met'}), "
         f"-> last stop {silence:.2f} s; REST call -> first stop {rest_first:.2f} s, -> last stop (time to silence) {rest_silence:.2f} s; "
-        f"{len(keys)} campaigns each; the duplicate sent {extra} stops"
+        f"{len(keys)} campaigns each; the duplicate sent {extra} stops\nqueue message -> "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in steps.items())
     )
     scenario = "kill switch fired by a queue message (Redis, LocalExecutor)"
     figures.record(
         scenario, f"queue message -> first stop, {len(keys)} campaigns (goal <= {QUEUE_GOAL:g} s)", first, "s", silence=silence
     )
+    figures.record(scenario, "queue message -> each step of the run", json.dumps(steps), "s")
     figures.record(scenario, f"REST call -> first stop, same {len(keys)} campaigns", rest_first, "s", silence=rest_silence)
     figures.record(scenario, "extra stops from a duplicated message", extra, "")
     assert first <= QUEUE_BOUND, f"queue message -> first stop took {first:.2f} s"
