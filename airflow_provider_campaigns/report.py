@@ -65,7 +65,7 @@ def _totals_line(totals: Mapping[str, int], dry_run: bool) -> str:
             continue
         text = f"{totals.get(key, 0)} {name}"
         if key == "failed" and totals.get("failed_targets"):
-            text += f" ({totals['failed_targets']} of them whole targets)"
+            text += f" ({totals['failed_targets']} target(s) that selected nothing, {totals['failed'] - totals['failed_targets']} campaign(s))"
         shown.append(text)
     return ", ".join(shown)
 
@@ -171,7 +171,7 @@ def render_report(
             lines.append(f"... and {len(rows) - len(shown)} more (every campaign is in the task's result).")
 
     if targets:
-        section("Failed targets (nothing was stopped there)", TARGET_COLUMNS, [_target_row(t) for t in targets])
+        section("Failed targets: nothing selected, nothing stopped", TARGET_COLUMNS, [_target_row(t) for t in targets])
     for outcome, heading in SECTIONS:
         rows = [_campaign_row(c) for c in campaigns if c.get("outcome") == outcome]
         if rows:

@@ -41,7 +41,7 @@ def test_failed_targets_then_failed_campaigns_come_first_and_every_campaign_is_l
     assert text.index("Failed targets") < text.index("Failed campaigns") < text.index("Stopped") < text.index("Already final")
     assert "FAILED" in text.splitlines()[0]
     assert "campaigns_kill_switch / manual__1" in text and "Ana (ana)" in text
-    assert "2 failed (1 of them whole targets), 1 stopped, 1 already final" in text
+    assert "2 failed (1 target(s) that selected nothing, 1 campaign(s)), 1 stopped, 1 already final" in text
     assert "custom_string=bf" in text and "HTTP 500 from Kore.ai: try again" in text
 
 
