@@ -65,7 +65,8 @@ def _totals_line(totals: Mapping[str, int], dry_run: bool) -> str:
             continue
         text = f"{totals.get(key, 0)} {name}"
         if key == "failed" and totals.get("failed_targets"):
-            text += f" ({totals['failed_targets']} target(s) that selected nothing, {totals['failed'] - totals['failed_targets']} campaign(s))"
+            targets = totals["failed_targets"]
+            text += f" ({targets} target(s) that selected nothing, {totals.get(key, 0) - targets} campaign(s))"
         shown.append(text)
     return ", ".join(shown)
 
