@@ -16,7 +16,10 @@ that JSON, is not signed with that key, is older than 15 minutes or names no con
 run fails naming why and nothing is stopped. A message whose idempotency key was already handled
 stops nothing again (the run is skipped).
 
-Redis pub/sub delivers only to a listening subscriber: publish until ``PUBLISH`` reports a receiver
+The DAG starts paused: create the connections ``campaigns_alerts_redis`` and
+``campaigns_alerts_signing``, then unpause it (a paused DAG's watcher does not run, so nothing is
+consumed; Airflow starts the watcher at the next parse of this file after the unpause). Redis
+pub/sub delivers only to a listening subscriber: publish until ``PUBLISH`` reports a receiver
 (re-sending is safe, the idempotency key makes it a no-op). On Airflow 2.11, or without those two
 providers, this file defines no DAG.
 """
@@ -58,7 +61,9 @@ if MessageQueueTrigger is not None:
         schedule=[alerts],
         start_date=datetime(2026, 1, 1),
         catchup=False,
-        is_paused_upon_creation=False,  # watchers are ignored while a DAG is paused
+        # Starts paused: unpause it once the two connections exist. A paused DAG's watcher does not run
+        # (an unconfigured one would fail in the triggerer in a loop); while paused, messages are not consumed.
+        is_paused_upon_creation=True,
         tags=["campaigns", "kill-switch"],
         doc_md=__doc__,
     ):

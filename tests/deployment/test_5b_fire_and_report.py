@@ -137,9 +137,13 @@ def firing(deployments: Any, e2e: Any, sink: Sink) -> Iterator[Firing]:
         local.create_connection(conn_id, fields)
     local.rest("DELETE", "/api/v2/variables/campaigns_report_to", check=False)
     local.rest("POST", "/api/v2/variables", json={"key": "campaigns_report_to", "value": REPORT_TO})
+    # the queue DAG starts paused (its watcher would fail without these connections); configured, it is unpaused
+    assert local.rest("GET", f"/api/v2/dags/{QUEUE_DAG}").json()["is_paused"] is True
+    local.rest("PATCH", f"/api/v2/dags/{QUEUE_DAG}", json={"is_paused": False})
     try:
         yield Firing(key, redis.port)
     finally:
+        local.rest("PATCH", f"/api/v2/dags/{QUEUE_DAG}", json={"is_paused": True}, check=False)  # no watcher left on a stopped Redis
         e2e.stop(redis.service)
 
 
@@ -366,8 +370,6 @@ def test_a_queue_message_fires_the_kill_switch_once(local: Any, simulator: Any, 
     from airflow_provider_campaigns.queue_messages import make_message
 
     sim = simulator.client
-    dag = local.rest("GET", f"/api/v2/dags/{QUEUE_DAG}").json()
-    assert dag["is_paused"] is False, "watchers are ignored while a DAG is paused"
     seen: set[str] = set()
 
     # REST beside it: the same conf, the same deployment, just before
@@ -380,7 +382,7 @@ def test_a_queue_message_fires_the_kill_switch_once(local: Any, simulator: Any, 
 
     conf, keys, _ = _seed(sim, secrets.token_hex(3), 5)
     message = make_message(conf, firing.signing_key, f"alert-{secrets.token_hex(4)}")
-    sent = _publish(firing.redis_port, message)
+    sent = _publish(firing.redis_port, message, timeout=120)  # the watcher starts at the next parse after the unpause
     run_id = _queue_run(local, seen)
     state = local.wait_run(QUEUE_DAG, run_id, 180)
     assert state == "success", local.task_states(QUEUE_DAG, run_id)
