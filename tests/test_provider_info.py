@@ -75,3 +75,9 @@ def test_airflows_providers_manager_registers_the_four_forms():
     for conn_type in CONN_TYPES:
         assert f"extra__{conn_type}__timeout" in widget_names
     assert {"extra__kore__account_id", "extra__kore__stream_id", "extra__comm__final_statuses"} <= widget_names
+
+
+def test_airflow_cli_lists_the_report_notifier():
+    out = airflow_cli("providers", "notifications", "-o", "json")
+    names = [e["notification_class_name"] for e in json.loads(out)]
+    assert "airflow_provider_campaigns.notifications.report.CampaignReportNotifier" in names
