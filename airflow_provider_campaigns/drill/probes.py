@@ -1,0 +1,357 @@
+"""The drill's probes: read-only calls built by the vendor modules, answers read by their own parsers.
+
+A probe takes a :class:`DrillContext` (one connection's hook) and returns a :class:`Verdict`. The
+core probes (credentials, one list page, one status read) are exactly the calls the kill switch
+makes; the other probes look at the same answers (or send one more read) to test a guess of
+``docs/vendor-contracts.md``. A probe never sends a stop, a cancel or a trigger.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from airflow_provider_campaigns.core.wire import ApiRequest, Reply
+    from airflow_provider_campaigns.hooks.base import CampaignHook
+    from airflow_provider_campaigns.status import CampaignStatus
+    from airflow_provider_campaigns.vendors.base import Page
+
+T = TypeVar("T")
+
+CONFIRMED = "confirmed"
+CONTRADICTED = "contradicted"
+NOT_PROBED = "not probed"
+#: an unauthenticated read sends this instead of the connection's credentials
+WRONG_CREDENTIAL = "fire-drill-deliberately-wrong-credential"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a probe found: ``confirmed``, ``contradicted`` or ``not probed``, and in words why."""
+
+    outcome: str
+    detail: str
+
+
+def confirmed(detail: str) -> Verdict:
+    """The vendor answered as the fact says."""
+    return Verdict(CONFIRMED, detail)
+
+
+def contradicted(detail: str) -> Verdict:
+    """The vendor answered otherwise: the fact (and the client code resting on it) no longer holds."""
+    return Verdict(CONTRADICTED, detail)
+
+
+class NotProbed(Exception):
+    """A probe could not run (no campaign to read, an earlier step failed); the message says why."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The first list page as the client read it, and the raw answer it came from."""
+
+    page: Page
+    reply: Reply
+    body: dict[str, Any]
+
+
+class DrillContext:
+    """One connection under drill: its hook, the vendor key, and the answers the probes share."""
+
+    def __init__(self, vendor: str, hook: CampaignHook[Any]) -> None:
+        self.vendor = vendor
+        self.hook = hook
+        self._steps: dict[str, Any] = {}
+
+    @property
+    def api(self) -> Any:
+        """The vendor API (request builders and parsers) of the connection."""
+        return self.hook.api
+
+    def read(self, request: ApiRequest[T]) -> tuple[T, Reply]:
+        """Send a read the client builds and return its parsed value with the raw answer.
+
+        A 2xx answer the parser cannot read fails at once (no retry): the drill wants to see it.
+        """
+        wrapped = replace(request, interpret=lambda reply: (request.interpret(reply), reply), retry_unreadable=False)
+        return self.hook.send(wrapped)
+
+    def raw(self, request: ApiRequest[Any]) -> Reply:
+        """Send a read and return the raw answer, whatever its status."""
+        return self.hook.send(replace(request, interpret=lambda reply: reply, retry_unreadable=False))
+
+    def step(self, name: str, run: Callable[[], T]) -> T:
+        """``run()`` once per drill; a later caller of a step that failed is told it was not probed."""
+        if name not in self._steps:
+            try:
+                self._steps[name] = (True, run())
+            except Exception as error:
+                self._steps[name] = (False, error)
+                raise
+        ok, value = self._steps[name]
+        if not ok:
+            raise NotProbed(f"the {name} failed (see that fact)")
+        return value  # type: ignore[no-any-return]
+
+
+# -- the core probes: exactly the calls the kill switch makes ------------------------------------
+
+
+def credentials(ctx: DrillContext) -> Verdict:
+    """The client's own credentials check (a login, a token check or a one-row list)."""
+    ctx.step("credentials check", ctx.hook.check_credentials)
+    return confirmed(f"{ctx.hook.vendor_name} accepted the credentials of connection {ctx.hook.conn_id!r}")
+
+
+def first_page(ctx: DrillContext) -> Listed:
+    """The first page of the list the kill switch walks (``all_active``), read by the client's parser."""
+
+    def run() -> Listed:
+        page, reply = ctx.read(_list_request(ctx))
+        return Listed(page, reply, reply.json_object())
+
+    return ctx.step("list read", run)
+
+
+def list_page(ctx: DrillContext) -> Verdict:
+    """One page: items, ids, statuses and the paging signals the client relies on, all readable."""
+    listed = first_page(ctx)
+    more = "more pages follow" if listed.page.more else "it is the last page"
+    return confirmed(f"{listed.reply.request.describe()} listed {len(listed.page.items)} item(s); the paging signals say {more}")
+
+
+def status_read(ctx: DrillContext) -> Verdict:
+    """The first listed campaign's status, read where the client reads it; every status seen is one it knows."""
+    listed = first_page(ctx)
+    if not listed.page.items:
+        raise NotProbed("the list is empty: no campaign to read")
+    chosen = listed.page.items[0]
+    status, reply = ctx.step("status read", lambda: ctx.read(ctx.api.status_request(_ref(ctx, chosen))))
+    unknown = sorted({seen.vendor_status for seen in [*listed.page.items, status] if seen.state.value == "unknown"})
+    if unknown:
+        return contradicted(f"statuses the client does not know: {', '.join(unknown)} (the documented list changed?)")
+    return confirmed(f"{reply.request.describe()}: {chosen.campaign_id} is {status.vendor_status!r} ({status.state.value})")
+
+
+def _list_request(ctx: DrillContext) -> ApiRequest[Page]:
+    api = ctx.api
+    if ctx.vendor == "bsg":
+        import pendulum
+
+        from airflow_provider_campaigns.vendors import bsg
+
+        now = pendulum.now("UTC")
+        return api.list_request("sms", bsg.list_windows(now.subtract(months=bsg.WINDOW_MONTHS), now.add(days=bsg.AHEAD_DAYS))[0], 0)  # type: ignore[no-any-return]
+    if ctx.vendor == "cellcast":
+        from airflow_provider_campaigns.vendors import cellcast
+
+        return api.list_request(cellcast.list_filters(), 1)  # type: ignore[no-any-return]
+    if ctx.vendor == "comm":
+        return api.list_request(1)  # type: ignore[no-any-return]
+    return api.list_request(ctx.hook.stream())  # type: ignore[attr-defined, no-any-return]
+
+
+def _ref(ctx: DrillContext, listed: CampaignStatus) -> Any:
+    """The reference the client would build for a listed campaign."""
+    if ctx.vendor == "bsg":
+        from airflow_provider_campaigns.vendors import bsg
+
+        return bsg.campaign(listed.campaign_id)
+    if ctx.vendor == "cellcast":
+        from airflow_provider_campaigns.vendors import cellcast
+
+        return cellcast.message(listed.campaign_id)
+    if ctx.vendor == "comm":
+        from airflow_provider_campaigns.vendors import comm
+
+        # the client reads a send's status from its campaign's resource; no send is named here
+        return comm.send(listed.campaign_id, listed.campaign_id)
+    from airflow_provider_campaigns.vendors import kore
+
+    return kore.KoreCampaign(kore.validate_id(listed.campaign_id), ctx.hook.stream(), "sms")  # type: ignore[attr-defined]
+
+
+# -- probes of guesses ------------------------------------------------------------------------------
+
+
+def _rows(listed: Listed) -> list[dict[str, Any]]:
+    """The raw list rows (where the client found its items)."""
+    body = listed.body
+    data = body.get("data")
+    if isinstance(data, dict):
+        rows = data.get("results", data.get("items"))
+        return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+    return [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
+
+
+def _values(listed: Listed, key: str) -> list[Any]:
+    rows = _rows(listed)
+    if not rows:
+        raise NotProbed("the list is empty: nothing to look at")
+    return [row.get(key) for row in rows]
+
+
+def timestamps_match(key: str, pattern: str, described: str) -> Callable[[DrillContext], Verdict]:
+    """A probe: every listed row's ``key`` matches ``pattern`` (a regular expression)."""
+
+    def probe(ctx: DrillContext) -> Verdict:
+        values = _values(first_page(ctx), key)
+        wrong = [value for value in values if not isinstance(value, str) or not re.fullmatch(pattern, value)]
+        if wrong:
+            return contradicted(f"listed {key!r} values are not {described}: {wrong[0]!r}")
+        return confirmed(f"{len(values)} listed {key!r} value(s) are {described} (e.g. {values[0]!r})")
+
+    return probe
+
+
+def rows_carry(*keys: str) -> Callable[[DrillContext], Verdict]:
+    """A probe: every listed row carries ``keys``."""
+
+    def probe(ctx: DrillContext) -> Verdict:
+        rows = _rows(first_page(ctx))
+        if not rows:
+            raise NotProbed("the list is empty: nothing to look at")
+        missing = sorted({key for row in rows for key in keys if key not in row})
+        if missing:
+            return contradicted(f"listed rows lack {', '.join(missing)}")
+        return confirmed(f"{len(rows)} listed row(s) carry {', '.join(keys)}")
+
+    return probe
+
+
+def newest_first(key: str) -> Callable[[DrillContext], Verdict]:
+    """A probe: the listed rows come newest first by ``key`` (ISO-like timestamps compare as text)."""
+
+    def probe(ctx: DrillContext) -> Verdict:
+        values = [value for value in _values(first_page(ctx), key) if isinstance(value, str)]
+        if len(values) < 2:
+            raise NotProbed(f"fewer than two listed rows carry {key!r}: no order to look at")
+        if values != sorted(values, reverse=True):
+            return contradicted(f"the rows are not newest first by {key!r}: {values[:3]}")
+        return confirmed(f"{len(values)} rows newest first by {key!r}")
+
+    return probe
+
+
+def window_applies_to(key: str) -> Callable[[DrillContext], Verdict]:
+    """A probe (BSG): every row listed for the window ``filter[from]``..``filter[to]`` was created inside it."""
+
+    def probe(ctx: DrillContext) -> Verdict:
+        import pendulum
+
+        listed = first_page(ctx)
+        params = listed.reply.request.params
+        start, end = pendulum.parse(params["filter[from]"]), pendulum.parse(params["filter[to]"])
+        outside = []
+        for value in _values(listed, key):
+            moment = pendulum.parse(str(value), tz="UTC") if value else None
+            if moment is None or not start <= moment <= end:  # type: ignore[operator]
+                outside.append(value)
+        if outside:
+            return contradicted(f"rows listed for {params['filter[from]']}..{params['filter[to]']} have {key} {outside[0]!r}")
+        return confirmed(f"every listed {key} lies in the requested window")
+
+    return probe
+
+
+def paging_keys(*paths: str) -> Callable[[DrillContext], Verdict]:
+    """A probe: the list answer carries every dotted path in ``paths`` (paging signals the docs do not promise)."""
+
+    def probe(ctx: DrillContext) -> Verdict:
+        body = first_page(ctx).body
+        missing = [path for path in paths if _absent(body, path)]
+        if missing:
+            return contradicted(f"the list answer lacks {', '.join(missing)}")
+        return confirmed(f"the list answer carries {', '.join(paths)}")
+
+    return probe
+
+
+def _absent(body: dict[str, Any], path: str) -> bool:
+    container: Any = body
+    *parents, last = path.split(".")
+    for step in parents:
+        container = container.get(step) if isinstance(container, dict) else None
+    return not isinstance(container, dict) or last not in container
+
+
+def next_page_null_on_last(ctx: DrillContext) -> Verdict:
+    """Cellcast: ``nextPage`` is ``null`` exactly when ``hasNextPage`` is false; ``page`` and ``limit`` echoed."""
+    listed = first_page(ctx)
+    data = listed.body.get("data")
+    if not isinstance(data, dict):
+        return contradicted("the list answer has no 'data' object")
+    problems = []
+    if (data.get("nextPage") is None) != (data.get("hasNextPage") is False):
+        problems.append(f"nextPage {data.get('nextPage')!r} with hasNextPage {data.get('hasNextPage')!r}")
+    params = listed.reply.request.params
+    for key in ("page", "limit"):
+        if str(data.get(key)) != params[key]:
+            problems.append(f"{key} {data.get(key)!r} where {params[key]} was asked")
+    if problems:
+        return contradicted("; ".join(problems))
+    return confirmed(f"page {data.get('page')}, limit {data.get('limit')} echoed; nextPage {data.get('nextPage')!r}")
+
+
+def statuses_within(known: Iterable[str]) -> Callable[[DrillContext], Verdict]:
+    """A probe: every status seen (the list page and the status read) is one of ``known``."""
+    allowed = frozenset(known)
+
+    def probe(ctx: DrillContext) -> Verdict:
+        listed = first_page(ctx)
+        seen = {item.vendor_status for item in listed.page.items}
+        if not seen:
+            raise NotProbed("the list is empty: no status seen")
+        other = sorted(seen - allowed)
+        if other:
+            return contradicted(f"statuses outside {', '.join(sorted(allowed))}: {', '.join(other)}")
+        return confirmed(f"statuses seen: {', '.join(sorted(seen))}")
+
+    return probe
+
+
+def unauthenticated(expected_status: int, expected: dict[str, Any]) -> Callable[[DrillContext], Verdict]:
+    """A probe: the first list read sent with a deliberately wrong credential answers ``expected_status``
+    and a JSON body holding ``expected`` (a read: it changes nothing, whatever the answer).
+    """
+
+    def probe(ctx: DrillContext) -> Verdict:
+        request = _list_request(ctx)
+        headers = {**request.headers, **ctx.api.auth.headers(WRONG_CREDENTIAL)}
+        reply = ctx.raw(replace(request, authenticated=False, headers=headers))
+        try:
+            body = reply.json()
+        except Exception:  # noqa: BLE001 - any unreadable body contradicts a JSON claim
+            body = None
+        held = isinstance(body, dict) and all(body.get(key) == value for key, value in expected.items())
+        if reply.status != expected_status or not held:
+            return contradicted(f"a wrong credential got HTTP {reply.status} {reply.excerpt()!r}, not {expected_status} {expected}")
+        return confirmed(f"a wrong credential got HTTP {reply.status} {reply.excerpt()!r}")
+
+    return probe
+
+
+def bsg_jwt_expiry(ctx: DrillContext) -> Verdict:
+    """BSG: the login's bearer is a JWT whose ``exp`` the client reads to refresh in time."""
+    from airflow_provider_campaigns.vendors import bsg
+
+    token, _ = ctx.read(ctx.api.auth.login_request())
+    expiry = bsg.jwt_expiry(token.value)
+    if expiry is None:
+        return contradicted("the bearer carries no readable 'exp' claim (the client assumes 1 h)")
+    import time
+
+    return confirmed(f"the bearer expires in about {round((expiry - time.time()) / 60)} min")
+
+
+def token_reused(ctx: DrillContext) -> Verdict:
+    """Kore.ai: one minted JWT (same ``jti``) was accepted by several calls of this drill."""
+    first_page(ctx)
+    minted = ctx.hook.transport.token_refreshes
+    if minted != 1:
+        raise NotProbed(f"{minted} tokens were minted: no reuse to look at")
+    return confirmed("the credentials check and the list read were both accepted with the same JWT (same jti)")
