@@ -56,7 +56,6 @@ class Listed:
 
     page: Page
     reply: Reply
-    body: dict[str, Any]
 
 
 class DrillContext:
@@ -66,6 +65,11 @@ class DrillContext:
         self.vendor = vendor
         self.hook = hook
         self._steps: dict[str, Any] = {}
+
+    @property
+    def list_request(self) -> ApiRequest[Page]:
+        """The request of the first list page the kill switch reads (built once: a BSG window moves with the clock)."""
+        return self.step("list request building", lambda: _list_request(self))
 
     @property
     def api(self) -> Any:
@@ -107,14 +111,30 @@ def credentials(ctx: DrillContext) -> Verdict:
     return confirmed(f"{ctx.hook.vendor_name} accepted the credentials of connection {ctx.hook.conn_id!r}")
 
 
+def list_answer(ctx: DrillContext) -> Reply:
+    """The raw answer to the first page of the list the kill switch walks (``all_active``); sent once."""
+    return ctx.step("list request", lambda: ctx.raw(ctx.list_request))
+
+
 def first_page(ctx: DrillContext) -> Listed:
-    """The first page of the list the kill switch walks (``all_active``), read by the client's parser."""
+    """That page read by the client's own parser (which raises what the kill switch would meet)."""
 
     def run() -> Listed:
-        page, reply = ctx.read(_list_request(ctx))
-        return Listed(page, reply, reply.json_object())
+        reply = list_answer(ctx)
+        return Listed(ctx.list_request.interpret(reply), reply)
 
     return ctx.step("list read", run)
+
+
+def list_body(ctx: DrillContext) -> dict[str, Any]:
+    """The list answer's JSON object, whether or not the client's parser can read it (shape probes look at it)."""
+    reply = list_answer(ctx)
+    if not reply.ok:
+        raise NotProbed(f"the list answered HTTP {reply.status}")
+    body = reply.json()
+    if not isinstance(body, dict):
+        raise NotProbed("the list answer is not a JSON object")
+    return body
 
 
 def list_page(ctx: DrillContext) -> Verdict:
@@ -178,9 +198,8 @@ def _ref(ctx: DrillContext, listed: CampaignStatus) -> Any:
 # -- probes of guesses ------------------------------------------------------------------------------
 
 
-def _rows(listed: Listed) -> list[dict[str, Any]]:
-    """The raw list rows (where the client found its items)."""
-    body = listed.body
+def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The raw list rows (where the client finds its items)."""
     data = body.get("data")
     if isinstance(data, dict):
         rows = data.get("results", data.get("items"))
@@ -188,8 +207,8 @@ def _rows(listed: Listed) -> list[dict[str, Any]]:
     return [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
 
 
-def _values(listed: Listed, key: str) -> list[Any]:
-    rows = _rows(listed)
+def _values(body: dict[str, Any], key: str) -> list[Any]:
+    rows = _rows(body)
     if not rows:
         raise NotProbed("the list is empty: nothing to look at")
     return [row.get(key) for row in rows]
@@ -199,7 +218,7 @@ def timestamps_match(key: str, pattern: str, described: str) -> Callable[[DrillC
     """A probe: every listed row's ``key`` matches ``pattern`` (a regular expression)."""
 
     def probe(ctx: DrillContext) -> Verdict:
-        values = _values(first_page(ctx), key)
+        values = _values(list_body(ctx), key)
         wrong = [value for value in values if not isinstance(value, str) or not re.fullmatch(pattern, value)]
         if wrong:
             return contradicted(f"listed {key!r} values are not {described}: {wrong[0]!r}")
@@ -212,7 +231,7 @@ def rows_carry(*keys: str) -> Callable[[DrillContext], Verdict]:
     """A probe: every listed row carries ``keys``."""
 
     def probe(ctx: DrillContext) -> Verdict:
-        rows = _rows(first_page(ctx))
+        rows = _rows(list_body(ctx))
         if not rows:
             raise NotProbed("the list is empty: nothing to look at")
         missing = sorted({key for row in rows for key in keys if key not in row})
@@ -227,7 +246,7 @@ def newest_first(key: str) -> Callable[[DrillContext], Verdict]:
     """A probe: the listed rows come newest first by ``key`` (ISO-like timestamps compare as text)."""
 
     def probe(ctx: DrillContext) -> Verdict:
-        values = [value for value in _values(first_page(ctx), key) if isinstance(value, str)]
+        values = [value for value in _values(list_body(ctx), key) if isinstance(value, str)]
         if len(values) < 2:
             raise NotProbed(f"fewer than two listed rows carry {key!r}: no order to look at")
         if values != sorted(values, reverse=True):
@@ -243,11 +262,10 @@ def window_applies_to(key: str) -> Callable[[DrillContext], Verdict]:
     def probe(ctx: DrillContext) -> Verdict:
         import pendulum
 
-        listed = first_page(ctx)
-        params = listed.reply.request.params
+        params = list_answer(ctx).request.params
         start, end = pendulum.parse(params["filter[from]"]), pendulum.parse(params["filter[to]"])
         outside = []
-        for value in _values(listed, key):
+        for value in _values(list_body(ctx), key):
             moment = pendulum.parse(str(value), tz="UTC") if value else None
             if moment is None or not start <= moment <= end:  # type: ignore[operator]
                 outside.append(value)
@@ -262,7 +280,7 @@ def paging_keys(*paths: str) -> Callable[[DrillContext], Verdict]:
     """A probe: the list answer carries every dotted path in ``paths`` (paging signals the docs do not promise)."""
 
     def probe(ctx: DrillContext) -> Verdict:
-        body = first_page(ctx).body
+        body = list_body(ctx)
         missing = [path for path in paths if _absent(body, path)]
         if missing:
             return contradicted(f"the list answer lacks {', '.join(missing)}")
@@ -281,14 +299,13 @@ def _absent(body: dict[str, Any], path: str) -> bool:
 
 def next_page_null_on_last(ctx: DrillContext) -> Verdict:
     """Cellcast: ``nextPage`` is ``null`` exactly when ``hasNextPage`` is false; ``page`` and ``limit`` echoed."""
-    listed = first_page(ctx)
-    data = listed.body.get("data")
+    data = list_body(ctx).get("data")
     if not isinstance(data, dict):
         return contradicted("the list answer has no 'data' object")
     problems = []
     if (data.get("nextPage") is None) != (data.get("hasNextPage") is False):
         problems.append(f"nextPage {data.get('nextPage')!r} with hasNextPage {data.get('hasNextPage')!r}")
-    params = listed.reply.request.params
+    params = list_answer(ctx).request.params
     for key in ("page", "limit"):
         if str(data.get(key)) != params[key]:
             problems.append(f"{key} {data.get(key)!r} where {params[key]} was asked")
@@ -320,7 +337,7 @@ def unauthenticated(expected_status: int, expected: dict[str, Any]) -> Callable[
     """
 
     def probe(ctx: DrillContext) -> Verdict:
-        request = _list_request(ctx)
+        request = ctx.list_request
         headers = {**request.headers, **ctx.api.auth.headers(WRONG_CREDENTIAL)}
         reply = ctx.raw(replace(request, authenticated=False, headers=headers))
         try:
@@ -350,7 +367,8 @@ def bsg_jwt_expiry(ctx: DrillContext) -> Verdict:
 
 def token_reused(ctx: DrillContext) -> Verdict:
     """Kore.ai: one minted JWT (same ``jti``) was accepted by several calls of this drill."""
-    first_page(ctx)
+    if not list_answer(ctx).ok:
+        raise NotProbed(f"the list answered HTTP {list_answer(ctx).status}")
     minted = ctx.hook.transport.token_refreshes
     if minted != 1:
         raise NotProbed(f"{minted} tokens were minted: no reuse to look at")

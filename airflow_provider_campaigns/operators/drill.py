@@ -24,7 +24,8 @@ class CampaignFireDrillOperator(BaseOperator):
     It never stops, cancels or triggers anything: every request is a read (a login or token check, a
     list page, a status read, or a read sent with a deliberately wrong credential).
 
-    :param conn_ids: the connections to drill (templated): a list of connection ids of the provider's
+    :param conn_ids: the connections to drill (templated; a list, or its JSON text such as
+        ``"{{ params.conn_ids | tojson }}"``): connection ids of the provider's
         types ``bsg``, ``cellcast``, ``comm`` and ``kore``; each connection's type picks its vendor.
         Name every connection your kill switch uses: Airflow cannot list connections from a task
         (secrets backends cannot be enumerated, and Airflow 3 tasks have no database access), so
@@ -73,7 +74,10 @@ class CampaignFireDrillOperator(BaseOperator):
         """``(conn_id, vendor)`` of every named connection, all checked before any request."""
         from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook
 
-        conn_ids = [self.conn_ids] if isinstance(self.conn_ids, str) else self.conn_ids
+        from airflow_provider_campaigns.vendors.base import rendered_list
+
+        conn_ids = rendered_list(self.conn_ids, "conn_ids")
+        conn_ids = [conn_ids] if isinstance(conn_ids, str) else conn_ids
         if not isinstance(conn_ids, Sequence) or not conn_ids or not all(isinstance(c, str) and c.strip() for c in conn_ids):
             raise InvalidInputError(f"{self.task_id}: conn_ids must be a non-empty list of connection ids, not {self.conn_ids!r:.80}.")
         found = []

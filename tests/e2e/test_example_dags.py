@@ -8,7 +8,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = {"campaigns_kill_switch", "campaigns_scheduled_stop", "campaigns_backfill_cleanup"}
+EXAMPLES = {"campaigns_kill_switch", "campaigns_scheduled_stop", "campaigns_backfill_cleanup", "campaigns_fire_drill"}
 AIRFLOW_3_EXAMPLES = {"campaigns_kill_switch_approved"}
 
 
@@ -145,3 +145,22 @@ def test_backfill_cleanup_cancels_nothing_on_its_own_schedule(dagbag, run_type, 
 
     guard = dagbag.get_dag("campaigns_backfill_cleanup").get_task("only_backfill_or_manual_runs")
     assert guard.python_callable(dag_run=SimpleNamespace(run_type=run_type)) is cleans
+
+
+def test_fire_drill_is_green_against_the_simulator_and_stops_nothing(sim, run_dag, states):
+    kore = sim.add_campaign("kore", status="Active")
+    bsg = sim.add_campaign("bsg", status="sending")
+    dag_run = run_dag("campaigns_fire_drill")
+    assert states(dag_run) == {"fire_drill": "success"}
+    result = result_of(dag_run, "fire_drill")
+    assert result["totals"]["contradicted"] == 0
+    assert [c["conn_id"] for c in result["connections"]] == ["bsg_default", "cellcast_default", "comm_default", "kore_default"]
+    assert sim.campaign("kore", kore)["status"] == "Active" and sim.stop_count("bsg", bsg) == 0
+
+
+def test_fire_drill_fails_naming_the_drifted_fact(sim, run_dag, states):
+    sim.add_campaign("comm", status="in_progress")
+    sim.drift("comm", "missing_paging")
+    dag_run = run_dag("campaigns_fire_drill", conn_ids=["comm_default"])
+    assert states(dag_run) == {"fire_drill": "failed"}
+    assert [fact["fact"] for fact in result_of(dag_run, "fire_drill")["contradicted"]] == ["comm.list", "comm.paging"]
