@@ -354,15 +354,17 @@ def unauthenticated(expected_status: int, expected: dict[str, Any]) -> Callable[
 
 def bsg_jwt_expiry(ctx: DrillContext) -> Verdict:
     """BSG: the login's bearer is a JWT whose ``exp`` the client reads to refresh in time."""
+    import jwt
+
     from airflow_provider_campaigns.vendors import bsg
 
     token, _ = ctx.read(ctx.api.auth.login_request())
     expiry = bsg.jwt_expiry(token.value)
     if expiry is None:
         return contradicted("the bearer carries no readable 'exp' claim (the client assumes 1 h)")
-    import time
-
-    return confirmed(f"the bearer expires in about {round((expiry - time.time()) / 60)} min")
+    issued = jwt.decode(token.value, options={"verify_signature": False}).get("iat")
+    lifetime = f"a lifetime of {round((expiry - issued) / 60)} min" if isinstance(issued, (int, float)) else "no 'iat'"
+    return confirmed(f"the bearer is a JWT with 'exp' ({lifetime})")
 
 
 def token_reused(ctx: DrillContext) -> Verdict:
