@@ -2,7 +2,8 @@
 
 A task's ``return_value`` (also pushed under :data:`RESULT_KEY` when the task fails) is::
 
-    {"campaigns": [entry, ...], "totals": {"stopped": 0, "already_final": 0, "would_stop": 0, "failed": 0}, "dry_run": False}
+    {"campaigns": [entry, ...], "failed_targets": [failed target, ...],
+     "totals": {"stopped": 0, "already_final": 0, "would_stop": 0, "failed": 0, "failed_targets": 0}, "dry_run": False}
 
 and every entry is::
 
@@ -14,6 +15,15 @@ and every entry is::
 reports every campaign it saw final this way), ``would_stop`` (a dry run: not final, would be
 stopped) or ``failed`` (``error`` says why). ``ref`` is what a later stop needs to address the
 campaign again: a dry run's result is a plan the kill switch can stop exactly.
+
+A *failed target* is a target that selected nothing because it failed first (bad credentials, a list
+the vendor refused or answered in an unexpected shape, a timeout)::
+
+    {"vendor": "kore", "conn_id": "kore_default", "target": "targets['kore']",
+     "asked": {"all_active": True}, "error": "Kore.ai: ..."}
+
+``totals["failed"]`` counts failed campaigns *and* failed targets (``totals["failed_targets"]``
+the targets alone): a result with ``totals["failed"] == 0`` had no failure of any kind.
 """
 
 from __future__ import annotations
@@ -32,6 +42,10 @@ FAILED = "failed"
 OUTCOMES = (STOPPED, ALREADY_FINAL, WOULD_STOP, FAILED)
 #: the XCom key a task pushes its result under when it fails (a successful task returns it)
 RESULT_KEY = "campaigns_result"
+#: the XCom key a stop keeps its pre-wait result under while it is deferred (internal; emptied when the wait ends)
+WAIT_KEY = "campaigns_result_before_wait"
+#: totals keys: the four outcomes, then the failed targets (also counted in ``failed``)
+FAILED_TARGETS = "failed_targets"
 DEFAULT_TARGET_STATES = (CampaignState.STOPPED, CampaignState.COMPLETED)
 
 
@@ -46,8 +60,50 @@ class CampaignEntry(TypedDict):
     state: str | None
     vendor_status: str | None
     error: str | None
+    started_at: str | None
+    finished_at: str | None
     timestamps: dict[str, str]
     ref: dict[str, Any]
+
+
+class FailedTarget(TypedDict):
+    """A target that could not select its campaigns (see the module docstring)."""
+
+    vendor: str
+    conn_id: str
+    target: str
+    asked: dict[str, Any]
+    error: str
+
+
+def failed_target(vendor: str, conn_id: str, target: str, asked: Mapping[str, Any], error: str) -> FailedTarget:
+    """A failed target; ``asked`` is the target's selection parameters (JSON-safe copies, never a secret)."""
+    return FailedTarget(vendor=vendor, conn_id=conn_id, target=target, asked=_json_safe(dict(asked)), error=error)
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with tuples and sets as lists and anything unusual as text (XCom stores JSON)."""
+    if isinstance(value, Mapping):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_json_safe(item) for item in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def neutral_times(vendor: str, state: str | None, timestamps: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """``(started_at, finished_at)`` from a vendor's own timestamps (its module names the keys); ``finished_at`` only once final."""
+    from importlib import import_module
+
+    try:
+        module = import_module(f"airflow_provider_campaigns.vendors.{vendor}")
+    except ImportError:
+        return None, None
+    started = next((timestamps[key] for key in getattr(module, "STARTED_AT_FIELDS", ()) if timestamps.get(key)), None)
+    final = state is not None and CampaignState(state).is_final
+    finished = next((timestamps[key] for key in getattr(module, "FINISHED_AT_FIELDS", ()) if timestamps.get(key)), None) if final else None
+    return started, finished
 
 
 def entry(
@@ -60,40 +116,57 @@ def entry(
     error: str | None = None,
 ) -> CampaignEntry:
     """An entry from what is known of the campaign (its status, or only the error)."""
+    timestamps = dict(status.timestamps) if status else {}
+    state = status.state.value if status else None
+    started, finished = neutral_times(vendor, state, timestamps)
     return CampaignEntry(
         vendor=vendor,
         conn_id=conn_id,
         campaign_id=label,
         name=status.name if status else None,
         outcome=outcome,
-        state=status.state.value if status else None,
+        state=state,
         vendor_status=status.vendor_status if status else None,
         error=error,
-        timestamps=dict(status.timestamps) if status else {},
+        started_at=started,
+        finished_at=finished,
+        timestamps=timestamps,
         ref=dict(ref),
     )
 
 
 def with_status(item: CampaignEntry, status: CampaignStatus) -> CampaignEntry:
     """The entry updated with a newer status (after a wait); the outcome stays."""
+    timestamps = dict(status.timestamps) or item["timestamps"]
+    started, finished = neutral_times(item["vendor"], status.state.value, timestamps)
     return CampaignEntry(
         **{
             **item,
             "name": status.name or item["name"],
             "state": status.state.value,
             "vendor_status": status.vendor_status,
-            "timestamps": dict(status.timestamps) or item["timestamps"],
+            "started_at": started,
+            "finished_at": finished,
+            "timestamps": timestamps,
         }  # type: ignore[typeddict-item]
     )
 
 
-def result(entries: Iterable[CampaignEntry], dry_run: bool = False) -> dict[str, Any]:
-    """The result dict: entries in order, totals of every outcome (zeros included), the dry-run flag."""
+def result(entries: Iterable[CampaignEntry], dry_run: bool = False, failed_targets: Iterable[FailedTarget] = ()) -> dict[str, Any]:
+    """The result dict: entries in order, failed targets, totals (zeros included; ``failed`` counts both), the dry-run flag."""
     campaigns = list(entries)
+    targets = list(failed_targets)
     totals = dict.fromkeys(OUTCOMES, 0)
     for item in campaigns:
         totals[item["outcome"]] += 1
-    return {"campaigns": campaigns, "totals": totals, "dry_run": dry_run}
+    totals[FAILED] += len(targets)
+    totals[FAILED_TARGETS] = len(targets)
+    return {"campaigns": campaigns, FAILED_TARGETS: targets, "totals": totals, "dry_run": dry_run}
+
+
+def with_entries(value: Mapping[str, Any], entries: Iterable[CampaignEntry]) -> dict[str, Any]:
+    """``value`` (a result) with new entries (after a wait): its failed targets and dry-run flag kept, totals recounted."""
+    return result(entries, bool(value.get("dry_run")), value.get(FAILED_TARGETS) or [])
 
 
 def entries_of(value: Any, parameter: str = "plan") -> list[CampaignEntry]:

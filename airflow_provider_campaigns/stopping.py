@@ -18,7 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.core.logs import Logger
 from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
-from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, OUTCOMES, STOPPED, WOULD_STOP, CampaignEntry, entry
+from airflow_provider_campaigns.results import (
+    ALREADY_FINAL,
+    FAILED,
+    OUTCOMES,
+    STOPPED,
+    WOULD_STOP,
+    CampaignEntry,
+    FailedTarget,
+    entry,
+    failed_target,
+)
 from airflow_provider_campaigns.status import CampaignState
 from airflow_provider_campaigns.vendors.base import stop_flow
 
@@ -49,39 +59,60 @@ class Part:
     order: list[str] = field(default_factory=list)
     #: names a plan knew, for entries whose stop answer carries none (Kore.ai, Cellcast, failures)
     names: dict[str, str] = field(default_factory=dict)
+    #: where the task named this part (``targets['kore']``, ``BsgStopCampaignOperator``), for a failed target
+    target: str = ""
+    #: the selection parameters as given (no secrets): what a failed target asked for
+    asked: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Report:
-    """Entries (one per campaign, in order) and the errors behind the failed ones (plus any listing error)."""
+    """Entries (one per campaign, in order), the targets that selected nothing, and the errors behind both."""
 
     entries: list[CampaignEntry] = field(default_factory=list)
     errors: list[CampaignProviderError] = field(default_factory=list)
+    failed_targets: list[FailedTarget] = field(default_factory=list)
 
     def extend(self, other: Report) -> None:
-        """Add another report's entries and errors."""
+        """Add another report's entries, failed targets and errors."""
         self.entries.extend(other.entries)
         self.errors.extend(other.errors)
+        self.failed_targets.extend(other.failed_targets)
 
     def failure(self, dry_run: bool = False) -> CampaignProviderError | None:
-        """The error to fail the task with: the campaign's own for one, else a summary naming every failed campaign.
+        """The error to fail the task with: the one error when only one thing failed, else a summary naming every failure.
 
-        The summary is transient (Airflow may retry: stops are idempotent and resume) unless every error is permanent.
+        The summary counts failed targets and failed campaigns, one sentence each; it is transient
+        (Airflow may retry: stops are idempotent and resume) unless every error is permanent.
         """
         if not self.errors:
             return None
-        if len(self.errors) == 1 and len(self.entries) <= 1:
+        if len(self.errors) == 1 and len(self.entries) <= 1 and not self.failed_targets:
             return self.errors[0]
         failed = [item for item in self.entries if item["outcome"] == FAILED]
-        names = ", ".join(f"{item['vendor']} {item['campaign_id']}" for item in failed[:20]) + (" ..." if len(failed) > 20 else "")
         what = "could not be read" if dry_run else "not stopped"
-        parts = [f"{len(failed)} of {len(self.entries)} campaign(s) {what}: {names}."] if failed else []
-        parts += [str(error) for error in self.errors if error.campaign_id is None]
-        first = next((str(error) for error in self.errors if error.campaign_id is not None), None)
-        message = " ".join(parts) + (f" First error: {first}" if first else "")
-        message += f" Every other campaign was {'read' if dry_run else 'attempted'}; see the task log and the result for each."
+        sentences = []
+        if self.failed_targets:
+            sentences.append(f"{len(self.failed_targets)} target(s) could not select their campaigns.")
+            sentences += [
+                _sentence(f"{target['target']} ({target['vendor']}, connection {target['conn_id']!r}): {target['error']}")
+                for target in self.failed_targets
+            ]
+        if failed:
+            names = ", ".join(f"{item['vendor']} {item['campaign_id']}" for item in failed[:20]) + (" ..." if len(failed) > 20 else "")
+            sentences.append(f"{len(failed)} of {len(self.entries)} campaign(s) {what}: {names}.")
+            first = next((str(error) for error in self.errors if error.campaign_id is not None), None)
+            if first:
+                sentences.append(_sentence(f"First error: {first}"))
+        sentences.append(f"Everything else was {'read' if dry_run else 'attempted'}; see the task log and the result for each.")
         transient = any(not isinstance(error, PermanentError) for error in self.errors)
-        return (TransientError if transient else PermanentError)(message)
+        return (TransientError if transient else PermanentError)(" ".join(sentences))
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in a full stop (error messages may or may not end in one)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 class Progress:
@@ -239,6 +270,16 @@ def each_part(parts: Sequence[Part], work: Callable[[Part], Any]) -> list[Any]:
         return list(pool.map(work, parts))
 
 
+def _target_failed(part: Part, error: Exception, logger: Logger) -> Report:
+    """The report of a target that could not select its campaigns: a failed target, logged, with its error."""
+    hook = part.hook
+    if not isinstance(error, CampaignProviderError):
+        error = TransientError(f"{hook.vendor_name}: unexpected {type(error).__name__} selecting the campaigns of {part.target}: {error}")
+    where = part.target or hook.vendor_name
+    logger.error("%s (%s, connection %r): could not select the campaigns to stop: %s", where, hook.vendor_name, hook.conn_id, error)
+    return Report([], [error], [failed_target(hook.conn_type, hook.conn_id, where, part.asked, str(error))])
+
+
 def stop_parts(parts: Sequence[Part], deadline: float, dry_run: bool, fail_if_already_final: bool, journal: Any, logger: Logger) -> Report:
     """Stop (or read, in a dry run) every part's campaigns; listing errors are reported, never silently dropped."""
 
@@ -256,9 +297,8 @@ def stop_parts(parts: Sequence[Part], deadline: float, dry_run: bool, fail_if_al
         hook = part.hook
         try:
             refs = part.refs if part.refs is not None else hook.select(part.selection, deadline)
-        except CampaignProviderError as error:
-            logger.error("%s (%s): could not list the campaigns to stop: %s", hook.vendor_name, hook.conn_id, error)
-            return Report([], [error])
+        except Exception as error:  # noqa: BLE001 - a target that fails is reported, never lost (and the others go on)
+            return _target_failed(part, error, logger)
         if not refs:
             if not part.known:
                 logger.info("%s (%s): nothing to %s.", hook.vendor_name, hook.conn_id, "read" if dry_run else "stop")

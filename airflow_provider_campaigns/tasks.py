@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.core.logs import Logger
 from airflow_provider_campaigns.exceptions import PermanentError, TransientError, UnacceptedStateError
-from airflow_provider_campaigns.results import FAILED, RESULT_KEY, CampaignEntry, result, with_status
+from airflow_provider_campaigns.results import FAILED, OUTCOMES, RESULT_KEY, CampaignEntry, with_status
 from airflow_provider_campaigns.stopping import Part
 
 if TYPE_CHECKING:
@@ -47,10 +47,15 @@ class Waiting:
     deferrable: bool
 
 
-def log_table(logger: Logger, entries: Sequence[CampaignEntry]) -> None:
-    """The result as a table in the task log: a header, one row per campaign (up to :data:`TABLE_ROWS`), totals."""
+def log_table(logger: Logger, value: Mapping[str, Any]) -> None:
+    """A result as a table in the task log: failed targets first, one row per campaign (up to :data:`TABLE_ROWS`), totals."""
     header = f"{'vendor':<9} {'campaign':<74} {'name':<28} {'outcome':<14} {'vendor status':<14} error"
-    lines = [header, "-" * len(header)]
+    lines = []
+    targets = value.get("failed_targets") or []
+    for target in targets:
+        lines.append(f"FAILED TARGET {target['target']} ({target['vendor']}, connection {target['conn_id']!r}): {target['error'][:300]}")
+    lines += [header, "-" * len(header)]
+    entries = value["campaigns"]
     for item in entries[:TABLE_ROWS]:
         name = (item["name"] or "")[:28]
         error = (item["error"] or "")[:200]
@@ -59,16 +64,40 @@ def log_table(logger: Logger, entries: Sequence[CampaignEntry]) -> None:
         )
     if len(entries) > TABLE_ROWS:
         lines.append(f"... and {len(entries) - TABLE_ROWS} more (all of them are in the task's result).")
-    totals = result(entries)["totals"]
-    lines.append("totals: " + ", ".join(f"{count} {outcome.replace('_', ' ')}" for outcome, count in totals.items()))
+    lines.append("totals: " + totals_line(value["totals"]))
     logger.info("Campaigns:\n%s", "\n".join(lines))
 
 
-def push_result(context: Mapping[str, Any], value: dict[str, Any]) -> None:
-    """Push the result under :data:`RESULT_KEY` (read back after a deferral, or by a report when the task failed)."""
+def totals_line(totals: Mapping[str, int]) -> str:
+    """``1 stopped, 0 already final, 0 would stop, 2 failed (1 target, 1 campaign)``."""
+    line = ", ".join(f"{totals[outcome]} {outcome.replace('_', ' ')}" for outcome in OUTCOMES)
+    targets = totals.get("failed_targets", 0)
+    if targets:
+        line += f" ({targets} target(s) that selected nothing, {totals[FAILED] - targets} campaign(s))"
+    return line
+
+
+def log_table_if_changed(logger: Logger, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+    """The table after a wait, unless the wait changed nothing the table above shows (then one line says so)."""
+    shown = ("name", "outcome", "vendor_status", "error")
+    if [[item[key] for key in shown] for item in before["campaigns"]] == [[item[key] for key in shown] for item in after["campaigns"]]:
+        logger.info("Every campaign is as the table above shows (totals: %s).", totals_line(after["totals"]))
+        return
+    log_table(logger, after)
+
+
+def push_result(context: Mapping[str, Any], value: dict[str, Any] | None, key: str = RESULT_KEY) -> None:
+    """Push the result under ``key`` (:data:`RESULT_KEY`: read by a report when the task failed)."""
     ti = context.get("ti")
     if ti is not None:
-        ti.xcom_push(key=RESULT_KEY, value=value)
+        ti.xcom_push(key=key, value=value)
+
+
+def pull_own(context: Mapping[str, Any], key: str) -> Any:
+    """What this task instance pushed under ``key`` earlier (before a deferral), or ``None``."""
+    ti = context["ti"]
+    kwargs = {"map_indexes": ti.map_index} if getattr(ti, "map_index", -1) not in (-1, None) else {}
+    return ti.xcom_pull(task_ids=ti.task_id, key=key, **kwargs)
 
 
 def watched(parts: Sequence[Part], entries: Sequence[CampaignEntry]) -> list[tuple[Part, list[Ref]]]:

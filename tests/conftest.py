@@ -186,3 +186,34 @@ def ti() -> FakeTI:
 def fast_retry() -> dict[str, Any]:
     """Connection extras that keep retries real but millisecond-short."""
     return dict(FAST_RETRY)
+
+
+#: The ways a kill switch can fail after it starts sending (issue 20): each must leave the run red.
+FAILURE_KINDS = ("bad_credentials", "list_refused", "drifted_answer", "timeout", "partial_stop")
+
+
+def break_kill_switch(sim: Any, kind: str, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, Any], Any]:
+    """Targets for a kill switch that fails in the given way (a good BSG target beside a broken one), and the good campaign.
+
+    ``partial_stop`` breaks one campaign; every other kind breaks Kore.ai's ``all_active`` target
+    before it selects anything (a wrong secret, a refused list, a list answer without the documented
+    list, a list slower than the stop may take).
+    """
+    good = sim.add_campaign("bsg", status="sending")
+    sim.add_campaign("kore", status="Active")
+    targets: dict[str, Any] = {"bsg": {"campaign_ids": [good]}, "kore": {"all_active": True}}
+    lists = "getAllCampaignDetails"
+    if kind == "bad_credentials":
+        conn = sim.connections()["kore_default"]
+        monkeypatch.setenv("AIRFLOW_CONN_KORE_DEFAULT", json.dumps({**conn, "password": "not-the-secret-" + "x" * 30}))
+    elif kind == "list_refused":
+        sim.inject("kore", "status", status=403, path=lists, times=None)
+    elif kind == "drifted_answer":
+        sim.inject("kore", "status", status=200, body={"moreAvailable": False, "result": []}, path=lists, times=None)
+    elif kind == "timeout":
+        sim.inject("kore", "slow", delay=3.0, path=lists, times=None)
+    elif kind == "partial_stop":
+        targets = {"bsg": {"campaign_ids": [good, 999999]}}
+    else:
+        raise ValueError(kind)
+    return targets, good

@@ -33,19 +33,21 @@ def test_every_entry_has_the_documented_keys_and_the_totals_count_every_outcome(
         entry("kore", "kore_eu", {"id": "c2"}, "c2", FAILED, error="HTTP 500"),
     ]
     value = result(entries)
-    assert set(value) == {"campaigns", "totals", "dry_run"}
-    assert value["totals"] == {STOPPED: 1, ALREADY_FINAL: 0, WOULD_STOP: 0, FAILED: 1}
-    assert set(value["totals"]) == set(OUTCOMES)
+    assert set(value) == {"campaigns", "failed_targets", "totals", "dry_run"}
+    assert value["totals"] == {STOPPED: 1, ALREADY_FINAL: 0, WOULD_STOP: 0, FAILED: 1, "failed_targets": 0}
+    assert set(value["totals"]) == {*OUTCOMES, "failed_targets"}
     assert value["dry_run"] is False
     first, second = value["campaigns"]
-    assert set(first) == {"vendor", "conn_id", "campaign_id", "name", "outcome", "state", "vendor_status", "error", "timestamps", "ref"}
+    keys = {"vendor", "conn_id", "campaign_id", "name", "outcome", "state", "vendor_status", "error", "timestamps", "ref"}
+    assert set(first) == {*keys, "started_at", "finished_at"}
     assert (first["name"], first["state"], first["vendor_status"], first["error"]) == ("Promo", "stopped", "stopped", None)
     assert (second["name"], second["state"], second["error"], second["timestamps"]) == (None, None, "HTTP 500", {})
     assert json.loads(json.dumps(value)) == value
 
 
 def test_an_empty_result_is_a_valid_result_with_zero_totals():
-    assert result([], dry_run=True) == {"campaigns": [], "totals": dict.fromkeys(OUTCOMES, 0), "dry_run": True}
+    totals = {**dict.fromkeys(OUTCOMES, 0), "failed_targets": 0}
+    assert result([], dry_run=True) == {"campaigns": [], "failed_targets": [], "totals": totals, "dry_run": True}
 
 
 def test_a_newer_status_updates_state_but_keeps_the_outcome():

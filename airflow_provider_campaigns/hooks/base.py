@@ -36,6 +36,8 @@ class CampaignHook(BaseHook, Generic[R]):
     :param clock: the clock every wait and deadline reads (tests pass a fake one).
     """
 
+    #: keys the task's target takes besides the selection's (the kill switch sets them): listed in input errors
+    owner_keys: tuple[str, ...] = ()
     conn_name_attr: ClassVar[str]
     default_conn_name: ClassVar[str]
     conn_type: ClassVar[str]
@@ -166,14 +168,23 @@ class CampaignHook(BaseHook, Generic[R]):
         raise NotImplementedError
 
     def _validated(self, build: Callable[..., T], owner: str, params: Mapping[str, Any], **fixed: Any) -> T:
-        """``build(owner, **fixed, **params)``, failing on a parameter the vendor does not take (naming the allowed ones)."""
+        """``build(owner, **fixed, **params)``; every error names ``owner``, suggests the near key and lists every allowed one."""
         import inspect
 
         allowed = [name for name in inspect.signature(build).parameters if name != "owner" and name not in fixed]
+        takes = ", ".join([*allowed, *self.owner_keys])
         unknown = sorted(set(params) - set(allowed))
         if unknown:
-            raise InvalidInputError(f"{owner}: {self.vendor_name} does not take {', '.join(unknown)}; it takes {', '.join(allowed)}.")
-        return build(owner, **fixed, **params)
+            hints = "".join(_near_key(key, params[key], [*allowed, *self.owner_keys]) for key in unknown)
+            raise InvalidInputError(f"{owner}: {self.vendor_name} does not take {', '.join(unknown)}{hints}; it takes {takes}.")
+        try:
+            return build(owner, **fixed, **params)
+        except InvalidInputError as error:
+            message = str(error)
+            if message.startswith(f"{owner}:"):
+                raise
+            hints = "".join(_near_key(key, value, allowed, given_ok=True) for key, value in params.items())
+            raise InvalidInputError(f"{owner}: {message.rstrip('.')}{hints}. {self.vendor_name} takes {takes}.") from None
 
     def select(self, chosen: Any, deadline: float | None = None) -> list[R]:
         """The campaigns a selection names: its explicit references plus, if it lists, the vendor's active ones."""
@@ -207,3 +218,16 @@ class CampaignHook(BaseHook, Generic[R]):
         """Release pooled connections (if the transport was ever made)."""
         if "transport" in self._built:
             self.transport.close()
+
+
+def _near_key(key: str, value: Any, allowed: Sequence[str], given_ok: bool = False) -> str:
+    """`` (did you mean campaign_ids?)`` for a key near an allowed one (a one-id key given a list: the list key), else ``""``."""
+    import difflib
+
+    plural = f"{key}s"
+    if plural in allowed and isinstance(value, (list, tuple)):
+        return f" (did you mean {plural}? {key} takes one id, {plural} a list)"
+    if given_ok:
+        return ""
+    near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    return f" (did you mean {near[0]}?)" if near else ""

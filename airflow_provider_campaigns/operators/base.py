@@ -158,8 +158,8 @@ class StopTaskOperator(BaseOperator):
         try:
             deadline = (clock.monotonic() if clock else 0.0) + self.stop_timeout
             report = stop_parts(parts, deadline, self.list_only, self.fail_if_already_final, journal, self.log)
-            value = result(report.entries, self.list_only)
-            log_table(self.log, report.entries)
+            value = result(report.entries, self.list_only, report.failed_targets)
+            log_table(self.log, value)
             failure = report.failure(dry_run=self.list_only)
             final = failure is None or isinstance(failure, PermanentError) or last_try(context)
             waits = self.wait_for_completion and not self.list_only and any(e["outcome"] != FAILED for e in report.entries)
@@ -201,11 +201,11 @@ class StopTaskOperator(BaseOperator):
     def _wait(
         self, context: Any, parts: list[Part], entries: list[Any], value: dict[str, Any], failure: Exception | None
     ) -> dict[str, Any]:
-        from airflow_provider_campaigns.results import result
+        from airflow_provider_campaigns.results import WAIT_KEY, with_entries
         from airflow_provider_campaigns.tasks import (
             apply_statuses,
             defer_timeout,
-            log_table,
+            log_table_if_changed,
             push_result,
             reader,
             round_time,
@@ -225,7 +225,8 @@ class StopTaskOperator(BaseOperator):
         if self.deferrable:
             outcome, seen = first_check(flow, read)
             if outcome is None:
-                push_result(context, result(apply_statuses(entries, statuses_of(groups, seen)), False) if seen else value)
+                # kept for execute_complete under its own key: campaigns_result exists only when the task failed
+                push_result(context, with_entries(value, apply_statuses(entries, statuses_of(groups, seen))) if seen else value, WAIT_KEY)
                 self.defer(
                     trigger=trigger_for(groups, waiting, clock.time()),
                     method_name="execute_complete",
@@ -235,9 +236,10 @@ class StopTaskOperator(BaseOperator):
         else:
             outcome = run_wait(flow, read, clock)
         assert outcome is not None
-        value = result(apply_statuses(entries, statuses_of(groups, outcome.statuses)), False)
+        before = value
+        value = with_entries(value, apply_statuses(entries, statuses_of(groups, outcome.statuses)))
         self.log.info("The wait is over: %s", outcome.message)
-        log_table(self.log, value["campaigns"])
+        log_table_if_changed(self.log, before, value)
         return self._after_wait(outcome, value, context, failure)
 
     @staticmethod
@@ -255,14 +257,14 @@ class StopTaskOperator(BaseOperator):
         from airflow.providers.common.compat.sdk import AirflowFailException
 
         from airflow_provider_campaigns.journal import journal_for, last_try
-        from airflow_provider_campaigns.results import RESULT_KEY, result
-        from airflow_provider_campaigns.tasks import apply_statuses, log_table
+        from airflow_provider_campaigns.results import WAIT_KEY, with_entries
+        from airflow_provider_campaigns.tasks import apply_statuses, log_table_if_changed, pull_own, push_result
 
-        ti = context["ti"]
-        stored = ti.xcom_pull(task_ids=ti.task_id, key=RESULT_KEY) or {"campaigns": []}
-        value = result(apply_statuses(stored["campaigns"], event.get("statuses") or []), False)
+        stored = pull_own(context, WAIT_KEY) or {"campaigns": []}
+        push_result(context, None, WAIT_KEY)  # emptied: the outcome below is the return value, or campaigns_result
+        value = with_entries(stored, apply_statuses(stored["campaigns"], event.get("statuses") or []))
         self.log.info("The wait is over: %s", event.get("message"))
-        log_table(self.log, value["campaigns"])
+        log_table_if_changed(self.log, stored, value)
         journal = journal_for(context)
         try:
             value = self._after_wait(event, value, context, stop_failure_from(stop_failure))
@@ -298,4 +300,6 @@ class CampaignStopOperator(StopTaskOperator):
         """One part: this operator's vendor connection and its validated selection."""
         from airflow_provider_campaigns.stopping import Part
 
-        return [Part(self.hook, self.hook.selection(type(self).__name__, **self.selection_params()))]
+        params = self.selection_params()
+        asked = {key: value for key, value in params.items() if value is not None}
+        return [Part(self.hook, self.hook.selection(type(self).__name__, **params), target=type(self).__name__, asked=asked)]

@@ -124,8 +124,9 @@ class CampaignKillSwitchOperator(StopTaskOperator):
                     raise InvalidInputError(f"{where}: send_status_path is a comm.com option.")
                 conn_id = hook_keys.pop("conn_id", f"{vendor}_default")
                 hook = make_hook(vendor, conn_id, self.request_timeout, self.max_concurrency, **hook_keys)
+                hook.owner_keys = tuple(sorted(HOOK_KEYS if vendor == "comm" else HOOK_KEYS - {"send_status_path"}))
                 params = {key: value for key, value in target.items() if key not in HOOK_KEYS}
-                parts.append(Part(hook, hook.selection(where, **params)))
+                parts.append(Part(hook, hook.selection(where, **params), target=where, asked=params))
         return parts
 
     def _plan_parts(self, plan: Any) -> list[Part]:

@@ -132,7 +132,7 @@ class CampaignStatusSensor(BaseSensorOperator):
 
 def sensor_result(statuses: Sequence[Mapping[str, Any]], targets: frozenset[CampaignState]) -> dict[str, Any]:
     """A sensor's result: ``already_final`` for every campaign in a target state, ``failed`` for one that ended elsewhere."""
-    from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, CampaignEntry, result
+    from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, CampaignEntry, neutral_times, result
     from airflow_provider_campaigns.status import CampaignState
 
     wanted = sorted(t.value for t in targets)
@@ -140,6 +140,8 @@ def sensor_result(statuses: Sequence[Mapping[str, Any]], targets: frozenset[Camp
     for seen in statuses:
         accepted = CampaignState(seen["state"]) in targets
         error = None if accepted else f"ended {seen['vendor_status']!r} ({seen['state']}), not one of {', '.join(wanted)}"
+        timestamps = dict(seen.get("timestamps") or {})
+        started, finished = neutral_times(seen["vendor"], seen["state"], timestamps)
         entries.append(
             CampaignEntry(
                 vendor=seen["vendor"],
@@ -150,7 +152,9 @@ def sensor_result(statuses: Sequence[Mapping[str, Any]], targets: frozenset[Camp
                 state=seen["state"],
                 vendor_status=seen.get("vendor_status"),
                 error=error,
-                timestamps=dict(seen.get("timestamps") or {}),
+                started_at=started,
+                finished_at=finished,
+                timestamps=timestamps,
                 ref=dict(seen.get("ref") or {}),
             )
         )

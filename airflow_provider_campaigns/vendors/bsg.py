@@ -51,6 +51,9 @@ DEFAULT_LOOKBACK_MONTHS = 12
 MAX_PAGES = 1000
 MAX_CAMPAIGN_ID = 2**63 - 1
 TIMESTAMP_FIELDS = ("created_at", "start_at", "real_start_at", "finished_at")
+#: the vendor-neutral started_at / finished_at of a result entry: the first of these keys the answer carries
+STARTED_AT_FIELDS = ("real_start_at", "start_at")
+FINISHED_AT_FIELDS = ("finished_at",)
 INVALID_STATUS_MESSAGE = "invalid campaign status"
 
 STATUS_MAP = StatusMap(

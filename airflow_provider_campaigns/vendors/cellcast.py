@@ -48,6 +48,10 @@ REPORT_PATH = "/api/v2/report/message"
 PAGE_LIMIT = 100
 MAX_PAGES = 1000
 TIMESTAMP_FIELDS = ("createdAt", "updatedAt", "scheduleAt", "send_time")
+#: the vendor-neutral started_at / finished_at of a result entry (Cellcast documents no end time: the last
+#: update of a final message is when it became final)
+STARTED_AT_FIELDS = ("send_time", "scheduleAt")
+FINISHED_AT_FIELDS = ("updatedAt",)
 NOT_FOUND = "message not found"
 #: The raw status a successful cancel leaves a message in (the cancel answer carries no status).
 CANCELED = "canceled"

@@ -54,6 +54,10 @@ STATUS_PATH = "meta.multistep_status.status"
 #: lists of sends some answers may carry (not documented): looked for, never required
 SEND_LIST_PATHS = ("data.sends", "data.campaign_sends", "data.sms_campaign_sends")
 TIMESTAMP_FIELDS = ("created_at", "updated_at", "next_step_timestamp")
+#: the vendor-neutral started_at / finished_at of a result entry (comm.com documents no start time; the last
+#: update of a final send is when it became final)
+STARTED_AT_FIELDS: tuple[str, ...] = ()
+FINISHED_AT_FIELDS = ("updated_at",)
 #: answers to a stop that are not "refused because of state" (429 is retried before it gets here)
 NOT_STATE_REFUSALS = frozenset({401, 403, 404, 429})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")

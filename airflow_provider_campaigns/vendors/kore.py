@@ -55,6 +55,9 @@ PAGE_LIMIT = 100
 MAX_PAGES = 1000
 REFUSED_STOP_STATUSES = frozenset({400, 409, 422})
 TIMESTAMP_FIELDS = ("updatedAt", "createdAt", "scheduledAt", "startedAt", "endedAt")
+#: the vendor-neutral started_at / finished_at of a result entry: the first of these keys the answer carries
+STARTED_AT_FIELDS = ("startedAt",)
+FINISHED_AT_FIELDS = ("endedAt", "updatedAt")
 _FORBIDDEN = frozenset("/?#%\\")
 _NOT_FOUND_HINTS = ("not found", "not exist", "no campaign", "invalid campaign")
 

@@ -47,7 +47,7 @@ def test_kill_switch_stops_everything_in_one_task_and_reports(sim, run_dag, stat
     assert sim.campaign("comm", comm)["status"] == "stopped"
     assert sim.campaign("kore", kore)["status"] == "Stopped"
     result = result_of(dag_run)
-    assert result["totals"] == {"stopped": 6, "already_final": 1, "would_stop": 0, "failed": 0}
+    assert result["totals"] == {"stopped": 6, "already_final": 1, "would_stop": 0, "failed": 0, "failed_targets": 0}
     assert {c["vendor"] for c in result["campaigns"]} == {"bsg", "cellcast", "comm", "kore"}
 
 

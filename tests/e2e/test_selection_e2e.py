@@ -38,7 +38,7 @@ def test_kill_switch_all_active_stops_only_running_campaigns_once(sim, run_dag, 
     kore_stops = [r["path"] for r in sim.requests("kore") if "//trigger/" in r["path"]]
     assert sorted(path.rsplit("/", 1)[-1] for path in kore_stops) == sorted(kore_running)
     result = dag_run.get_task_instance("stop_campaigns").xcom_pull(task_ids="stop_campaigns")
-    assert result["totals"] == {"stopped": 5, "already_final": 0, "would_stop": 0, "failed": 0}
+    assert result["totals"] == {"stopped": 5, "already_final": 0, "would_stop": 0, "failed": 0, "failed_targets": 0}
 
 
 @pytest.mark.parametrize("sim", [False], ids=["lenient"], indirect=True)
@@ -51,7 +51,10 @@ def test_kill_switch_all_active_dry_run_stops_nothing(sim, run_dag, states):
     assert not [r for r in sim.requests("comm") if r["method"] == "POST"]
     assert not [r for r in sim.requests("kore") if "//trigger/" in r["path"]]
     result = dag_run.get_task_instance("plan").xcom_pull(task_ids="plan")
-    assert result["totals"] == {"stopped": 0, "already_final": 0, "would_stop": 2, "failed": 0} and result["dry_run"] is True
+    assert (
+        result["totals"] == {"stopped": 0, "already_final": 0, "would_stop": 2, "failed": 0, "failed_targets": 0}
+        and result["dry_run"] is True
+    )
 
 
 def test_documented_comm_answers_make_all_active_fail_naming_the_campaigns_and_kore_still_stops(sim, run_dag, states, dagbag):

@@ -8,7 +8,7 @@ from airflow.providers.common.compat.sdk import AirflowException, AirflowFailExc
 
 from airflow_provider_campaigns.exceptions import InvalidInputError
 from airflow_provider_campaigns.operators.bsg import BsgStopCampaignOperator
-from airflow_provider_campaigns.results import RESULT_KEY
+from airflow_provider_campaigns.results import RESULT_KEY, WAIT_KEY
 
 HOST = "https://bsg.test"
 API_KEY = "live_bsgOPERATORsecret42"
@@ -59,11 +59,14 @@ def test_single_stop_returns_the_one_result_shape(mocked, ti):
                 "state": "stopped",
                 "vendor_status": "stopped",
                 "error": None,
+                "started_at": None,
+                "finished_at": None,
                 "timestamps": {"created_at": "2026-01-01T09:00:00Z"},
                 "ref": {"id": 7, "channel": "sms"},
             }
         ],
-        "totals": {"stopped": 1, "already_final": 0, "would_stop": 0, "failed": 0},
+        "failed_targets": [],
+        "totals": {"stopped": 1, "already_final": 0, "would_stop": 0, "failed": 0, "failed_targets": 0},
         "dry_run": False,
     }
 
@@ -84,7 +87,7 @@ def test_many_campaigns_every_one_attempted_and_failure_named_at_the_end(mocked,
         run(op, ti)
     assert "bsg 2" in str(error.value)
     pushed = ti.xcoms[RESULT_KEY]
-    assert pushed["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 1}
+    assert pushed["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 1, "failed_targets": 0}
     assert [c["outcome"] for c in pushed["campaigns"]] == ["stopped", "failed", "stopped"]
     assert "HTTP 404" in pushed["campaigns"][1]["error"]
 
@@ -140,7 +143,12 @@ def test_dry_run_reads_and_stops_nothing(mocked, ti):
 def test_nothing_selected_is_an_empty_success(mocked, ti):
     mocked.get(f"{HOST}/api/campaigns", json=listing([]))
     result = run(BsgStopCampaignOperator(task_id="stop", all_active=True), ti)
-    assert result == {"campaigns": [], "totals": {"stopped": 0, "already_final": 0, "would_stop": 0, "failed": 0}, "dry_run": False}
+    assert result == {
+        "campaigns": [],
+        "failed_targets": [],
+        "totals": {"stopped": 0, "already_final": 0, "would_stop": 0, "failed": 0, "failed_targets": 0},
+        "dry_run": False,
+    }
 
 
 @pytest.mark.parametrize(
@@ -175,7 +183,8 @@ def test_wait_for_completion_defers_after_stopping_in_the_worker(mocked, ti, clo
     _, kwargs = deferred.value.trigger.serialize()
     assert kwargs["groups"][0]["refs"] == [{"id": 7, "channel": "sms"}]
     assert API_KEY not in str(kwargs) and "jwt-token-abc" not in str(kwargs)
-    assert ti.xcoms[RESULT_KEY]["campaigns"][0]["outcome"] == "stopped", "the result is kept for execute_complete"
+    assert ti.xcoms[WAIT_KEY]["campaigns"][0]["outcome"] == "stopped", "the result is kept for execute_complete"
+    assert RESULT_KEY not in ti.xcoms, "campaigns_result exists only when the task failed"
     assert deferred.value.timeout.total_seconds() > 60
     event = {
         "status": "success",
@@ -185,6 +194,7 @@ def test_wait_for_completion_defers_after_stopping_in_the_worker(mocked, ti, clo
     result = op.execute_complete({"ti": ti}, event)
     (entry,) = result["campaigns"]
     assert (entry["outcome"], entry["state"], entry["vendor_status"]) == ("stopped", "stopped", "stopped"), "after a wait: the final states"
+    assert RESULT_KEY not in ti.xcoms and ti.xcoms[WAIT_KEY] is None, "a successful deferred stop leaves no stale result"
 
 
 def test_wait_for_completion_polling_in_the_worker_reports_final_states(mocked, ti):
@@ -226,7 +236,7 @@ def test_a_wait_that_times_out_after_the_stop_is_retryable_for_the_operator(ti):
     from airflow.providers.common.compat.sdk import AirflowSensorTimeout
 
     op = BsgStopCampaignOperator(task_id="stop", campaign_id=7, wait_for_completion=True, deferrable=True)
-    ti.xcom_push(RESULT_KEY, {"campaigns": []})
+    ti.xcom_push(WAIT_KEY, {"campaigns": []})
     with pytest.raises(AirflowException) as error:
         op.execute_complete({"ti": ti}, {"status": "timeout", "message": "late", "statuses": []})
     assert not isinstance(error.value, (AirflowFailException, AirflowSensorTimeout))

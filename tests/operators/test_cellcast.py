@@ -72,7 +72,7 @@ def test_one_id_returns_the_one_result_shape(mock):
     mock.post(CANCEL, json=REMOVED)
     result = run(message_ids=IDS[0].upper(), message_type="MMS")
     assert cancel_bodies(mock) == [{"messageId": IDS[0], "type": "mms"}]
-    assert result["totals"] == {"stopped": 1, "already_final": 0, "would_stop": 0, "failed": 0}
+    assert result["totals"] == {"stopped": 1, "already_final": 0, "would_stop": 0, "failed": 0, "failed_targets": 0}
     (entry,) = result["campaigns"]
     assert (entry["vendor"], entry["campaign_id"], entry["outcome"], entry["ref"]) == (
         "cellcast",
@@ -92,7 +92,7 @@ def test_every_id_is_attempted_and_the_task_fails_at_the_end_naming_the_failed_o
     assert sorted(b["messageId"] for b in cancel_bodies(mock)) == sorted(IDS)
     pushed = TI.xcoms[RESULT_KEY]
     assert [c["campaign_id"] for c in pushed["campaigns"] if c["outcome"] == "failed"] == [IDS[2]]
-    assert pushed["totals"] == {"stopped": 3, "already_final": 0, "would_stop": 0, "failed": 1}
+    assert pushed["totals"] == {"stopped": 3, "already_final": 0, "would_stop": 0, "failed": 1, "failed_targets": 0}
     assert [c["campaign_id"] for c in pushed["campaigns"]] == IDS
 
 

@@ -65,6 +65,8 @@ def test_single_send_is_stopped_and_reported(run, leak_check):
         "state": "stopped",
         "vendor_status": "stopped",
         "error": None,
+        "started_at": None,
+        "finished_at": "2026-03-01T11:00:00Z",
         "timestamps": {"updated_at": "2026-03-01T11:00:00Z"},
         "ref": {"campaign_id": C1, "send_id": S1},
     }
@@ -117,7 +119,7 @@ def test_many_sends_all_attempted_and_the_failure_named_at_the_end(ti):
     assert f"1 of 3 campaign(s) not stopped: comm {C1}/{S2}" in str(caught.value)
     pushed = ti.xcoms[RESULT_KEY]
     assert [e["outcome"] for e in pushed["campaigns"]] == ["stopped", "failed", "stopped"]
-    assert pushed["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 1}
+    assert pushed["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 1, "failed_targets": 0}
 
 
 @responses.activate
@@ -226,7 +228,7 @@ def test_all_active_stops_only_running_sends_of_non_final_matching_campaigns(run
     result, _ = run(all_active=True, name_contains="promo")
     assert reads() == [f"{LIST_URL}/{C1}", f"{LIST_URL}/{C4}"], "final and non-matching campaigns are not even read"
     assert posts() == [stop_url(C1, S1), stop_url(C4, S4)]
-    assert result["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 0}
+    assert result["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 0, "failed_targets": 0}
     assert [entry["campaign_id"] for entry in result["campaigns"]] == [f"{C1}/{S1}", f"{C4}/{S4}"]
 
 
@@ -263,7 +265,7 @@ def test_all_active_reads_and_stops_each_duplicate_once(run):
     result, _ = run(all_active=True)
     assert reads() == [f"{LIST_URL}/{C1}"]
     assert posts() == [stop_url(C1, S1)]
-    assert result["totals"] == {"stopped": 1, "already_final": 0, "would_stop": 0, "failed": 0}
+    assert result["totals"] == {"stopped": 1, "already_final": 0, "would_stop": 0, "failed": 0, "failed_targets": 0}
 
 
 @responses.activate

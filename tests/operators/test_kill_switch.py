@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
-from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferred
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, TaskDeferred
 
 from airflow_provider_campaigns.exceptions import InvalidInputError
 from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
 from airflow_provider_campaigns.simulator import Simulator
+from tests.conftest import FAILURE_KINDS, break_kill_switch
 
 
 @pytest.fixture
@@ -40,7 +42,7 @@ def stops(sim: Simulator) -> int:
 def test_stops_every_vendor_in_one_task(sim, ti, as_json):
     targets = seed(sim)
     result = CampaignKillSwitchOperator(task_id="kill", targets=json.dumps(targets) if as_json else targets).execute({"ti": ti})
-    assert result["totals"] == {"stopped": 12, "already_final": 0, "would_stop": 0, "failed": 0}
+    assert result["totals"] == {"stopped": 12, "already_final": 0, "would_stop": 0, "failed": 0, "failed_targets": 0}
     assert [c["vendor"] for c in result["campaigns"]] == ["bsg"] * 3 + ["cellcast"] * 3 + ["comm"] * 3 + ["kore"] * 3
     assert stops(sim) == 12
 
@@ -283,4 +285,66 @@ def test_a_vendor_may_take_several_targets_such_as_both_bsg_channels(sim, ti):
 def test_a_bad_target_in_a_list_is_named_by_its_position(sim, ti):
     with pytest.raises(InvalidInputError, match=r"targets\['bsg'\]\[1\]"):
         CampaignKillSwitchOperator(task_id="stop", targets={"bsg": [{"campaign_ids": [1]}, "all"]}).execute({"ti": ti})
+    assert sim.requests() == []
+
+
+@pytest.mark.parametrize("kind", FAILURE_KINDS)
+def test_every_way_of_failing_is_in_the_result_and_its_totals(sim, ti, kind, monkeypatch, capfd):
+    """A target that fails before it selects anything is a failed target: never an invisible, green-looking result."""
+    from airflow_provider_campaigns.results import RESULT_KEY
+
+    targets, good = break_kill_switch(sim, kind, monkeypatch)
+    op = CampaignKillSwitchOperator(task_id="kill", targets=targets, stop_timeout=1.5, request_timeout=0.5)
+    with pytest.raises(AirflowException) as raised:
+        op.execute({"ti": ti})
+    pushed = ti.xcoms[RESULT_KEY]
+    assert pushed["totals"]["failed"] >= 1, pushed["totals"]
+    assert sim.campaign("bsg", good)["status"] == "stopped", "the good target is still stopped"
+    assert (str(good), "stopped") in [(c["campaign_id"], c["outcome"]) for c in pushed["campaigns"]]
+    if kind == "partial_stop":
+        assert pushed["failed_targets"] == [] and pushed["totals"]["failed"] == 1
+        return
+    (failed,) = pushed["failed_targets"]
+    assert {key: failed[key] for key in ("vendor", "conn_id", "target", "asked")} == {
+        "vendor": "kore",
+        "conn_id": "kore_default",
+        "target": "targets['kore']",
+        "asked": {"all_active": True},
+    }
+    assert failed["error"]
+    assert pushed["totals"]["failed"] == 1 and pushed["totals"]["failed_targets"] == 1
+    assert "targets['kore']" in str(raised.value)
+    out = capfd.readouterr().out
+    assert "FAILED TARGET targets['kore']" in out and "1 failed (1 target(s) that selected nothing" in out, "the log's totals say so"
+    secret = json.loads(os.environ["AIRFLOW_CONN_KORE_DEFAULT"])["password"]
+    assert secret not in json.dumps(pushed) and secret not in str(raised.value) and secret not in out
+
+
+def test_two_failed_vendors_are_both_counted_in_separate_sentences(sim, ti):
+    sim.inject("kore", "status", status=403, path="getAllCampaignDetails", times=None)
+    sim.inject("bsg", "status", status=403, path="campaigns", method="GET", times=None)
+    targets = {"bsg": {"all_active": True}, "kore": {"all_active": True}}
+    with pytest.raises(AirflowException) as raised:
+        CampaignKillSwitchOperator(task_id="kill", targets=targets, stop_timeout=1).execute({"ti": ti})
+    message = str(raised.value)
+    assert message.startswith("2 target(s) could not select their campaigns. targets['bsg'] (bsg, connection 'bsg_default'): ")
+    assert ". targets['kore'] (kore, connection 'kore_default'): " in message
+    assert "..targets" not in message and ":targets" not in message
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ({"campaign_id": [1, 2]}, "did you mean campaign_ids?"),
+        ({"campaign_idss": [1, 2]}, "did you mean campaign_ids?"),
+        ({"conn": "bsg_eu", "campaign_ids": [1]}, "did you mean conn_id?"),
+    ],
+)
+def test_an_input_error_names_the_target_suggests_the_near_key_and_lists_every_key(sim, ti, target, says):
+    with pytest.raises(InvalidInputError) as raised:
+        CampaignKillSwitchOperator(task_id="kill", targets={"bsg": target}).execute({"ti": ti})
+    message = str(raised.value)
+    assert message.startswith("targets['bsg']: "), message
+    assert says in message
+    assert "campaign_ids" in message and "all_active" in message and "conn_id" in message and "status_map" in message
     assert sim.requests() == []

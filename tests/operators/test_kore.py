@@ -76,6 +76,8 @@ def test_single_stop_returns_the_documented_result(mocked):
             "state": "stopped",
             "vendor_status": "Stopped",
             "error": None,
+            "started_at": None,
+            "finished_at": "2025-12-05T12:07:54.225000Z",  # the last update of a final campaign
             "timestamps": {"updatedAt": "2025-12-05T12:07:54.225000Z"},
             "ref": {"id": "cp-1", "stream_id": STREAM, "campaign_type": "sms"},
         }
@@ -167,7 +169,7 @@ def test_many_campaigns_every_one_attempted_and_failure_named_at_the_end(mocked,
     assert "cp-2" in str(error.value) and "Campaign not found" in str(error.value)
     assert len(mocked.calls) == 3
     pushed = TI.xcoms[RESULT_KEY]
-    assert pushed["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 1}
+    assert pushed["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 1, "failed_targets": 0}
     assert [c["outcome"] for c in pushed["campaigns"]] == ["stopped", "failed", "stopped"]
     assert ids_of(pushed, "failed") == ["cp-2"]
     assert len({c.request.headers["auth"] for c in mocked.calls}) == 1  # one JWT for the whole batch
@@ -265,7 +267,7 @@ def test_all_active_stops_only_non_final_campaigns_whose_name_matches(mocked):
         mocked.post(f"{base()}//trigger/{cid}", json=stopped())
     result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, name_contains="Promo"))
     assert stops(mocked) == ["cp-1", "cp-4"]
-    assert result["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 0}
+    assert result["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 0, "failed_targets": 0}
     assert list_bodies(mocked) == [{"type": "sms", "limit": 100, "skip": 0, "page": 1, "filters": {"status": ACTIVE}}]
     list_call = mocked.calls[0].request
     assert list_call.headers["iid"] == STREAM and list_call.url == f"{base()}/getAllCampaignDetails?accountId={ACCOUNT}"
