@@ -61,8 +61,19 @@ def _core(vendor: str, list_row: str | None) -> list[Fact]:
     """The three checks every connection gets: the calls the kill switch makes."""
     return [
         Fact(f"{vendor}.credentials", vendor, "the connection's credentials are accepted", probe=probes.credentials),
-        Fact(f"{vendor}.list", vendor, "one list page reads as the client reads it, paging signals included", list_row, probe=probes.list_page),
-        Fact(f"{vendor}.status", vendor, "one campaign's status reads where the client reads it, in a status it knows", probe=probes.status_read),
+        Fact(
+            f"{vendor}.list",
+            vendor,
+            "one list page reads as the client reads it, paging signals included",
+            list_row,
+            probe=probes.list_page,
+        ),
+        Fact(
+            f"{vendor}.status",
+            vendor,
+            "one campaign's status reads where the client reads it, in a status it knows",
+            probe=probes.status_read,
+        ),
     ]
 
 
@@ -75,43 +86,117 @@ COMM_DATE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"
 KORE_STATUSES = ("Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused", "Stopped", "Completed")
 
 FACTS: tuple[Fact, ...] = (
-    *_core("bsg", "list answer `{\"data\": [...], \"meta\""),
-    _guess("bsg.bearer_header", "bsg", "the prose's `Bearer: <jwt>` header", "the `Bearer: <jwt>` header of the prose is refused", why_not=SIMULATOR_ONLY),
-    _guess("bsg.jwt_lifetime", "bsg", "JWT lifetime `bsg_jwt_ttl`", "the bearer is a JWT with a limited lifetime (exp)", probes.bsg_jwt_expiry),
+    *_core("bsg", 'list answer `{"data": [...], "meta"'),
+    _guess(
+        "bsg.bearer_header",
+        "bsg",
+        "the prose's `Bearer: <jwt>` header",
+        "the `Bearer: <jwt>` header of the prose is refused",
+        why_not=SIMULATOR_ONLY,
+    ),
+    _guess(
+        "bsg.jwt_lifetime", "bsg", "JWT lifetime `bsg_jwt_ttl`", "the bearer is a JWT with a limited lifetime (exp)", probes.bsg_jwt_expiry
+    ),
     _guess(
         "bsg.error_bodies",
         "bsg",
-        "401 body `{\"message\": \"Unauthenticated.\"}`",
-        "a wrong bearer gets 401 {\"message\": \"Unauthenticated.\"}",
+        '401 body `{"message": "Unauthenticated."}`',
+        'a wrong bearer gets 401 {"message": "Unauthenticated."}',
         probes.unauthenticated(401, {"message": "Unauthenticated."}),
     ),
     _guess("bsg.login_422", "bsg", "login without `api_key`", "a login without api_key is a validation 422", why_not=SIMULATOR_ONLY),
     _guess("bsg.put_on_sms", "bsg", "strict: `PUT` on an SMS campaign", "PUT on an SMS campaign is 405", why_not=NEEDS_A_STOP),
     _guess("bsg.stoppable", "bsg", "strict stoppable statuses", "the stoppable statuses of each channel", why_not=NEEDS_A_STOP),
-    _guess("bsg.values", "bsg", "`currency` `\"USD\"`", "prices and statistics values", why_not=SIMULATOR_ONLY),
-    _guess("bsg.timestamps", "bsg", "timestamps `yyyy-mm-dd hh:mm:ss`", "timestamps are yyyy-mm-dd hh:mm:ss", probes.timestamps_match("created_at", BSG_DATE, "yyyy-mm-dd hh:mm:ss")),
+    _guess("bsg.values", "bsg", '`currency` `"USD"`', "prices and statistics values", why_not=SIMULATOR_ONLY),
+    _guess(
+        "bsg.timestamps",
+        "bsg",
+        "timestamps `yyyy-mm-dd hh:mm:ss`",
+        "timestamps are yyyy-mm-dd hh:mm:ss",
+        probes.timestamps_match("created_at", BSG_DATE, "yyyy-mm-dd hh:mm:ss"),
+    ),
     _guess("bsg.sort_date", "bsg", "`sort=date` orders by", "sort=date orders by created_at", why_not=NOT_RELIED_ON),
     _guess("bsg.taskname", "bsg", "`taskname` searches `name`", "search[field]=taskname searches the name", why_not=NOT_RELIED_ON),
-    _guess("bsg.window_422", "bsg", "a violation answers the validation 422", "a window violation's 422 names filter.from/filter.to", why_not=NOT_RELIED_ON),
-    _guess("bsg.window_created_at", "bsg", "the window applies to `created_at`", "the list window applies to created_at", probes.window_applies_to("created_at")),
-    _guess("bsg.validation_422", "bsg", "validation 422 `{\"message\": \"The given data was invalid.\"", "validation 422 field names and messages", why_not=SIMULATOR_ONLY),
+    _guess(
+        "bsg.window_422",
+        "bsg",
+        "a violation answers the validation 422",
+        "a window violation's 422 names filter.from/filter.to",
+        why_not=NOT_RELIED_ON,
+    ),
+    _guess(
+        "bsg.window_created_at",
+        "bsg",
+        "the window applies to `created_at`",
+        "the list window applies to created_at",
+        probes.window_applies_to("created_at"),
+    ),
+    _guess(
+        "bsg.validation_422",
+        "bsg",
+        'validation 422 `{"message": "The given data was invalid."',
+        "validation 422 field names and messages",
+        why_not=SIMULATOR_ONLY,
+    ),
     _guess("bsg.status_filter", "bsg", "strict: the undocumented `filter[status]`", "filter[status] is ignored", why_not=NOT_RELIED_ON),
     *_core("cellcast", "paging answer `data.items`"),
-    _guess("cellcast.verify", "cellcast", "`GET /api/v1/user/token/verify` exists", "the token check exists and accepts the key", probes.credentials),
+    _guess(
+        "cellcast.verify",
+        "cellcast",
+        "`GET /api/v1/user/token/verify` exists",
+        "the token check exists and accepts the key",
+        probes.credentials,
+    ),
     _guess("cellcast.type_400", "cellcast", "missing or unknown `type`", "a cancel without a valid type is 400", why_not=NEEDS_A_STOP),
-    _guess("cellcast.not_pending", "cellcast", "cancelling a message no longer pending", "cancelling a done message answers status false", why_not=NEEDS_A_STOP),
-    _guess("cellcast.queued", "cellcast", "`queued` messages can be cancelled", "queued messages cancel like scheduled ones", why_not=NEEDS_A_STOP),
-    _guess("cellcast.other_type", "cellcast", "a `type` other than the message's", "a cancel with another type is 'message not found'", why_not=NEEDS_A_STOP),
-    _guess("cellcast.status_filter", "cellcast", "strict `status` filter", "the status filter takes only the documented enum", why_not=NOT_RELIED_ON),
-    _guess("cellcast.misspelling", "cellcast", "`status=delievered` selects", "status=delievered selects delivered messages", why_not=NOT_RELIED_ON),
-    _guess("cellcast.paging_details", "cellcast", "`data.page`, `data.limit` echoed", "page and limit echoed, nextPage null on the last page", probes.next_page_null_on_last),
+    _guess(
+        "cellcast.not_pending",
+        "cellcast",
+        "cancelling a message no longer pending",
+        "cancelling a done message answers status false",
+        why_not=NEEDS_A_STOP,
+    ),
+    _guess(
+        "cellcast.queued",
+        "cellcast",
+        "`queued` messages can be cancelled",
+        "queued messages cancel like scheduled ones",
+        why_not=NEEDS_A_STOP,
+    ),
+    _guess(
+        "cellcast.other_type",
+        "cellcast",
+        "a `type` other than the message's",
+        "a cancel with another type is 'message not found'",
+        why_not=NEEDS_A_STOP,
+    ),
+    _guess(
+        "cellcast.status_filter",
+        "cellcast",
+        "strict `status` filter",
+        "the status filter takes only the documented enum",
+        why_not=NOT_RELIED_ON,
+    ),
+    _guess(
+        "cellcast.misspelling",
+        "cellcast",
+        "`status=delievered` selects",
+        "status=delievered selects delivered messages",
+        why_not=NOT_RELIED_ON,
+    ),
+    _guess(
+        "cellcast.paging_details",
+        "cellcast",
+        "`data.page`, `data.limit` echoed",
+        "page and limit echoed, nextPage null on the last page",
+        probes.next_page_null_on_last,
+    ),
     _guess("cellcast.errors", "cellcast", "wrong method → 404", "a wrong method is 404; the 429 body", why_not=SIMULATOR_ONLY),
-    *_core("comm", "`GET /api/v1/sms/campaigns` → `{\"data\": [campaign, ...]}`"),
+    *_core("comm", '`GET /api/v1/sms/campaigns` → `{"data": [campaign, ...]}`'),
     _guess(
         "comm.error_bodies",
         "comm",
-        "401 `{\"message\": \"Unauthenticated.\"}`",
-        "a wrong token gets 401 {\"message\": \"Unauthenticated.\"}",
+        '401 `{"message": "Unauthenticated."}`',
+        'a wrong token gets 401 {"message": "Unauthenticated."}',
         probes.unauthenticated(401, {"message": "Unauthenticated."}),
     ),
     _guess(
@@ -122,9 +207,27 @@ FACTS: tuple[Fact, ...] = (
         probes.statuses_within(("pending", "scheduled", "in_progress", "stopped", "completed", "cancelled", "failed")),
     ),
     _guess("comm.stop_final_422", "comm", "stopping a final send", "stopping a final send is 422", why_not=NEEDS_A_STOP),
-    _guess("comm.status_reason", "comm", "`status_reason` `null` while running", "status_reason and timestamps over a send's life", why_not=NEEDS_A_STOP),
-    _guess("comm.campaign_timestamps", "comm", "the campaign's `created_at`, `updated_at`", "campaigns carry created_at and updated_at", probes.rows_carry("created_at", "updated_at")),
-    _guess("comm.campaign_status", "comm", "a campaign's status: `in_progress` while", "a campaign is in_progress while any send runs", why_not=NOT_OBSERVABLE),
+    _guess(
+        "comm.status_reason",
+        "comm",
+        "`status_reason` `null` while running",
+        "status_reason and timestamps over a send's life",
+        why_not=NEEDS_A_STOP,
+    ),
+    _guess(
+        "comm.campaign_timestamps",
+        "comm",
+        "the campaign's `created_at`, `updated_at`",
+        "campaigns carry created_at and updated_at",
+        probes.rows_carry("created_at", "updated_at"),
+    ),
+    _guess(
+        "comm.campaign_status",
+        "comm",
+        "a campaign's status: `in_progress` while",
+        "a campaign is in_progress while any send runs",
+        why_not=NOT_OBSERVABLE,
+    ),
     _guess(
         "comm.paging",
         "comm",
@@ -132,9 +235,21 @@ FACTS: tuple[Fact, ...] = (
         "the list pages like Laravel: links.next, meta.last_page, meta.total",
         probes.paging_keys("links.next", "meta.last_page", "meta.current_page", "meta.total"),
     ),
-    _guess("comm.timestamps", "comm", "timestamps ISO 8601 with microseconds", "timestamps are ISO 8601 with microseconds and Z", probes.timestamps_match("created_at", COMM_DATE, "ISO 8601 with microseconds and Z")),
+    _guess(
+        "comm.timestamps",
+        "comm",
+        "timestamps ISO 8601 with microseconds",
+        "timestamps are ISO 8601 with microseconds and Z",
+        probes.timestamps_match("created_at", COMM_DATE, "ISO 8601 with microseconds and Z"),
+    ),
     *_core("kore", None),
-    _guess("kore.jwt_reuse", "kore", "`exp` checked when present; `jti` reuse allowed", "one JWT (one jti) serves several calls", probes.token_reused),
+    _guess(
+        "kore.jwt_reuse",
+        "kore",
+        "`exp` checked when present; `jti` reuse allowed",
+        "one JWT (one jti) serves several calls",
+        probes.token_reused,
+    ),
     _guess(
         "kore.scope_errors",
         "kore",
@@ -144,9 +259,13 @@ FACTS: tuple[Fact, ...] = (
     ),
     _guess("kore.single_slash", "kore", "strict: the single-slash siblings", "the single-slash stop path is 404", why_not=NEEDS_A_TRIGGER),
     _guess("kore.play", "kore", "`trigger=play` works", "trigger=play activates a campaign", why_not=NEEDS_A_TRIGGER),
-    _guess("kore.stop_final", "kore", "stopping a `Stopped`/`Completed` campaign", "stopping a final campaign is 400", why_not=NEEDS_A_TRIGGER),
-    _guess("kore.full_campaign", "kore", "`GET .../campaign/{id}` full campaign fields", "the full campaign's fields", why_not=NOT_RELIED_ON),
-    _guess("kore.list_shape", "kore", "list answer `{\"status\": \"success\"", "the list's shape, newest first", probes.list_page),
+    _guess(
+        "kore.stop_final", "kore", "stopping a `Stopped`/`Completed` campaign", "stopping a final campaign is 400", why_not=NEEDS_A_TRIGGER
+    ),
+    _guess(
+        "kore.full_campaign", "kore", "`GET .../campaign/{id}` full campaign fields", "the full campaign's fields", why_not=NOT_RELIED_ON
+    ),
+    _guess("kore.list_shape", "kore", 'list answer `{"status": "success"', "the list's shape, newest first", probes.list_page),
 )
 
 

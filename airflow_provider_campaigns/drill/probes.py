@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from airflow_provider_campaigns.vendors.base import Page
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 CONFIRMED = "confirmed"
 CONTRADICTED = "contradicted"
@@ -81,12 +82,11 @@ class DrillContext:
 
         A 2xx answer the parser cannot read fails at once (no retry): the drill wants to see it.
         """
-        wrapped = replace(request, interpret=lambda reply: (request.interpret(reply), reply), retry_unreadable=False)
-        return self.hook.send(wrapped)
+        return self.hook.send(_rewired(request, lambda reply: (request.interpret(reply), reply)))
 
     def raw(self, request: ApiRequest[Any]) -> Reply:
         """Send a read and return the raw answer, whatever its status."""
-        return self.hook.send(replace(request, interpret=lambda reply: reply, retry_unreadable=False))
+        return self.hook.send(_rewired(request, lambda reply: reply))
 
     def step(self, name: str, run: Callable[[], T]) -> T:
         """``run()`` once per drill; a later caller of a step that failed is told it was not probed."""
@@ -100,6 +100,11 @@ class DrillContext:
         if not ok:
             raise NotProbed(f"the {name} failed (see that fact)")
         return value  # type: ignore[no-any-return]
+
+
+def _rewired(request: ApiRequest[Any], interpret: Callable[[Reply], U]) -> ApiRequest[U]:
+    """The same request with another reader of its answer, never re-sent for an unreadable 2xx (the drill wants to see it)."""
+    return replace(request, interpret=interpret, retry_unreadable=False)
 
 
 # -- the core probes: exactly the calls the kill switch makes ------------------------------------
@@ -151,7 +156,7 @@ def status_read(ctx: DrillContext) -> Verdict:
         raise NotProbed("the list is empty: no campaign to read")
     chosen = listed.page.items[0]
     status, reply = ctx.step("status read", lambda: ctx.read(ctx.api.status_request(_ref(ctx, chosen))))
-    unknown = sorted({seen.vendor_status for seen in [*listed.page.items, status] if seen.state.value == "unknown"})
+    unknown = sorted({str(seen.vendor_status) for seen in [*listed.page.items, status] if seen.state.value == "unknown"})
     if unknown:
         return contradicted(f"statuses the client does not know: {', '.join(unknown)} (the documented list changed?)")
     return confirmed(f"{reply.request.describe()}: {chosen.campaign_id} is {status.vendor_status!r} ({status.state.value})")
@@ -320,7 +325,7 @@ def statuses_within(known: Iterable[str]) -> Callable[[DrillContext], Verdict]:
 
     def probe(ctx: DrillContext) -> Verdict:
         listed = first_page(ctx)
-        seen = {item.vendor_status for item in listed.page.items}
+        seen = {str(item.vendor_status) for item in listed.page.items}
         if not seen:
             raise NotProbed("the list is empty: no status seen")
         other = sorted(seen - allowed)

@@ -55,7 +55,7 @@ class CampaignFireDrillOperator(BaseOperator):
         from airflow_provider_campaigns.drill.facts import drill
 
         hooks = [(conn_id, vendor, self._hook(vendor, conn_id)) for conn_id, vendor in self._connections()]
-        connections = []
+        connections: list[dict[str, Any]] = []
         for conn_id, vendor, hook in hooks:
             self.log.info("Fire drill of connection %r (%s): read-only, nothing is stopped.", conn_id, hook.vendor_name)
             try:
@@ -85,7 +85,9 @@ class CampaignFireDrillOperator(BaseOperator):
             try:
                 conn = BaseHook.get_connection(conn_id)
             except AirflowNotFoundException:
-                raise InvalidInputError(f"{self.task_id}: connection {conn_id!r} does not exist; the drill checks named connections only.") from None
+                raise InvalidInputError(
+                    f"{self.task_id}: connection {conn_id!r} does not exist; the drill checks named connections only."
+                ) from None
             if conn.conn_type not in CONN_TYPES:
                 raise InvalidInputError(
                     f"{self.task_id}: connection {conn_id!r} is of type {conn.conn_type!r}, not one of {', '.join(CONN_TYPES)}."
@@ -141,5 +143,7 @@ def drill_failure(result: dict[str, Any], connections: list[dict[str, Any]]) -> 
             f"Fire drill: {len(result['contradicted'])} fact(s) contradicted: {named}. The vendor no longer answers as the "
             "client reads it: a kill switch at this vendor would fail; see docs/guides/fire-drill.md."
         )
-    errors = "; ".join(f"{conn['conn_id']}: {fact['fact']} — {fact['detail']}" for conn in connections for fact in conn["facts"] if fact["error"])
+    errors = "; ".join(
+        f"{conn['conn_id']}: {fact['fact']} — {fact['detail']}" for conn in connections for fact in conn["facts"] if fact["error"]
+    )
     return AirflowException(f"Fire drill could not vouch for every connection: {errors}.")

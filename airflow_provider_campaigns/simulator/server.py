@@ -16,9 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import control
+from . import control, drift
 from .fake_vendor import FakeVendor, phrase
-from . import drift
 from .faults import MAINTENANCE_BODY, MALFORMED_BODY, Fault, FaultBook
 from .http_types import JSON_TYPE, SimRequest, SimResponse, dumps, json_response, parse_json
 from .state import Store
