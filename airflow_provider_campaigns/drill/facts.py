@@ -27,9 +27,10 @@ SECTIONS = {"bsg": "BSG (One-API v2)", "cellcast": "Cellcast", "comm": "comm.com
 #: why a guess has no read-only probe, in the words the results use
 NEEDS_A_STOP = "only a stop (or cancel) would show it, and the drill stops nothing"
 NEEDS_A_TRIGGER = "only a trigger (play or stop) would show it, and the drill triggers nothing"
-NOT_OBSERVABLE = "no answer shows it"
-SIMULATOR_ONLY = "a choice of the simulator (values or error wording) the client does not read"
-NOT_RELIED_ON = "the client does not send such requests, so a probe would test nothing it relies on"
+NOT_OBSERVABLE = "comm.com lists no sends, so no answer shows how a campaign's status follows them"
+VALUES_VARY = "the values are the simulator's choice; a vendor's own differ by campaign, so no answer contradicts them"
+NOT_A_READ = "a wrong method would be a write to the vendor, and a 429 cannot be provoked without flooding it"
+UNFALSIFIABLE = "the fields are undocumented and the client never reads that answer: no answer could contradict the guess"
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,6 @@ def _guess(key: str, vendor: str, row: str, claim: str, probe: Callable[[DrillCo
 
 BSG_DATE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 COMM_DATE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"
-KORE_STATUSES = ("Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused", "Stopped", "Completed")
 
 FACTS: tuple[Fact, ...] = (
     *_core("bsg", 'list answer `{"data": [...], "meta"'),
@@ -92,7 +92,7 @@ FACTS: tuple[Fact, ...] = (
         "bsg",
         "the prose's `Bearer: <jwt>` header",
         "the `Bearer: <jwt>` header of the prose is refused",
-        why_not=SIMULATOR_ONLY,
+        probe=probes.bsg_prose_header,
     ),
     _guess(
         "bsg.jwt_lifetime", "bsg", "JWT lifetime `bsg_jwt_ttl`", "the bearer is a JWT with a limited lifetime (exp)", probes.bsg_jwt_expiry
@@ -104,10 +104,12 @@ FACTS: tuple[Fact, ...] = (
         'a wrong bearer gets 401 {"message": "Unauthenticated."}',
         probes.unauthenticated(401, {"message": "Unauthenticated."}),
     ),
-    _guess("bsg.login_422", "bsg", "login without `api_key`", "a login without api_key is a validation 422", why_not=SIMULATOR_ONLY),
+    _guess(
+        "bsg.login_422", "bsg", "login without `api_key`", "a login without api_key is a validation 422", probe=probes.bsg_login_without_key
+    ),
     _guess("bsg.put_on_sms", "bsg", "strict: `PUT` on an SMS campaign", "PUT on an SMS campaign is 405", why_not=NEEDS_A_STOP),
     _guess("bsg.stoppable", "bsg", "strict stoppable statuses", "the stoppable statuses of each channel", why_not=NEEDS_A_STOP),
-    _guess("bsg.values", "bsg", '`currency` `"USD"`', "prices and statistics values", why_not=SIMULATOR_ONLY),
+    _guess("bsg.values", "bsg", '`currency` `"USD"`', "prices and statistics values", why_not=VALUES_VARY),
     _guess(
         "bsg.timestamps",
         "bsg",
@@ -115,14 +117,16 @@ FACTS: tuple[Fact, ...] = (
         "timestamps are yyyy-mm-dd hh:mm:ss",
         probes.timestamps_match("created_at", BSG_DATE, "yyyy-mm-dd hh:mm:ss"),
     ),
-    _guess("bsg.sort_date", "bsg", "`sort=date` orders by", "sort=date orders by created_at", why_not=NOT_RELIED_ON),
-    _guess("bsg.taskname", "bsg", "`taskname` searches `name`", "search[field]=taskname searches the name", why_not=NOT_RELIED_ON),
+    _guess("bsg.sort_date", "bsg", "`sort=date` orders by", "sort=date orders by created_at", probe=probes.bsg_sort_date),
+    _guess(
+        "bsg.taskname", "bsg", "`taskname` searches `name`", "search[field]=taskname searches the name", probe=probes.bsg_taskname_search
+    ),
     _guess(
         "bsg.window_422",
         "bsg",
         "a violation answers the validation 422",
         "a window violation's 422 names filter.from/filter.to",
-        why_not=NOT_RELIED_ON,
+        probe=probes.bsg_window_422,
     ),
     _guess(
         "bsg.window_created_at",
@@ -136,9 +140,15 @@ FACTS: tuple[Fact, ...] = (
         "bsg",
         'validation 422 `{"message": "The given data was invalid."',
         "validation 422 field names and messages",
-        why_not=SIMULATOR_ONLY,
+        probe=probes.bsg_validation_shape,
     ),
-    _guess("bsg.status_filter", "bsg", "strict: the undocumented `filter[status]`", "filter[status] is ignored", why_not=NOT_RELIED_ON),
+    _guess(
+        "bsg.status_filter",
+        "bsg",
+        "strict: the undocumented `filter[status]`",
+        "filter[status] is ignored",
+        probe=probes.bsg_status_filter_ignored,
+    ),
     *_core("cellcast", "paging answer `data.items`"),
     _guess(
         "cellcast.verify",
@@ -174,14 +184,14 @@ FACTS: tuple[Fact, ...] = (
         "cellcast",
         "strict `status` filter",
         "the status filter takes only the documented enum",
-        why_not=NOT_RELIED_ON,
+        probe=probes.cellcast_status_filter("scheduled", accepted=False),
     ),
     _guess(
         "cellcast.misspelling",
         "cellcast",
         "`status=delievered` selects",
         "status=delievered selects delivered messages",
-        why_not=NOT_RELIED_ON,
+        probe=probes.cellcast_status_filter("delievered", accepted=True),
     ),
     _guess(
         "cellcast.paging_details",
@@ -190,7 +200,7 @@ FACTS: tuple[Fact, ...] = (
         "page and limit echoed, nextPage null on the last page",
         probes.next_page_null_on_last,
     ),
-    _guess("cellcast.errors", "cellcast", "wrong method → 404", "a wrong method is 404; the 429 body", why_not=SIMULATOR_ONLY),
+    _guess("cellcast.errors", "cellcast", "wrong method → 404", "a wrong method is 404; the 429 body", why_not=NOT_A_READ),
     *_core("comm", '`GET /api/v1/sms/campaigns` → `{"data": [campaign, ...]}`'),
     _guess(
         "comm.error_bodies",
@@ -263,7 +273,7 @@ FACTS: tuple[Fact, ...] = (
         "kore.stop_final", "kore", "stopping a `Stopped`/`Completed` campaign", "stopping a final campaign is 400", why_not=NEEDS_A_TRIGGER
     ),
     _guess(
-        "kore.full_campaign", "kore", "`GET .../campaign/{id}` full campaign fields", "the full campaign's fields", why_not=NOT_RELIED_ON
+        "kore.full_campaign", "kore", "`GET .../campaign/{id}` full campaign fields", "the full campaign's fields", why_not=UNFALSIFIABLE
     ),
     _guess("kore.list_shape", "kore", 'list answer `{"status": "success"', "the list's shape, newest first", probes.list_page),
 )

@@ -380,3 +380,139 @@ def token_reused(ctx: DrillContext) -> Verdict:
     if minted != 1:
         raise NotProbed(f"{minted} tokens were minted: no reuse to look at")
     return confirmed("the credentials check and the list read were both accepted with the same JWT (same jti)")
+
+
+# -- probes that send one more read: the list request with other query parameters ----------------------
+
+
+def list_variant(
+    change: Callable[[DrillContext, dict[str, str]], dict[str, str]], judge: Callable[[DrillContext, Reply], Verdict]
+) -> Callable[[DrillContext], Verdict]:
+    """A probe: the client's first list request with its query changed by ``change``, the raw answer judged by ``judge``."""
+
+    def probe(ctx: DrillContext) -> Verdict:
+        request = ctx.list_request
+        return judge(ctx, ctx.raw(replace(request, params=change(ctx, dict(request.params)))))
+
+    return probe
+
+
+def _first_row(ctx: DrillContext) -> dict[str, Any]:
+    rows = _rows(list_body(ctx))
+    if not rows:
+        raise NotProbed("the list is empty: no row to look for")
+    return rows[0]
+
+
+def _listed_ids(reply: Reply, key: str = "id") -> list[Any]:
+    body = reply.json() if reply.ok else None
+    return [row.get(key) for row in _rows(body)] if isinstance(body, dict) else []
+
+
+def bsg_window_violation(ctx: DrillContext) -> Reply:
+    """BSG: the list asked for a 6-month window (twice the documented limit); sent once, judged by two facts."""
+
+    def run() -> Reply:
+        from airflow_provider_campaigns.vendors.bsg import validate_date
+
+        request = ctx.list_request
+        start = validate_date(request.params["filter[to]"], "filter[to]").subtract(months=6)
+        return ctx.raw(replace(request, params={**request.params, "filter[from]": start.to_iso8601_string()}))
+
+    return ctx.step("window violation read", run)
+
+
+def bsg_window_422(ctx: DrillContext) -> Verdict:
+    """BSG: a window over 3 months is a validation 422 naming ``filter.from`` or ``filter.to``."""
+    reply = bsg_window_violation(ctx)
+    errors = reply.json().get("errors") if reply.status == 422 and isinstance(reply.json(), dict) else None
+    if not isinstance(errors, dict) or not {"filter.from", "filter.to"} & set(errors):
+        return contradicted(f"a 6-month window got HTTP {reply.status} {reply.excerpt()!r}")
+    return confirmed(f"a 6-month window got 422 naming {', '.join(sorted(errors))}")
+
+
+def bsg_validation_shape(ctx: DrillContext) -> Verdict:
+    """BSG: a validation 422 is ``{"message": "The given data was invalid.", "errors": {field: [messages]}}``."""
+    reply = bsg_window_violation(ctx)
+    body = reply.json() if reply.status == 422 else None
+    shaped = isinstance(body, dict) and isinstance(body.get("errors"), dict) and all(isinstance(v, list) for v in body["errors"].values())
+    if not shaped or body.get("message") != "The given data was invalid.":  # type: ignore[union-attr]
+        return contradicted(f"a validation error got HTTP {reply.status} {reply.excerpt()!r}")
+    return confirmed(f"a validation error got 422 {reply.excerpt()!r}")
+
+
+def bsg_sort_date(ctx: DrillContext) -> Verdict:
+    """BSG: ``sort=date&way=desc`` lists newest ``created_at`` first."""
+    reply = ctx.raw(replace(ctx.list_request, params={**ctx.list_request.params, "sort": "date", "way": "desc"}))
+    body = reply.json() if reply.ok else None
+    values = [row.get("created_at") for row in _rows(body)] if isinstance(body, dict) else []
+    if not reply.ok:
+        return contradicted(f"sort=date got HTTP {reply.status} {reply.excerpt()!r}")
+    if len(values) < 2:
+        raise NotProbed("fewer than two campaigns listed: no order to look at")
+    if values != sorted(values, key=str, reverse=True):
+        return contradicted(f"sort=date&way=desc listed created_at {values[:3]}")
+    return confirmed(f"sort=date&way=desc listed {len(values)} campaigns newest created_at first")
+
+
+def bsg_status_filter_ignored(ctx: DrillContext) -> Verdict:
+    """BSG: the undocumented ``filter[status]`` is ignored: a campaign in another status is still listed."""
+    row = _first_row(ctx)
+    other = "done" if row.get("status") != "done" else "sending"
+    reply = ctx.raw(replace(ctx.list_request, params={**ctx.list_request.params, "filter[status]": other}))
+    if row.get("id") in _listed_ids(reply):
+        return confirmed(f"filter[status]={other} still listed campaign {row.get('id')} ({row.get('status')})")
+    return contradicted(f"filter[status]={other} left out campaign {row.get('id')} ({row.get('status')}): BSG filters by status")
+
+
+def bsg_taskname_search(ctx: DrillContext) -> Verdict:
+    """BSG: ``search[field]=taskname`` finds a campaign by a case-changed part of its name."""
+    row = _first_row(ctx)
+    name = str(row.get("name") or "")
+    if len(name) < 3:
+        raise NotProbed("the first listed campaign has no name to search for")
+    part = name[len(name) // 4 : len(name) // 4 + max(3, len(name) // 2)].swapcase()
+    query = {**ctx.list_request.params, "search[field]": "taskname", "search[value]": part}
+    reply = ctx.raw(replace(ctx.list_request, params=query))
+    if row.get("id") in _listed_ids(reply):
+        return confirmed(f"searching taskname {part!r} found campaign {row.get('id')}")
+    return contradicted(f"searching taskname {part!r} (a part of {name!r}) got HTTP {reply.status} without campaign {row.get('id')}")
+
+
+def bsg_login_without_key(ctx: DrillContext) -> Verdict:
+    """BSG: a login without ``api_key`` is a validation 422."""
+    reply = ctx.raw(replace(ctx.api.auth.login_request(), json={}))
+    if reply.status != 422:
+        return contradicted(f"a login without api_key got HTTP {reply.status} {reply.excerpt()!r}")
+    return confirmed(f"a login without api_key got 422 {reply.excerpt()!r}")
+
+
+def bsg_prose_header(ctx: DrillContext) -> Verdict:
+    """BSG: a valid bearer sent as the prose writes it (``Bearer: <jwt>``) is refused."""
+    token, _ = ctx.step("login", lambda: ctx.read(ctx.api.auth.login_request()))
+    reply = ctx.raw(replace(ctx.list_request, authenticated=False, headers={"Bearer": token.value}))
+    if reply.status != 401:
+        return contradicted(f"'Bearer: <jwt>' got HTTP {reply.status}: BSG accepts the prose's header")
+    return confirmed("'Bearer: <jwt>' got 401: only 'Authorization: Bearer <jwt>' works")
+
+
+def cellcast_status_filter(status: str, accepted: bool) -> Callable[[DrillContext], Verdict]:
+    """Cellcast: the report's ``status`` filter takes ``status`` (``accepted``) or answers 400; accepted rows all match."""
+
+    def change(ctx: DrillContext, params: dict[str, str]) -> dict[str, str]:
+        return {**params, "status": status}
+
+    def judge(ctx: DrillContext, reply: Reply) -> Verdict:
+        if not accepted:
+            if reply.status == 400:
+                return confirmed(f"status={status} got 400 {reply.excerpt()!r}")
+            return contradicted(f"status={status} got HTTP {reply.status}: Cellcast accepts it")
+        if not reply.ok:
+            return contradicted(f"status={status} got HTTP {reply.status} {reply.excerpt()!r}")
+        body = reply.json()
+        seen = {row.get("status") for row in _rows(body)} if isinstance(body, dict) else set()
+        if seen - {"delivered"}:
+            return contradicted(f"status={status} listed statuses {sorted(map(str, seen))}")
+        return confirmed(f"status={status} got 200 listing {len(_rows(body))} delivered message(s)")
+
+    return list_variant(change, judge)

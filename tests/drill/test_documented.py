@@ -30,7 +30,7 @@ def bsg(connection, fast_retry):
 
 def listing(request):
     """The documented list for the login's bearer; the body BSG's 401 is guessed to have for any other."""
-    if request.headers["Authorization"] != f"Bearer {json.loads(body('bsg/login-200.json'))['bearer']}":
+    if request.headers.get("Authorization") != f"Bearer {json.loads(body('bsg/login-200.json'))['bearer']}":
         return 401, {}, json.dumps({"message": "Unauthenticated."})
     return 200, {}, body("bsg/list-200.json")
 
