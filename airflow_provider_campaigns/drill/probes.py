@@ -516,3 +516,102 @@ def cellcast_status_filter(status: str, accepted: bool) -> Callable[[DrillContex
         return confirmed(f"status={status} got 200 listing {len(_rows(body))} delivered message(s)")
 
     return list_variant(change, judge)
+
+
+# -- Kore.ai: the list request with another body ----------------------------------------------------
+
+WRONG_ACCOUNT = "fire-drill-deliberately-wrong-account"
+
+
+def list_body_variant(
+    change: Callable[[dict[str, Any]], dict[str, Any]], judge: Callable[[Reply], Verdict]
+) -> Callable[[DrillContext], Verdict]:
+    """A probe: the client's first list request (a ``POST`` read) with its JSON body changed by ``change``."""
+
+    def probe(ctx: DrillContext) -> Verdict:
+        request = ctx.list_request
+        return judge(ctx.raw(replace(request, json=change(dict(request.json or {})))))
+
+    return probe
+
+
+def _data(reply: Reply) -> dict[str, Any]:
+    body = reply.json() if reply.ok else None
+    data = body.get("data") if isinstance(body, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def refused(what: str) -> Callable[[Reply], Verdict]:
+    """A judge: the vendor refuses the changed request with a 4xx."""
+
+    def judge(reply: Reply) -> Verdict:
+        if 400 <= reply.status < 500:
+            return confirmed(f"{what} got HTTP {reply.status} {reply.excerpt()!r}")
+        return contradicted(f"{what} got HTTP {reply.status}: the vendor accepts it")
+
+    return judge
+
+
+def echoes(key: str, check: Callable[[Any], bool], what: str) -> Callable[[Reply], Verdict]:
+    """A judge: a 2xx whose ``data.<key>`` passes ``check``."""
+
+    def judge(reply: Reply) -> Verdict:
+        value = _data(reply).get(key)
+        if not reply.ok or not check(value):
+            return contradicted(f"{what}: HTTP {reply.status}, data.{key} = {value!r}")
+        return confirmed(f"{what}: data.{key} = {value!r}")
+
+    return judge
+
+
+def kore_wrong_account(ctx: DrillContext) -> Verdict:
+    """Kore.ai: a valid JWT with a wrong ``accountid`` (header and query) is a 401 with ``code`` 4002."""
+    request = ctx.list_request
+    headers = {**request.headers, "accountid": WRONG_ACCOUNT}
+    reply = ctx.raw(replace(request, headers=headers, params={**request.params, "accountId": WRONG_ACCOUNT}))
+    body = reply.json() if reply.status == 401 else None
+    if not isinstance(body, dict) or body.get("code") != 4002:
+        return contradicted(f"a wrong account id got HTTP {reply.status} {reply.excerpt()!r}")
+    return confirmed(f"a wrong account id got 401 {reply.excerpt()!r}")
+
+
+def ids_start_with(prefix: str, keys: tuple[str, ...] = ("id", "_id")) -> Callable[[DrillContext], Verdict]:
+    """A probe: every listed row's id (the first of ``keys`` it carries) starts with ``prefix``."""
+
+    def probe(ctx: DrillContext) -> Verdict:
+        rows = _rows(list_body(ctx))
+        if not rows:
+            raise NotProbed("the list is empty: no id to look at")
+        ids = [next((row[key] for key in keys if key in row), None) for row in rows]
+        wrong = [ident for ident in ids if not (isinstance(ident, str) and ident.startswith(prefix))]
+        if wrong:
+            return contradicted(f"listed ids not starting with {prefix!r}: {wrong[0]!r}")
+        return confirmed(f"{len(ids)} listed id(s) start with {prefix!r} (e.g. {ids[0]!r})")
+
+    return probe
+
+
+def kore_paging_signals(ctx: DrillContext) -> Verdict:
+    """Kore.ai: ``data.hasMore`` is a boolean and ``data.totalResults`` an integer at least the rows served."""
+    data = list_body(ctx).get("data")
+    if not isinstance(data, dict):
+        return contradicted("the list answer has no 'data' object")
+    more, total, rows = data.get("hasMore"), data.get("totalResults"), data.get("results")
+    served = len(rows) if isinstance(rows, list) else 0
+    if not isinstance(more, bool) or isinstance(total, bool) or not isinstance(total, int) or total < served:
+        return contradicted(f"data.hasMore = {more!r}, data.totalResults = {total!r} with {served} row(s) served")
+    return confirmed(f"data.hasMore = {more}, data.totalResults = {total} ({served} row(s) served)")
+
+
+def ascending(key: str) -> Callable[[DrillContext], Verdict]:
+    """A probe: the client's list (which asks for ``key`` ascending) serves rows in that order."""
+
+    def probe(ctx: DrillContext) -> Verdict:
+        values = [value for value in _values(list_body(ctx), key) if isinstance(value, str)]
+        if len(values) < 2:
+            raise NotProbed(f"fewer than two listed rows carry {key!r}: no order to look at")
+        if values != sorted(values):
+            return contradicted(f"the rows are not oldest first by {key!r}: {values[:3]}")
+        return confirmed(f"{len(values)} rows oldest first by {key!r}")
+
+    return probe
