@@ -42,6 +42,7 @@ class Fact:
     :param claim: the fact in a few words.
     :param row: the start of its row in ``docs/vendor-contracts.md`` (``None``: not a row of that page).
     :param guess: whether that page marks it a guess.
+    :param named: the page's row names this fact by ``key`` (its table has a fact column).
     """
 
     key: str
@@ -51,6 +52,7 @@ class Fact:
     guess: bool = False
     probe: Callable[[DrillContext], Verdict] | None = None
     why_not: str = ""
+    named: bool = False
 
     @property
     def section(self) -> str:
