@@ -90,6 +90,41 @@ class UnacceptedStateError(PermanentError):
     """The campaign reached a final state the user did not accept (for example BSG ``spam``)."""
 
 
+class ContractError(PermanentError):
+    """A 2xx answer that parses but lacks what the vendor documents (or a documented path the vendor does not serve).
+
+    The vendor's API no longer matches its documentation (or this provider's reading of it): no retry
+    can fix that, so the task fails at once, naming the vendor, the endpoint (method and path, no
+    query), what was missing or unexpected, and the documentation page the answer contradicts.
+    (An empty, truncated or non-JSON body is a :class:`ResponseFormatError` instead: a passing fault.)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        vendor: str | None = None,
+        campaign_id: str | None = None,
+        http_status: int | None = None,
+        endpoint: str | None = None,
+        missing: str | None = None,
+        doc: str | None = None,
+    ) -> None:
+        super().__init__(message, vendor=vendor, campaign_id=campaign_id, http_status=http_status)
+        self.endpoint = endpoint
+        self.missing = missing
+        self.doc = doc
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        details = (self.vendor, self.campaign_id, self.http_status, self.endpoint, self.missing, self.doc)
+        return (_rebuild_contract, (type(self), str(self), *details))
+
+
+def _rebuild_contract(cls: type[ContractError], message: str, *details: Any) -> ContractError:
+    vendor, campaign_id, http_status, endpoint, missing, doc = details
+    return cls(message, vendor=vendor, campaign_id=campaign_id, http_status=http_status, endpoint=endpoint, missing=missing, doc=doc)
+
+
 class TransientError(CampaignProviderError):
     """A failure that outlived the hook's bounded retries (timeouts, 429, 5xx, dropped connections)."""
 

@@ -136,6 +136,13 @@ class FakeClock:
 
 
 @pytest.fixture
+def documented() -> Callable[[str], bytes]:
+    """``documented("kore/list-sms-200-v2.json")``: a vendor's documented example body, byte for byte
+    (``tests/vendors/documented/``, each file's source in its README)."""
+    return lambda name: (REPO / "tests" / "vendors" / "documented" / name).read_bytes()
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     """The one fake clock: pass it to hooks, transports, flows and triggers (``trigger.clock = clock``)."""
     return FakeClock()

@@ -9,6 +9,7 @@ from airflow_provider_campaigns.exceptions import (
     AuthenticationError,
     CampaignNotFoundError,
     CampaignProviderError,
+    ContractError,
     TransientError,
     VendorRejectedError,
 )
@@ -56,8 +57,37 @@ def describe_failure(reply: Reply, what: str) -> str:
     return f"{message} {hint[0].upper()}{hint[1:]}." if hint else message
 
 
+def path_not_served(reply: Reply) -> ContractError:
+    """A 405 on any call, or a 404 on a call naming no campaign (a list, a login, a credentials check).
+
+    The path (or method) this provider built from the vendor's documentation is not served: a
+    contract problem (the API moved, or a connection's path override is wrong), not a missing
+    campaign and not a passing fault, so it fails at once.
+    """
+    request = reply.request
+    page = request.doc or "the vendor's API documentation"
+    return ContractError(
+        f"{reply.vendor} does not serve {request.describe()} ({request.action}{_campaign(request.campaign_id)}): "
+        f'HTTP {reply.status}, "{vendor_message(reply)}". The path and method follow {page}; the vendor\'s API may have '
+        "changed, or a path override in the connection is wrong. Retrying cannot help; check the page and the "
+        "provider's vendor contracts (docs/vendor-contracts.md).",
+        vendor=reply.vendor,
+        campaign_id=request.campaign_id,
+        http_status=reply.status,
+        endpoint=request.describe(),
+        missing=f"the endpoint itself (HTTP {reply.status})",
+        doc=page,
+    )
+
+
+def _campaign(campaign_id: str | None) -> str:
+    return f" of campaign {campaign_id}" if campaign_id is not None else ""
+
+
 def error_for(reply: Reply, cls: type[CampaignProviderError] | None = None) -> CampaignProviderError:
     """The classified exception for a non-2xx answer that is not retried."""
+    if cls is None and (reply.status == 405 or (reply.status == 404 and reply.request.campaign_id is None)):
+        return path_not_served(reply)
     if cls is None:
         if reply.status in (401, 403):
             cls = AuthenticationError

@@ -86,6 +86,17 @@ class Budget:
         return Budget(self.policy, self.clock, deadline)
 
 
+class ResendHeld(TransientError):
+    """A request answered with one of its ``confirm_statuses``: not re-sent until the caller checked the state.
+
+    BSG documents its 429 as "Too many duplicate request detected": re-sending the identical stop may keep
+    meeting it, and the first one may well have been applied. :attr:`retry_after` is the vendor's
+    ``Retry-After`` (seconds) when it sent one.
+    """
+
+    retry_after: float | None = None
+
+
 Action = Union[Send, Sleep, NeedToken]
 Outcome = Union[Reply, TransportFailure, str, None]
 Flow = Generator[Action, Any, T]
@@ -133,6 +144,18 @@ def call(request: ApiRequest[T], vendor: str, budget: Budget, refreshable: bool 
             log.info("%s refused the token on %s; obtaining a fresh one and retrying once.", vendor, request.describe())
             token = yield NeedToken(stale=token)
             continue
+        elif outcome.status in request.confirm_statuses:
+            held = ResendHeld(
+                _failure_text(
+                    vendor, request, f"HTTP {outcome.status}, the vendor's duplicate-request answer; not re-sent before a status read"
+                ),
+                vendor=vendor,
+                campaign_id=request.campaign_id,
+                http_status=outcome.status,
+            )
+            held.retry_after = parse_retry_after(outcome.headers.get("retry-after"))
+            held.after_lost_answer = maybe_applied
+            raise held
         elif outcome.status in RETRYABLE_STATUSES:
             reason = f"HTTP {outcome.status}"
             retry_after = parse_retry_after(outcome.headers.get("retry-after"))

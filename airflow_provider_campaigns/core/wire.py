@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
-from airflow_provider_campaigns.exceptions import ResponseFormatError
+from airflow_provider_campaigns.exceptions import ContractError, ResponseFormatError
 
 T = TypeVar("T")
 
@@ -34,6 +34,11 @@ class ApiRequest(Generic[T]):
     :param action: what the call does in words (``"stop"``, ``"status read"``), for messages.
     :param headers: non-secret headers of this call (credentials come from the authenticator).
     :param retry_unreadable: re-send when a 2xx answer cannot be read (not for writes: the write happened).
+    :param confirm_statuses: answers meaning "maybe already received" (BSG's 429 duplicate-request detector):
+        :func:`~airflow_provider_campaigns.core.flow.call` does not re-send on them; the caller reads the
+        campaign's state first (:class:`~airflow_provider_campaigns.core.flow.ResendHeld`).
+    :param doc: the vendor documentation page that describes this call's answer (named by a
+        :class:`~airflow_provider_campaigns.exceptions.ContractError` when an answer contradicts it).
     """
 
     method: str
@@ -46,6 +51,8 @@ class ApiRequest(Generic[T]):
     authenticated: bool = True
     headers: Mapping[str, str] = field(default_factory=dict)
     retry_unreadable: bool = True
+    doc: str | None = None
+    confirm_statuses: frozenset[int] = frozenset()
 
     def describe(self) -> str:
         """``PATCH /api/campaigns/1/stop`` (no query string: it may carry account ids)."""
@@ -85,7 +92,7 @@ class Reply:
         """The body as a JSON object (``dict``)."""
         body = self.json()
         if not isinstance(body, dict):
-            raise self.format_error(f"a JSON {type(body).__name__} where an object was expected")
+            raise self.contract_error(f"a JSON {type(body).__name__} where the documented answer is an object")
         return body
 
     def excerpt(self) -> str:
@@ -106,6 +113,26 @@ class Reply:
             vendor=self.vendor,
             campaign_id=self.request.campaign_id,
             http_status=self.status,
+        )
+
+    def contract_error(self, what: str, doc: str | None = None) -> ContractError:
+        """A :class:`ContractError`: this 2xx answer parsed but ``what`` contradicts the vendor's documentation.
+
+        ``doc`` (default: the request's own ``doc``) names the page it contradicts; the message carries a
+        redacted excerpt of the body and says that retrying cannot help.
+        """
+        page = doc or self.request.doc or "the vendor's API documentation"
+        return ContractError(
+            f"{self.vendor} answered {self.request.describe()} ({self.request.action}{_campaign_suffix(self.request.campaign_id)}) "
+            f"with HTTP {self.status} and an answer that contradicts its documentation: {what}. Documented in: {page}. "
+            f"Body: {self.excerpt()!r}. The vendor's API may have changed: retrying cannot help; check the page, "
+            "the provider's vendor contracts (docs/vendor-contracts.md) and the fire drill.",
+            vendor=self.vendor,
+            campaign_id=self.request.campaign_id,
+            http_status=self.status,
+            endpoint=self.request.describe(),
+            missing=what,
+            doc=page,
         )
 
 

@@ -21,8 +21,9 @@ class KoreStopCampaignOperator(CampaignStopOperator):
     counts as ``already_final``. Returns the one result shape (see :mod:`airflow_provider_campaigns.results`).
 
     ``all_active=True`` lists the stream's campaigns (``POST .../campaign/getAllCampaignDetails``, every
-    page by Kore's ``moreAvailable``/``total``, asking for the non-final statuses) and stops each one
-    that is not final (judged again here) and whose name contains ``name_contains``.
+    page until Kore's ``data.hasMore`` is false, cross-checked with ``data.totalResults``, asking for the
+    non-final statuses) and stops each one that is not final (judged again here) and whose name contains
+    ``name_contains``.
 
     :param campaign_id: the campaign to stop (templated).
     :param campaign_ids: several campaigns of the same stream to stop in one task (templated).

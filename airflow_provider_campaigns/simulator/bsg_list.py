@@ -3,7 +3,9 @@
 Documented (OpenAPI ``/api/campaigns``; BSG's "Get a list of SMS campaigns" page):
 ``page[offset]`` >= 0; ``page[limit]`` 30..500, default 50; ``sort`` id|sender|type|date|status
 (default id); ``way`` asc|desc; ``filter[type]`` sms|rcs|whatsapp, default ``sms``;
-``filter[from]``/``filter[to]`` date-times, ``filter[to]`` defaults to now and may be at most
+``filter[from]``/``filter[to]`` date-times in the list page's form ``yyyy-mm-dd hh:mm:ss`` (strict:
+another form, ISO 8601 included, answers the validation 422 "does not match the format Y-m-d H:i:s",
+Laravel's ``date_format`` message, a guess), ``filter[to]`` defaults to now and may be at most
 30 days ahead, ``filter[from]`` defaults to ``filter[to]`` - 3 months, at most 3 months per
 request; ``search[field]`` sender|taskname with ``search[value]`` 1..255 characters.
 
@@ -25,6 +27,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import re
+
 from .clock import UTC, parse_when
 
 LIMIT_DEFAULT, LIMIT_MIN, LIMIT_MAX = 50, 30, 500
@@ -35,6 +39,8 @@ LENIENT_SEARCH = {**SEARCH, "id": "id", "name": "name", "status": "status", "mes
 SORT = {"id": "id", "sender": "sender", "type": "message_type", "date": "created_at", "status": "status"}
 LENIENT_SORT = {**SORT, **{key: key for key in ("name", "message_type", "start_at", "created_at", "finished_at")}}
 WAYS = ("asc", "desc")
+#: the list page's date form: ``yyyy-mm-dd hh:mm:ss`` (UTC)
+DATE_FORM = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 Errors = dict[str, list[str]]
 
@@ -89,6 +95,10 @@ def _window(query: dict[str, str], strict: bool, now: float, errors: Errors) -> 
     bounds: dict[str, float | None] = {}
     for name, end in (("from", False), ("to", True)):
         raw = query.get(f"filter[{name}]") or None
+        if strict and raw is not None and not DATE_FORM.fullmatch(raw):
+            errors[f"filter.{name}"] = [f"The filter.{name} does not match the format Y-m-d H:i:s."]
+            bounds[name] = None
+            continue
         try:
             bounds[name] = None if raw is None else parse_when(raw, end_of_day=end)
         except (TypeError, ValueError):

@@ -9,8 +9,14 @@ single-slash siblings are 404) -> ``{"status": "Stopped", "message": "Campaign
 Stopped", "updatedAt": ISO-8601 ms Z, "campaignExecutionType": "NORMAL"}``;
 ``trigger=play`` also works. Status: ``POST .../campaign/{id}/status?accountId=..
 &view=status`` -> ``{"status": "success", "data": {"id", "status", "name"}}``.
-``GET .../campaign/{id}?accountId=..``; ``POST .../campaign/getAllCampaignDetails
-?accountId=..`` with ``{"type", "limit", "skip", "page", "filters": {"status"}}``.
+``GET .../campaign/{id}?accountId=..``. List (Kore's API reference, ``get-all-campaigns-v2.md``):
+``POST .../campaign/getAllCampaignDetails?accountId=..`` with ``{"type" (required: "sms" or "voice"),
+"limit", "skip", "page", "sortBy": {"name"|"createdAt"|"updatedAt": "asc"|"desc"}, "filters":
+{"status": [...]}}`` -> ``{"status": "success", "message": "Campaign  retrieved successfully", "data":
+{"results": [...], "skip", "limit", "hasMore", "totalPages", "totalResults"}}``; SMS rows carry ``id``
+(``cd-<uuid>``, as in every documented example), ``name``, ``description``, ``status``, ``dncLists``, ``priority``,
+``message``, ``createdAt``, ``updatedAt``, ``schedule``, ``totalMessagesSent``,
+``campaignInstanceUpdatedAt``, ``campaignExecutionType``, ``contactLists``, ``format``.
 
 Lenient reading (``strict=False``): the stop also answers on the single-slash sibling path
 ``.../campaign/trigger/{id}`` (voice v2's spelling), for tolerance tests of path overrides.
@@ -36,12 +42,14 @@ Simulator choices where the docs are silent:
   "campaignType", "campaignExecutionType", "streamId", "accountId", "createdAt",
   "updatedAt", "scheduledAt", "startedAt", "endedAt"}``; get wraps it as
   ``{"status": "success", "data": {...}}``.
-- List answer: ``{"status": "success", "data": [...], "total": N,
-  "moreAvailable": bool}``; newest first; ``limit`` default 10 (max 100);
-  ``skip`` wins over ``page`` (1-based, pages of the rows really served when a
-  server-side cap applies); ``filters.status`` case-insensitive; ``type`` other
-  than ``sms`` lists nothing.
-- Campaign ids: ``cp-<uuid4>``. Time: Scheduled -> Active at ``starts_in`` ->
+- List: newest first unless ``sortBy`` says otherwise; ``limit`` default 10 (max 100); ``skip`` wins
+  over ``page`` (1-based, pages of the rows really served when a server-side cap applies);
+  ``type: "voice"`` lists nothing (voice campaigns are not simulated). Strict: a body without
+  ``type`` (or another value), a ``filters.status`` value outside the documented enum, or a
+  ``sortBy`` other than the documented fields and ``asc``/``desc`` -> ``400 {"errors": [{"msg",
+  "code": 400}]}``. Lenient: ``type`` defaults to ``sms`` and ``filters.status`` matches
+  case-insensitively.
+- Campaign ids: ``cd-<uuid4>``. Time: Scheduled -> Active at ``starts_in`` ->
   Completed at ``finishes_in``.
 """
 
@@ -66,6 +74,8 @@ MACHINE = Machine(
 )
 FINAL = frozenset({"Stopped", "Completed"})
 PLAYABLE = frozenset({"Ready", "Scheduled", "Rescheduled", "Paused"})
+LIST_MESSAGE = "Campaign  retrieved successfully"  # two spaces, as every documented example has it
+SORT_FIELDS = ("name", "createdAt", "updatedAt")
 RATE_LIMIT = "Rate limit for this API has been reached. Please try again after some time."
 _BASE = r"/campaign/api/v2/public/([^/]+)/campaign"
 
@@ -147,7 +157,7 @@ class FakeKore(FakeVendor):
         """Create an SMS campaign; returns its id."""
         if channel != "sms":
             raise ValueError("kore campaigns are SMS only here")
-        campaign_id = f"cp-{uuid.uuid4()}"
+        campaign_id = f"cd-{uuid.uuid4()}"
         record = new_record(self.name, campaign_id, MACHINE, status or "Active", timing)
         record.fields = {
             "name": name or f"SMS campaign {campaign_id[3:11]}",
@@ -179,6 +189,28 @@ class FakeKore(FakeVendor):
         }
         data.update(record.fields["extra"])
         return data
+
+    def render_row(self, record: Record) -> dict[str, Any]:
+        """A list row, shaped like the SMS rows of Kore's documented list answer."""
+        row: dict[str, Any] = {
+            "name": record.fields["name"],
+            "description": record.fields["name"],
+            "status": record.status,
+            "dncLists": {"name": "Simulated DNC list"},
+            "priority": "5",
+            "message": {"message": "TWVzc2FnZSBmb3IgeW91ciB0YXJnZXRlZCBjdXN0b21lcg%3D%3D"},
+            "createdAt": iso_ms(record.created),
+            "updatedAt": iso_ms(record.updated),
+            "schedule": {"isSchedulingEnabled": record.fields["scheduledAt"] is not None, "isRecurrenceEnabled": False},
+            "id": record.id,
+            "totalMessagesSent": 0,
+            "campaignInstanceUpdatedAt": iso_ms(record.updated),
+            "campaignExecutionType": "NORMAL",
+            "contactLists": ["Simulated contact list"],
+            "format": "simple",
+        }
+        row.update(record.fields["extra"])
+        return row
 
     # -- routes ----------------------------------------------------------------------
     def _trigger(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
@@ -228,18 +260,55 @@ class FakeKore(FakeVendor):
             limit = int(body.get("limit") or 10)
             size = self.page_size(limit)
             skip = body.get("skip")
-            skip = int(skip) if skip is not None else (int(body.get("page") or 1) - 1) * size
+            skip = int(skip) if skip not in (None, "") else (int(body.get("page") or 1) - 1) * size
         except (TypeError, ValueError):
             return errors(400, "limit, skip and page must be integers")
         if not 1 <= limit <= 100 or skip < 0:
             return errors(400, "limit must be 1..100 and skip not negative")
-        filters = body.get("filters")
-        raw = (filters.get("status") if isinstance(filters, dict) else None) or []
-        wanted = {str(s).lower() for s in ([raw] if isinstance(raw, str) else raw)}
-        kind = str(body.get("type") or "sms").lower()
+        kind = body.get("type")
+        if not self.strict:
+            kind = str(kind or "sms").lower()
+        elif kind not in ("sms", "voice"):
+            return errors(400, "type is required and must be one of sms, voice")
+        wanted = _status_filter(body.get("filters"))
+        if self.strict and not wanted <= set(MACHINE.statuses):
+            return errors(400, f"filters.status must be among {', '.join(MACHINE.statuses)}")
+        order = _sort(body.get("sortBy"))
+        if order is None and self.strict:
+            return errors(400, "sortBy takes name, createdAt or updatedAt with asc or desc")
+        field, descending = order or ("createdAt", True)
+        matches = {s.lower() for s in wanted} if not self.strict else wanted
         with self.store.lock:
-            records = [r for r in self.store.all(self.name) if kind == "sms" and (not wanted or r.status.lower() in wanted)]
-            records.reverse()
-            items = [self.render(r) for r in records[skip : skip + size]]
+            records = [
+                r
+                for r in self.store.all(self.name)
+                if kind == "sms" and (not wanted or (r.status if self.strict else r.status.lower()) in matches)
+            ]
+            keys = {"name": lambda r: r.fields["name"], "createdAt": lambda r: r.created, "updatedAt": lambda r: r.updated}
+            records.sort(key=keys[field], reverse=descending)
+            rows = [self.render_row(r) for r in records[skip : skip + size]]
         total = len(records)
-        return json_response(200, {"status": "success", "data": items, "total": total, "moreAvailable": skip + len(items) < total})
+        data = {
+            "results": rows,
+            "skip": skip,
+            "limit": size,
+            "hasMore": skip + len(rows) < total,
+            "totalPages": -(-total // size),
+            "totalResults": total,
+        }
+        return json_response(200, {"status": "success", "message": LIST_MESSAGE, "data": data})
+
+
+def _status_filter(filters: Any) -> set[str]:
+    raw = (filters.get("status") if isinstance(filters, dict) else None) or []
+    return {str(s) for s in ([raw] if isinstance(raw, str) else raw)}
+
+
+def _sort(sort_by: Any) -> tuple[str, bool] | None:
+    """``(field, descending)`` from ``sortBy`` (absent: newest first); ``None`` when it is not the documented form."""
+    if sort_by in (None, {}):
+        return ("createdAt", True)
+    if not isinstance(sort_by, dict) or any(key not in SORT_FIELDS or way not in ("asc", "desc") for key, way in sort_by.items()):
+        return None
+    field, way = next(iter(sort_by.items()))  # the first field orders; ties keep creation order
+    return (field, way == "desc")

@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar, Generic, TypeVar
 
-from airflow_provider_campaigns.core.flow import Authenticator, Budget, Flow, Token, call
+from airflow_provider_campaigns.core.flow import Authenticator, Budget, Flow, ResendHeld, Sleep, Token, call
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 from airflow_provider_campaigns.exceptions import (
     CampaignNotStoppableError,
+    ContractError,
     InvalidInputError,
     PermanentError,
     ResponseFormatError,
@@ -113,7 +114,7 @@ class VendorApi(ABC, Generic[R]):
         A missing or non-text status is an unreadable answer; timestamps are kept as the vendor wrote them.
         """
         if not isinstance(raw, str) or not raw.strip():
-            raise reply.format_error(f"no status for campaign {campaign_id} in the answer")
+            raise reply.contract_error(f"no status for campaign {campaign_id} in the answer")
         name = data.get(name_field)
         return CampaignStatus(
             vendor=self.vendor,
@@ -135,20 +136,44 @@ def stop_flow(api: VendorApi[R], ref: R, budget: Budget, fail_if_already_final: 
 
     When the vendor refuses the stop because of the campaign's state, the status is read: a final
     campaign counts as ``already_final`` (unless ``fail_if_already_final``); any other state fails
-    with both the refusal and the state in the message. A 2xx answer that cannot be read is never
-    taken on trust: the status is read, and the stop is sent again only while the campaign is
-    still running (so a stop that was applied is never sent twice).
+    with both the refusal and the state in the message. A 2xx answer that cannot be read (a
+    truncated body, or one that contradicts the documented contract) is never taken on trust: the
+    status is read, and the stop is sent again only while the campaign is still running (so a stop
+    that was applied is never sent twice). A drifted status answer ends it at once
+    (:class:`ContractError`); so does a stop answer that keeps contradicting the contract while the
+    campaign keeps running.
     """
     request = api.stop_request(ref)
     if request.retry_unreadable:  # a stop is a write: an unreadable 2xx is checked by a status read, never re-sent blindly
         request = replace(request, retry_unreadable=False)
-    for _ in range(UNREADABLE_STOP_ATTEMPTS):
+    deadline = budget.deadline_for_call()
+    attempts = held = 0
+    while attempts < UNREADABLE_STOP_ATTEMPTS:
         try:
-            status = yield from call(request, api.vendor, budget, api.auth.refreshable)
+            status = yield from call(request, api.vendor, budget.until(deadline), api.auth.refreshable)
             return StopOutcome(STOPPED, status)
-        except ResponseFormatError as unreadable:
+        except ResendHeld as duplicate:
+            status = yield from status_flow(api, ref, budget)
+            if status.is_final:
+                return (yield from _after_refusal(api, ref, budget, _as_refusal(duplicate), fail_if_already_final, status))
+            delay, why_not = budget.policy.next_delay(held, duplicate.retry_after, deadline - budget.clock.monotonic())
+            if delay is None:
+                duplicate.args = (f"{duplicate} {ref.label} is still {status.vendor_status!r}; {why_not}. Retry the task.",)
+                raise duplicate from None
+            held += 1
+            log.warning(
+                "%s: the stop of %s met the duplicate-request answer (HTTP %s) and it is still %r; sending it again in %.2f s.",
+                api.vendor,
+                ref.label,
+                duplicate.http_status,
+                status.vendor_status,
+                delay,
+            )
+            yield Sleep(delay)
+        except (ResponseFormatError, ContractError) as unreadable:
             if unreadable.http_status is None or not 200 <= unreadable.http_status < 300:
                 raise
+            attempts += 1
             status = yield from status_flow(api, ref, budget)
             if status.is_final:
                 return StopOutcome(STOPPED, status)
@@ -158,22 +183,41 @@ def stop_flow(api: VendorApi[R], ref: R, budget: Budget, fail_if_already_final: 
                 ref.label,
                 status.vendor_status,
             )
-            last = unreadable
+            last: ResponseFormatError | ContractError = unreadable
         except StopRejectedError as rejected:
             return (yield from _after_refusal(api, ref, budget, rejected, fail_if_already_final))
-    raise TransientError(
-        f"{last} The campaign is still {status.vendor_status!r} after {UNREADABLE_STOP_ATTEMPTS} stop attempts; retry the task.",
-        vendor=api.vendor,
-        campaign_id=ref.label,
-        http_status=last.http_status,
-    )
+    still = f" The campaign is still {status.vendor_status!r} after {UNREADABLE_STOP_ATTEMPTS} stop attempts"
+    if isinstance(last, ContractError):
+        raise ContractError(
+            f"{last}{still}: the stop cannot be confirmed.",
+            vendor=api.vendor,
+            campaign_id=ref.label,
+            http_status=last.http_status,
+            endpoint=last.endpoint,
+            missing=last.missing,
+            doc=last.doc,
+        )
+    raise TransientError(f"{last}{still}; retry the task.", vendor=api.vendor, campaign_id=ref.label, http_status=last.http_status)
+
+
+def _as_refusal(held: ResendHeld) -> StopRejectedError:
+    """A duplicate-request answer read as a refusal, for :func:`_after_refusal` (the earlier identical stop may have applied)."""
+    refusal = StopRejectedError(str(held), vendor=held.vendor, campaign_id=held.campaign_id, http_status=held.http_status)
+    refusal.after_lost_answer = True
+    return refusal
 
 
 def _after_refusal(
-    api: VendorApi[R], ref: R, budget: Budget, rejected: StopRejectedError, fail_if_already_final: bool
+    api: VendorApi[R],
+    ref: R,
+    budget: Budget,
+    rejected: StopRejectedError,
+    fail_if_already_final: bool,
+    status: CampaignStatus | None = None,
 ) -> Flow[StopOutcome]:
-    """The vendor refused the stop because of the campaign's state: read it and decide."""
-    status = yield from status_flow(api, ref, budget)
+    """The vendor refused the stop because of the campaign's state: read it (unless ``status`` was just read) and decide."""
+    if status is None:
+        status = yield from status_flow(api, ref, budget)
     if rejected.after_lost_answer and status.state is CampaignState.STOPPED:
         return StopOutcome(STOPPED, status)  # our earlier attempt stopped it; its answer was lost
     if not status.is_final:

@@ -4,6 +4,13 @@ Sources: BSG "Cancel SMS/RCS campaign" pages, the One-API OpenAPI spec (``bsgwor
 api/openapi.yaml``) and BSG's list page (see ``VENDORS.md``). Timestamps come as
 ``yyyy-mm-dd hh:mm:ss`` without a zone (treated as UTC) or ISO 8601 (the spec's list example).
 
+A 429 is BSG's duplicate-request detector (the spec's only 429 text is "Too many duplicate request
+detected"): after a 429 on a stop the campaign's status is read, and the stop is sent again (after a
+back-off) only while it still runs; a final campaign ends the stop.
+
+List dates (``filter[from]``, ``filter[to]``) are sent as the list page writes them:
+``yyyy-mm-dd hh:mm:ss`` (UTC, whole seconds).
+
 The list (``GET /api/campaigns``) covers at most 3 months per request (``filter[from]`` defaults to
 ``filter[to]`` minus 3 months, ``filter[to]`` may lie up to 30 days ahead), searches only ``sender``
 and ``taskname``, and takes ``page[limit]`` 30 to 500; ``meta.page.total`` says how many there are.
@@ -55,6 +62,16 @@ TIMESTAMP_FIELDS = ("created_at", "start_at", "real_start_at", "finished_at")
 STARTED_AT_FIELDS = ("real_start_at", "start_at")
 FINISHED_AT_FIELDS = ("finished_at",)
 INVALID_STATUS_MESSAGE = "invalid campaign status"
+#: BSG's documented 429 is its duplicate-request detector ("Too many duplicate request detected"): after it,
+#: a stop is sent again only once a status read shows the campaign still running
+DUPLICATE_STATUSES = frozenset({429})
+#: the list's dates, as BSG's list page writes them (``yyyy-mm-dd hh:mm:ss``, UTC)
+LIST_DATE_FORMAT = "YYYY-MM-DD HH:mm:ss"
+DOC_SPEC = "BSG One-API OpenAPI spec (bsgworld/go-sdk, api/openapi.yaml), {path}"
+DOC_LOGIN = DOC_SPEC.format(path="POST /api/auth/login")
+DOC_STOP = "BSG 'Cancel SMS campaign' / 'Cancel RCS campaign' pages; " + DOC_SPEC.format(path="PATCH /api/campaigns/{id}/stop")
+DOC_STATUS = DOC_SPEC.format(path="GET /api/campaigns/{id}")
+DOC_LIST = "BSG 'Get a list of SMS campaigns' page; " + DOC_SPEC.format(path="GET /api/campaigns")
 
 STATUS_MAP = StatusMap(
     VENDOR,
@@ -199,6 +216,7 @@ def selection_windows(chosen: BsgSelection, now: pendulum.DateTime) -> list[tupl
     latest = now.add(days=AHEAD_DAYS)
     end = min(chosen.date_to, latest) if chosen.date_to is not None else latest
     start = chosen.date_from if chosen.date_from is not None else min(end, now).subtract(months=chosen.lookback_months)
+    start, end = start.replace(microsecond=0), end.replace(microsecond=0)  # the list's dates have whole seconds
     if start >= end:
         raise InvalidInputError(
             f"BSG lists campaigns created up to 30 days ahead ({latest.to_date_string()}): the range from {start.to_date_string()} "
@@ -229,7 +247,9 @@ class BsgAuth:
 
     def login_request(self) -> ApiRequest[Token]:
         """The login call (unauthenticated)."""
-        return ApiRequest("POST", LOGIN_PATH, _parse_login, action="login", json={"api_key": self._api_key}, authenticated=False)
+        return ApiRequest(
+            "POST", LOGIN_PATH, _parse_login, action="login", json={"api_key": self._api_key}, authenticated=False, doc=DOC_LOGIN
+        )
 
     def token_flow(self, budget: Budget) -> Flow[Token]:
         """Log in and return the JWT with its expiry."""
@@ -243,7 +263,7 @@ class BsgAuth:
 def _parse_login(reply: Reply) -> Token:
     bearer = expect_ok(reply).json_object().get("bearer")
     if not isinstance(bearer, str) or not bearer:
-        raise reply.format_error("no 'bearer' token in the login answer")
+        raise reply.contract_error("no 'bearer' token in the login answer")
     return Token(bearer, jwt_expiry(bearer) or pendulum.now("UTC").add(hours=1).timestamp())
 
 
@@ -271,32 +291,45 @@ class BsgApi(VendorApi[BsgCampaign]):
             return self.parse_campaign(expect_ok(reply), label)
 
         path = f"{CAMPAIGNS_PATH}/{path_param(ref.id)}/stop"
-        return ApiRequest(STOP_METHODS[ref.channel], path, interpret, action="stop", campaign_id=label, retry_unreadable=False)
+        return ApiRequest(
+            STOP_METHODS[ref.channel],
+            path,
+            interpret,
+            action="stop",
+            campaign_id=label,
+            retry_unreadable=False,
+            doc=DOC_STOP,
+            confirm_statuses=DUPLICATE_STATUSES,
+        )
 
     def status_request(self, ref: BsgCampaign) -> ApiRequest[CampaignStatus]:
         """``GET /api/campaigns/{id}``."""
         label = ref.label
         path = f"{CAMPAIGNS_PATH}/{path_param(ref.id)}"
-        return ApiRequest("GET", path, lambda reply: self.parse_campaign(expect_ok(reply), label), action="status read", campaign_id=label)
+        return ApiRequest(
+            "GET", path, lambda reply: self.parse_campaign(expect_ok(reply), label), action="status read", campaign_id=label, doc=DOC_STATUS
+        )
 
     def list_request(self, channel: str, window: tuple[pendulum.DateTime, pendulum.DateTime], offset: int) -> ApiRequest[Page]:
         """One page of ``GET /api/campaigns`` of one channel and one window (at most 3 months), oldest id first."""
         params = {
             "filter[type]": channel,
-            "filter[from]": window[0].to_iso8601_string(),
-            "filter[to]": window[1].to_iso8601_string(),
+            "filter[from]": list_date(window[0]),
+            "filter[to]": list_date(window[1]),
             "sort": "id",
             "way": "asc",
             "page[offset]": str(offset),
             "page[limit]": str(PAGE_LIMIT),
         }
-        return ApiRequest("GET", CAMPAIGNS_PATH, lambda reply: self.parse_page(reply, offset), action="campaign list", params=params)
+        return ApiRequest(
+            "GET", CAMPAIGNS_PATH, lambda reply: self.parse_page(reply, offset), action="campaign list", params=params, doc=DOC_LIST
+        )
 
     def parse_campaign(self, reply: Reply, label: str) -> CampaignStatus:
         """Read ``{"data": {...campaign...}}``."""
         data = reply.json_object().get("data")
         if not isinstance(data, dict):
-            raise reply.format_error("no 'data' object in the answer")
+            raise reply.contract_error("no 'data' object (documented: {\"data\": {id, name, status, ...}})")
         return self.status_of(label, data.get("status"), data, reply, TIMESTAMP_FIELDS)
 
     def parse_page(self, reply: Reply, offset: int) -> Page:
@@ -304,16 +337,21 @@ class BsgApi(VendorApi[BsgCampaign]):
         body = expect_ok(reply).json_object()
         data, total = body.get("data"), field_path(body, "meta.page.total")
         if not isinstance(data, list):
-            raise reply.format_error("no 'data' list in the campaign list")
+            raise reply.contract_error("no 'data' list in the campaign list")
         if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-            raise reply.format_error("no 'meta.page.total' in the campaign list, so it cannot be shown complete")
+            raise reply.contract_error("no integer 'meta.page.total' in the campaign list, so it cannot be shown complete")
         items = []
         for item in data:
             ident = item.get("id") if isinstance(item, dict) else None
             if isinstance(ident, bool) or not isinstance(ident, int):
-                raise reply.format_error("a listed campaign without an integer 'id'")
+                raise reply.contract_error("a listed campaign without an integer 'id'")
             items.append(self.status_of(str(ident), item.get("status"), item, reply, TIMESTAMP_FIELDS))
         return Page(items, offset + len(data) < total)
+
+
+def list_date(moment: pendulum.DateTime) -> str:
+    """A list filter date as BSG's list page documents it: ``yyyy-mm-dd hh:mm:ss`` in UTC (whole seconds)."""
+    return moment.in_timezone("UTC").format(LIST_DATE_FORMAT)
 
 
 def list_flow(

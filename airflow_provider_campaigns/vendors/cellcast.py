@@ -46,6 +46,10 @@ CANCEL_PATH = "/api/v1/gateway/cancelScheduleQuickMessage"
 VERIFY_PATH = "/api/v1/user/token/verify"
 REPORT_PATH = "/api/v2/report/message"
 PAGE_LIMIT = 100
+DOC_CANCEL = "Cellcast 'Cancel scheduled message' (POST /api/v1/gateway/cancelScheduleQuickMessage, developer.cellcast.com)"
+DOC_VERIFY = "Cellcast 'Verify token' (GET /api/v1/user/token/verify, developer.cellcast.com)"
+DOC_REPORT = "Cellcast 'Get Message Detail' (GET /api/v2/report/message/{messageId}, developer.cellcast.com)"
+DOC_LIST = "Cellcast 'Get List Sent Messages' (GET /api/v2/report/message, developer.cellcast.com)"
 MAX_PAGES = 1000
 TIMESTAMP_FIELDS = ("createdAt", "updatedAt", "scheduleAt", "send_time")
 #: the vendor-neutral started_at / finished_at of a result entry (Cellcast documents no end time: the last
@@ -188,7 +192,7 @@ class CellcastApi(VendorApi[CellcastMessage]):
 
     def verify_request(self) -> ApiRequest[None]:
         """``GET /api/v1/user/token/verify``: the cheapest authenticated call."""
-        return ApiRequest("GET", VERIFY_PATH, _parse_verify, action="token check")
+        return ApiRequest("GET", VERIFY_PATH, _parse_verify, action="token check", doc=DOC_VERIFY)
 
     def stop_request(self, ref: CellcastMessage) -> ApiRequest[CampaignStatus]:
         """``POST /api/v1/gateway/cancelScheduleQuickMessage`` ``{"messageId", "type"}``.
@@ -202,23 +206,29 @@ class CellcastApi(VendorApi[CellcastMessage]):
             return CampaignStatus(VENDOR, ref.id, self.statuses.normalize(CANCELED), CANCELED)
 
         body = {"messageId": ref.id, "type": ref.type}
-        return ApiRequest("POST", CANCEL_PATH, interpret, action="cancel", campaign_id=ref.id, json=body, retry_unreadable=False)
+        return ApiRequest(
+            "POST", CANCEL_PATH, interpret, action="cancel", campaign_id=ref.id, json=body, retry_unreadable=False, doc=DOC_CANCEL
+        )
 
     def status_request(self, ref: CellcastMessage) -> ApiRequest[CampaignStatus]:
         """``GET /api/v2/report/message/{id}`` (v2)."""
         path = f"{REPORT_PATH}/{path_param(ref.id)}"
-        return ApiRequest("GET", path, lambda reply: self.parse_message(reply, ref.id), action="status read", campaign_id=ref.id)
+        return ApiRequest(
+            "GET", path, lambda reply: self.parse_message(reply, ref.id), action="status read", campaign_id=ref.id, doc=DOC_REPORT
+        )
 
     def list_request(self, filters: Mapping[str, str], page: int) -> ApiRequest[Page]:
         """One page (1-based) of ``GET /api/v2/report/message``."""
         params = {**filters, "page": str(page), "limit": str(PAGE_LIMIT)}
-        return ApiRequest("GET", REPORT_PATH, lambda reply: self.parse_page(reply, page), action="message list", params=params)
+        return ApiRequest(
+            "GET", REPORT_PATH, lambda reply: self.parse_page(reply, page), action="message list", params=params, doc=DOC_LIST
+        )
 
     def parse_message(self, reply: Reply, message_id: str) -> CampaignStatus:
         """Read ``{"status": true, "data": {_id, status, ...}}``."""
         data = _answer(reply).get("data")
         if not isinstance(data, dict):
-            raise reply.format_error("no 'data' object in the message report")
+            raise reply.contract_error("no 'data' object in the message report")
         return self.status_of(message_id, data.get("status"), data, reply, TIMESTAMP_FIELDS, name_field="customString")
 
     def parse_page(self, reply: Reply, page: int) -> Page:
@@ -231,19 +241,19 @@ class CellcastApi(VendorApi[CellcastMessage]):
         source = data if isinstance(data, dict) and "items" in data else answer
         items = source.get("items")
         if not isinstance(items, list):
-            raise reply.format_error("no 'items' list in the message list")
+            raise reply.contract_error("no 'items' list in the message list")
         statuses = []
         for item in items:
             if not isinstance(item, dict):
-                raise reply.format_error("a listed message that is not an object")
+                raise reply.contract_error("a listed message that is not an object")
             try:
                 message_id = validate_message_id(item.get("_id"), "_id")
             except InvalidInputError as error:
-                raise reply.format_error(f"a message without a valid '_id' ({error})") from None
+                raise reply.contract_error(f"a message without a valid '_id' ({error})") from None
             statuses.append(self.status_of(message_id, item.get("status"), item, reply, TIMESTAMP_FIELDS, name_field="customString"))
         more = _has_next(source, page)
         if more is None:
-            raise reply.format_error(
+            raise reply.contract_error(
                 "no paging signal (hasNextPage, nextPage or totalPages) in the message list, so it cannot be shown complete"
             )
         return Page(statuses, more)
@@ -286,7 +296,7 @@ def _answer(reply: Reply, refused: type[CampaignProviderError] | None = None, fl
     if flag is False:
         raise _refusal(reply, answer, refused)
     if flag is not True and (flag_required or flag is not None):
-        raise reply.format_error("no boolean 'status' in the answer")
+        raise reply.contract_error("no boolean 'status' in the answer")
     return answer
 
 

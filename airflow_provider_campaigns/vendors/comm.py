@@ -60,6 +60,9 @@ STARTED_AT_FIELDS: tuple[str, ...] = ()
 FINISHED_AT_FIELDS = ("updated_at",)
 #: answers to a stop that are not "refused because of state" (429 is retried before it gets here)
 NOT_STATE_REFUSALS = frozenset({401, 403, 404, 429})
+DOC_STOP = "comm.com 'Stop SMS campaign send' (POST /v1/sms/campaigns/{campaign}/stop/{campaignSend}, api.comm.com docs)"
+DOC_CAMPAIGN = "comm.com 'Get SMS campaign' (GET /v1/sms/campaigns/{campaign}, docs.commvoice.ai)"
+DOC_LIST = "comm.com 'List SMS campaigns' (GET /v1/sms/campaigns, docs.commvoice.ai)"
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 _STATUSES_BY_STATE = {
@@ -245,11 +248,11 @@ class CommApi(VendorApi[CommSend]):
                 )
             data = expect_ok(reply).json_object().get("data")
             if not isinstance(data, dict):
-                raise reply.format_error("no 'data' object in the stop answer")
+                raise reply.contract_error("no 'data' object in the stop answer")
             return self.status_of(ref.label, send_status(data), data, reply, TIMESTAMP_FIELDS)
 
         path = f"{self.campaigns_path}/{path_param(ref.campaign_id)}/stop/{path_param(ref.send_id)}"
-        return ApiRequest("POST", path, interpret, action="stop", campaign_id=ref.label, retry_unreadable=False)
+        return ApiRequest("POST", path, interpret, action="stop", campaign_id=ref.label, retry_unreadable=False, doc=DOC_STOP)
 
     def status_request(self, ref: CommSend) -> ApiRequest[CampaignStatus]:
         """``GET .../{campaign}``: the send's own status where the answer lists it, else the campaign's."""
@@ -259,6 +262,7 @@ class CommApi(VendorApi[CommSend]):
             lambda reply: self.parse_send_status(expect_ok(reply), ref),
             action="status read",
             campaign_id=ref.label,
+            doc=DOC_CAMPAIGN,
         )
 
     def sends_request(self, campaign_id: str) -> ApiRequest[list[CampaignStatus] | None]:
@@ -269,16 +273,19 @@ class CommApi(VendorApi[CommSend]):
             lambda reply: self.parse_sends(expect_ok(reply), campaign_id),
             action="sends read",
             campaign_id=campaign_id,
+            doc=DOC_CAMPAIGN,
         )
 
     def list_request(self, page: int) -> ApiRequest[Page]:
         """One page of ``GET /api/v1/sms/campaigns`` (campaign-level statuses)."""
         params = {"page": str(page), "per_page": str(PAGE_SIZE)}
-        return ApiRequest("GET", self.campaigns_path, lambda reply: self.parse_page(reply, page), action="campaign list", params=params)
+        return ApiRequest(
+            "GET", self.campaigns_path, lambda reply: self.parse_page(reply, page), action="campaign list", params=params, doc=DOC_LIST
+        )
 
     def credentials_request(self) -> ApiRequest[None]:
         """The cheapest documented authenticated call: one item of the campaign list."""
-        return ApiRequest("GET", self.campaigns_path, _accept, action="credentials check", params={"per_page": "1"})
+        return ApiRequest("GET", self.campaigns_path, _accept, action="credentials check", params={"per_page": "1"}, doc=DOC_LIST)
 
     def _campaign_path(self, campaign_id: str) -> str:
         return f"{self.campaigns_path}/{path_param(campaign_id)}"
@@ -292,7 +299,7 @@ class CommApi(VendorApi[CommSend]):
         body = reply.json_object()
         data = body.get("data")
         if not isinstance(data, dict):
-            raise reply.format_error("no 'data' object in the campaign answer")
+            raise reply.contract_error("no 'data' object in the campaign answer")
         for item in self._listed_sends(body) or []:
             if str(item.get("id", "")).casefold() == ref.send_id:
                 return self.status_of(ref.label, send_status(item), item, reply, TIMESTAMP_FIELDS)
@@ -316,7 +323,7 @@ class CommApi(VendorApi[CommSend]):
         """The campaign's sends (each named ``<campaign>/<send>``), or ``None`` when the answer lists none."""
         body = reply.json_object()
         if not isinstance(body.get("data"), dict):
-            raise reply.format_error("no 'data' object in the campaign answer")
+            raise reply.contract_error("no 'data' object in the campaign answer")
         items = self._listed_sends(body)
         if items is None:
             return None
@@ -325,7 +332,7 @@ class CommApi(VendorApi[CommSend]):
             try:
                 ref = send(campaign_id, item.get("id"))
             except InvalidInputError:
-                raise reply.format_error(f"campaign {campaign_id} lists a send whose id {item.get('id')!r:.60} is not a UUID") from None
+                raise reply.contract_error(f"campaign {campaign_id} lists a send whose id {item.get('id')!r:.60} is not a UUID") from None
             sends.append(self.status_of(ref.label, send_status(item), item, reply, TIMESTAMP_FIELDS))
         return sends
 
@@ -334,14 +341,14 @@ class CommApi(VendorApi[CommSend]):
         body = expect_ok(reply).json_object()
         data = body.get("data")
         if not isinstance(data, list):
-            raise reply.format_error("no 'data' list in the campaign list")
+            raise reply.contract_error("no 'data' list in the campaign list")
         campaigns = []
         for item in data:
             ident = item.get("id") if isinstance(item, dict) else None
             try:
                 campaign_id = validate_uuid(ident, "id")
             except InvalidInputError:
-                raise reply.format_error(f"a listed campaign whose id {ident!r:.60} is not a UUID") from None
+                raise reply.contract_error(f"a listed campaign whose id {ident!r:.60} is not a UUID") from None
             campaigns.append(self.status_of(campaign_id, campaign_status(item), item, reply, TIMESTAMP_FIELDS))
         return Page(campaigns, _more_pages(body, page, reply))
 
@@ -358,7 +365,7 @@ def _more_pages(body: Mapping[str, Any], page: int, reply: Reply) -> bool:
     links = body.get("links")
     if isinstance(links, dict) and "next" in links:
         return bool(links["next"])
-    raise reply.format_error("no paging signal (meta.last_page or links.next) in the campaign list, so it cannot be shown complete")
+    raise reply.contract_error("no paging signal (meta.last_page or links.next) in the campaign list, so it cannot be shown complete")
 
 
 def list_flow(api: CommApi, budget: Budget) -> Flow[list[CampaignStatus]]:

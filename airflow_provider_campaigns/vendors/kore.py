@@ -1,10 +1,44 @@
-"""Kore.ai Campaign Management API v2 (SMS): self-minted HS256 JWT in the ``auth`` header, stop via
-``POST .../campaign//trigger/{id}?trigger=stop``, ``POST .../campaign/{id}/status``, list (``VENDORS.md``).
+"""Kore.ai Campaign Management API v2 (SMS), as Kore's published API reference documents it.
 
-Undocumented, chosen here (see ``docs/vendor-contracts.md``): a 400/409/422 (or a 200
-``status: failure``) on a stop means "refused because of the campaign's state"; list items may sit
-under ``data``, ``data.campaigns`` or ``campaigns``, and the list is complete when ``moreAvailable``
-is false or ``total`` rows were read — an answer with neither signal fails.
+Source: Kore's API reference, repository ``Koredotcom/docs``, folder ``docs/xo/apis/contact-center/``
+(a newer copy in ``Koredotcom/docs-v2``, ``xo/apis/contact-center/``). What each campaign page says,
+and how this module reads it (``docs/vendor-contracts.md`` has the same facts, row by row):
+
+- ``stop-sms-campaign-v2.md``: ``POST https://{{host}}/campaign/api/v2/public/{{streamId}}/campaign//trigger/
+  {{campaignId}}?accountId={{accountId}}&campaignType=sms&trigger=stop`` (the double slash is Kore's), body
+  ``{}``; sample answer ``{"status": "Stopped", "message": "Campaign Stopped", "updatedAt", "campaignExecutionType":
+  "NORMAL"}`` → :data:`STOP_PATH`, the stop's status read from ``status``. The v1 page (``stop-sms-campaign.md``)
+  uses ``/campaign/api/v1/public/{{IID}}/campaign/{{campaignId}}?campaignType=&trigger=``;
+  ``stop-voice-campaign-v2.md`` uses ``/api/v2/public/{{streamId}}/campaign/trigger/{{campaignId}}`` with
+  ``campaignType=voice`` (no ``/campaign`` prefix, one slash). Only SMS is stopped here.
+- ``start-sms-campaign-v2.md``: ``POST .../campaign/{{campaignId}}?campaignType=sms&trigger=play`` → ``{"status":
+  "Active", "message": "Campaign Started", "updatedAt"}``. Triggers documented: ``play``, ``stop`` (no pause).
+- ``get-campaign-status-v2.md``: ``POST .../campaign/{{campaignId}}/status?accountId={{accountId}}&view=status``,
+  body ``{}``; ``{"status": "success", "data": {"id": "cd-…", "status": "Ready", "name"}}``; ``status`` is
+  "``success``" or "``failure``" → :data:`STATUS_PATH`. The v1 page uses ``/agentassist/api/v1/public/{{IID}}/…``.
+- ``get-all-campaigns-v2.md`` (the list): ``POST .../campaign/getAllCampaignDetails?accountId={{accountId}}``;
+  request body ``type`` ("voice" or "sms", **required**), ``skip`` ("Pagination offset. Number of records to
+  skip"), ``page``, ``limit``, ``startDate``/``endDate`` (ISO 8601), ``sortBy.name|createdAt|updatedAt``
+  (asc/desc), ``filters.status`` (``Active, Completed, Ready, Paused, Preparing, Stopped, Scheduled,
+  Rescheduled``), ``filters.priority``, ``filters.dialingMode`` (voice). Answer ``{"status": "success",
+  "message", "data": {"results": [...], "skip", "limit", "hasMore", "totalPages", "totalResults"}}``;
+  ``hasMore``: "Flag indicating if more records are available"; ``totalResults``: "Total number of records
+  matching the query". SMS rows carry ``id`` (``cd-…``), ``name``, ``status``, ``totalMessagesSent``; voice rows
+  carry ``_id`` (the voice table says ``id``). The v1 pages (``get-all-campaigns.md``, ``get-all-sms-campaigns.md``,
+  ``get-all-voice-campaigns.md``) give the same answer with ``hasMore: true`` examples (``limit`` 2 of 8; 10 of 15).
+- ``get-sms-campaign-by-id-v2.md``: ``GET .../campaign/{{campaignId}}?accountId=`` → ``data._id`` (``cd-…``) and the
+  whole campaign; ``get-voice-campaign-by-id-v2.md`` is the same read (its table says ``PUT``, its curl a GET).
+- Every documented campaign id is ``cd-…``; contact lists are ``cl-…``, instances ``cid-…``, streams ``st-…``.
+
+So: the list is complete when ``data.hasMore`` is false, cross-checked with ``data.totalResults`` (never from a
+short page); an answer without ``data.results``, a boolean ``data.hasMore`` or an integer ``data.totalResults``,
+a row without ``id``/``_id`` or ``status``, a status answer without ``data``: a
+:class:`~airflow_provider_campaigns.exceptions.ContractError` naming the page.
+
+Undocumented, chosen here (each a **guess** in ``docs/vendor-contracts.md`` with the probe that confirms it):
+what refusing a stop answers (a 400/409/422, or a 200 ``status: failure``, is read as "refused because of the
+campaign's state"); that ``skip`` wins over ``page`` when both are sent (both are sent, consistently for full
+pages); that sorting by ``createdAt`` ascending keeps offset paging stable.
 """
 
 from __future__ import annotations
@@ -12,7 +46,7 @@ from __future__ import annotations
 import string
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from airflow_provider_campaigns.core.errors import describe_failure, expect_ok, vendor_message
@@ -47,6 +81,12 @@ DEFAULT_HOST = "https://platform.kore.ai"
 STOP_PATH = "/campaign/api/v2/public/{stream_id}/campaign//trigger/{campaign_id}"
 STATUS_PATH = "/campaign/api/v2/public/{stream_id}/campaign/{campaign_id}/status"
 LIST_PATH = "/campaign/api/v2/public/{stream_id}/campaign/getAllCampaignDetails"
+DOCS = "Kore.ai API reference (Koredotcom/docs, docs/xo/apis/contact-center/{page})"
+DOC_STOP = DOCS.format(page="stop-sms-campaign-v2.md")
+DOC_STATUS = DOCS.format(page="get-campaign-status-v2.md")
+DOC_LIST = DOCS.format(page="get-all-campaigns-v2.md")
+#: the list's sort: oldest first, so a campaign created while the list is paged lands on a later page
+LIST_SORT = {"createdAt": "asc"}
 PLACEHOLDERS = frozenset({"stream_id", "campaign_id"})
 CAMPAIGN_TYPES = ("sms",)
 JWT_TTL = 300
@@ -281,7 +321,8 @@ class KoreApi(VendorApi[KoreCampaign]):
             return self.status_of(ref.id, body.get("status"), body, reply, TIMESTAMP_FIELDS)
 
         path = self._path(self.stop_path, ref)
-        return self._request(path, interpret, "stop", ref.stream_id, {}, ref.id, campaignType=ref.campaign_type, trigger="stop")
+        request = self._request(path, interpret, "stop", ref.stream_id, {}, ref.id, campaignType=ref.campaign_type, trigger="stop")
+        return replace(request, doc=DOC_STOP)
 
     def status_request(self, ref: KoreCampaign) -> ApiRequest[CampaignStatus]:
         """``POST .../campaign/{id}/status?accountId=&view=status`` with ``{}``."""
@@ -294,57 +335,69 @@ class KoreApi(VendorApi[KoreCampaign]):
                 raise _refusal(cls, reply, "answered 'failure' for")
             data = body.get("data")
             if not isinstance(data, dict):
-                raise reply.format_error("no 'data' object in the status answer")
+                raise reply.contract_error("no 'data' object (documented: data.id, data.status, data.name)")
             return self.status_of(ref.id, data.get("status"), data, reply, TIMESTAMP_FIELDS)
 
-        return self._request(self._path(self.status_path, ref), interpret, "status read", ref.stream_id, {}, ref.id, view="status")
+        request = self._request(self._path(self.status_path, ref), interpret, "status read", ref.stream_id, {}, ref.id, view="status")
+        return replace(request, doc=DOC_STATUS)
 
     def list_request(
         self, stream: str, statuses: Sequence[str] | None = None, skip: int = 0, limit: int = PAGE_LIMIT, campaign_type: str = "sms"
     ) -> ApiRequest[Page]:
-        """One page of ``POST .../campaign/getAllCampaignDetails?accountId=`` (``page`` is 1-based)."""
-        body: dict[str, Any] = {"type": campaign_type, "limit": limit, "skip": skip, "page": skip // limit + 1}
+        """One page of ``POST .../campaign/getAllCampaignDetails?accountId=`` with the documented body:
+        ``type`` (required), ``limit``, ``skip`` (rows already read), ``page`` (1-based), ``sortBy``, ``filters.status``.
+        """
+        body: dict[str, Any] = {"type": campaign_type, "limit": limit, "skip": skip, "page": skip // limit + 1, "sortBy": dict(LIST_SORT)}
         if statuses:
             body["filters"] = {"status": list(statuses)}
-        return self._request(
+        request = self._request(
             LIST_PATH.format(stream_id=path_param(stream)), lambda reply: self.parse_page(reply, skip), "campaign list", stream, body
         )
+        return replace(request, doc=DOC_LIST)
 
     def credentials_request(self, stream: str) -> ApiRequest[None]:
-        """One campaign of the list: proves the JWT, account and stream (any 2xx JSON answer will do)."""
+        """One campaign of the list: proves the JWT, account and stream (any 2xx JSON object will do)."""
         body = {"type": "sms", "limit": 1, "skip": 0, "page": 1}
-        return self._request(LIST_PATH.format(stream_id=path_param(stream)), _accept, "credentials check", stream, body)
+        request = self._request(LIST_PATH.format(stream_id=path_param(stream)), _accept, "credentials check", stream, body)
+        return replace(request, doc=DOC_LIST)
 
     def parse_page(self, reply: Reply, skip: int) -> Page:
-        """Items under ``data``, ``data.campaigns`` or ``campaigns`` (each with ``id``/``_id``, ``status``, ``name``);
-        more follow while ``moreAvailable`` is true, or fewer than ``total`` rows were read.
+        """Read ``{"status": "success", "data": {"results": [...], "skip", "limit", "hasMore", "totalPages", "totalResults"}}``.
+
+        Rows carry ``id`` (SMS) or ``_id`` (voice) and ``status``. More follow while ``data.hasMore`` is true; a
+        last page (``hasMore`` false) must account for ``data.totalResults`` rows (``skip`` + its rows), else the
+        answer contradicts itself and the list cannot be shown complete. Anything missing: a contract error.
         """
         body = expect_ok(reply).json_object()
+        if _failed(body):
+            raise _refusal(VendorRejectedError, reply, "answered 'failure' for the campaign list")
         data = body.get("data")
-        source = data if isinstance(data, dict) else body
-        items = data if isinstance(data, list) else source.get("campaigns")
-        if not isinstance(items, list):
-            raise reply.format_error("no campaign list under 'data', 'data.campaigns' or 'campaigns'")
+        if not isinstance(data, dict):
+            raise reply.contract_error("no 'data' object (documented: data.results, data.hasMore, data.totalResults)")
+        results = data.get("results")
+        if not isinstance(results, list):
+            raise reply.contract_error("no 'data.results' list")
         found = []
-        for item in items:
-            ident = (item.get("id") or item.get("_id")) if isinstance(item, dict) else None
+        for row in results:
+            ident = (row.get("id") or row.get("_id")) if isinstance(row, dict) else None
             if not isinstance(ident, str) or not ident:
-                raise reply.format_error("a listed campaign without an 'id' or '_id'")
-            found.append(self.status_of(ident, item.get("status"), item, reply, TIMESTAMP_FIELDS))
-        more, total = _signal(body, source, "moreAvailable"), _signal(body, source, "total")
-        if isinstance(more, bool):
-            return Page(found, more)
-        if isinstance(total, int) and not isinstance(total, bool):
-            return Page(found, skip + len(items) < total)
-        raise reply.format_error("no paging signal (moreAvailable or total) in the campaign list, so it cannot be shown complete")
+                raise reply.contract_error("a listed campaign without an 'id' (SMS) or '_id' (voice)")
+            found.append(self.status_of(ident, row.get("status"), row, reply, TIMESTAMP_FIELDS))
+        more, total = data.get("hasMore"), data.get("totalResults")
+        if not isinstance(more, bool):
+            raise reply.contract_error(f"no boolean 'data.hasMore' (got {more!r:.40}), so the list cannot be shown complete")
+        if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+            raise reply.contract_error(f"no integer 'data.totalResults' (got {total!r:.40}), so the list cannot be cross-checked")
+        if not more and skip + len(results) < total:
+            raise reply.contract_error(
+                f"'data.hasMore' is false but only {skip + len(results)} of 'data.totalResults' {total} campaigns were served, "
+                "so the list cannot be shown complete"
+            )
+        return Page(found, more)
 
 
 def _accept(reply: Reply) -> None:
     expect_ok(reply).json_object()
-
-
-def _signal(body: Mapping[str, Any], source: Mapping[str, Any], key: str) -> Any:
-    return source.get(key, body.get(key))
 
 
 def _refusal(cls: type[VendorRejectedError] | type[CampaignNotFoundError], reply: Reply, what: str) -> Exception:

@@ -11,8 +11,8 @@ from airflow_provider_campaigns.exceptions import (
     AuthenticationError,
     CampaignNotFoundError,
     CampaignNotStoppableError,
+    ContractError,
     InvalidInputError,
-    TransientError,
     VendorRejectedError,
 )
 from airflow_provider_campaigns.hooks.bsg import BsgHook
@@ -210,8 +210,8 @@ def test_list_follows_the_documented_total_not_a_short_page(bsg, mocked):
     """BSG may answer fewer rows than page[limit] asks; meta.page.total says how many there are."""
     window = {
         "filter[type]": "sms",
-        "filter[from]": "2026-08-01T00:00:00Z",
-        "filter[to]": "2026-11-01T00:00:00Z",
+        "filter[from]": "2026-08-01 00:00:00",
+        "filter[to]": "2026-11-01 00:00:00",
         "sort": "id",
         "way": "asc",
     }
@@ -224,9 +224,12 @@ def test_list_follows_the_documented_total_not_a_short_page(bsg, mocked):
 
 
 def test_list_without_a_total_fails_instead_of_guessing(bsg, mocked):
+    """A list answer without the documented total is drift: it fails at once (one request, no retry), naming the spec."""
     mocked.get(f"{HOST}/api/campaigns", json={"data": [campaign("sending")["data"]]})
-    with pytest.raises(TransientError, match=r"meta\.page\.total"):
+    with pytest.raises(ContractError, match=r"meta\.page\.total.*Documented in: BSG 'Get a list of SMS campaigns' page") as raised:
         bsg.list_campaigns("sms", date_from="2026-08-01", date_to="2026-11-01")
+    assert len(calls(mocked, "GET", f"{HOST}/api/campaigns")) == 1
+    assert raised.value.endpoint == "GET /api/campaigns" and "meta.page.total" in (raised.value.missing or "")
 
 
 def test_a_list_longer_than_three_months_is_cut_into_windows(bsg, mocked):
@@ -234,10 +237,10 @@ def test_a_list_longer_than_three_months_is_cut_into_windows(bsg, mocked):
     bsg.list_campaigns("rcs", date_from="2026-01-15", date_to="2026-11-01")
     windows = [(c.request.params["filter[from]"], c.request.params["filter[to]"]) for c in calls(mocked, "GET", f"{HOST}/api/campaigns")]
     assert windows == [
-        ("2026-08-01T00:00:00Z", "2026-11-01T00:00:00Z"),
-        ("2026-05-01T00:00:00Z", "2026-08-01T00:00:00Z"),
-        ("2026-02-01T00:00:00Z", "2026-05-01T00:00:00Z"),
-        ("2026-01-15T00:00:00Z", "2026-02-01T00:00:00Z"),
+        ("2026-08-01 00:00:00", "2026-11-01 00:00:00"),
+        ("2026-05-01 00:00:00", "2026-08-01 00:00:00"),
+        ("2026-02-01 00:00:00", "2026-05-01 00:00:00"),
+        ("2026-01-15 00:00:00", "2026-02-01 00:00:00"),
     ]
     assert {c.request.params["filter[type]"] for c in calls(mocked, "GET", f"{HOST}/api/campaigns")} == {"rcs"}
 
@@ -247,7 +250,7 @@ def test_the_default_list_is_bsgs_default_window_ending_now(connection, fast_ret
     mocked.get(f"{HOST}/api/campaigns", json=listing(range(0)))
     BsgHook(clock=clock).list_campaigns()
     (only,) = calls(mocked, "GET", f"{HOST}/api/campaigns")
-    assert (only.request.params["filter[from]"], only.request.params["filter[to]"]) == ("2026-10-15T08:00:00Z", "2027-01-15T08:00:00Z")
+    assert (only.request.params["filter[from]"], only.request.params["filter[to]"]) == ("2026-10-15 08:00:00", "2027-01-15 08:00:00")
 
 
 def test_test_connection_performs_a_real_login(bsg):
@@ -299,13 +302,24 @@ def test_stop_whose_answer_was_lost_is_ours_even_with_fail_if_already_final(bsg,
     assert outcome.outcome == "stopped"
 
 
-def test_a_429_is_not_a_lost_answer(bsg, mocked):
-    """A 429 was not applied: a refusal after it means the campaign was already final before us."""
-    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=429, headers={"Retry-After": "0"})
-    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=422, json={"message": "Invalid campaign status", "errors": []})
+def test_a_429_on_a_stop_is_read_as_a_duplicate_and_confirmed_by_a_status_read(bsg, mocked):
+    """BSG's 429 is its duplicate-request detector ("Too many duplicate request detected"): an identical stop was
+    received. The status is read before anything is re-sent; a stopped campaign is stopped (one stop sent)."""
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", status=429, json={"message": "Too many duplicate request detected"})
     mocked.get(f"{HOST}/api/campaigns/12", json=campaign("stopped"))
-    with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
-        bsg.stop_campaign(12, fail_if_already_final=True)
+    outcome = bsg.stop_campaign(12, fail_if_already_final=True)
+    assert outcome.outcome == "stopped" and outcome.status.vendor_status == "stopped"
+    assert [c.request.method for c in mocked.calls if "/api/campaigns/12" in c.request.url] == ["PATCH", "GET"]
+
+
+def test_a_429_on_a_stop_of_a_running_campaign_is_sent_again_after_the_read(bsg, mocked):
+    mocked.patch(
+        f"{HOST}/api/campaigns/12/stop", status=429, headers={"Retry-After": "0"}, json={"message": "Too many duplicate request detected"}
+    )
+    mocked.patch(f"{HOST}/api/campaigns/12/stop", json=campaign("stopped"))
+    mocked.get(f"{HOST}/api/campaigns/12", json=campaign("sending"))
+    assert bsg.stop_campaign(12).outcome == "stopped"
+    assert [c.request.method for c in mocked.calls if "/api/campaigns/12" in c.request.url] == ["PATCH", "GET", "PATCH"]
 
 
 def test_redirects_are_never_followed(bsg, mocked):

@@ -15,8 +15,8 @@ from airflow_provider_campaigns.exceptions import (
     AuthenticationError,
     CampaignNotFoundError,
     CampaignNotStoppableError,
+    ContractError,
     PermanentError,
-    TransientError,
     VendorRejectedError,
 )
 from airflow_provider_campaigns.hooks.comm import CommHook
@@ -165,8 +165,9 @@ def test_a_top_level_campaign_status_is_read_when_meta_has_none(comm_conn):
 @responses.activate
 def test_a_campaign_answer_without_any_status_is_unreadable(comm_conn):
     responses.get(CAMPAIGN_URL, json={"data": {"id": C1, "name": "promo"}})
-    with pytest.raises(TransientError, match="no status"):
+    with pytest.raises(ContractError, match=r"no status.*Documented in: comm\.com .Get SMS campaign."):
         CommHook().get_campaign_send(C1, S1)
+    assert len(responses.calls) == 1  # drift is not retried
 
 
 @pytest.mark.parametrize(("code", "error", "hint"), [(401, AuthenticationError, "token"), (404, CampaignNotFoundError, "campaign id")])
@@ -286,8 +287,9 @@ def test_list_campaigns_follows_links_next_when_meta_has_no_last_page(comm_conn)
 @responses.activate
 def test_a_list_without_paging_signals_fails_instead_of_guessing(comm_conn):
     responses.get(LIST_URL, json={"data": listed([C1])})
-    with pytest.raises(TransientError, match="no paging signal"):
+    with pytest.raises(ContractError, match="no paging signal"):
         CommHook().list_campaigns()
+    assert len(responses.calls) == 1
 
 
 @responses.activate

@@ -78,7 +78,7 @@ def test_the_whole_plan_is_validated_before_any_request(sim, ti, targets, match)
 
 
 def test_a_missing_connection_fails_before_any_request(sim, ti):
-    targets = {"bsg": {"campaign_ids": [1]}, "kore": {"campaign_ids": ["cp-1"], "conn_id": "kore_nowhere"}}
+    targets = {"bsg": {"campaign_ids": [1]}, "kore": {"campaign_ids": ["cd-1"], "conn_id": "kore_nowhere"}}
     with pytest.raises(AirflowFailException, match="kore_nowhere"):
         CampaignKillSwitchOperator(task_id="kill", targets=targets).execute({"ti": ti})
     assert sim.requests() == []

@@ -28,7 +28,7 @@ GOOD = {
     "bsg": {"campaign_id": 12},
     "cellcast": {"message_ids": "675161d8a000000000000000"},
     "comm": {"campaign_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "campaign_send_id": "4d90c3cc-0d44-4b50-8888-8dd25736052b"},
-    "kore": {"campaign_id": "cp-1"},
+    "kore": {"campaign_id": "cd-1"},
 }
 CONN_FIELD = {"bsg": "bsg_conn_id", "cellcast": "cellcast_conn_id", "comm": "comm_conn_id", "kore": "kore_conn_id"}
 TEN_KB = "a" * 10240
@@ -128,7 +128,7 @@ BAD_SPECIFIC: dict[str, list[tuple[str, Any]]] = {
         ("template-close", "x}}"),
         ("line-separator", "cp\u20281"),
         ("nbsp", "cp\u00a01"),
-        ("list", ["cp-1"]),
+        ("list", ["cd-1"]),
     ],
 }
 ID_PARAM = {"bsg": "campaign_id", "cellcast": "message_ids", "comm": "campaign_id", "kore": "campaign_id"}
@@ -229,10 +229,10 @@ def _vendor_params(vendor: str) -> list[Row]:
             rows.append(Row(vendor, "operator", f"campaign_type={label}", "campaign_type", {**good, "campaign_type": value}))
         for label, value in [("slash", "st/x"), ("empty", ""), ("space", " "), ("dotdot", ".."), ("template", "{{ x }}"), ("pct", "st%2F")]:
             rows.append(Row(vendor, "operator", f"stream_id={label}", "stream_id", {**good, "stream_id": value}))
-        for label, value in [("str", "cp-1"), ("empty", []), ("bad-item", ["cp-1", "a/b"]), ("none-item", [None])]:
+        for label, value in [("str", "cd-1"), ("empty", []), ("bad-item", ["cd-1", "a/b"]), ("none-item", [None])]:
             rows.append(Row(vendor, "operator", f"campaign_ids={label}", "campaign_ids", {"campaign_ids": value}))
         rows.append(
-            Row(vendor, "operator", "campaign_id-and-campaign_ids", "campaign_id", {"campaign_id": "cp-1", "campaign_ids": ["cp-2"]})
+            Row(vendor, "operator", "campaign_id-and-campaign_ids", "campaign_id", {"campaign_id": "cd-1", "campaign_ids": ["cd-2"]})
         )
         rows.append(Row(vendor, "sensor", "sensor-stream_id=slash", "stream_id", {**good, "stream_id": "st/x"}))
     return rows
@@ -289,8 +289,8 @@ def _hook_rows(vendor: str) -> list[Row]:
         ]
     return [
         Row(vendor, "hook", "hook-get_campaign_status=slash", "campaign_id", method="get_campaign_status", args=("1/2",)),
-        Row(vendor, "hook", "hook-stop_campaign-stream", "stream_id", method="stop_campaign", args=("cp-1", "st/x")),
-        Row(vendor, "hook", "hook-stop_campaign-type", "campaign_type", method="stop_campaign", args=("cp-1", None, "voice")),
+        Row(vendor, "hook", "hook-stop_campaign-stream", "stream_id", method="stop_campaign", args=("cd-1", "st/x")),
+        Row(vendor, "hook", "hook-stop_campaign-type", "campaign_type", method="stop_campaign", args=("cd-1", None, "voice")),
         Row(vendor, "hook", "hook-list_campaigns-statuses", "statuses", method="list_campaigns", args=("Active",)),
     ]
 

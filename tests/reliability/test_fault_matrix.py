@@ -169,7 +169,7 @@ def fake_ref(vendor: str, stream_id: str) -> Any:
         "cellcast": ["a" * 24],
         "comm": ("3c90c3cc-0d44-4b50-8888-8dd25736052a", "4d90c3cc-0d44-4b50-8888-8dd25736052b"),
     }
-    return ref_of(vendor, created.get(vendor, "cp-refused"), stream_id)
+    return ref_of(vendor, created.get(vendor, "cd-refused"), stream_id)
 
 
 def logins(sim: Any) -> int:

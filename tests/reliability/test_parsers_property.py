@@ -69,7 +69,7 @@ def _requests() -> dict[str, Any]:
     found["comm-list"] = comm_api.list_request(1)
     found["comm-credentials"] = comm_api.credentials_request()
     _, kore_api = vendor_spec("kore").connect(_conn("kore"))
-    campaign = kore.KoreCampaign("cp-1", STREAM)
+    campaign = kore.KoreCampaign("cd-1", STREAM)
     found["kore-stop"] = kore_api.stop_request(campaign)
     found["kore-status"] = kore_api.status_request(campaign)
     found["kore-list"] = kore_api.list_request(STREAM)

@@ -49,7 +49,7 @@ def unknown_ref(vendor: str) -> dict[str, str]:
         "bsg": {"campaign_id": "987654"},
         "cellcast": {"campaign_id": "f" * 24},
         "comm": {"campaign_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "campaign_send_id": "4d90c3cc-0d44-4b50-8888-8dd25736052b"},
-        "kore": {"campaign_id": "cp-unknown"},
+        "kore": {"campaign_id": "cd-unknown"},
     }[vendor]
 
 

@@ -54,7 +54,7 @@ def any_ref(vendor: str) -> Any:
         "bsg": lambda: bsg.campaign(12),
         "cellcast": lambda: cellcast.message("675161d8a000000000000000"),
         "comm": lambda: comm.send("3c90c3cc-0d44-4b50-8888-8dd25736052a", "4d90c3cc-0d44-4b50-8888-8dd25736052b"),
-        "kore": lambda: kore.KoreCampaign("cp-1", "st-1"),
+        "kore": lambda: kore.KoreCampaign("cd-1", "st-1"),
     }[vendor]()
 
 

@@ -19,11 +19,11 @@ CLIENT_ID = "cs-sensor-client-42"
 SECRET = "kore-SENSOR-secret-c4e2a0b8d6f4e2c0a8b6d4f2e0c8a6b4"
 ACCOUNT = "acc-sensor-777"
 STREAM = "st-0603182c-7ffb-53c3-b307-47ca14b00002"
-STATUS = f"{HOST}/campaign/api/v2/public/{STREAM}/campaign/cp-9/status"
+STATUS = f"{HOST}/campaign/api/v2/public/{STREAM}/campaign/cd-9/status"
 
 
 def answer(status: str) -> dict:
-    return {"status": "success", "data": {"id": "cp-9", "status": status, "name": "promo"}}
+    return {"status": "success", "data": {"id": "cd-9", "status": status, "name": "promo"}}
 
 
 @pytest.fixture
@@ -48,45 +48,58 @@ def mocked():
 )
 def test_poke(mocked, status, done):
     mocked.post(STATUS, json=answer(status))
-    result = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9").poke({})
+    result = KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9").poke({})
     assert result.is_done is done
     if done:
         (entry,) = result.xcom_value["campaigns"]
-        assert entry["vendor_status"] == status and entry["campaign_id"] == "cp-9" and entry["ref"]["stream_id"] == STREAM
+        assert entry["vendor_status"] == status and entry["campaign_id"] == "cd-9" and entry["ref"]["stream_id"] == STREAM
     call = mocked.calls[0].request
     assert call.method == "POST" and call.url == f"{STATUS}?accountId={ACCOUNT}&view=status" and json.loads(call.body) == {}
     assert call.headers["accountid"] == ACCOUNT and call.headers["iid"] == STREAM
     assert jwt.decode(call.headers["auth"], SECRET, algorithms=["HS256"])["appId"] == CLIENT_ID
 
 
+def test_a_drifted_status_answer_fails_the_poke_at_once(mocked, connection, clock):
+    """Under the default retry policy and the fake clock: one read, no sleep, a ContractError (no task retries)."""
+    from airflow_provider_campaigns.exceptions import ContractError
+
+    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={"account_id": ACCOUNT, "stream_id": STREAM})
+    mocked.post(STATUS, json={"status": "success", "result": {"id": "cd-9", "status": "Active"}})
+    sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9")
+    sensor.hook.clock = clock
+    with pytest.raises(ContractError, match=r"no 'data' object.*get-campaign-status-v2\.md"):
+        sensor.poke({})
+    assert len(mocked.calls) == 1 and clock.sleeps == []
+
+
 def test_execute_in_poke_mode_returns_the_result(mocked, ti):
     mocked.post(STATUS, json=answer("Active"))
     mocked.post(STATUS, json=answer("Completed"))
-    sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", poke_interval=0.01, timeout=5)
+    sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9", poke_interval=0.01, timeout=5)
     result = sensor.execute({"ti": ti})
     assert result["campaigns"][0]["state"] == "completed" and len(mocked.calls) == 2
 
 
 def test_sensor_stream_id_wins_over_the_extra(mocked):
-    mocked.post(f"{HOST}/campaign/api/v2/public/st-other/campaign/cp-9/status", json=answer("Stopped"))
-    assert KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", stream_id="st-other").poke({}).is_done
+    mocked.post(f"{HOST}/campaign/api/v2/public/st-other/campaign/cd-9/status", json=answer("Stopped"))
+    assert KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9", stream_id="st-other").poke({}).is_done
     assert mocked.calls[0].request.headers["iid"] == "st-other"
 
 
 def test_status_failure_for_unknown_campaign_fails_the_task(mocked, leak_check):
     mocked.post(STATUS, json={"status": "failure", "errors": [{"msg": "Campaign not found", "code": 404}]})
-    with pytest.raises(CampaignNotFoundError, match="cp-9") as error:
-        KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9").poke({})
+    with pytest.raises(CampaignNotFoundError, match="cd-9") as error:
+        KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9").poke({})
     leak_check([SECRET, mocked.calls[0].request.headers["auth"]], error.value)
 
 
 def test_transient_read_error_is_one_more_poke(mocked):
     mocked.post(STATUS, status=503)
-    assert KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9").poke({}).is_done is False
+    assert KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9").poke({}).is_done is False
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "parameter"), [({"campaign_id": "cp/9"}, "campaign_id"), ({"campaign_id": "cp-9", "stream_id": "{{ x }}"}, "stream_id")]
+    ("kwargs", "parameter"), [({"campaign_id": "cp/9"}, "campaign_id"), ({"campaign_id": "cd-9", "stream_id": "{{ x }}"}, "stream_id")]
 )
 def test_bad_ids_fail_before_any_request(kwargs, parameter):
     with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match=parameter):
@@ -102,19 +115,19 @@ def test_ids_are_checked_before_the_connection_is_read():
 def test_missing_stream_everywhere_fails_before_any_request(connection, extra):
     connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={**extra, "stream_id": ""})
     with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="stream_id"):
-        KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9").poke({})
+        KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9").poke({})
     assert len(rsps.calls) == 0
 
 
 def test_deferrable_checks_once_then_defers_with_safe_kwargs(mocked, ti):
     mocked.post(STATUS, json=answer("Active"))
-    sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", deferrable=True, poke_interval=7, timeout=120)
+    sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9", deferrable=True, poke_interval=7, timeout=120)
     with pytest.raises(TaskDeferred) as deferred:
         sensor.execute({"ti": ti})
     _, kwargs = deferred.value.trigger.serialize()
     (group,) = kwargs["groups"]
     assert group["vendor"] == "kore" and group["conn_id"] == "kore_default" and kwargs["poll_interval"] == 7
-    assert group["refs"] == [{"id": "cp-9", "stream_id": STREAM, "campaign_type": "sms"}]  # the extra's stream, made explicit
+    assert group["refs"] == [{"id": "cd-9", "stream_id": STREAM, "campaign_type": "sms"}]  # the extra's stream, made explicit
     assert group["options"] == {"status_map": None, "stream_id": None}
     text = json.dumps(kwargs)
     assert SECRET not in text and mocked.calls[0].request.headers["auth"] not in text
@@ -122,13 +135,13 @@ def test_deferrable_checks_once_then_defers_with_safe_kwargs(mocked, ti):
 
 def test_deferrable_finishes_at_once_when_already_final(mocked, ti):
     mocked.post(STATUS, json=answer("Stopped"))
-    result = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", deferrable=True).execute({"ti": ti})
+    result = KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9", deferrable=True).execute({"ti": ti})
     assert result["campaigns"][0]["state"] == "stopped"
 
 
 def test_trigger_reads_status_asynchronously_with_a_minted_jwt(mocked, leak_check, ti):
     mocked.post(STATUS, json=answer("Active"))
-    sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cp-9", stream_id=STREAM, deferrable=True, poke_interval=0.01, timeout=30)
+    sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9", stream_id=STREAM, deferrable=True, poke_interval=0.01, timeout=30)
     with pytest.raises(TaskDeferred) as deferred:
         sensor.execute({"ti": ti})
     trigger = deferred.value.trigger

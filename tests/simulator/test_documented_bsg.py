@@ -222,3 +222,28 @@ def test_filter_to_may_be_up_to_30_days_ahead(simulator, client):
     scheduled = simulator.add_campaign("bsg", status="scheduled")
     answer = listing(client, filter_to=ago(-29))
     assert answer.status == 200 and [c["id"] for c in answer.json()["data"]] == [scheduled]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2024-04-15T00:00:00Z", "2024-04-15T00:00:00.000000Z", "2024-04-15T00:00:00+00:00", "2024-04-15", "2024-04-15 00:00", "15.04.2024"],
+)
+def test_strict_list_dates_must_be_in_the_documented_form(client, documented, value):
+    """BSG's list page writes its dates ``yyyy-mm-dd hh:mm:ss``; strict refuses any other form (the client's old ISO form too)."""
+    answer = listing(client, filter_from=value, filter_to="2024-05-01 00:00:00")
+    assert answer.status == 422 and answer.json()["errors"] == {"filter.from": ["The filter.from does not match the format Y-m-d H:i:s."]}
+    assert documented("bsg_validation_422").problems(answer.json()) == []
+
+
+def test_the_documented_date_form_is_accepted_and_read_as_utc(simulator, client):
+    inside = simulator.add_campaign("bsg", created_at="2024-04-15 10:00:00")
+    simulator.add_campaign("bsg", created_at="2024-04-15 10:00:01")
+    answer = listing(client, filter_from="2024-04-15 09:59:59", filter_to="2024-04-15 10:00:00")
+    assert answer.status == 200 and [c["id"] for c in answer.json()["data"]] == [inside], "both bounds inclusive, to the second"
+
+
+def test_lenient_list_dates_also_take_iso_8601(lenient, lenient_client):
+    campaign = lenient.add_campaign("bsg", created_at="2024-04-15 10:00:00")
+    token = lenient_client.bsg_login()
+    answer = lenient_client.bsg("GET", "/api/campaigns?filter[from]=2024-04-15T00:00:00Z&filter[to]=2024-04-16", token)
+    assert answer.status == 200 and [c["id"] for c in answer.json()["data"]] == [campaign]

@@ -35,7 +35,7 @@ def test_completed_campaign_cannot_be_stopped(simulator, client):
 
 
 def test_unknown_campaign_is_404(client):
-    answer = client.kore_stop("cp-nope")
+    answer = client.kore_stop("cd-nope")
     assert answer.status == 404
     assert answer.json() == {"errors": [{"msg": "Campaign not found", "code": 404}]}
 
@@ -140,7 +140,7 @@ def test_status_endpoint(simulator, client):
     answer = client.kore("POST", f"/{cid}/status", "view=status", {})
     assert answer.status == 200
     assert answer.json() == {"status": "success", "data": {"id": cid, "status": "Active", "name": "promo"}}
-    missing = client.kore("POST", "/cp-unknown/status", "view=status", {})
+    missing = client.kore("POST", "/cd-unknown/status", "view=status", {})
     assert missing.status == 404 and missing.json()["status"] == "failure"
 
 
@@ -148,20 +148,21 @@ def test_get_full_campaign(simulator, client):
     cid = simulator.add_campaign("kore", name="promo")
     data = client.kore("GET", f"/{cid}").json()["data"]
     assert data["id"] == cid and data["campaignType"] == "sms" and data["streamId"] == simulator.credentials.kore_stream_id
-    assert client.kore("GET", "/cp-unknown").status == 404
+    assert client.kore("GET", "/cd-unknown").status == 404
 
 
 def test_list_filters_and_pages(simulator, client):
     active = [simulator.add_campaign("kore") for _ in range(3)]
     simulator.add_campaign("kore", status="Completed")
     page = client.kore(
-        "POST", "/getAllCampaignDetails", "", {"type": "sms", "limit": 2, "skip": 0, "page": 1, "filters": {"status": ["active"]}}
+        "POST", "/getAllCampaignDetails", "", {"type": "sms", "limit": 2, "skip": 0, "page": 1, "filters": {"status": ["Active"]}}
     ).json()
-    assert page["status"] == "success" and page["total"] == 3 and page["moreAvailable"] is True
-    assert [c["id"] for c in page["data"]] == active[::-1][:2]
-    rest = client.kore("POST", "/getAllCampaignDetails", "", {"limit": 2, "page": 2, "filters": {"status": ["Active"]}}).json()
-    assert [c["id"] for c in rest["data"]] == [active[0]] and rest["moreAvailable"] is False
-    assert client.kore("POST", "/getAllCampaignDetails", "", {}).json()["total"] == 4
+    assert page["status"] == "success" and page["data"]["totalResults"] == 3 and page["data"]["hasMore"] is True
+    assert [c["id"] for c in page["data"]["results"]] == active[::-1][:2]
+    body = {"type": "sms", "limit": 2, "page": 2, "filters": {"status": ["Active"]}}
+    rest = client.kore("POST", "/getAllCampaignDetails", "", body).json()["data"]
+    assert [c["id"] for c in rest["results"]] == [active[0]] and rest["hasMore"] is False
+    assert client.kore("POST", "/getAllCampaignDetails", "", {"type": "sms"}).json()["data"]["totalResults"] == 4
 
 
 def test_campaign_goes_scheduled_active_completed_with_time(simulator, client):

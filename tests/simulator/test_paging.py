@@ -61,10 +61,10 @@ def test_kore_serves_at_most_the_cap_and_says_more_is_available(capped):
     sim, client = capped
     for _ in range(5):
         sim.add_campaign("kore")
-    body = client.kore("POST", "/getAllCampaignDetails", "", {"type": "sms", "limit": 4, "skip": 0}).json()
-    assert len(body["data"]) == 2 and body["total"] == 5 and body["moreAvailable"] is True
-    by_page = client.kore("POST", "/getAllCampaignDetails", "", {"type": "sms", "limit": 4, "page": 3}).json()
-    assert len(by_page["data"]) == 1 and by_page["moreAvailable"] is False
+    body = client.kore("POST", "/getAllCampaignDetails", "", {"type": "sms", "limit": 4, "skip": 0}).json()["data"]
+    assert len(body["results"]) == 2 and body["totalResults"] == 5 and body["hasMore"] is True and body["limit"] == 2
+    by_page = client.kore("POST", "/getAllCampaignDetails", "", {"type": "sms", "limit": 4, "page": 3}).json()["data"]
+    assert len(by_page["results"]) == 1 and by_page["hasMore"] is False
 
 
 def test_caps_change_while_running(simulator, client, call):
@@ -80,5 +80,5 @@ def test_lenient_mode_is_capped_too(make_client):
     with Simulator(strict=False, page_caps={"kore": 1}) as sim:
         sim.add_campaign("kore")
         sim.add_campaign("kore")
-        body = make_client(sim).kore("POST", "/getAllCampaignDetails", "", {"limit": 10}).json()
-        assert len(body["data"]) == 1 and body["moreAvailable"] is True
+        body = make_client(sim).kore("POST", "/getAllCampaignDetails", "", {"limit": 10}).json()["data"]
+        assert len(body["results"]) == 1 and body["hasMore"] is True

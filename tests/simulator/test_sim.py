@@ -123,7 +123,7 @@ def test_control_api(simulator, client, call):
     comm = call(base + "/campaigns", "POST", {"vendor": "comm"}).json()
     assert set(comm) == {"campaign_id", "campaign_send_id"}
     kore = call(base + "/campaigns", "POST", {"vendor": "kore", "status": "Paused"}).json()
-    assert kore["id"].startswith("cp-")
+    assert kore["id"].startswith("cd-")
     states = call(base + "/campaigns?vendor=bsg").json()
     assert [s["name"] for s in states] == ["promo"]
     assert len(call(base + "/campaigns").json()) == 5

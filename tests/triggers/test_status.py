@@ -94,6 +94,31 @@ def test_permanent_error_ends_at_once(bsg_api):
     assert route.call_count == 1
 
 
+def test_a_drifted_status_answer_ends_the_deferred_wait_at_once(bsg_api, connection, clock):
+    """Drift in the triggerer: one read, no back-off, an error event naming the field and the page, under the DEFAULT
+    retry policy (before, the read was retried for its whole budget, round after round, until the deadline)."""
+    connection("bsg_default", "bsg", host=HOST, password=API_KEY)
+    route = bsg_api.get("/api/campaigns/5").mock(return_value=httpx.Response(200, json={"campaign": {"id": 5, "status": "sending"}}))
+    t = CampaignStatusTrigger([group("bsg", "bsg_default", [bsg.campaign(5)])], ["stopped"], 60.0, clock.time() + 3600)
+    t.clock = clock
+    started = time.monotonic()
+    payload = first_event(t)
+    assert payload["status"] == "error" and route.call_count == 1 and clock.sleeps == []
+    assert "contradicts its documentation: no 'data' object" in payload["message"] and "GET /api/campaigns/{id}" in payload["message"]
+    assert time.monotonic() - started < 10
+
+
+def test_execute_complete_of_a_drift_error_event_fails_without_task_retries():
+    from airflow.providers.common.compat.sdk import AirflowFailException
+
+    from airflow_provider_campaigns.tasks import outcome_result
+
+    with pytest.raises(AirflowFailException, match="contradicts its documentation"):
+        outcome_result(
+            {"status": "error", "message": "BSG answered ... that contradicts its documentation: no 'data'"}, {}, {}, sensor=True
+        )
+
+
 def test_relogin_on_401_inside_the_trigger(bsg_api):
     bsg_api.get("/api/campaigns/5").mock(side_effect=[httpx.Response(401, json={"message": "Unauthenticated."}), answer("stopped")])
     assert first_event(trigger())["status"] == "success"
@@ -138,20 +163,20 @@ def test_several_vendors_in_one_trigger(bsg_api, connection, fast_retry):
     )
     bsg_api.get("/api/campaigns/5").mock(return_value=answer("stopped"))
     with respx.mock(base_url="https://kore.test", assert_all_called=True) as kore:
-        kore.post("/campaign/api/v2/public/st-1/campaign/cp-1/status").mock(
-            return_value=httpx.Response(200, json={"status": "success", "data": {"id": "cp-1", "status": "Stopped", "name": "k"}})
+        kore.post("/campaign/api/v2/public/st-1/campaign/cd-1/status").mock(
+            return_value=httpx.Response(200, json={"status": "success", "data": {"id": "cd-1", "status": "Stopped", "name": "k"}})
         )
         from airflow_provider_campaigns.vendors.kore import KoreCampaign
 
         t = CampaignStatusTrigger(
-            [group("bsg", "bsg_default", [bsg.campaign(5)]), group("kore", "kore_default", [KoreCampaign("cp-1", "st-1")])],
+            [group("bsg", "bsg_default", [bsg.campaign(5)]), group("kore", "kore_default", [KoreCampaign("cd-1", "st-1")])],
             ["stopped"],
             0.01,
             time.time() + 5,
         )
         payload = first_event(t)
     assert payload["status"] == "success"
-    assert [(s["vendor"], s["campaign_id"]) for s in payload["statuses"]] == [("bsg", "5"), ("kore", "cp-1")]
+    assert [(s["vendor"], s["campaign_id"]) for s in payload["statuses"]] == [("bsg", "5"), ("kore", "cd-1")]
 
 
 def test_bad_connection_is_an_error_event(connection):

@@ -47,7 +47,7 @@ def unknown_ref(sim: Simulator, vendor: str) -> Any:
         "bsg": lambda: bsg.campaign(987654),
         "cellcast": lambda: cellcast.message("f" * 24),
         "comm": lambda: comm.send(str(uuid.uuid4()), str(uuid.uuid4())),
-        "kore": lambda: kore.KoreCampaign("cp-unknown", sim.credentials.kore_stream_id),
+        "kore": lambda: kore.KoreCampaign("cd-unknown", sim.credentials.kore_stream_id),
     }[vendor]()
 
 

@@ -92,9 +92,3 @@ def budget(clock: Any) -> Budget:
 def script(clock: Any) -> Callable[..., Script]:
     """``script(vendor, *answers)``: a :class:`Script` on the fake clock."""
     return lambda vendor, *answers: Script(vendor, answers, clock)
-
-
-@pytest.fixture
-def documented() -> Callable[[str], bytes]:
-    """``documented("bsg/stop-200.json")``: a documented example body, byte for byte (see documented/README.md)."""
-    return lambda name: (DOCUMENTED / name).read_bytes()

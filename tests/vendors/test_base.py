@@ -15,9 +15,9 @@ from airflow_provider_campaigns.exceptions import (
     AuthenticationError,
     CampaignNotFoundError,
     CampaignNotStoppableError,
+    ContractError,
     InvalidInputError,
     PermanentError,
-    ResponseFormatError,
     StopRejectedError,
     TransientError,
 )
@@ -379,7 +379,7 @@ def test_status_of_keeps_the_raw_status_text_timestamps_and_name():
 
 @pytest.mark.parametrize("raw", [None, "", "   ", 5, True, ["stopped"], {"status": "stopped"}])
 def test_status_of_without_a_text_status_is_an_unreadable_answer(raw):
-    with pytest.raises(ResponseFormatError, match="no status for campaign c-7 in the answer"):
+    with pytest.raises(ContractError, match="no status for campaign c-7 in the answer"):
         API.status_of("c-7", raw, {}, reply_for({}))
 
 
@@ -413,15 +413,15 @@ def test_vendor_spec_of_an_unknown_key_names_the_known_ones():
 
 @pytest.mark.parametrize(
     "rendered",
-    ['["cp-1", "cp-2"]', "['cp-1', 'cp-2']", " ['cp-1', 'cp-2'] "],
+    ['["cd-1", "cd-2"]', "['cd-1', 'cd-2']", " ['cd-1', 'cd-2'] "],
     ids=["tojson", "python-literal", "padded"],
 )
 def test_a_templated_id_list_rendered_to_text_is_read_back(rendered):
     """``campaign_ids="{{ params.ids }}"`` renders a Python literal, ``| tojson`` JSON: both are the list."""
-    assert id_list(rendered, "campaign_ids", lambda value, _: value) == ["cp-1", "cp-2"]
+    assert id_list(rendered, "campaign_ids", lambda value, _: value) == ["cd-1", "cd-2"]
 
 
-@pytest.mark.parametrize("rendered", ["[cp-1, cp-2", "[__import__('os')]"])
+@pytest.mark.parametrize("rendered", ["[cd-1, cd-2", "[__import__('os')]"])
 def test_list_looking_text_that_is_no_list_fails_naming_the_parameter(rendered):
     with pytest.raises(InvalidInputError, match="campaign_ids looks like a list"):
         id_list(rendered, "campaign_ids", lambda value, _: value)
@@ -429,4 +429,4 @@ def test_list_looking_text_that_is_no_list_fails_naming_the_parameter(rendered):
 
 def test_a_plain_id_is_still_not_a_list():
     with pytest.raises(InvalidInputError, match="must be a list of ids"):
-        id_list("cp-1", "campaign_ids", lambda value, _: value)
+        id_list("cd-1", "campaign_ids", lambda value, _: value)

@@ -16,10 +16,12 @@ from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 from airflow_provider_campaigns.exceptions import (
     AuthenticationError,
     CampaignNotFoundError,
+    ContractError,
     InvalidInputError,
     PermanentError,
     ResponseFormatError,
     StopRejectedError,
+    TransientError,
     VendorRejectedError,
 )
 from airflow_provider_campaigns.status import CampaignState
@@ -229,8 +231,8 @@ def test_list_request_asks_one_channel_one_window_oldest_id_first():
     assert (request.method, request.path, request.action, request.campaign_id) == ("GET", "/api/campaigns", "campaign list", None)
     assert dict(request.params) == {
         "filter[type]": "rcs",
-        "filter[from]": "2026-01-01T00:00:00Z",
-        "filter[to]": "2026-03-31T23:59:59Z",
+        "filter[from]": "2026-01-01 00:00:00",
+        "filter[to]": "2026-03-31 23:59:59",
         "sort": "id",
         "way": "asc",
         "page[offset]": "1000",
@@ -267,7 +269,7 @@ def test_listed_campaigns_keep_status_name_and_timestamps():
 @pytest.mark.parametrize(
     ("body", "match"),
     [
-        ({"data": []}, "no 'meta.page.total' in the campaign list, so it cannot be shown complete"),
+        ({"data": []}, "no integer 'meta.page.total' in the campaign list, so it cannot be shown complete"),
         ({"data": [], "meta": {"page": {"offset": 0, "limit": 500}}}, "meta.page.total"),
         ({"data": [], "meta": {"page": {"total": "3"}}}, "meta.page.total"),
         ({"data": [], "meta": {"page": {"total": True}}}, "meta.page.total"),
@@ -282,7 +284,7 @@ def test_listed_campaigns_keep_status_name_and_timestamps():
 )
 def test_a_list_answer_that_cannot_show_it_is_complete_is_unreadable(body, match):
     request = API.list_request("sms", WINDOW, 0)
-    with pytest.raises(ResponseFormatError, match=match):
+    with pytest.raises(ContractError, match=match):
         request.interpret(reply(request, 200, body))
 
 
@@ -298,9 +300,9 @@ def test_list_flow_pages_by_rows_received_and_lists_every_window(script, budget)
     statuses = run.run(bsg.list_flow(API, "sms", windows, budget))
     assert [s.campaign_id for s in statuses] == ["10", "11", "12", "3"]
     assert [(r.params["filter[from]"], r.params["page[offset]"]) for r in run.requests] == [
-        ("2026-02-01T00:00:00Z", "0"),
-        ("2026-02-01T00:00:00Z", "2"),
-        ("2026-01-01T00:00:00Z", "0"),
+        ("2026-02-01 00:00:00", "0"),
+        ("2026-02-01 00:00:00", "2"),
+        ("2026-01-01 00:00:00", "0"),
     ]
 
 
@@ -342,8 +344,8 @@ def test_select_flow_without_dates_lists_lookback_months_back_and_30_days_ahead(
     run = script(VENDOR, (200, listed(total=0)), (200, listed(total=0)))
     assert run.run(bsg.select_flow(API, chosen, budget, NOW)) == []
     assert [(r.params["filter[from]"], r.params["filter[to]"]) for r in run.requests] == [
-        ("2026-04-15T09:30:00Z", "2026-07-15T09:30:00Z"),
-        ("2026-02-15T09:30:00Z", "2026-04-15T09:30:00Z"),
+        ("2026-04-15 09:30:00", "2026-07-15 09:30:00"),
+        ("2026-02-15 09:30:00", "2026-04-15 09:30:00"),
     ]
 
 
@@ -420,7 +422,7 @@ def test_stop_failures_other_than_the_state_refusal_are_classified(status, body,
 @pytest.mark.parametrize("body", [{"data": None}, {"data": []}, {"id": 12, "status": "done"}, {"data": {"id": 12}}, b"", b"<html>", b"[]"])
 def test_an_unreadable_campaign_answer_is_a_format_error(body):
     request = API.status_request(bsg.campaign(12))
-    with pytest.raises(ResponseFormatError):
+    with pytest.raises(ResponseFormatError if isinstance(body, bytes) and not body.startswith(b"[") else ContractError):
         request.interpret(reply(request, 200, body))
 
 
@@ -505,7 +507,7 @@ def test_jwt_expiry_reads_exp_without_verifying_and_never_crashes(token, expecte
 @pytest.mark.parametrize("body", [{"token": "x"}, {"bearer": ""}, {"bearer": 5}, b"", b"<html>"])
 def test_a_login_answer_without_a_bearer_is_unreadable(body):
     request = API.auth.login_request()
-    with pytest.raises(ResponseFormatError):
+    with pytest.raises(ResponseFormatError if isinstance(body, bytes) and not body.startswith(b"[") else ContractError):
         request.interpret(reply(request, 200, body))
 
 
@@ -517,3 +519,43 @@ def test_a_refused_login_is_an_authentication_error():
 
 def test_bearer_header_is_the_spec_form():
     assert API.auth.headers("jwt") == {"Authorization": "Bearer jwt"}
+
+
+# -- 429: BSG's duplicate-request detector -------------------------------------------------------------------------
+DUPLICATE = (429, {"message": "Too many duplicate request detected"})
+STOP_12, READ_12 = "PATCH /api/campaigns/12/stop", "GET /api/campaigns/12"
+
+
+@pytest.mark.parametrize(("final", "outcome"), [("stopped", STOPPED), ("done", ALREADY_FINAL)])
+def test_a_429_on_a_stop_is_followed_by_a_status_read_and_a_final_campaign_ends_it(script, budget, final, outcome):
+    """The documented 429 ("Too many duplicate request detected") may mean an identical stop was already received:
+    the status is read before anything is sent again, and a final campaign is done (stopped: ours, most likely)."""
+    run = script(VENDOR, DUPLICATE, (200, campaign_body(status=final)))
+    result = run.run(stop_flow(API, bsg.campaign(12), budget))
+    assert (result.outcome, result.status.vendor_status) == (outcome, final)
+    assert run.calls == [STOP_12, READ_12] and run.sleeps == []
+
+
+def test_a_429_on_a_stop_of_a_running_campaign_backs_off_then_sends_the_stop_again(script, budget):
+    run = script(VENDOR, (*DUPLICATE, {"retry-after": "2"}), (200, campaign_body(status="sending")), (200, campaign_body(status="stopped")))
+    result = run.run(stop_flow(API, bsg.campaign(12), budget))
+    assert result.outcome == STOPPED
+    assert run.calls == [STOP_12, READ_12, STOP_12] and run.sleeps == [2.0], "Retry-After honoured between the read and the resend"
+
+
+def test_a_stop_that_keeps_meeting_the_duplicate_detector_gives_up_naming_it(script, budget):
+    answers = [DUPLICATE, (200, campaign_body(status="sending"))] * 4
+    run = script(VENDOR, *answers)
+    with pytest.raises(TransientError, match=r"HTTP 429, the vendor's duplicate-request answer.*still 'sending'") as raised:
+        run.run(stop_flow(API, bsg.campaign(12), budget))
+    assert not isinstance(raised.value, PermanentError) and raised.value.http_status == 429
+    assert run.calls == [STOP_12, READ_12] * 4, "never two stops without a status read between them"
+
+
+def test_a_429_on_a_status_read_is_still_a_plain_retry(script, budget):
+    run = script(VENDOR, DUPLICATE, (200, campaign_body(status="sending")))
+    request = API.status_request(bsg.campaign(12))
+    from airflow_provider_campaigns.core.flow import call
+
+    assert run.run(call(request, VENDOR, budget)).vendor_status == "sending"
+    assert run.calls == [READ_12, READ_12]

@@ -15,7 +15,7 @@ from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 from airflow_provider_campaigns.exceptions import (
     AuthenticationError,
     CampaignNotFoundError,
-    ResponseFormatError,
+    ContractError,
     StopRejectedError,
     VendorRejectedError,
 )
@@ -38,7 +38,7 @@ def as_json(content: bytes) -> Any:
 # -- the folder itself ---------------------------------------------------------------------------------
 def test_every_documented_body_is_json_and_named_in_the_readme(documented):
     readme = documented("README.md").decode()
-    assert len(DOCUMENTED_FILES) == 16
+    assert len(DOCUMENTED_FILES) == 22
     for name in DOCUMENTED_FILES:
         as_json(documented(name))
         assert f"`{name}`" in readme, f"{name} is not listed in documented/README.md"
@@ -257,32 +257,71 @@ def kore_api() -> kore.KoreApi:
 
 def test_kore_stop_example(documented):
     api = kore_api()
-    request = api.stop_request(kore.KoreCampaign("cp-1", STREAM))
+    request = api.stop_request(kore.KoreCampaign("cd-1", STREAM))
     assert dict(request.headers) == {"accountid": "67777ce93e25326494xxxxx", "iid": STREAM}  # the docs' sample headers
     status = request.interpret(reply("Kore.ai", request, 200, documented("kore/stop-200.json")))
-    assert (status.campaign_id, status.vendor_status, status.state, status.name) == ("cp-1", "Stopped", CampaignState.STOPPED, None)
+    assert (status.campaign_id, status.vendor_status, status.state, status.name) == ("cd-1", "Stopped", CampaignState.STOPPED, None)
     assert status.timestamps == {"updatedAt": "2025-12-05T12:07:54.225000Z"}
 
 
 def test_kore_stop_example_ends_a_stop_flow_as_stopped(documented, script, budget):
     run = script("Kore.ai", (200, documented("kore/stop-200.json")))
-    assert run.run(stop_flow(kore_api(), kore.KoreCampaign("cp-1", STREAM), budget)).outcome == STOPPED
+    assert run.run(stop_flow(kore_api(), kore.KoreCampaign("cd-1", STREAM), budget)).outcome == STOPPED
 
 
 def test_kore_bad_jwt_example_names_kores_message(documented):
-    request = kore_api().status_request(kore.KoreCampaign("cp-1", STREAM))
+    request = kore_api().status_request(kore.KoreCampaign("cd-1", STREAM))
     with pytest.raises(AuthenticationError, match='HTTP 401, "Invalid SDK credentials"'):
         request.interpret(reply("Kore.ai", request, 401, documented("kore/error-invalid-sdk-credentials.json")))
 
 
 @pytest.mark.parametrize(
-    ("raw", "state"), [("Ready", CampaignState.ACTIVE), ("Stopped", CampaignState.STOPPED), ("Active", CampaignState.ACTIVE)]
+    ("name", "campaign_id", "raw", "state", "campaign_name"),
+    [
+        (
+            "kore/status-200-v2.json",
+            "cd-469cba4-2597-471d-b5ed-02732c2xxxxx",
+            "Ready",
+            CampaignState.ACTIVE,
+            "Service Renewal Outreach Campaign6",
+        ),
+        ("kore/status-200-v1.json", "cd-0e0475b-a418-400d-9164-21eb7e89xxxx", "Stopped", CampaignState.STOPPED, None),
+    ],
 )
-def test_kore_status_answer_as_vendors_md_describes_it(raw, state):
-    """Not verbatim: ``{"status": "success"|"failure", "data": {"id", "status", "name"}}`` (VENDORS.md)."""
-    request = kore_api().status_request(kore.KoreCampaign("cd-469cba4", STREAM))
-    body = {"status": "success", "data": {"id": "cd-469cba4", "status": raw, "name": "Service Renewal Outreach"}}
-    status = request.interpret(reply("Kore.ai", request, 200, json.dumps(body).encode()))
-    assert (status.campaign_id, status.vendor_status, status.state, status.name) == ("cd-469cba4", raw, state, "Service Renewal Outreach")
-    with pytest.raises(ResponseFormatError):
+def test_kore_status_examples(documented, name, campaign_id, raw, state, campaign_name):
+    """get-campaign-status-v2.md (and the v1 page): ``{"status": "success", "data": {"id", "status", "name"}}``."""
+    content = documented(name)
+    request = kore_api().status_request(kore.KoreCampaign(campaign_id, STREAM))
+    status = request.interpret(reply("Kore.ai", request, 200, content))
+    assert (status.campaign_id, status.vendor_status, status.state) == (campaign_id, raw, state)
+    assert status.name == (campaign_name or as_json(content)["data"]["name"])
+    with pytest.raises(ContractError, match=r"get-campaign-status-v2\.md"):
         request.interpret(reply("Kore.ai", request, 200, json.dumps({"status": "success"}).encode()))
+
+
+def test_kore_stop_v2_example_is_the_seed_answer(documented):
+    """stop-sms-campaign-v2.md's sample answer: the same fields and values as the seed page's."""
+    assert as_json(documented("kore/stop-200-v2.json")) == as_json(documented("kore/stop-200.json"))
+    request = kore_api().stop_request(kore.KoreCampaign("cd-1", STREAM))
+    assert request.interpret(reply("Kore.ai", request, 200, documented("kore/stop-200-v2.json"))).state is CampaignState.STOPPED
+
+
+@pytest.mark.parametrize(
+    ("name", "count", "stopped", "more", "first"),
+    [
+        ("kore/list-sms-200-v2.json", 7, 1, False, "cd-78d3f0a9-8f42-5d8c-af8d-d6a63eaxxxxx"),
+        ("kore/list-voice-200-v2.json", 5, 0, False, "cd-c1b940c-7012-4e7d-98d9-4707177xxxxx"),
+        ("kore/list-sms-200-v1-has-more.json", 2, 0, True, "cd-3aefda80-f98e-5f4f-ad41-92803abbxxxx"),
+    ],
+)
+def test_kore_list_examples(documented, name, count, stopped, more, first):
+    """get-all-campaigns-v2.md (SMS rows ``id``, voice rows ``_id``) and get-all-campaigns.md (``hasMore: true``)."""
+    content = documented(name)
+    data = as_json(content)["data"]
+    request = kore_api().list_request(STREAM)
+    page = request.interpret(reply("Kore.ai", request, 200, content))
+    assert len(page.items) == count == len(data["results"]) and page.more is more
+    assert page.items[0].campaign_id == first and all(item.campaign_id.startswith("cd-") for item in page.items)
+    assert sum(item.vendor_status == "Stopped" for item in page.items) == stopped
+    assert [item.name for item in page.items] == [row["name"] for row in data["results"]]
+    assert page.items[0].timestamps["createdAt"] == iso_utc(data["results"][0]["createdAt"])

@@ -13,6 +13,7 @@ from airflow_provider_campaigns.core.errors import error_for
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 from airflow_provider_campaigns.exceptions import (
     CampaignNotFoundError,
+    ContractError,
     InvalidInputError,
     PermanentError,
     ResponseFormatError,
@@ -38,7 +39,7 @@ CLIENT_ID = "cs-5250bdc9-6bfe-5ece-92c9-ab54aa2d4285"
 SECRET = "kore-VENDOR-secret-7f3a9c2e1b4d6f8a0c2e4b6d8f0a1c3e"
 ACCOUNT = "67777ce93e25326494abcdef"
 STREAM = "st-0603182c-7ffb-53c3-b307-47ca14b12345"
-REF = KoreCampaign("cp-1", STREAM)
+REF = KoreCampaign("cd-1", STREAM)
 UNVERIFIED_TIMES = {"verify_exp": False, "verify_iat": False}
 
 
@@ -132,7 +133,7 @@ def test_client_secret_is_registered_with_the_masker():
 
 
 # -- ids, templates, references ---------------------------------------------------------------------------
-@pytest.mark.parametrize("good", ["cp-1", STREAM, "6777ce93e25326494", "a.b", "x" * 128, "Campaign_1~!", "..."[:2] + "x"])
+@pytest.mark.parametrize("good", ["cd-1", STREAM, "6777ce93e25326494", "a.b", "x" * 128, "Campaign_1~!", "..."[:2] + "x"])
 def test_safe_ids_are_accepted_unchanged(good):
     assert validate_id(good) == good
 
@@ -140,13 +141,13 @@ def test_safe_ids_are_accepted_unchanged(good):
 BAD_IDS = ["", " ", "a b", "a\tb", "a\nb", "a/b", "a?b", "a#b", "a%2Fb", "a\\b", "{{ params.id }}", "{{ds}}", "..", ".", "x" * 129, "a\x00"]
 
 
-@pytest.mark.parametrize("bad", [*BAD_IDS, 12, None, True, ["cp-1"]])
+@pytest.mark.parametrize("bad", [*BAD_IDS, 12, None, True, ["cd-1"]])
 def test_unsafe_ids_fail_naming_the_parameter(bad):
     with pytest.raises(InvalidInputError, match=r"^campaign_ids\[2\]"):
         validate_id(bad, "campaign_ids[2]")
 
 
-@pytest.mark.parametrize("value", ["st-中", "cp-é", "cp-\u00a0x"])
+@pytest.mark.parametrize("value", ["st-中", "cd-é", "cd-\u00a0x"])
 def test_non_ascii_ids_are_rejected_before_they_reach_an_http_header(value):
     with pytest.raises(InvalidInputError, match="stream_id"):
         validate_id(value, "stream_id")
@@ -160,11 +161,11 @@ def test_campaign_type_is_sms_only():
 
 
 def test_campaign_reference_label_and_round_trip():
-    assert REF.label == "cp-1" and REF.as_dict() == {"id": "cp-1", "stream_id": STREAM, "campaign_type": "sms"}
+    assert REF.label == "cd-1" and REF.as_dict() == {"id": "cd-1", "stream_id": STREAM, "campaign_type": "sms"}
     assert KoreCampaign.from_dict(REF.as_dict()) == REF
-    assert KoreCampaign.from_dict({"id": "cp-1", "stream_id": STREAM}) == REF
+    assert KoreCampaign.from_dict({"id": "cd-1", "stream_id": STREAM}) == REF
     with pytest.raises(InvalidInputError, match="stream_id"):
-        KoreCampaign.from_dict({"id": "cp-1", "stream_id": "st/x"})
+        KoreCampaign.from_dict({"id": "cd-1", "stream_id": "st/x"})
     with pytest.raises(InvalidInputError, match="campaign_type"):
         KoreCampaign.from_dict({**REF.as_dict(), "campaign_type": "voice"})
 
@@ -193,7 +194,7 @@ def no_default() -> str | None:
 
 
 def test_selection_of_ids_uses_the_given_stream_else_the_default():
-    assert kore.selection("Op", lambda: STREAM, campaign_id="cp-1").refs == (REF,)
+    assert kore.selection("Op", lambda: STREAM, campaign_id="cd-1").refs == (REF,)
     chosen = kore.selection("Op", lambda: STREAM, campaign_ids=["a", "b", "a"], stream_id="st-other", campaign_type="SMS")
     assert chosen.refs == (KoreCampaign("a", "st-other"), KoreCampaign("b", "st-other")) and chosen.stream_id == "st-other"
 
@@ -218,13 +219,13 @@ def test_selection_asks_for_the_default_stream_only_after_every_check():
 
     with pytest.raises(InvalidInputError, match="campaign_id"):
         kore.selection("Op", default, campaign_id="a/b")
-    kore.selection("Op", default, campaign_id="cp-1", stream_id="st-given")
+    kore.selection("Op", default, campaign_id="cd-1", stream_id="st-given")
     assert asked == [True]  # not asked by the call that failed validation
 
 
 def test_a_missing_stream_is_named_with_both_ways_to_give_it():
     with pytest.raises(InvalidInputError, match=r"^Op: no Kore.ai stream id: pass stream_id, or set the extra 'stream_id'"):
-        kore.selection("Op", no_default, campaign_id="cp-1")
+        kore.selection("Op", no_default, campaign_id="cd-1")
     assert kore.resolve_stream("Op", "st-x", None) == "st-x"
     assert kore.resolve_stream("Op", None, "st-default") == "st-default"
     with pytest.raises(InvalidInputError, match=r"^stream_id"):
@@ -254,17 +255,17 @@ def test_selection_rejects_bad_input_naming_the_parameter(params, match):
 def test_stop_request_is_the_documented_call_double_slash_included():
     request = api_for().stop_request(REF)
     assert request.method == "POST"
-    assert request.path == f"/campaign/api/v2/public/{STREAM}/campaign//trigger/cp-1"
+    assert request.path == f"/campaign/api/v2/public/{STREAM}/campaign//trigger/cd-1"
     assert list(request.params.items()) == [("accountId", ACCOUNT), ("campaignType", "sms"), ("trigger", "stop")]
     assert request.json == {}
     assert dict(request.headers) == {"accountid": ACCOUNT, "iid": STREAM}
-    assert request.campaign_id == "cp-1" and request.action == "stop" and request.authenticated
+    assert request.campaign_id == "cd-1" and request.action == "stop" and request.authenticated
 
 
 def test_status_request_is_a_post_with_view_status():
-    request = api_for().status_request(KoreCampaign("cp-1", "st-other"))
+    request = api_for().status_request(KoreCampaign("cd-1", "st-other"))
     assert request.method == "POST" and request.action == "status read"
-    assert request.path == "/campaign/api/v2/public/st-other/campaign/cp-1/status"
+    assert request.path == "/campaign/api/v2/public/st-other/campaign/cd-1/status"
     assert dict(request.params) == {"accountId": ACCOUNT, "view": "status"}
     assert request.json == {} and dict(request.headers) == {"accountid": ACCOUNT, "iid": "st-other"}
 
@@ -281,17 +282,20 @@ def test_path_templates_can_be_overridden_from_the_connection():
 
 
 def test_list_request_body_and_path():
+    """The documented request (get-all-campaigns-v2.md): ``type`` required, ``limit``, ``skip``, ``page``, ``sortBy``."""
     api = api_for()
     request = api.list_request(STREAM, None, skip=200, limit=100)
     assert request.method == "POST" and request.path == f"/campaign/api/v2/public/{STREAM}/campaign/getAllCampaignDetails"
     assert dict(request.params) == {"accountId": ACCOUNT} and dict(request.headers) == {"accountid": ACCOUNT, "iid": STREAM}
-    assert request.json == {"type": "sms", "limit": 100, "skip": 200, "page": 3}
+    assert request.json == {"type": "sms", "limit": 100, "skip": 200, "page": 3, "sortBy": {"createdAt": "asc"}}
     assert (request.action, request.campaign_id) == ("campaign list", None)
+    assert request.doc is not None and "get-all-campaigns-v2.md" in request.doc
     assert api.list_request(STREAM, ["Active"], limit=1).json == {
         "type": "sms",
         "limit": 1,
         "skip": 0,
         "page": 1,
+        "sortBy": {"createdAt": "asc"},
         "filters": {"status": ["Active"]},
     }
 
@@ -335,7 +339,7 @@ def test_stop_answer_is_read():
     status = request.interpret(reply(request, 200, body))
     assert status.as_dict() == {
         "vendor": "Kore.ai",
-        "campaign_id": "cp-1",
+        "campaign_id": "cd-1",
         "state": "stopped",
         "vendor_status": "Stopped",
         "timestamps": {"updatedAt": "2025-12-05T12:07:54.225000Z"},
@@ -354,7 +358,7 @@ def test_stop_answer_is_read():
 )
 def test_stop_refused_because_of_state_is_a_stop_rejection(status, body):
     request = api_for().stop_request(REF)
-    with pytest.raises(StopRejectedError, match=f"refused to stop campaign cp-1 .*HTTP {status}"):
+    with pytest.raises(StopRejectedError, match=f"refused to stop campaign cd-1 .*HTTP {status}"):
         request.interpret(reply(request, status, body))
 
 
@@ -364,10 +368,17 @@ def test_stop_of_unknown_campaign_is_not_found_with_kore_message():
         request.interpret(reply(request, 404, {"errors": [{"msg": "Campaign not found", "code": 404}]}))
 
 
-@pytest.mark.parametrize("body", [b"", b"<html>", {"message": "Campaign Stopped"}, {"status": ""}])
+@pytest.mark.parametrize("body", [b"", b"<html>"])
 def test_an_unreadable_stop_answer_is_a_format_error(body):
     request = api_for().stop_request(REF)
     with pytest.raises(ResponseFormatError):
+        request.interpret(reply(request, 200, body))
+
+
+@pytest.mark.parametrize("body", [{"message": "Campaign Stopped"}, {"status": ""}, ["Stopped"]])
+def test_a_stop_answer_without_the_documented_status_is_a_contract_error(body):
+    request = api_for().stop_request(REF)
+    with pytest.raises(ContractError, match=r"stop-sms-campaign-v2\.md"):
         request.interpret(reply(request, 200, body))
 
 
@@ -379,8 +390,8 @@ def test_kore_msg_key_is_the_vendor_message_on_401():
 
 def test_status_answer_is_read():
     request = api_for().status_request(REF)
-    status = request.interpret(reply(request, 200, {"status": "success", "data": {"id": "cp-1", "status": "Paused", "name": "promo"}}))
-    assert (status.campaign_id, status.state, status.vendor_status, status.name) == ("cp-1", CampaignState.PAUSED, "Paused", "promo")
+    status = request.interpret(reply(request, 200, {"status": "success", "data": {"id": "cd-1", "status": "Paused", "name": "promo"}}))
+    assert (status.campaign_id, status.state, status.vendor_status, status.name) == ("cd-1", CampaignState.PAUSED, "Paused", "promo")
 
 
 @pytest.mark.parametrize(
@@ -394,85 +405,120 @@ def test_status_answer_is_read():
 )
 def test_status_failure_is_a_clear_error(body, error):
     request = api_for().status_request(REF)
-    with pytest.raises(error, match="cp-1") as raised:
+    with pytest.raises(error, match="cd-1") as raised:
         request.interpret(reply(request, 200, body))
     assert type(raised.value) is error
 
 
-@pytest.mark.parametrize("body", [{"status": "success"}, {"status": "success", "data": {"id": "cp-1"}}, {"data": []}, b"<html>", b""])
+@pytest.mark.parametrize("body", [b"<html>", b""])
 def test_unreadable_status_answer_is_a_format_error(body):
     request = api_for().status_request(REF)
     with pytest.raises(ResponseFormatError):
         request.interpret(reply(request, 200, body))
 
 
-# -- list ----------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "body",
-    [
-        {
-            "status": "success",
-            "data": [{"id": "a", "status": "Active", "name": "n"}, {"_id": "b", "status": "Stopped"}],
-            "moreAvailable": False,
-        },
-        {"data": {"campaigns": [{"id": "a", "status": "Active", "name": "n"}, {"_id": "b", "status": "Stopped"}], "moreAvailable": False}},
-        {"data": {"campaigns": [{"id": "a", "status": "Active", "name": "n"}, {"_id": "b", "status": "Stopped"}]}, "total": 2},
-        {"campaigns": [{"_id": "a", "status": "Active", "name": "n"}, {"id": "b", "status": "Stopped"}], "total": 2},
-    ],
-)
-def test_list_answer_shapes(body):
+@pytest.mark.parametrize("body", [{"status": "success"}, {"status": "success", "data": {"id": "cd-1"}}, {"data": []}])
+def test_a_status_answer_without_the_documented_data_is_a_contract_error(body):
+    request = api_for().status_request(REF)
+    with pytest.raises(ContractError, match=r"get-campaign-status-v2\.md"):
+        request.interpret(reply(request, 200, body))
+
+
+# -- list (get-all-campaigns-v2.md) ------------------------------------------------------------------------------
+def page_body(rows: list[Any], skip: int = 0, limit: int = 100, more: Any = False, total: Any = None, **data: Any) -> dict[str, Any]:
+    """A list answer in the documented shape ``{"status", "message", "data": {"results", "skip", "limit", "hasMore", ...}}``."""
+    total = skip + len(rows) if total is None else total
+    signals = {"skip": skip, "limit": limit, "hasMore": more, "totalPages": 1, "totalResults": total}
+    return {"status": "success", "message": "Campaign  retrieved successfully", "data": {"results": rows, **signals, **data}}
+
+
+def test_list_rows_carry_id_for_sms_and_underscore_id_for_voice():
     request = api_for().list_request(STREAM)
+    body = page_body([{"id": "cd-a", "status": "Active", "name": "n"}, {"_id": "cd-b", "status": "Stopped"}])
     page = request.interpret(reply(request, 200, body))
-    assert [(s.campaign_id, s.vendor_status, s.is_final) for s in page.items] == [("a", "Active", False), ("b", "Stopped", True)]
+    assert [(s.campaign_id, s.vendor_status, s.is_final) for s in page.items] == [("cd-a", "Active", False), ("cd-b", "Stopped", True)]
     assert page.items[0].name == "n" and page.more is False
 
 
 @pytest.mark.parametrize(
-    ("signals", "skip", "more"),
+    ("more", "skip", "total", "expected"),
     [
-        ({"moreAvailable": True}, 0, True),
-        ({"moreAvailable": False, "total": 500}, 0, False),  # moreAvailable wins
-        ({"total": 3}, 0, True),
-        ({"total": 3}, 1, False),
-        ({"total": 102}, 100, False),
-        ({"total": "3", "moreAvailable": None}, 0, None),
+        (True, 0, 500, True),
+        (False, 0, 2, False),
+        (False, 100, 102, False),
+        (True, 0, 2, True),  # hasMore is the signal; a page that then brings nothing new fails in paged_flow
     ],
 )
-def test_list_page_more_comes_from_more_available_else_total(signals, skip, more):
+def test_list_page_more_comes_from_has_more(more, skip, total, expected):
     request = api_for().list_request(STREAM, skip=skip)
-    body = {"data": [{"id": "a", "status": "Active"}, {"id": "b", "status": "Active"}], **signals}
-    if more is None:
-        with pytest.raises(ResponseFormatError, match="no paging signal"):
-            request.interpret(reply(request, 200, body))
-    else:
-        assert request.interpret(reply(request, 200, body)).more is more
+    body = page_body([{"id": "a", "status": "Active"}, {"id": "b", "status": "Active"}], skip=skip, more=more, total=total)
+    assert request.interpret(reply(request, 200, body)).more is expected
 
 
 @pytest.mark.parametrize(
     ("body", "match"),
     [
-        ({"data": [{"id": "a", "status": "Active"}]}, r"no paging signal \(moreAvailable or total\).*cannot be shown complete"),
-        ({"data": None, "total": 0}, "no campaign list"),
-        ({"data": [{"status": "Active"}], "total": 1}, "without an 'id' or '_id'"),
-        ({"data": [{"id": 5, "status": "Active"}], "total": 1}, "without an 'id' or '_id'"),
-        ({"data": ["a"], "total": 1}, "without an 'id' or '_id'"),
-        ({"data": [{"id": "a"}], "total": 1}, "no status for campaign a"),
-        ({"items": [], "total": 0}, "no campaign list"),
+        ({"status": "success", "data": [{"id": "a", "status": "Active"}], "moreAvailable": False}, r"no 'data' object"),
+        ({"status": "success", "data": {"campaigns": []}}, r"no 'data.results' list"),
+        (page_body([{"id": "a", "status": "Active"}], more=None), r"no boolean 'data.hasMore'.*cannot be shown complete"),
+        (page_body([{"id": "a", "status": "Active"}], more="false"), r"no boolean 'data.hasMore'"),
+        (page_body([{"id": "a", "status": "Active"}], total="1"), r"no integer 'data.totalResults'"),
+        (page_body([{"id": "a", "status": "Active"}], total=True), r"no integer 'data.totalResults'"),
+        (page_body([{"id": "a", "status": "Active"}], total=5), r"'data.hasMore' is false but only 1 of 'data.totalResults' 5"),
+        (page_body([{"status": "Active"}]), r"without an 'id' \(SMS\) or '_id' \(voice\)"),
+        (page_body([{"id": 5, "status": "Active"}]), "without an 'id'"),
+        (page_body(["a"]), "without an 'id'"),
+        (page_body([{"id": "a"}]), "no status for campaign a"),
+        ([{"id": "a", "status": "Active"}], "a JSON list where the documented answer is an object"),
     ],
 )
-def test_unreadable_list_is_a_format_error(body, match):
+def test_a_list_answer_that_lacks_what_kore_documents_is_a_contract_error(body, match):
     request = api_for().list_request(STREAM)
-    with pytest.raises(ResponseFormatError, match=match):
+    with pytest.raises(ContractError, match=match) as raised:
+        request.interpret(reply(request, 200, body))
+    error = raised.value
+    assert isinstance(error, PermanentError) and not isinstance(error, ResponseFormatError)
+    assert error.vendor == VENDOR and error.endpoint == f"POST /campaign/api/v2/public/{STREAM}/campaign/getAllCampaignDetails"
+    assert "get-all-campaigns-v2.md" in str(error) and error.doc is not None and "get-all-campaigns-v2.md" in error.doc
+    assert "Body: " in str(error) and "accountId" not in str(error)  # the endpoint is named without its query
+
+
+@pytest.mark.parametrize("body", [b"", b"<html>", b'{"status": "success", "data": {"results": ['])
+def test_a_truncated_or_non_json_list_stays_transient(body):
+    request = api_for().list_request(STREAM)
+    with pytest.raises(ResponseFormatError):
         request.interpret(reply(request, 200, body))
 
 
-def campaigns(*pairs: tuple[str, str], name: str = "promo", **signals: Any) -> dict[str, Any]:
-    return {"data": [{"id": cid, "status": status, "name": f"{name} {cid}"} for cid, status in pairs], **signals}
+def test_a_list_answered_failure_is_a_vendor_refusal():
+    request = api_for().list_request(STREAM)
+    with pytest.raises(VendorRejectedError, match="answered 'failure' for the campaign list"):
+        request.interpret(reply(request, 200, {"status": "failure", "message": "Access denied"}))
 
 
-def test_list_flow_pages_by_rows_received(script, budget):
+def test_a_contract_error_names_no_secret_in_its_body_excerpt():
+    request = api_for().list_request(STREAM)
+    body = {"status": "success", "data": {"token": SECRET}}
+    from airflow.providers.common.compat.sdk import mask_secret
+
+    mask_secret(SECRET)
+    with pytest.raises(ContractError) as raised:
+        request.interpret(reply(request, 200, body))
+    assert SECRET not in str(raised.value)
+
+
+def campaigns(*pairs: tuple[str, str], name: str = "promo", skip: int = 0, more: bool = False, total: int | None = None) -> dict[str, Any]:
+    rows = [{"id": cid, "status": status, "name": f"{name} {cid}"} for cid, status in pairs]
+    return page_body(rows, skip=skip, more=more, total=total)
+
+
+def test_list_flow_pages_by_rows_received_until_has_more_is_false(script, budget):
     api = api_for()
-    run = script(VENDOR, (200, campaigns(("a", "Active"), ("b", "Paused"), total=3)), (200, campaigns(("c", "Ready"), total=3)))
+    run = script(
+        VENDOR,
+        (200, campaigns(("a", "Active"), ("b", "Paused"), more=True, total=3)),  # Kore may serve fewer rows than asked
+        (200, campaigns(("c", "Ready"), skip=2, more=False, total=3)),
+    )
     statuses = run.run(kore.list_flow(api, STREAM, ["Active"], budget))
     assert [s.campaign_id for s in statuses] == ["a", "b", "c"]
     assert [(r.json["skip"], r.json["page"], r.json["filters"]) for r in run.requests] == [
@@ -481,11 +527,27 @@ def test_list_flow_pages_by_rows_received(script, budget):
     ]
 
 
+def test_a_short_page_is_not_the_end_while_has_more_is_true(script, budget):
+    run = script(VENDOR, (200, campaigns(("a", "Active"), more=True, total=2)), (200, campaigns(("b", "Active"), skip=1, total=2)))
+    assert [s.campaign_id for s in run.run(kore.list_flow(api_for(), STREAM, None, budget))] == ["a", "b"]
+
+
+def test_a_drifted_list_fails_after_one_request_in_no_time(script, budget, clock):
+    """The drift test: before ContractError this answer was retried until the budget ran out (the task then said
+    "the vendor may be degraded"); now it fails on the first answer, with no sleep at all."""
+    started = clock.monotonic()
+    run = script(VENDOR, (200, {"status": "success", "data": [{"id": "cd-1", "status": "Active"}], "moreAvailable": False}))
+    with pytest.raises(ContractError, match="no 'data' object"):
+        run.run(kore.list_flow(api_for(), STREAM, None, budget))
+    assert len(run.sent) == 1 and run.sleeps == [] and clock.monotonic() - started == 0
+
+
 def test_select_flow_asks_for_active_statuses_and_judges_every_campaign_again(script, budget):
     api = api_for()
     chosen = kore.selection("Op", lambda: STREAM, all_active=True, name_contains="PROMO")
-    body = campaigns(("a", "Active"), ("b", "Stopped"), ("c", "Completed"), ("d", "Paused"), ("e", "Draft"), moreAvailable=False)
-    body["data"].append({"id": "f", "status": "Active", "name": "other"})
+    body = campaigns(("a", "Active"), ("b", "Stopped"), ("c", "Completed"), ("d", "Paused"), ("e", "Draft"))
+    body["data"]["results"].append({"id": "f", "status": "Active", "name": "other"})
+    body["data"]["totalResults"] = 6
     run = script(VENDOR, (200, body))
     refs = run.run(kore.select_flow(api, chosen, budget, ["Draft"]))
     assert refs == [KoreCampaign("a", STREAM), KoreCampaign("d", STREAM), KoreCampaign("e", STREAM)]
@@ -495,14 +557,14 @@ def test_select_flow_asks_for_active_statuses_and_judges_every_campaign_again(sc
 
 def test_select_flow_fails_on_a_listed_campaign_it_cannot_address(script, budget):
     chosen = kore.selection("Op", lambda: STREAM, all_active=True)
-    run = script(VENDOR, (200, campaigns(("ok", "Active"), ("a/b", "Active"), total=2)))
+    run = script(VENDOR, (200, campaigns(("ok", "Active"), ("a/b", "Active"))))
     with pytest.raises(PermanentError, match="listed a campaign this provider cannot address safely: listed campaign id"):
         run.run(kore.select_flow(api_for(), chosen, budget))
 
 
 def test_select_flow_ignores_an_unaddressable_campaign_that_is_final(script, budget):
     chosen = kore.selection("Op", lambda: STREAM, all_active=True)
-    run = script(VENDOR, (200, campaigns(("ok", "Active"), ("a/b", "Completed"), total=2)))
+    run = script(VENDOR, (200, campaigns(("ok", "Active"), ("a/b", "Completed"))))
     assert run.run(kore.select_flow(api_for(), chosen, budget)) == [KoreCampaign("ok", STREAM)]
 
 
@@ -515,12 +577,12 @@ def test_select_flow_of_ids_lists_nothing(script, budget):
 # -- stop, idempotently --------------------------------------------------------------------------------------------
 def test_a_refused_stop_of_a_completed_campaign_is_already_final(script, budget):
     api = api_for()
-    run = script(VENDOR, (409, {"message": "conflict"}), (200, {"status": "success", "data": {"id": "cp-1", "status": "Completed"}}))
+    run = script(VENDOR, (409, {"message": "conflict"}), (200, {"status": "success", "data": {"id": "cd-1", "status": "Completed"}}))
     outcome = run.run(stop_flow(api, REF, budget))
     assert (outcome.outcome, outcome.status.vendor_status) == (ALREADY_FINAL, "Completed")
     assert run.calls == [
-        f"POST /campaign/api/v2/public/{STREAM}/campaign//trigger/cp-1",
-        f"POST /campaign/api/v2/public/{STREAM}/campaign/cp-1/status",
+        f"POST /campaign/api/v2/public/{STREAM}/campaign//trigger/cd-1",
+        f"POST /campaign/api/v2/public/{STREAM}/campaign/cd-1/status",
     ]
 
 
