@@ -30,6 +30,7 @@ NEEDS_A_TRIGGER = "only a trigger (play or stop) would show it, and the drill tr
 NOT_OBSERVABLE = "comm.com lists no sends, so no answer shows how a campaign's status follows them"
 VALUES_VARY = "the values are the simulator's choice; a vendor's own differ by campaign, so no answer contradicts them"
 NOT_A_READ = "a wrong method would be a write to the vendor, and a 429 cannot be provoked without flooding it"
+FLOODING = "a 429 cannot be provoked without flooding the vendor with calls"
 UNFALSIFIABLE = "the fields are undocumented and the client never reads that answer: no answer could contradict the guess"
 
 
@@ -80,10 +81,16 @@ def _core(vendor: str, list_row: str | None) -> list[Fact]:
     ]
 
 
+def _named(key: str, claim: str, probe: Callable[[DrillContext], Verdict] | None = None, why_not: str = "", guess: bool = True) -> Fact:
+    """A fact of a table whose rows name their facts: ``key`` is the row's name."""
+    return Fact(key, key.split(".", 1)[0], claim, None, guess, probe, why_not, named=True)
+
+
 def _guess(key: str, vendor: str, row: str, claim: str, probe: Callable[[DrillContext], Verdict] | None = None, why_not: str = "") -> Fact:
     return Fact(key, vendor, claim, row, True, probe, why_not)
 
 
+KORE_STATUSES = ("Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused", "Stopped", "Completed")
 BSG_DATE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 COMM_DATE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"
 
@@ -255,29 +262,43 @@ FACTS: tuple[Fact, ...] = (
         probes.timestamps_match("created_at", COMM_DATE, "ISO 8601 with microseconds and Z"),
     ),
     *_core("kore", None),
-    _guess(
-        "kore.jwt_reuse",
-        "kore",
-        "`exp` checked when present; `jti` reuse allowed",
-        "one JWT (one jti) serves several calls",
-        probes.token_reused,
+    # Kore.ai's rows name their facts (first column of its table): a fact's key is that name
+    _named("kore.auth.jwt_exp_checked", "one JWT (one jti) serves several calls (exp: not probed)", probes.token_reused),
+    _named("kore.auth.scope_errors", "a valid JWT with a wrong account id is 401 code 4002", probes.kore_wrong_account),
+    _named("kore.stop.siblings", "the single-slash SMS stop path is 404", why_not=NEEDS_A_TRIGGER),
+    _named("kore.trigger.play", "trigger=play activates a campaign", why_not=NEEDS_A_TRIGGER),
+    _named("kore.stop.refusal", "stopping a final campaign is a 400 refusal", why_not=NEEDS_A_TRIGGER),
+    _named("kore.status.values", "every listed status is a documented one", probes.statuses_within(KORE_STATUSES)),
+    _named("kore.campaign.get", "the full campaign's extra fields", why_not=UNFALSIFIABLE),
+    _named("kore.ids.shape", "campaign ids start with cd-", probes.ids_start_with("cd-"), guess=False),
+    _named(
+        "kore.list.type_required",
+        "a list body without type is refused",
+        probes.list_body_variant(lambda body: {k: v for k, v in body.items() if k != "type"}, probes.refused("a list body without type")),
     ),
-    _guess(
-        "kore.scope_errors",
-        "kore",
-        "wrong `accountid`/`iid`/path stream",
-        "a wrong credential is 401 code 4002",
-        probes.unauthenticated(401, {"code": 4002}),
+    _named(
+        "kore.list.skip_wins",
+        "skip wins over page",
+        probes.list_body_variant(
+            lambda body: {**body, "limit": 1, "skip": 1, "page": 1}, probes.echoes("skip", lambda v: v == 1, "limit 1, skip 1, page 1")
+        ),
     ),
-    _guess("kore.single_slash", "kore", "strict: the single-slash siblings", "the single-slash stop path is 404", why_not=NEEDS_A_TRIGGER),
-    _guess("kore.play", "kore", "`trigger=play` works", "trigger=play activates a campaign", why_not=NEEDS_A_TRIGGER),
-    _guess(
-        "kore.stop_final", "kore", "stopping a `Stopped`/`Completed` campaign", "stopping a final campaign is 400", why_not=NEEDS_A_TRIGGER
+    _named("kore.list.sort_created_asc", "the client's list comes oldest createdAt first", probes.ascending("createdAt")),
+    _named(
+        "kore.list.status_filter",
+        "an undocumented status spelling is refused",
+        probes.list_body_variant(lambda body: {**body, "filters": {"status": ["active"]}}, probes.refused("filters.status ['active']")),
     ),
-    _guess(
-        "kore.full_campaign", "kore", "`GET .../campaign/{id}` full campaign fields", "the full campaign's fields", why_not=UNFALSIFIABLE
+    _named("kore.list.has_more", "data.hasMore is a boolean, data.totalResults an integer", probes.kore_paging_signals, guess=False),
+    _named(
+        "kore.list.limits",
+        "limit 100 is accepted",
+        probes.list_body_variant(
+            lambda body: {**body, "limit": 100, "skip": 0, "page": 1},
+            probes.echoes("limit", lambda v: isinstance(v, int) and not isinstance(v, bool) and v <= 100, "limit 100"),
+        ),
     ),
-    _guess("kore.list_shape", "kore", 'list answer `{"status": "success"', "the list's shape, newest first", probes.list_page),
+    _named("kore.errors.rate_limit", "a 429 carries the rate-limit text", why_not=FLOODING),
 )
 
 
