@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
-
-import re
 
 from .clock import UTC, parse_when
 
