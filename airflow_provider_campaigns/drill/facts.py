@@ -1,8 +1,8 @@
 """The fire drill's one table: each fact the client relies on, or ``docs/vendor-contracts.md`` marks as a
 guess, and the read-only probe that tests it (or why none exists).
 
-A fact's ``row`` is the start of its row (the "behaviour" cell) in ``docs/vendor-contracts.md``;
-a test keeps every guess row of that page in this table. :func:`drill` runs one connection's facts
+A fact's key is its name in ``docs/vendor-contracts.md`` (the first column of its row); a test keeps
+every guess of that page in this table, and the page's ``probe:`` in step with the probe here. :func:`drill` runs one connection's facts
 and returns JSON-safe results; nothing in it stops anything.
 """
 
@@ -38,18 +38,17 @@ UNFALSIFIABLE = "the fields are undocumented and the client never reads that ans
 class Fact:
     """One fact: where it is written, what it says, and its probe (``None``: ``why_not``).
 
-    :param key: stable id in results (``kore.list``).
+    :param key: the fact's name: the first column of its row in ``docs/vendor-contracts.md``
+        (``kore.list.skip_wins``), or ``<vendor>.credentials``/``.list``/``.status`` for the core checks.
     :param vendor: the vendor key (``kore``).
     :param claim: the fact in a few words.
-    :param row: the start of its row in ``docs/vendor-contracts.md`` (``None``: not a row of that page).
     :param guess: whether that page marks it a guess.
-    :param named: the page's row names this fact by ``key`` (its table has a fact column).
+    :param named: whether a row of that page names it (the core checks are the client's own reads).
     """
 
     key: str
     vendor: str
     claim: str
-    row: str | None = None
     guess: bool = False
     probe: Callable[[DrillContext], Verdict] | None = None
     why_not: str = ""
@@ -61,17 +60,11 @@ class Fact:
         return f"{DOC}, section {SECTIONS[self.vendor]!r}"
 
 
-def _core(vendor: str, list_row: str | None) -> list[Fact]:
-    """The three checks every connection gets: the calls the kill switch makes."""
+def _core(vendor: str) -> list[Fact]:
+    """The three checks every connection gets: the calls the kill switch makes (no row of the page: code, not a claim)."""
     return [
         Fact(f"{vendor}.credentials", vendor, "the connection's credentials are accepted", probe=probes.credentials),
-        Fact(
-            f"{vendor}.list",
-            vendor,
-            "one list page reads as the client reads it, paging signals included",
-            list_row,
-            probe=probes.list_page,
-        ),
+        Fact(f"{vendor}.list", vendor, "one list page reads as the client reads it, paging signals included", probe=probes.list_page),
         Fact(
             f"{vendor}.status",
             vendor,
@@ -83,186 +76,79 @@ def _core(vendor: str, list_row: str | None) -> list[Fact]:
 
 def _named(key: str, claim: str, probe: Callable[[DrillContext], Verdict] | None = None, why_not: str = "", guess: bool = True) -> Fact:
     """A fact of a table whose rows name their facts: ``key`` is the row's name."""
-    return Fact(key, key.split(".", 1)[0], claim, None, guess, probe, why_not, named=True)
-
-
-def _guess(key: str, vendor: str, row: str, claim: str, probe: Callable[[DrillContext], Verdict] | None = None, why_not: str = "") -> Fact:
-    return Fact(key, vendor, claim, row, True, probe, why_not)
+    return Fact(key, key.split(".", 1)[0], claim, guess, probe, why_not, named=True)
 
 
 KORE_STATUSES = ("Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused", "Stopped", "Completed")
+UNAUTHENTICATED = {"message": "Unauthenticated."}
+COMM_STATUSES = ("pending", "scheduled", "in_progress", "stopped", "completed", "cancelled", "failed")
 BSG_DATE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 COMM_DATE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"
 
 FACTS: tuple[Fact, ...] = (
-    *_core("bsg", 'list answer `{"data": [...], "meta"'),
-    _guess(
-        "bsg.bearer_header",
-        "bsg",
-        "the prose's `Bearer: <jwt>` header",
-        "the `Bearer: <jwt>` header of the prose is refused",
-        probe=probes.bsg_prose_header,
+    *_core("bsg"),
+    _named("bsg.auth.prose_bearer_colon", "a valid JWT sent as 'Bearer: <jwt>' is refused", probes.bsg_prose_header),
+    _named("bsg.auth.jwt_lifetime", "the bearer is a JWT with a limited lifetime (exp)", probes.bsg_jwt_expiry),
+    _named(
+        "bsg.errors.401_404_bodies", 'a wrong bearer gets 401 {"message": "Unauthenticated."}', probes.unauthenticated(401, UNAUTHENTICATED)
     ),
-    _guess(
-        "bsg.jwt_lifetime", "bsg", "JWT lifetime `bsg_jwt_ttl`", "the bearer is a JWT with a limited lifetime (exp)", probes.bsg_jwt_expiry
-    ),
-    _guess(
-        "bsg.error_bodies",
-        "bsg",
-        '401 body `{"message": "Unauthenticated."}`',
-        'a wrong bearer gets 401 {"message": "Unauthenticated."}',
-        probes.unauthenticated(401, {"message": "Unauthenticated."}),
-    ),
-    _guess(
-        "bsg.login_422", "bsg", "login without `api_key`", "a login without api_key is a validation 422", probe=probes.bsg_login_without_key
-    ),
-    _guess("bsg.put_on_sms", "bsg", "strict: `PUT` on an SMS campaign", "PUT on an SMS campaign is 405", why_not=NEEDS_A_STOP),
-    _guess("bsg.stoppable", "bsg", "strict stoppable statuses", "the stoppable statuses of each channel", why_not=NEEDS_A_STOP),
-    _guess("bsg.values", "bsg", '`currency` `"USD"`', "prices and statistics values", why_not=VALUES_VARY),
-    _guess(
-        "bsg.timestamps",
-        "bsg",
-        "timestamps `yyyy-mm-dd hh:mm:ss`",
+    _named("bsg.auth.login_validation", "a login without api_key is a validation 422", probes.bsg_login_without_key),
+    _named("bsg.stop.method_mismatch_405", "PUT on an SMS campaign is 405", why_not=NEEDS_A_STOP),
+    _named("bsg.stop.stoppable_statuses", "the stoppable statuses of each channel", why_not=NEEDS_A_STOP),
+    _named("bsg.sim.statistics_values", "prices and statistics values", why_not=VALUES_VARY),
+    _named(
+        "bsg.timestamps.format",
         "timestamps are yyyy-mm-dd hh:mm:ss",
         probes.timestamps_match("created_at", BSG_DATE, "yyyy-mm-dd hh:mm:ss"),
     ),
-    _guess("bsg.sort_date", "bsg", "`sort=date` orders by", "sort=date orders by created_at", probe=probes.bsg_sort_date),
-    _guess(
-        "bsg.taskname", "bsg", "`taskname` searches `name`", "search[field]=taskname searches the name", probe=probes.bsg_taskname_search
+    _named("bsg.list.sort_date_created", "sort=date orders by created_at", probes.bsg_sort_date),
+    _named("bsg.list.search_semantics", "search[field]=taskname finds a part of the name, any case", probes.bsg_taskname_search),
+    _named("bsg.list.window_422", "a window over 3 months is a 422 naming filter.from/filter.to", probes.bsg_window_422),
+    _named("bsg.list.window_field", "the list window applies to created_at", probes.window_applies_to("created_at")),
+    _named("bsg.errors.validation_422", "a validation 422 is {message, errors: {field: [messages]}}", probes.bsg_validation_shape),
+    _named("bsg.list.status_filter_ignored", "filter[status] is ignored", probes.bsg_status_filter_ignored),
+    _named("bsg.list.date_form", "the list takes dates as yyyy-mm-dd hh:mm:ss", probes.list_page),
+    _named("bsg.stop.duplicate_then_read", "a 429 on a stop is the duplicate-request detector", why_not=NEEDS_A_STOP),
+    *_core("cellcast"),
+    _named("cellcast.auth.verify", "the token check exists and accepts the key", probes.credentials),
+    _named("cellcast.cancel.type_400", "a cancel without a valid type is 400", why_not=NEEDS_A_STOP),
+    _named("cellcast.cancel.not_pending", "cancelling a done message answers status false", why_not=NEEDS_A_STOP),
+    _named("cellcast.cancel.queued", "queued messages cancel like scheduled ones", why_not=NEEDS_A_STOP),
+    _named("cellcast.cancel.type_mismatch", "a cancel with another type is 'message not found'", why_not=NEEDS_A_STOP),
+    _named(
+        "cellcast.list.status_filter",
+        "the status filter refuses a value outside the enum",
+        probes.cellcast_status_filter("scheduled", accepted=False),
     ),
-    _guess(
-        "bsg.window_422",
-        "bsg",
-        "a violation answers the validation 422",
-        "a window violation's 422 names filter.from/filter.to",
-        probe=probes.bsg_window_422,
-    ),
-    _guess(
-        "bsg.window_created_at",
-        "bsg",
-        "the window applies to `created_at`",
-        "the list window applies to created_at",
-        probes.window_applies_to("created_at"),
-    ),
-    _guess(
-        "bsg.validation_422",
-        "bsg",
-        'validation 422 `{"message": "The given data was invalid."',
-        "validation 422 field names and messages",
-        probe=probes.bsg_validation_shape,
-    ),
-    _guess(
-        "bsg.status_filter",
-        "bsg",
-        "strict: the undocumented `filter[status]`",
-        "filter[status] is ignored",
-        probe=probes.bsg_status_filter_ignored,
-    ),
-    *_core("cellcast", "paging answer `data.items`"),
-    _guess(
-        "cellcast.verify",
-        "cellcast",
-        "`GET /api/v1/user/token/verify` exists",
-        "the token check exists and accepts the key",
-        probes.credentials,
-    ),
-    _guess("cellcast.type_400", "cellcast", "missing or unknown `type`", "a cancel without a valid type is 400", why_not=NEEDS_A_STOP),
-    _guess(
-        "cellcast.not_pending",
-        "cellcast",
-        "cancelling a message no longer pending",
-        "cancelling a done message answers status false",
-        why_not=NEEDS_A_STOP,
-    ),
-    _guess(
-        "cellcast.queued",
-        "cellcast",
-        "`queued` messages can be cancelled",
-        "queued messages cancel like scheduled ones",
-        why_not=NEEDS_A_STOP,
-    ),
-    _guess(
-        "cellcast.other_type",
-        "cellcast",
-        "a `type` other than the message's",
-        "a cancel with another type is 'message not found'",
-        why_not=NEEDS_A_STOP,
-    ),
-    _guess(
-        "cellcast.status_filter",
-        "cellcast",
-        "strict `status` filter",
-        "the status filter takes only the documented enum",
-        probe=probes.cellcast_status_filter("scheduled", accepted=False),
-    ),
-    _guess(
-        "cellcast.misspelling",
-        "cellcast",
-        "`status=delievered` selects",
+    _named(
+        "cellcast.list.delievered_spelling",
         "status=delievered selects delivered messages",
-        probe=probes.cellcast_status_filter("delievered", accepted=True),
+        probes.cellcast_status_filter("delievered", accepted=True),
     ),
-    _guess(
-        "cellcast.paging_details",
-        "cellcast",
-        "`data.page`, `data.limit` echoed",
-        "page and limit echoed, nextPage null on the last page",
-        probes.next_page_null_on_last,
-    ),
-    _guess("cellcast.errors", "cellcast", "wrong method → 404", "a wrong method is 404; the 429 body", why_not=NOT_A_READ),
-    *_core("comm", '`GET /api/v1/sms/campaigns` → `{"data": [campaign, ...]}`'),
-    _guess(
-        "comm.error_bodies",
-        "comm",
-        '401 `{"message": "Unauthenticated."}`',
-        'a wrong token gets 401 {"message": "Unauthenticated."}',
-        probes.unauthenticated(401, {"message": "Unauthenticated."}),
-    ),
-    _guess(
-        "comm.statuses",
-        "comm",
-        "send statuses `pending, scheduled, in_progress`",
+    _named("cellcast.list.paging_details", "page and limit echoed, nextPage null on the last page", probes.next_page_null_on_last),
+    _named("cellcast.errors.routes_429", "a wrong method is 404; the 429 body", why_not=NOT_A_READ),
+    *_core("comm"),
+    _named("comm.errors.bodies", 'a wrong token gets 401 {"message": "Unauthenticated."}', probes.unauthenticated(401, UNAUTHENTICATED)),
+    _named(
+        "comm.status.values",
         "statuses are pending, scheduled, in_progress, stopped, completed, cancelled, failed",
-        probes.statuses_within(("pending", "scheduled", "in_progress", "stopped", "completed", "cancelled", "failed")),
+        probes.statuses_within(COMM_STATUSES),
     ),
-    _guess("comm.stop_final_422", "comm", "stopping a final send", "stopping a final send is 422", why_not=NEEDS_A_STOP),
-    _guess(
-        "comm.status_reason",
-        "comm",
-        "`status_reason` `null` while running",
-        "status_reason and timestamps over a send's life",
-        why_not=NEEDS_A_STOP,
-    ),
-    _guess(
-        "comm.campaign_timestamps",
-        "comm",
-        "the campaign's `created_at`, `updated_at`",
-        "campaigns carry created_at and updated_at",
-        probes.rows_carry("created_at", "updated_at"),
-    ),
-    _guess(
-        "comm.campaign_status",
-        "comm",
-        "a campaign's status: `in_progress` while",
-        "a campaign is in_progress while any send runs",
-        why_not=NOT_OBSERVABLE,
-    ),
-    _guess(
-        "comm.paging",
-        "comm",
-        "list paging: Laravel's paginator",
+    _named("comm.stop.refusal_422", "stopping a final send is 422", why_not=NEEDS_A_STOP),
+    _named("comm.status.reason", "status_reason and timestamps over a send's life", why_not=NEEDS_A_STOP),
+    _named("comm.campaign.timestamps", "campaigns carry created_at and updated_at", probes.rows_carry("created_at", "updated_at")),
+    _named("comm.campaign.status_rule", "a campaign is in_progress while any send runs", why_not=NOT_OBSERVABLE),
+    _named(
+        "comm.list.paging",
         "the list pages like Laravel: links.next, meta.last_page, meta.total",
         probes.paging_keys("links.next", "meta.last_page", "meta.current_page", "meta.total"),
     ),
-    _guess(
-        "comm.timestamps",
-        "comm",
-        "timestamps ISO 8601 with microseconds",
+    _named(
+        "comm.errors.timestamps_429",
         "timestamps are ISO 8601 with microseconds and Z",
         probes.timestamps_match("created_at", COMM_DATE, "ISO 8601 with microseconds and Z"),
     ),
-    *_core("kore", None),
-    # Kore.ai's rows name their facts (first column of its table): a fact's key is that name
+    *_core("kore"),
     _named("kore.auth.jwt_exp_checked", "one JWT (one jti) serves several calls (exp: not probed)", probes.token_reused),
     _named("kore.auth.scope_errors", "a valid JWT with a wrong account id is 401 code 4002", probes.kore_wrong_account),
     _named("kore.stop.siblings", "the single-slash SMS stop path is 404", why_not=NEEDS_A_TRIGGER),

@@ -43,10 +43,13 @@ def test_bsg_documented_answers(bsg):
         results = {fact["fact"]: fact for fact in drill("bsg", bsg)}
         methods = {(call.request.method, call.request.url.split("?")[0]) for call in rsps.calls}
     assert [results[key]["outcome"] for key in ("bsg.credentials", "bsg.list", "bsg.status")] == ["confirmed"] * 3
-    assert results["bsg.jwt_lifetime"]["outcome"] == "confirmed"
+    assert results["bsg.auth.jwt_lifetime"]["outcome"] == "confirmed"
     # the OpenAPI list example writes ISO dates in the year 2000: both guesses about list dates are contradicted
-    assert results["bsg.timestamps"]["outcome"] == "contradicted" and "2000-01-23T04:56:07.000+00:00" in results["bsg.timestamps"]["detail"]
-    assert results["bsg.window_created_at"]["outcome"] == "contradicted"
-    assert results["bsg.error_bodies"]["outcome"] == "confirmed"
+    assert (
+        results["bsg.timestamps.format"]["outcome"] == "contradicted"
+        and "2000-01-23T04:56:07.000+00:00" in results["bsg.timestamps.format"]["detail"]
+    )
+    assert results["bsg.list.window_field"]["outcome"] == "contradicted"
+    assert results["bsg.errors.401_404_bodies"]["outcome"] == "confirmed"
     assert {method for method, _ in methods} <= {"GET", "POST"}
     assert all(url.endswith(("/api/auth/login", "/api/campaigns", "/api/campaigns/53651994")) for _, url in methods)

@@ -163,4 +163,4 @@ def test_fire_drill_fails_naming_the_drifted_fact(sim, run_dag, states):
     sim.drift("comm", "missing_paging")
     dag_run = run_dag("campaigns_fire_drill", conn_ids=["comm_default"])
     assert states(dag_run) == {"fire_drill": "failed"}
-    assert [fact["fact"] for fact in result_of(dag_run, "fire_drill")["contradicted"]] == ["comm.list", "comm.paging"]
+    assert [fact["fact"] for fact in result_of(dag_run, "fire_drill")["contradicted"]] == ["comm.list", "comm.list.paging"]
