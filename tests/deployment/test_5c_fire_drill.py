@@ -40,6 +40,8 @@ def _seconds(ti: dict[str, Any]) -> float:
 @pytest.mark.timeout(600)
 def test_the_drill_is_green_when_strict_red_for_each_drift_and_never_stops(local: Any, simulator: Any, figures: Any) -> None:
     sim = simulator.client
+    # the example DAG starts paused, as Airflow creates DAGs: a REST trigger would queue a run that never runs
+    local.rest("PATCH", f"/api/v2/dags/{DAG_ID}", json={"is_paused": False})
     for vendor, status in (("bsg", "sending"), ("cellcast", "scheduled"), ("comm", "in_progress"), ("kore", "Active")):
         sim.add(vendor, status=status, name="drill target")
     since = time.time()
