@@ -45,4 +45,5 @@ def provider_info() -> dict[str, Any]:
         "sensors": _modules("sensors"),
         "triggers": [{"integration-name": "Campaigns (all vendors)", "python-modules": [f"{PACKAGE}.triggers.status"]}],
         "connection-types": [form.provider_entry() for form in FORMS.values()],
+        "notifications": [f"{PACKAGE}.notifications.report.CampaignReportNotifier"],
     }

@@ -84,3 +84,9 @@ def test_every_operator_module_is_registered():
     assert found <= listed, sorted(found - listed)
     for module in listed:
         importlib.import_module(module)
+
+
+def test_airflow_cli_lists_the_report_notifier():
+    out = airflow_cli("providers", "notifications", "-o", "json")
+    names = [e["notification_class_name"] for e in json.loads(out)]
+    assert "airflow_provider_campaigns.notifications.report.CampaignReportNotifier" in names
