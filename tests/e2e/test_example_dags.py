@@ -9,7 +9,13 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = {"campaigns_kill_switch", "campaigns_scheduled_stop", "campaigns_backfill_cleanup", "campaigns_kill_switch_by_account"}
+EXAMPLES = {
+    "campaigns_kill_switch",
+    "campaigns_scheduled_stop",
+    "campaigns_backfill_cleanup",
+    "campaigns_fire_drill",
+    "campaigns_kill_switch_by_account",
+}
 AIRFLOW_3_EXAMPLES = {"campaigns_kill_switch_approved"}
 
 
@@ -185,3 +191,22 @@ def test_one_account_failing_keeps_the_mapped_run_red_and_the_other_account_stop
     assert sim.campaign("bsg", first)["status"] == "stopped" and sim.campaign("bsg", second)["status"] == "sending"
     pushed = dag_run.get_task_instance("stop", map_index=1).xcom_pull(task_ids="stop", key="campaigns_result", map_indexes=1)
     assert pushed["totals"]["failed"] == 1 and pushed["campaigns"][0]["conn_id"] == "bsg_eu"
+
+
+def test_fire_drill_is_green_against_the_simulator_and_stops_nothing(sim, run_dag, states):
+    kore = sim.add_campaign("kore", status="Active")
+    bsg = sim.add_campaign("bsg", status="sending")
+    dag_run = run_dag("campaigns_fire_drill")
+    assert states(dag_run) == {"fire_drill": "success"}
+    result = result_of(dag_run, "fire_drill")
+    assert result["totals"]["contradicted"] == 0
+    assert [c["conn_id"] for c in result["connections"]] == ["bsg_default", "cellcast_default", "comm_default", "kore_default"]
+    assert sim.campaign("kore", kore)["status"] == "Active" and sim.stop_count("bsg", bsg) == 0
+
+
+def test_fire_drill_fails_naming_the_drifted_fact(sim, run_dag, states):
+    sim.add_campaign("comm", status="in_progress")
+    sim.drift("comm", "missing_paging")
+    dag_run = run_dag("campaigns_fire_drill", conn_ids=["comm_default"])
+    assert states(dag_run) == {"fire_drill": "failed"}
+    assert [fact["fact"] for fact in result_of(dag_run, "fire_drill")["contradicted"]] == ["comm.list", "comm.list.paging"]
