@@ -170,7 +170,8 @@ e2e-venv: $(E2E_STAMP)
 $(E2E_STAMP): pyproject.toml $(E2E_CONSTRAINTS) $(WHEEL)
 	test -x $(E2E_PY) || $(PYTHON) -m venv $(E2E_VENV)
 	$(E2E_PY) -m pip install -q "pip==$(PIP_VERSION)"
-	$(E2E_PY) -m pip install -q -c $(E2E_CONSTRAINTS) "apache-airflow[postgres,celery]==3.3.2" psycopg2-binary playwright pytest pytest-timeout $(WHEEL)
+	$(E2E_PY) -m pip install -q -c $(E2E_CONSTRAINTS) "apache-airflow[postgres,celery]==3.3.2" psycopg2-binary playwright pytest pytest-timeout \
+		apache-airflow-providers-common-messaging apache-airflow-providers-redis aiosmtpd $(WHEEL)
 	$(E2E_PY) -m pip install -q --no-deps --force-reinstall $(WHEEL)
 	touch $(E2E_STAMP)
 

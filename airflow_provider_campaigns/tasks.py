@@ -48,24 +48,12 @@ class Waiting:
 
 
 def log_table(logger: Logger, value: Mapping[str, Any]) -> None:
-    """A result as a table in the task log: failed targets first, one row per campaign (up to :data:`TABLE_ROWS`), totals."""
-    header = f"{'vendor':<9} {'campaign':<74} {'name':<28} {'outcome':<14} {'vendor status':<14} error"
-    lines = []
-    targets = value.get("failed_targets") or []
-    for target in targets:
-        lines.append(f"FAILED TARGET {target['target']} ({target['vendor']}, connection {target['conn_id']!r}): {target['error'][:300]}")
-    lines += [header, "-" * len(header)]
-    entries = value["campaigns"]
-    for item in entries[:TABLE_ROWS]:
-        name = (item["name"] or "")[:28]
-        error = (item["error"] or "")[:200]
-        lines.append(
-            f"{item['vendor']:<9} {item['campaign_id']:<74} {name:<28} {item['outcome']:<14} {item['vendor_status'] or '':<14} {error}"
-        )
-    if len(entries) > TABLE_ROWS:
-        lines.append(f"... and {len(entries) - TABLE_ROWS} more (all of them are in the task's result).")
-    lines.append("totals: " + totals_line(value["totals"]))
-    logger.info("Campaigns:\n%s", "\n".join(lines))
+    """A result as the report a person reads (:func:`~airflow_provider_campaigns.report.render_report`), in the task log:
+    failed targets, then failed campaigns first; up to :data:`TABLE_ROWS` campaigns per outcome (all are in the result).
+    """
+    from airflow_provider_campaigns.report import render_report
+
+    logger.info("Campaigns:\n%s", render_report(value, limit=TABLE_ROWS))
 
 
 def totals_line(totals: Mapping[str, int]) -> str:

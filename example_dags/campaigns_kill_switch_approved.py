@@ -10,6 +10,9 @@ and stops nothing; ``approve`` asks a person to approve the listed campaigns, in
 ``stop`` then stops exactly the campaigns of the plan — nothing selected since — and an empty plan
 is a successful no-op. A rejection, or no answer within 30 minutes, skips the stop. To restrict who
 may approve, give ``approve`` ``assigned_users=[{"id": "...", "name": "..."}]`` (Airflow's HITL users).
+
+The approval's body is the dry run's report (``render_report``, Markdown); the stop's report, naming
+who approved it, is mailed to the Variable ``campaigns_report_to`` like ``campaigns_kill_switch``'s.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from datetime import datetime, timedelta
 
 from airflow.providers.common.compat.sdk import DAG
 
+from airflow_provider_campaigns.notifications.report import CampaignReportNotifier
 from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
+from airflow_provider_campaigns.report import render_report
 
 try:
     from airflow.providers.standard.operators.hitl import ApprovalOperator
@@ -34,6 +39,7 @@ if ApprovalOperator is not None:
         is_paused_upon_creation=False,
         tags=["campaigns", "kill-switch"],
         doc_md=__doc__,
+        user_defined_macros={"campaigns_report": render_report},
     ):
         plan = CampaignKillSwitchOperator(task_id="plan", targets="{{ dag_run.conf | tojson }}", dry_run=True)
         approve = ApprovalOperator(
@@ -41,11 +47,13 @@ if ApprovalOperator is not None:
             response_timeout=timedelta(minutes=30),  # an approval is for now, not for whenever someone looks
             defaults="Reject",  # chosen when nobody answers in time: the stop is skipped
             subject="Stop {{ ti.xcom_pull(task_ids='plan')['totals']['would_stop'] }} campaign(s)?",
-            body=(
-                "The kill switch would stop these campaigns:\n\n"
-                "{% for c in ti.xcom_pull(task_ids='plan')['campaigns'] if c['outcome'] == 'would_stop' %}"
-                "- {{ c['vendor'] }} {{ c['campaign_id'] }} {{ c['name'] or '' }} ({{ c['vendor_status'] }})\n{% endfor %}"
-            ),
+            body="{{ campaigns_report(ti.xcom_pull(task_ids='plan'), 'markdown', run=dag_run.dag_id ~ ' / ' ~ dag_run.run_id) }}",
         )
-        stop = CampaignKillSwitchOperator(task_id="stop", plan="{{ ti.xcom_pull(task_ids='plan') | tojson }}")
+        report = CampaignReportNotifier(task_id="stop", approval_task_id="approve", to="{{ var.value.get('campaigns_report_to', '') }}")
+        stop = CampaignKillSwitchOperator(
+            task_id="stop",
+            plan="{{ ti.xcom_pull(task_ids='plan') | tojson }}",
+            on_success_callback=report,
+            on_failure_callback=report,
+        )
         plan >> approve >> stop

@@ -11,8 +11,9 @@
   ``GET /_sim/faults`` lists the pending ones; ``DELETE /_sim/faults`` clears them
 - ``GET /_sim/requests?vendor=bsg`` -> the request log
 - ``POST /_sim/reset`` -> clear campaigns, faults and the log (rate limits stay, their buckets refilled)
-- ``GET /_sim/config`` -> ``{"strict", "wind_down", "page_caps"}``; ``POST /_sim/config`` with
-  any of them changes them (validated; nothing changes on a 400)
+- ``GET /_sim/config`` -> ``{"strict", "wind_down", "page_caps", "drift"}``; ``POST /_sim/config`` with
+  any of them changes them (validated; nothing changes on a 400), e.g. ``{"drift": {"kore":
+  "missing_paging"}}`` (``{"kore": null}`` ends it)
 - ``POST /_sim/rate_limits`` ``{"vendor", "rate", "burst", "refused_spends", "retry_after"}`` puts a token
   bucket in front of a vendor (``"rate": null`` lifts it); ``GET /_sim/rate_limits`` -> per limited vendor its
   settings and the requests it ``accepted`` and ``refused`` (see ``rate_limits``)

@@ -42,8 +42,13 @@ class Simulator:
         or ``{"kore": {"rate": 1, "burst": 1, "refused_spends": True, "retry_after": "short"}}``;
         change them while running with :meth:`set_rate_limit`.
 
-    :attr:`config` holds ``strict``, ``wind_down`` and ``page_caps``; change them while running
-    with ``sim.config.update(strict=False)`` (or ``POST /_sim/config``).
+    :param drift: per vendor, a drift switch (``{"kore": "missing_paging"}``; kinds
+        ``renamed_field``, ``moved_status``, ``missing_paging``): that vendor answers in an altered
+        shape, as a vendor changing its API would (see ``docs/simulator.md``).
+
+    :attr:`config` holds ``strict``, ``wind_down``, ``page_caps`` and ``drift``; change them while
+    running with ``sim.config.update(strict=False)``, ``sim.drift("kore", "moved_status")`` (or
+    ``POST /_sim/config``).
     """
 
     def __init__(
@@ -57,10 +62,11 @@ class Simulator:
         strict: bool = True,
         page_caps: dict[str, int] | None = None,
         rate_limits: dict[str, float | dict[str, Any]] | None = None,
+        drift: dict[str, str] | None = None,
     ) -> None:
         """Build the vendors; nothing listens until :meth:`start`."""
         self.credentials = credentials or SimulatorCredentials()
-        self.config = SimConfig(strict=strict, wind_down=wind_down, page_caps=dict(page_caps or {}))
+        self.config = SimConfig(strict=strict, wind_down=wind_down, page_caps=dict(page_caps or {}), drift=dict(drift or {}))
         self.store = Store()
         apis: list[FakeVendor] = [cls(self.store, self.credentials, self.config) for cls in (FakeBsg, FakeCellcast, FakeComm, FakeKore)]
         self.app = App(self.store, {api.name: api for api in apis}, latency=latency, seed=seed)
@@ -170,6 +176,10 @@ class Simulator:
     def wind_down_left(self, vendor: str, campaign_id: Any) -> float | None:
         """Seconds until an accepted stop takes effect (``None`` when no stop is winding down)."""
         return self.app.vendor(vendor).wind_down_left(campaign_id)
+
+    def drift(self, vendor: str, kind: str | None) -> None:
+        """Make ``vendor`` answer in the altered shape ``kind`` from now on (``None`` = as documented again)."""
+        self.config.update(drift={**self.config.drift, vendor: kind})
 
     # -- faults and log --------------------------------------------------------------
     def inject(
