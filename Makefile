@@ -162,7 +162,7 @@ E2E_VENV := .venv-e2e
 E2E_PY := $(E2E_VENV)/bin/python
 E2E_CONSTRAINTS := constraints/e2e-airflow-3.3.txt
 E2E_STAMP := $(E2E_VENV)/.installed-e2e
-E2E_BUDGET ?= 780
+E2E_BUDGET ?= 1200
 
 e2e-venv: $(E2E_STAMP)
 
