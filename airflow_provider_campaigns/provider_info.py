@@ -35,7 +35,13 @@ def provider_info() -> dict[str, Any]:
             {"integration-name": name, "external-doc-url": url, "tags": ["service"]} for name, (_, url) in INTEGRATIONS.items()
         ],
         "hooks": _modules("hooks"),
-        "operators": _modules("operators"),
+        "operators": [
+            *_modules("operators"),
+            {
+                "integration-name": "Campaigns (all vendors)",
+                "python-modules": [f"{PACKAGE}.operators.kill_switch", f"{PACKAGE}.operators.drill"],
+            },
+        ],
         "sensors": _modules("sensors"),
         "triggers": [{"integration-name": "Campaigns (all vendors)", "python-modules": [f"{PACKAGE}.triggers.status"]}],
         "connection-types": [form.provider_entry() for form in FORMS.values()],

@@ -66,6 +66,15 @@ class StatusMap:
             merged[str(raw).casefold()] = next(iter(parse_states([state], "status_map")))
         return StatusMap(self.vendor, merged)
 
+    def knows(self, raw: str) -> bool:
+        """Whether ``raw`` is one of this vendor's status spellings (case-insensitively)."""
+        return raw.strip().casefold() in self._mapping
+
+    def spellings_of(self, states: Iterable[CampaignState]) -> list[str]:
+        """Every known spelling (casefolded) that normalizes to one of ``states``."""
+        wanted = set(states)
+        return [raw for raw, state in self._mapping.items() if state in wanted]
+
     def normalize(self, raw: Any) -> CampaignState:
         """The normalized state of a raw vendor status (``unknown`` when unmapped)."""
         key = str(raw).strip().casefold() if raw is not None else ""
@@ -121,6 +130,20 @@ class CampaignStatus:
     def is_final(self) -> bool:
         """Whether the campaign is stopped, completed or failed."""
         return self.state.is_final
+
+    @property
+    def started_at(self) -> str | None:
+        """When the campaign started sending (ISO 8601, UTC), from the vendor's own timestamp keys; ``None`` if unknown."""
+        from airflow_provider_campaigns.results import neutral_times
+
+        return neutral_times(self.vendor, self.state.value, self.timestamps)[0]
+
+    @property
+    def finished_at(self) -> str | None:
+        """When the campaign became final (ISO 8601, UTC); ``None`` while not final or if the vendor does not say."""
+        from airflow_provider_campaigns.results import neutral_times
+
+        return neutral_times(self.vendor, self.state.value, self.timestamps)[1]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe form for XCom and trigger events."""

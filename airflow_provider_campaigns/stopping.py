@@ -289,8 +289,8 @@ def stop_parts(parts: Sequence[Part], deadline: float, dry_run: bool, fail_if_al
         if part.order:
             position = {label: index for index, label in enumerate(part.order)}
             report.entries.sort(key=lambda item: position.get(item["campaign_id"], len(position)))
-        for item in report.entries:
-            item["name"] = item["name"] or part.names.get(item["campaign_id"])
+        for item in report.entries:  # a name the plan or the listing gave, where the stop answer carries none
+            item["name"] = item["name"] or part.names.get(item["campaign_id"]) or part.hook.listed_names.get(item["campaign_id"])
         return report
 
     def act(part: Part) -> Report:

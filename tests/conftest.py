@@ -15,14 +15,49 @@ REPO = Path(__file__).resolve().parents[1]
 # Before anything imports Airflow: an AIRFLOW_HOME inside the repo's ignored folder, never the user's.
 os.environ.setdefault("AIRFLOW_HOME", str(REPO / ".work" / "airflow-home-tests"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+DOCS = REPO / "docs"
+#: a MyST comment on the line right before a ```python fence: the block is a complete DAG file / pytest file
+DAG_MARKER, TEST_MARKER = "% complete-dag", "% complete-test"
+
+
+def docs_blocks(marker: str) -> list[tuple[str, str]]:
+    """``(page:index, code)`` of every block of the docs marked with ``marker``, in page order."""
+    import re
+
+    pattern = re.compile(rf"^{re.escape(marker)}\n```python\n(.*?)^```[ \t]*$", re.S | re.M)
+    blocks = []
+    for page in sorted(DOCS.rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        found = pattern.findall(text)
+        markers = sum(1 for line in text.splitlines() if line.strip() == marker)
+        assert markers == len(found), f"{page.name}: a '{marker}' line is not directly followed by a ```python block"
+        blocks += [(f"{page.relative_to(DOCS)}:{index}", code) for index, code in enumerate(found)]
+    return blocks
+
+
+def docs_dag_file(name: str) -> str:
+    """The file name a docs DAG block gets in the DAGs folder (``docs_guides_mapping_0.py``)."""
+    page, index = name.rsplit(":", 1)
+    return "docs_" + page.removesuffix(".md").replace("/", "_").replace("-", "_") + f"_{index}.py"
+
+
+def _airflow_major() -> str:
+    from importlib.metadata import version
+
+    return version("apache-airflow").split(".")[0]
+
+
 # dag.test() only runs DAGs found in the configured DAGs folder: assemble one from the example
-# DAGs and the end-to-end test DAGs.
+# DAGs, the end-to-end test DAGs and (Airflow 3: they import airflow.sdk) the docs' complete DAGs.
 E2E_DAGS = REPO / ".work" / "e2e-dags"
 E2E_DAGS.mkdir(parents=True, exist_ok=True)
 for _stale in E2E_DAGS.glob("*.py"):
     _stale.unlink()
 for _source in [*sorted((REPO / "example_dags").glob("*.py")), *sorted((REPO / "tests" / "e2e" / "dags").glob("*.py"))]:
     (E2E_DAGS / _source.name).symlink_to(_source)
+if _airflow_major() != "2":
+    for _name, _code in docs_blocks(DAG_MARKER):
+        (E2E_DAGS / docs_dag_file(_name)).write_text(_code, encoding="utf-8")
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(E2E_DAGS))
 
 #: Set by the Makefile's lanes: the provider under test must be the installed wheel, not the sources.

@@ -10,6 +10,7 @@ import sys
 MODULES = [
     *(f"airflow_provider_campaigns.{kind}.{vendor}" for kind in ("operators", "sensors") for vendor in ("bsg", "cellcast", "comm", "kore")),
     "airflow_provider_campaigns.operators.kill_switch",
+    "airflow_provider_campaigns.operators.drill",
 ]
 HEAVY = ("requests", "urllib3", "jwt", "httpx", "httpcore", "airflow_provider_campaigns.simulator", "pendulum")
 

@@ -77,6 +77,15 @@ def test_airflows_providers_manager_registers_the_four_forms():
     assert {"extra__kore__account_id", "extra__kore__stream_id", "extra__comm__final_statuses"} <= widget_names
 
 
+def test_every_operator_module_is_registered():
+    listed = {module for entry in get_provider_info()["operators"] for module in entry["python-modules"]}
+    package = Path(airflow_provider_campaigns.__file__).parent / "operators"
+    found = {f"airflow_provider_campaigns.operators.{path.stem}" for path in package.glob("*.py") if path.stem not in ("__init__", "base")}
+    assert found <= listed, sorted(found - listed)
+    for module in listed:
+        importlib.import_module(module)
+
+
 def test_airflow_cli_lists_the_report_notifier():
     out = airflow_cli("providers", "notifications", "-o", "json")
     names = [e["notification_class_name"] for e in json.loads(out)]

@@ -54,7 +54,9 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int, rng: random.Random | None = None) -> float:
         """Exponential back-off with jitter: between half and all of ``base * 2**(n-1)``, capped."""
-        exponential = min(self.backoff_max, self.backoff_base * 2.0 ** max(0, retry_number - 1))
+        exponential = min(
+            self.backoff_max, self.backoff_base * 2.0 ** min(max(0, retry_number - 1), 64)
+        )  # no float overflow after ~1000 retries
         return exponential * (rng or random).uniform(0.5, 1.0)
 
     def next_delay(self, retries_done: int, retry_after: float | None, remaining: float) -> tuple[float | None, str]:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 U = TypeVar("U")
+H = TypeVar("H", bound="CampaignHook[Any]")
 
 
 class CampaignHook(BaseHook, Generic[R]):
@@ -69,6 +70,8 @@ class CampaignHook(BaseHook, Generic[R]):
         self.pool_size = pool_size
         self.options = options or self.spec.options()
         self.clock = clock
+        #: campaign names a listing saw (by campaign label), for stop answers that carry none
+        self.listed_names: dict[str, str] = {}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CampaignHook[R]:
         """A fresh hook for the same connection (Airflow deep-copies tasks; locks and sessions are not copied)."""
@@ -77,6 +80,7 @@ class CampaignHook(BaseHook, Generic[R]):
         clone = copy.copy(self)
         clone._build_lock = threading.RLock()
         clone._built = {}
+        clone.listed_names = {}
         return clone
 
     @property
@@ -194,6 +198,65 @@ class CampaignHook(BaseHook, Generic[R]):
     def listed(self, chosen: Any, deadline: float | None = None) -> list[R]:
         """The vendor's active campaigns matching a listing selection (``all_active``, ``custom_string``)."""
         raise NotImplementedError
+
+    def list_not_final(self, statuses: Sequence[str] | None = None, timeout: float | None = None, **filters: Any) -> list[CampaignStatus]:
+        """The campaigns that are not final: exactly what a kill switch's ``all_active`` target with the same filters
+        would stop now (same list window, same name filter, same judging of statuses), each with its status read now.
+
+        :param statuses: keep only these: normalized states (``active``, ``paused``, ``unknown``) and/or the
+            vendor's own spellings (``sending``, ``Paused``), matched case-insensitively.
+        :param timeout: seconds the listing and reads may take with retries (default: the connection's retry budget).
+        :param filters: the selection keys of the vendor's ``all_active`` target (BSG ``channel``, ``name_contains``,
+            ``lookback_months``, ``date_from``, ``date_to``; Kore.ai ``name_contains``, ``stream_id``,
+            ``campaign_type``; comm.com ``name_contains``; Cellcast ``custom_string`` (required), ``message_type``).
+        """
+        keep = self._status_filter(statuses)
+        chosen = self.selection(f"{type(self).__name__}.list_not_final", **{**self.not_final_selection, **filters})
+        deadline = self.clock.monotonic() + timeout if timeout is not None else None
+        found = self.statuses(self.select(chosen, deadline), deadline)
+        return [status for status in found if not status.is_final and keep(status)]
+
+    #: the selection :meth:`list_not_final` adds to the caller's filters (what ``all_active=True`` is at this vendor)
+    not_final_selection: ClassVar[dict[str, Any]] = {"all_active": True}
+
+    def _status_filter(self, statuses: Sequence[str] | None, strict: bool = True) -> Callable[[CampaignStatus], bool]:
+        """A predicate for ``statuses=``: a value written as a normalized state (lowercase: ``active``) is that state; any
+        other value is one of the vendor's spellings (case-insensitively: ``Active`` is Kore.ai's own). With ``strict``,
+        a spelling the vendor's status map does not know fails, naming both kinds.
+        """
+        from airflow_provider_campaigns.status import CampaignState
+
+        if statuses is None:
+            return lambda status: True
+        if isinstance(statuses, str) or not all(isinstance(value, str) and value.strip() for value in statuses):
+            raise InvalidInputError(f"statuses must be a list such as ['active', 'paused'] or ['sending'], not {statuses!r:.80}.")
+        states = {value.strip() for value in statuses if value.strip() in set(CampaignState)}
+        spellings = {value.strip().casefold() for value in statuses if value.strip() not in states}
+        unknown = sorted(value for value in spellings if not self.api.statuses.knows(value))
+        if strict and unknown:
+            raise InvalidInputError(
+                f"statuses: {', '.join(map(repr, unknown))} is neither a normalized state ({', '.join(CampaignState)}) "
+                f"nor a {self.vendor_name} status; see the normalized states table in the docs (reference/results)."
+            )
+        return lambda status: status.state.value in states or (status.vendor_status or "").strip().casefold() in spellings
+
+    def vendor_statuses(self, statuses: Sequence[str]) -> list[str]:
+        """``statuses=`` as the vendor's own spellings (casefolded): each normalized state expanded to every spelling of
+        it; other values kept as written (a status this provider does not know is passed on to the vendor).
+        """
+        from airflow_provider_campaigns.status import CampaignState
+
+        self._status_filter(statuses, strict=False)  # validated
+        states = [CampaignState(value.strip()) for value in statuses if value.strip() in set(CampaignState)]
+        given = [value.strip() for value in statuses if value.strip() not in set(CampaignState)]
+        return list(dict.fromkeys([*self.api.statuses.spellings_of(states), *given]))
+
+    def __enter__(self: H) -> H:
+        """``with BsgHook() as hook:`` closes the hook's session at the end."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def ref_from_dict(self, data: Mapping[str, Any]) -> R:
         """A reference from its serialized form (a dry run's plan)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.hooks.base import CampaignHook
@@ -77,10 +77,13 @@ class CellcastHook(CampaignHook[cellcast.CellcastMessage]):
         filters = cellcast.list_filters(custom_string, message_type, date_from, date_to, status)
         return self.run(cellcast.list_flow(self.cellcast_api, filters, self.budget()))
 
+    #: Cellcast's "all active" is every message of a ``customString`` (``list_not_final(custom_string=...)``)
+    not_final_selection: ClassVar[dict[str, Any]] = {}
+
     def selection(self, owner: str, **params: Any) -> cellcast.CellcastSelection:
         """Validate what a task names at Cellcast (see :func:`~airflow_provider_campaigns.vendors.cellcast.selection`)."""
         return self._validated(cellcast.selection, owner, params)
 
     def listed(self, chosen: cellcast.CellcastSelection, deadline: float | None = None) -> list[cellcast.CellcastMessage]:
         """Every message of the selection's ``customString`` that is not final."""
-        return self.run(cellcast.select_flow(self.cellcast_api, chosen, self.budget(deadline)))
+        return self.run(cellcast.select_flow(self.cellcast_api, chosen, self.budget(deadline), self.listed_names))

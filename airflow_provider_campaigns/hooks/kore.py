@@ -71,11 +71,14 @@ class KoreHook(CampaignHook[kore.KoreCampaign]):
         return self.status(ref)
 
     def list_campaigns(self, statuses: Sequence[str] | None = None, campaign_type: str = "sms") -> list[CampaignStatus]:
-        """Every campaign of the hook's stream (only those in ``statuses`` when given), paging through
-        ``POST .../campaign/getAllCampaignDetails``.
+        """Every campaign of the hook's stream, paging through ``POST .../campaign/getAllCampaignDetails``.
+
+        :param statuses: only these (Kore.ai filters the list): normalized states (``active`` = every Kore.ai
+            status normalized to it) and/or Kore.ai spellings (``Active``, ``Paused``), case-insensitively.
+            For what a kill switch would stop, use :meth:`list_not_final`.
         """
         kind = kore.validate_campaign_type(campaign_type)
-        wanted = kore.status_spellings(_texts(statuses)) if statuses is not None else None
+        wanted = kore.status_spellings(self.vendor_statuses(_texts(statuses))) if statuses is not None else None
         return self.run(kore.list_flow(self.kore_api, self.stream(), wanted, self.budget(), kind))
 
     def selection(self, owner: str, **params: Any) -> kore.KoreSelection:
@@ -85,7 +88,7 @@ class KoreHook(CampaignHook[kore.KoreCampaign]):
     def listed(self, chosen: kore.KoreSelection, deadline: float | None = None) -> list[kore.KoreCampaign]:
         """The stream's campaigns that are not final and whose name matches (``status_map`` additions listed too)."""
         extra = [str(raw) for raw in (self.options.status_map or {})]
-        return self.run(kore.select_flow(self.kore_api, chosen, self.budget(deadline), extra))
+        return self.run(kore.select_flow(self.kore_api, chosen, self.budget(deadline), extra, self.listed_names))
 
 
 def _texts(values: Sequence[str]) -> list[str]:

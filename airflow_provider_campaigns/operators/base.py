@@ -27,10 +27,32 @@ def fast_retry_defaults(kwargs: dict[str, Any]) -> dict[str, Any]:
     """``kwargs`` with :data:`FAST_RETRIES` (and doubling delays) where neither the task nor ``default_args`` set them."""
     from airflow import __version__
 
-    for key, value in FAST_RETRIES.items():
-        kwargs.setdefault(key, value)
-    kwargs.setdefault("retry_exponential_backoff", True if __version__.startswith("2.") else 2.0)
+    given = {**FAST_RETRIES, "retry_exponential_backoff": True if __version__.startswith("2.") else 2.0}
+    default_args = kwargs.get("default_args") or {}  # the DAG's, task group's and task's, merged by Airflow
+    for key, value in given.items():
+        if key not in default_args:
+            kwargs.setdefault(key, value)
     return kwargs
+
+
+def keep_fast_retries_when_mapped(partial_kwargs: dict[str, Any], given: Mapping[str, Any]) -> None:
+    """Put :data:`FAST_RETRIES` into a mapped task's ``partial()`` arguments, as :func:`fast_retry_defaults` does for a plain task.
+
+    Airflow's ``partial()`` fills every argument nobody gave with ``BaseOperator``'s defaults
+    (``retries=0``, 300 s, no back-off), never with what an operator's ``__init__`` sets. A key set by
+    the task, its ``default_args``, the DAG's or the task group's ``default_args`` is kept, exactly
+    as for a plain task.
+    """
+    dag, group = partial_kwargs.get("dag"), partial_kwargs.get("task_group")
+    explicit = {
+        *given,
+        *(given.get("default_args") or {}),
+        *(getattr(dag, "default_args", None) or {}),
+        *(getattr(group, "default_args", None) or {}),
+    }
+    for key, value in fast_retry_defaults({}).items():
+        if key not in explicit:
+            partial_kwargs[key] = value
 
 
 _LIBRARIES = frozenset({"airflow", "airflow_provider_campaigns"})
@@ -73,6 +95,22 @@ def check_positive(**values: Any) -> None:
             raise InvalidInputError(f"{name} must be a positive number of seconds, not {value!r}.")
 
 
+class _PartialKeepingRetries:
+    """``Op.partial`` of a stop operator: Airflow's, then :func:`keep_fast_retries_when_mapped` (on a task object: Airflow's refusal)."""
+
+    def __get__(self, obj: Any, cls: type[Any]) -> Any:
+        airflow_partial = super(StopTaskOperator, obj if obj is not None else cls).partial  # type: ignore[misc]
+        if obj is not None:
+            return airflow_partial
+
+        def partial(**kwargs: Any) -> Any:
+            built = airflow_partial(**kwargs)
+            keep_fast_retries_when_mapped(built.kwargs, kwargs)
+            return built
+
+        return partial
+
+
 class StopTaskOperator(BaseOperator):
     """Base of every stop operator and of the kill switch: the shared parameters and the stop → report → wait flow.
 
@@ -91,10 +129,13 @@ class StopTaskOperator(BaseOperator):
         default: ``[operators] default_deferrable``).
 
     Unless set (on the task or in ``default_args``), ``retries`` is 3 and ``retry_delay`` 5 s, doubling
-    up to a minute: a retry resumes where the failed try stopped.
+    up to a minute: a retry resumes where the failed try stopped. The same holds for mapped tasks
+    (``Op.partial(...).expand(...)``): each map index retries on its own.
     """
 
     ui_color = "#f4a3a3"
+
+    partial = _PartialKeepingRetries()  # type: ignore[assignment]
 
     def __init__(
         self,

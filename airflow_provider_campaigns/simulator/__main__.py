@@ -1,7 +1,7 @@
 """``python -m airflow_provider_campaigns.simulator [--port 8765] [--seed seed.json] [options]``.
 
 Options: ``--latency 0.05``, ``--wind-down 5``, ``--seed-random 7``, ``--lenient``,
-``--page-cap bsg=40`` (repeatable); ``--help`` explains each.
+``--page-cap bsg=40`` (repeatable), ``--drift kore=missing_paging`` (repeatable); ``--help`` explains each.
 
 Prints the URL, credentials and ``export AIRFLOW_CONN_...`` lines, then
 ``SIMULATOR_READY <url>``, and serves until SIGINT/SIGTERM (exit 0).
@@ -24,6 +24,7 @@ from typing import Any
 from . import control
 from .config import parse_page_cap
 from .credentials import SimulatorCredentials
+from .drift import parse_drift
 from .sim import VENDORS, Simulator
 
 
@@ -57,6 +58,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="VENDOR=ROWS",
         help="serve at most ROWS per list page for VENDOR whatever the client asks (repeatable)",
     )
+    parser.add_argument(
+        "--drift",
+        action="append",
+        default=[],
+        type=parse_drift,
+        metavar="VENDOR=KIND",
+        help="answer VENDOR's calls in an altered shape: renamed_field, moved_status or missing_paging (repeatable)",
+    )
     return parser.parse_args(argv)
 
 
@@ -88,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed_random,
             strict=not args.lenient,
             page_caps=dict(args.page_cap),
+            drift=dict(args.drift),
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -111,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     mode = "strict (as documented)" if sim.config.strict else "lenient (alternative reading)"
+    if sim.config.drift:
+        mode += "; drifting: " + ", ".join(f"{vendor}={kind}" for vendor, kind in sim.config.drift.items())
     print(f"Campaign vendor simulator listening on {sim.url} ({mode})")
     for vendor in VENDORS:
         print(f"  {vendor:<9} {sim.base_url(vendor)}")

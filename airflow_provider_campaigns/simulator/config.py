@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .drift import check_drift
+
 VENDORS = ("bsg", "cellcast", "comm", "kore")
 
 
@@ -19,18 +21,21 @@ class SimConfig:
         stopped state (0 = at once); ``add_campaign(..., wind_down=...)`` overrides it per campaign.
     :param page_caps: per vendor, the most rows one list page holds whatever the client asks
         for (a server-side cap; absent = no cap).
+    :param drift: per vendor, a drift switch (``renamed_field``, ``moved_status``,
+        ``missing_paging``; see :mod:`.drift`): the vendor answers in that altered shape.
     """
 
     strict: bool = True
     wind_down: float = 0.0
     page_caps: dict[str, int] = field(default_factory=dict)
+    drift: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.update(strict=self.strict, wind_down=self.wind_down, page_caps=self.page_caps)
+        self.update(strict=self.strict, wind_down=self.wind_down, page_caps=self.page_caps, drift=self.drift)
 
     def update(self, **changes: Any) -> None:
         """Change some settings at once, validated (``ValueError``/``TypeError``; nothing changes then)."""
-        unknown = set(changes) - {"strict", "wind_down", "page_caps"}
+        unknown = set(changes) - {"strict", "wind_down", "page_caps", "drift"}
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
         strict = changes.get("strict", self.strict)
@@ -38,7 +43,8 @@ class SimConfig:
             raise ValueError(f"strict must be true or false, not {strict!r}")
         wind_down = check_wind_down(changes.get("wind_down", self.wind_down))
         caps = check_page_caps(changes.get("page_caps", self.page_caps))
-        self.strict, self.wind_down, self.page_caps = strict, wind_down, caps
+        drift = check_drift(changes.get("drift", self.drift), VENDORS)
+        self.strict, self.wind_down, self.page_caps, self.drift = strict, wind_down, caps, drift
 
     def page_size(self, vendor: str, requested: int) -> int:
         """How many rows a page really holds: ``requested``, or the vendor's cap if lower."""
@@ -47,7 +53,7 @@ class SimConfig:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe settings (for the control API)."""
-        return {"strict": self.strict, "wind_down": self.wind_down, "page_caps": dict(self.page_caps)}
+        return {"strict": self.strict, "wind_down": self.wind_down, "page_caps": dict(self.page_caps), "drift": dict(self.drift)}
 
 
 def check_wind_down(value: object) -> float:

@@ -11,8 +11,9 @@
   ``GET /_sim/faults`` lists the pending ones; ``DELETE /_sim/faults`` clears them
 - ``GET /_sim/requests?vendor=bsg`` -> the request log
 - ``POST /_sim/reset`` -> clear campaigns, faults and the log
-- ``GET /_sim/config`` -> ``{"strict", "wind_down", "page_caps"}``; ``POST /_sim/config`` with
-  any of them changes them (validated; nothing changes on a 400)
+- ``GET /_sim/config`` -> ``{"strict", "wind_down", "page_caps", "drift"}``; ``POST /_sim/config`` with
+  any of them changes them (validated; nothing changes on a 400), e.g. ``{"drift": {"kore":
+  "missing_paging"}}`` (``{"kore": null}`` ends it)
 - ``POST /_sim/outage`` ``{"seconds": 15}`` -> ``{"ok": true, "seconds": 15}``, then the
   server refuses connections for that long (state kept)
 """

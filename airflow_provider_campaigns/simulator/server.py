@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import control
+from . import control, drift
 from .fake_vendor import FakeVendor, phrase
 from .faults import MAINTENANCE_BODY, MALFORMED_BODY, Fault, FaultBook
 from .http_types import JSON_TYPE, SimRequest, SimResponse, dumps, json_response, parse_json
@@ -76,7 +76,7 @@ class App:
             fault = self.faults.take(mount, method, rel, path)
             if self.latency > 0:
                 time.sleep(self.latency)
-            resp = self._guard(lambda: self._answer(api, req, fault))
+            resp = self._guard(lambda: drift.apply(mount, api.config.drift.get(mount), req, self._answer(api, req, fault)))
         entry = {
             "vendor": None if api is None else mount,
             "method": method,

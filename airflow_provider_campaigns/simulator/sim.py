@@ -38,8 +38,13 @@ class Simulator:
     :param page_caps: per vendor (``{"bsg": 40}``), the most rows one list page holds whatever
         the client asks for: a server-side cap that makes short pages that are not the last.
 
-    :attr:`config` holds ``strict``, ``wind_down`` and ``page_caps``; change them while running
-    with ``sim.config.update(strict=False)`` (or ``POST /_sim/config``).
+    :param drift: per vendor, a drift switch (``{"kore": "missing_paging"}``; kinds
+        ``renamed_field``, ``moved_status``, ``missing_paging``): that vendor answers in an altered
+        shape, as a vendor changing its API would (see ``docs/simulator.md``).
+
+    :attr:`config` holds ``strict``, ``wind_down``, ``page_caps`` and ``drift``; change them while
+    running with ``sim.config.update(strict=False)``, ``sim.drift("kore", "moved_status")`` (or
+    ``POST /_sim/config``).
     """
 
     def __init__(
@@ -52,10 +57,11 @@ class Simulator:
         seed: int | None = None,
         strict: bool = True,
         page_caps: dict[str, int] | None = None,
+        drift: dict[str, str] | None = None,
     ) -> None:
         """Build the vendors; nothing listens until :meth:`start`."""
         self.credentials = credentials or SimulatorCredentials()
-        self.config = SimConfig(strict=strict, wind_down=wind_down, page_caps=dict(page_caps or {}))
+        self.config = SimConfig(strict=strict, wind_down=wind_down, page_caps=dict(page_caps or {}), drift=dict(drift or {}))
         self.store = Store()
         apis: list[FakeVendor] = [cls(self.store, self.credentials, self.config) for cls in (FakeBsg, FakeCellcast, FakeComm, FakeKore)]
         self.app = App(self.store, {api.name: api for api in apis}, latency=latency, seed=seed)
@@ -163,6 +169,10 @@ class Simulator:
     def wind_down_left(self, vendor: str, campaign_id: Any) -> float | None:
         """Seconds until an accepted stop takes effect (``None`` when no stop is winding down)."""
         return self.app.vendor(vendor).wind_down_left(campaign_id)
+
+    def drift(self, vendor: str, kind: str | None) -> None:
+        """Make ``vendor`` answer in the altered shape ``kind`` from now on (``None`` = as documented again)."""
+        self.config.update(drift={**self.config.drift, vendor: kind})
 
     # -- faults and log --------------------------------------------------------------
     def inject(

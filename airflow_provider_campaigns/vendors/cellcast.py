@@ -277,15 +277,20 @@ def list_flow(api: CellcastApi, filters: Mapping[str, str], budget: Budget, max_
     return paged_flow(api, lambda index, _: api.list_request(filters, index + 1), budget, max_pages)
 
 
-def select_flow(api: CellcastApi, chosen: CellcastSelection, budget: Budget) -> Flow[list[CellcastMessage]]:
+def select_flow(
+    api: CellcastApi, chosen: CellcastSelection, budget: Budget, names: dict[str, str] | None = None
+) -> Flow[list[CellcastMessage]]:
     """Every message of the selection's ``customString`` that is not final, whatever its status is spelled.
 
     The documented status filter lists ``queued`` and no ``scheduled``, so the list is not filtered by
     status: every message is read and those not final are kept (an unknown status is kept and logged).
+    ``names`` receives the listed names (Cellcast's cancel answers carry none).
     """
     if chosen.custom_string is None:
         return []
     listed = yield from list_flow(api, list_filters(chosen.custom_string, chosen.message_type), budget)
+    if names is not None:
+        names.update({status.campaign_id: status.name for status in listed if status.name})
     return [CellcastMessage(status.campaign_id, chosen.message_type) for status in active_matching(listed, None)]
 
 

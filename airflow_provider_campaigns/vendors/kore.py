@@ -421,14 +421,19 @@ def list_flow(
     return paged_flow(api, lambda _, received: api.list_request(stream, statuses, received, PAGE_LIMIT, campaign_type), budget, MAX_PAGES)
 
 
-def select_flow(api: KoreApi, chosen: KoreSelection, budget: Budget, extra_statuses: Sequence[str] = ()) -> Flow[list[KoreCampaign]]:
+def select_flow(
+    api: KoreApi, chosen: KoreSelection, budget: Budget, extra_statuses: Sequence[str] = (), names: dict[str, str] | None = None
+) -> Flow[list[KoreCampaign]]:
     """The stream's campaigns that are not final and whose name matches (Kore is asked for the active statuses only;
-    every listed campaign is judged again here, so a vendor ignoring the filter stops nothing final).
+    every listed campaign is judged again here, so a vendor ignoring the filter stops nothing final). ``names``
+    receives the listed names (Kore's stop answers carry none).
     """
     if not chosen.all_active:
         return []
     wanted = active_statuses(api.statuses, extra_statuses)
     listed = yield from list_flow(api, chosen.stream_id, wanted, budget, chosen.campaign_type)
+    if names is not None:
+        names.update({status.campaign_id: status.name for status in listed if status.name})
     chosen_refs = []
     for status in active_matching(listed, chosen.name_contains):
         try:

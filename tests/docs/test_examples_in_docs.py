@@ -9,26 +9,16 @@ by ``tests/e2e/test_example_dags.py``.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-MARKER = "% complete-dag"
-BLOCK = re.compile(r"^% complete-dag\n```python\n(.*?)^```[ \t]*$", re.S | re.M)
+from tests.conftest import DAG_MARKER, docs_blocks
 
 
 def complete_dags() -> list[tuple[str, str]]:
     """``(page:index, code)`` of every marked block, in page order."""
-    blocks = []
-    for page in sorted(DOCS.rglob("*.md")):
-        text = page.read_text(encoding="utf-8")
-        found = BLOCK.findall(text)
-        markers = sum(1 for line in text.splitlines() if line.strip() == MARKER)
-        assert markers == len(found), f"{page.name}: a '{MARKER}' line is not directly followed by a ```python block"
-        blocks += [(f"{page.relative_to(DOCS)}:{index}", code) for index, code in enumerate(found)]
-    return blocks
+    return docs_blocks(DAG_MARKER)
 
 
 BLOCKS = complete_dags()
@@ -36,7 +26,7 @@ BLOCKS = complete_dags()
 
 def test_the_docs_have_complete_dags() -> None:
     names = {name.split(":")[0] for name, _ in BLOCKS}
-    assert {"quickstart.md", "guides/scheduled-stop.md"} <= names, names
+    assert {"quickstart.md", "guides/scheduled-stop.md", "reference/results.md", "guides/dag-patterns.md"} <= names, names
 
 
 @pytest.mark.parametrize(("name", "code"), BLOCKS, ids=[name for name, _ in BLOCKS])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,17 +11,17 @@ import pytest
 from airflow_provider_campaigns.simulator import Simulator
 
 
-@pytest.fixture(params=[True], ids=["strict"])
-def sim(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    """A fresh simulator (strict: answering as the vendors document) with every ``*_default`` connection pointing at it."""
-    with Simulator(port=0, strict=request.param) as simulator:
-        for key, value in simulator.connection_env().items():
-            monkeypatch.setenv(key, value)
-        yield simulator
+@pytest.fixture
+def sim(request: pytest.FixtureRequest, campaigns_simulator: Simulator) -> Simulator:
+    """The shipped fixture (``airflow_provider_campaigns.pytest_plugin``): a fresh simulator, every ``*_default``
+    connection pointing at it, the Airflow home ready for ``dag.test()``. Strict unless a test passes ``False``
+    (``parametrize("sim", [False], indirect=True)``: the lenient reading)."""
+    campaigns_simulator.config.update(strict=getattr(request, "param", True))
+    return campaigns_simulator
 
 
 @pytest.fixture(scope="session")
-def dagbag(airflow_db: None) -> Any:
+def dagbag(airflow_db: None, campaigns_airflow_home: Any) -> Any:
     """The DAG bag of the assembled e2e DAGs folder (example DAGs + test DAGs)."""
     try:
         from airflow.dag_processing.dagbag import DagBag
@@ -38,11 +38,11 @@ def dagbag(airflow_db: None) -> Any:
 
 
 @pytest.fixture
-def run_dag(dagbag: Any) -> Callable[..., Any]:
-    """Run a DAG with ``dag.test()`` and return the DAG run."""
+def run_dag(dagbag: Any, campaigns_dag: Callable[[str], Any]) -> Callable[..., Any]:
+    """Run a DAG (from the shipped ``campaigns_dag`` fixture) with ``dag.test()`` and return the DAG run."""
 
     def run(dag_id: str, **conf: Any) -> Any:
-        return dagbag.get_dag(dag_id).test(run_conf=conf)
+        return campaigns_dag(dag_id).test(run_conf=conf)
 
     return run
 

@@ -17,7 +17,7 @@ def test_stop_then_confirm_in_a_real_dag(sim, run_dag, states, channel):
 
 
 def test_deferrable_sensor_is_completed_by_the_trigger(sim, run_dag, states):
-    campaign_id = sim.add_campaign("bsg", status="sending", finishes_in=1.0)
+    campaign_id = sim.add_campaign("bsg", status="sending", finishes_in=5.0)  # past the first task's start, also on a busy machine
     dag_run = run_dag("e2e_bsg_wait", campaign_id=campaign_id)
     assert states(dag_run) == {"wait": "success"}
     reads = [r for r in sim.requests("bsg") if r["method"] == "GET"]

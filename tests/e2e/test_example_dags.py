@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = {"campaigns_kill_switch", "campaigns_scheduled_stop", "campaigns_backfill_cleanup"}
+EXAMPLES = {
+    "campaigns_kill_switch",
+    "campaigns_scheduled_stop",
+    "campaigns_backfill_cleanup",
+    "campaigns_fire_drill",
+    "campaigns_kill_switch_by_account",
+}
 AIRFLOW_3_EXAMPLES = {"campaigns_kill_switch_approved"}
 
 
@@ -145,3 +152,61 @@ def test_backfill_cleanup_cancels_nothing_on_its_own_schedule(dagbag, run_type, 
 
     guard = dagbag.get_dag("campaigns_backfill_cleanup").get_task("only_backfill_or_manual_runs")
     assert guard.python_callable(dag_run=SimpleNamespace(run_type=run_type)) is cleans
+
+
+def mapped_states(dag_run) -> dict[tuple[str, int], str]:
+    return {(ti.task_id, ti.map_index): str(getattr(ti.state, "value", ti.state)) for ti in dag_run.get_task_instances()}
+
+
+def two_bsg_accounts(sim, monkeypatch, eu_password: str | None = None) -> tuple[list[dict], int, int]:
+    """bsg_default and bsg_eu (another account: here the same simulator), one running campaign each."""
+    conn = sim.connections()["bsg_default"]
+    monkeypatch.setenv("AIRFLOW_CONN_BSG_EU", json.dumps({**conn, **({"password": eu_password} if eu_password else {})}))
+    first, second = sim.add_campaign("bsg", status="sending"), sim.add_campaign("bsg", status="sending")
+    accounts = [{"bsg": {"campaign_ids": [first]}}, {"bsg": {"campaign_ids": [second], "conn_id": "bsg_eu"}}]
+    return accounts, first, second
+
+
+def test_the_mapped_kill_switch_stops_each_account_in_its_own_map_index(sim, campaigns_dag, monkeypatch):
+    accounts, first, second = two_bsg_accounts(sim, monkeypatch)
+    dag_run = campaigns_dag("campaigns_kill_switch_by_account").test(run_conf={"accounts": accounts})
+    assert set(mapped_states(dag_run)) == {("accounts", -1), ("stop", 0), ("stop", 1), ("report", -1)}
+    assert set(mapped_states(dag_run).values()) == {"success"}
+    assert sim.campaign("bsg", first)["status"] == "stopped" and sim.campaign("bsg", second)["status"] == "stopped"
+    ti = dag_run.get_task_instance("report")
+    assert ti.xcom_pull(task_ids="report") == {"stopped": 2, "already_final": 0, "failed": 0}
+    per_index = [ti.xcom_pull(task_ids="stop", map_indexes=index) for index in (0, 1)]
+    assert [[c["conn_id"] for c in result["campaigns"]] for result in per_index] == [["bsg_default"], ["bsg_eu"]]
+
+
+def test_one_account_failing_keeps_the_mapped_run_red_and_the_other_account_stopped(sim, campaigns_dag, monkeypatch):
+    accounts, first, second = two_bsg_accounts(sim, monkeypatch, eu_password="not-the-key")
+    dag = campaigns_dag("campaigns_kill_switch_by_account")
+    stop = dag.get_task("stop")
+    assert (stop.retries, stop.retry_delay.total_seconds()) == (3, 5), "mapped: the documented retry defaults"
+    stop.retries = 0  # the failure is permanent anyway; no need to wait out three retries here
+    dag_run = dag.test(run_conf={"accounts": accounts})
+    states = mapped_states(dag_run)
+    assert (states[("stop", 0)], states[("stop", 1)], states[("report", -1)]) == ("success", "failed", "failed")
+    assert sim.campaign("bsg", first)["status"] == "stopped" and sim.campaign("bsg", second)["status"] == "sending"
+    pushed = dag_run.get_task_instance("stop", map_index=1).xcom_pull(task_ids="stop", key="campaigns_result", map_indexes=1)
+    assert pushed["totals"]["failed"] == 1 and pushed["campaigns"][0]["conn_id"] == "bsg_eu"
+
+
+def test_fire_drill_is_green_against_the_simulator_and_stops_nothing(sim, run_dag, states):
+    kore = sim.add_campaign("kore", status="Active")
+    bsg = sim.add_campaign("bsg", status="sending")
+    dag_run = run_dag("campaigns_fire_drill")
+    assert states(dag_run) == {"fire_drill": "success"}
+    result = result_of(dag_run, "fire_drill")
+    assert result["totals"]["contradicted"] == 0
+    assert [c["conn_id"] for c in result["connections"]] == ["bsg_default", "cellcast_default", "comm_default", "kore_default"]
+    assert sim.campaign("kore", kore)["status"] == "Active" and sim.stop_count("bsg", bsg) == 0
+
+
+def test_fire_drill_fails_naming_the_drifted_fact(sim, run_dag, states):
+    sim.add_campaign("comm", status="in_progress")
+    sim.drift("comm", "missing_paging")
+    dag_run = run_dag("campaigns_fire_drill", conn_ids=["comm_default"])
+    assert states(dag_run) == {"fire_drill": "failed"}
+    assert [fact["fact"] for fact in result_of(dag_run, "fire_drill")["contradicted"]] == ["comm.list", "comm.list.paging"]

@@ -23,7 +23,7 @@ def as_conf(value):
 @pytest.mark.parametrize("vendor", ["bsg", "cellcast", "comm", "kore"])
 def test_stop_and_deferred_wait(sim, run_dag, states, vendor):
     stop = sim.add_campaign(vendor, status=RUNNING[vendor])
-    wait = sim.add_campaign(vendor, status=RUNNING[vendor], finishes_in=1.5)
+    wait = sim.add_campaign(vendor, status=RUNNING[vendor], finishes_in=6.0)  # after the stop task and the first check, even when loaded
     dag_id = "e2e_bsg_defer" if vendor == "bsg" else f"e2e_{vendor}"
     dag_run = run_dag(dag_id, stop=as_conf(stop), wait=as_conf(wait))
     assert states(dag_run) == {"stop": "success", "wait": "success"}

@@ -270,7 +270,7 @@ def test_list_pages_by_has_more_not_by_a_short_page(kore, mocked, documented):
     mocked.post(LIST, body=documented("kore/list-sms-200-v1-has-more.json"), content_type="application/json")
     rest = [{"id": f"cd-{i}", "status": "Paused" if i == 7 else "Active", "name": "x"} for i in range(2, 8)]
     mocked.post(LIST, json=page(rest, skip=2, total=8))
-    listed = kore.list_campaigns(statuses=["active", "PAUSED", "Custom"])
+    listed = kore.list_campaigns(statuses=["Active", "PAUSED", "Custom"])  # Kore.ai's own spellings, any case
     assert len(listed) == 8 and listed[0].campaign_id == "cd-3aefda80-f98e-5f4f-ad41-92803abbxxxx"
     assert listed[-1].campaign_id == "cd-7" and listed[-1].state.value == "paused"
     bodies = [json.loads(c.request.body) for c in mocked.calls]

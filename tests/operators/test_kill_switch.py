@@ -350,3 +350,36 @@ def test_an_input_error_names_the_target_suggests_the_near_key_and_lists_every_k
     assert says in message
     assert "campaign_ids" in message and "all_active" in message and "conn_id" in message and "status_map" in message
     assert sim.requests() == []
+
+
+def test_listed_names_are_in_the_result_before_any_wait(sim, ti):
+    """Kore.ai's and Cellcast's stop answers carry no name: the listing's names are used."""
+    kore = sim.add_campaign("kore", status="Active", name="Winter promo")
+    messages = sim.add_campaign("cellcast", status="scheduled", recipients=2, custom_string="promo-x")
+    result = CampaignKillSwitchOperator(
+        task_id="kill", targets={"kore": {"all_active": True}, "cellcast": {"custom_string": "promo-x"}}
+    ).execute({"ti": ti})
+    names = {c["campaign_id"]: c["name"] for c in result["campaigns"]}
+    assert names[kore] == "Winter promo"
+    assert all(names[m] == "promo-x" for m in messages)
+
+
+def test_the_table_is_logged_once_when_the_wait_changes_nothing(sim, ti, capfd):
+    campaign = sim.add_campaign("bsg", status="sending")  # stopped at once (no wind-down): nothing to wait for
+    op = CampaignKillSwitchOperator(
+        task_id="kill", targets={"bsg": {"campaign_ids": [campaign]}}, wait_for_completion=True, poll_interval=0.1
+    )
+    op.execute({"ti": ti})
+    out = capfd.readouterr().out
+    assert out.count("Campaigns:") == 1, out
+    assert "Every campaign is as the table above shows" in out
+
+
+def test_the_table_is_logged_again_when_the_wait_changed_a_state(sim, ti, capfd):
+    campaign = sim.add_campaign("bsg", status="sending", wind_down=0.5)  # BSG keeps sending half a second after the stop
+    op = CampaignKillSwitchOperator(
+        task_id="kill", targets={"bsg": {"campaign_ids": [campaign]}}, wait_for_completion=True, poll_interval=0.2
+    )
+    result = op.execute({"ti": ti})
+    assert result["campaigns"][0]["vendor_status"] == "stopped"
+    assert capfd.readouterr().out.count("Campaigns:") == 2

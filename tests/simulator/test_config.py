@@ -10,7 +10,7 @@ from airflow_provider_campaigns.simulator.config import SimConfig
 
 
 def test_strict_is_the_default():
-    assert Simulator().config.as_dict() == {"strict": True, "wind_down": 0.0, "page_caps": {}}
+    assert Simulator().config.as_dict() == {"strict": True, "wind_down": 0.0, "page_caps": {}, "drift": {}}
     assert Simulator(strict=False, page_caps={"bsg": 40}).config.as_dict()["page_caps"] == {"bsg": 40}
 
 
@@ -22,16 +22,16 @@ def test_invalid_settings_change_nothing(changes):
     config = SimConfig(page_caps={"kore": 3})
     with pytest.raises(ValueError):
         config.update(**{"wind_down": 2, **changes})
-    assert config.as_dict() == {"strict": True, "wind_down": 0.0, "page_caps": {"kore": 3}}
+    assert config.as_dict() == {"strict": True, "wind_down": 0.0, "page_caps": {"kore": 3}, "drift": {}}
 
 
 def test_control_api_reads_and_changes_the_settings(simulator, client, call):
     base = simulator.url + "/_sim/config"
-    assert call(base).json() == {"strict": True, "wind_down": 0.0, "page_caps": {}}
+    assert call(base).json() == {"strict": True, "wind_down": 0.0, "page_caps": {}, "drift": {}}
     cid = simulator.add_campaign("bsg", channel="sms")
     assert client.bsg("PUT", f"/api/campaigns/{cid}/stop").status == 405
     changed = call(base, "POST", {"strict": False, "wind_down": 0.5, "page_caps": {"comm": 7}}).json()
-    assert changed == {"strict": False, "wind_down": 0.5, "page_caps": {"comm": 7}}
+    assert changed == {"strict": False, "wind_down": 0.5, "page_caps": {"comm": 7}, "drift": {}}
     assert simulator.config.strict is False
     assert call(base, "POST", {"strict": "maybe"}).status == 400
     assert call(base).json()["strict"] is False

@@ -96,6 +96,12 @@ class SimClient:
         """Forget every campaign, fault and logged request (the fault generator restarts from its seed)."""
         self.http.post("/reset").raise_for_status()
 
+    def config(self, **changes: Any) -> dict[str, Any]:
+        """Change the simulator's settings (``drift={"kore": "missing_paging"}``); returns them all."""
+        answer = self.http.post("/config", json=changes)
+        answer.raise_for_status()
+        return dict(answer.json())
+
     def outage(self, seconds: float) -> None:
         """Refuse connections for ``seconds`` (state kept); answered before the server goes down."""
         self.http.post("/outage", json={"seconds": seconds}).raise_for_status()

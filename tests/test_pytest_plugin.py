@@ -1,0 +1,83 @@
+"""The shipped pytest plugin is inert until a test asks for a fixture: no Airflow import, no setting changed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run_pytest(tmp_path: Path, test_code: str, ini: str = "", **env_changes: str | None) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "test_user.py").write_text(test_code, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n" + ini, encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "PYTEST_"))}
+    env["HOME"] = str(tmp_path)  # nothing may reach the real ~/airflow
+    for key, value in env_changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_loading_the_plugin_imports_no_airflow_and_changes_nothing(tmp_path: Path) -> None:
+    done = run_pytest(
+        tmp_path,
+        "import os, sys\n"
+        "def test_other_users_test(pytestconfig):\n"
+        "    assert pytestconfig.pluginmanager.has_plugin('campaigns')\n"
+        "    assert not [m for m in sys.modules if m == 'airflow' or m.startswith('airflow.')]\n"
+        "    assert 'AIRFLOW_HOME' not in os.environ and 'AIRFLOW__CORE__DAGS_FOLDER' not in os.environ\n",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (tmp_path / "airflow").exists()
+
+
+def test_the_plugin_can_be_turned_off(tmp_path: Path) -> None:
+    (tmp_path / "test_user.py").write_text("def test_x(pytestconfig):\n    assert not pytestconfig.pluginmanager.has_plugin('campaigns')\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:campaigns", "test_user.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_an_isolated_home_on_request_before_any_conftest(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text("import os\nHOME_AT_CONFTEST = os.environ.get('AIRFLOW_HOME')\n")
+    done = run_pytest(
+        tmp_path,
+        "import os\nimport conftest\n"
+        "def test_x():\n"
+        "    assert 'campaigns-airflow-home-' in conftest.HOME_AT_CONFTEST\n"
+        "    assert os.environ['AIRFLOW_HOME'] == conftest.HOME_AT_CONFTEST\n",
+        ini="campaigns_isolated_airflow_home = true\n",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.e2e
+def test_the_default_home_is_never_migrated(tmp_path: Path) -> None:
+    (tmp_path / "dags").mkdir()
+    done = run_pytest(
+        tmp_path,
+        "import airflow  # at the top of a test module: Airflow picks its default home\n"
+        "def test_x(campaigns_airflow_home):\n    pass\n",
+    )
+    assert done.returncode != 0
+    assert "will not migrate it" in done.stdout + done.stderr
+    assert not (tmp_path / "airflow" / "airflow.db").exists()
