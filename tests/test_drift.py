@@ -114,7 +114,8 @@ def hooks(connection, clock) -> dict[str, Any]:
         host=KORE_HOST,
         login="cs-drift",
         password="kore-drift-secret-0123456789abcdef",
-        extra={"account_id": ACCOUNT, "stream_id": STREAM},
+        # no pace: Kore.ai's default of one request a second would space the status read after the stop
+        extra={"account_id": ACCOUNT, "stream_id": STREAM, "requests_per_second": 0},
     )
     return {
         "bsg": BsgHook(clock=clock),

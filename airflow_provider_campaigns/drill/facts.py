@@ -127,6 +127,7 @@ FACTS: tuple[Fact, ...] = (
     ),
     _named("cellcast.list.paging_details", "page and limit echoed, nextPage null on the last page", probes.next_page_null_on_last),
     _named("cellcast.errors.routes_429", "a wrong method is 404; the 429 body", why_not=NOT_A_READ),
+    _named("cellcast.errors.rate_limit_body", "a 429 carries the legacy API's OVER_LIMIT envelope", why_not=FLOODING),
     *_core("comm"),
     _named("comm.errors.bodies", 'a wrong token gets 401 {"message": "Unauthenticated."}', probes.unauthenticated(401, UNAUTHENTICATED)),
     _named(
@@ -185,6 +186,7 @@ FACTS: tuple[Fact, ...] = (
         ),
     ),
     _named("kore.errors.rate_limit", "a 429 carries the rate-limit text", why_not=FLOODING),
+    _named("kore.rate_limit.default", "the campaign API keeps the platform's 60 calls a minute per bot", why_not=FLOODING),
 )
 
 
