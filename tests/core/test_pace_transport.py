@@ -46,7 +46,8 @@ def test_a_configured_rate_is_kept_from_the_first_request(monkeypatch):
         _, seconds = stop_all(hook, sim, 40)
         counts = sim.rate_limits()["cellcast"]
     assert counts["refused"] <= 0.05 * counts["accepted"], counts
-    assert 40 / 20 * 0.9 <= seconds <= 40 / 20 * 1.6, seconds  # paced from the first request, not in a burst
+    # paced from the first request, not in a burst (the upper bound only catches a stall: CPU load stretches it)
+    assert 40 / 20 * 0.9 <= seconds <= 40 / 20 * 3, seconds
 
 
 def test_the_triggerers_reads_share_the_pace_of_the_same_connection(monkeypatch):
