@@ -148,7 +148,14 @@ def test_one_pace_per_connection_scope_in_a_process(clock):
 
 def kore_connection(**extra: object) -> SimpleNamespace:
     extras = {"account_id": "acc-1", "stream_id": "st-1", **extra}
-    fields = {"conn_id": "kore_default", "host": "https://kore.test", "port": None, "schema": None, "login": "cs-1", "password": "kore-pace-test-client-secret-0123456789"}
+    fields = {
+        "conn_id": "kore_default",
+        "host": "https://kore.test",
+        "port": None,
+        "schema": None,
+        "login": "cs-1",
+        "password": "kore-pace-test-client-secret-0123456789",
+    }
     return SimpleNamespace(extra_dejson=extras, **fields)
 
 
