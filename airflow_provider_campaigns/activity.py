@@ -42,7 +42,7 @@ class Activity:
 
     @property
     def rank(self) -> int:
-        """:data:`SENDING`, :data:`STARTING` or :data:`REST`."""
+        """0 sending now, 1 starting, 2 the rest (the classes the order of stops goes by)."""
         return SENDING if self.sending else STARTING if self.starting else REST
 
     def rate(self, now: float) -> float | None:

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from airflow_provider_campaigns.activity import Activity
+from airflow_provider_campaigns.activity import Activity
 
 log = logging.getLogger(__name__)
 
