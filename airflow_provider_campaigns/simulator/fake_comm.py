@@ -165,7 +165,7 @@ class FakeComm(FakeVendor):
             "id": record.id,
             "next_step_timestamp": None if final else iso_us(record.updated + 300),
             "status": record.status,
-            "meta": meta(fields["plans"], fields["send_amount"], record.created, self.progress(record)),
+            "meta": meta(fields["plans"], fields["send_amount"], self.send_at(record), self.progress(record)),
             "created_at": iso_us(record.created),
             "updated_at": iso_us(record.updated),
             "logs": [
@@ -193,7 +193,13 @@ class FakeComm(FakeVendor):
             max(lasts) if lasts else None,
         )
         updated = max([campaign["created"], *(r.updated for r in sends)])
-        return campaign_resource(campaign, progress, updated, [self.render(r) for r in sends], self.strict)
+        send_at = min((self.send_at(r) for r in sends), default=None)
+        return campaign_resource(campaign, progress, updated, [self.render(r) for r in sends], self.strict, send_at)
+
+    @staticmethod
+    def send_at(record: Record) -> float:
+        """When a send starts (``send_datetime``): its traffic's start, else its creation."""
+        return record.created if record.flow is None else record.flow.start
 
     # -- routes ----------------------------------------------------------------------
     def _get(self, req: SimRequest, match: re.Match[str]) -> SimResponse:

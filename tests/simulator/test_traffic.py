@@ -10,7 +10,7 @@ import pytest
 
 from airflow_provider_campaigns.simulator import Simulator
 from airflow_provider_campaigns.simulator.__main__ import parse_args
-from airflow_provider_campaigns.simulator.clock import ManualClock, iso_ms
+from airflow_provider_campaigns.simulator.clock import ManualClock, iso_ms, iso_us, plain
 from airflow_provider_campaigns.simulator.traffic import Flow, TrafficSetting, moment, parse_traffic
 
 T0 = 1_800_000_000.0
@@ -138,6 +138,15 @@ def test_each_vendor_reports_progress_only_in_its_documented_fields(sim, clock, 
     assert stopped["total_sent"] == 20
     assert not documented("bsg_campaign_200").problems(client.bsg("GET", f"/api/campaigns/{bsg}", token).json())
     assert not documented("kore_list_200").problems(client.kore("POST", "/getAllCampaignDetails", body={"type": "sms"}).json())
+
+
+def test_scheduled_campaigns_say_when_they_start_in_their_documented_fields(sim, client):
+    bsg = sim.add_campaign("bsg", rate=10, audience=100, starts_in=90)
+    campaign, _ = sim.add_campaign("comm", rate=10, audience=100, starts_in=90)
+    data = client.bsg("GET", f"/api/campaigns/{bsg}").json()["data"]
+    assert (data["status"], data["start_at"], data["real_start_at"]) == ("scheduled", plain(T0 + 90), None)
+    meta = client.comm("GET", f"/api/v1/sms/campaigns/{campaign}").json()["data"]["meta"]
+    assert meta["manual_data"]["send_datetime"] == iso_us(T0 + 90) and meta["multistep_status"]["start_timestamp"] is None
 
 
 def test_the_simulator_counts_messages_sent_after_a_moment_per_campaign_per_vendor_and_in_total(sim, clock, client):
