@@ -132,7 +132,7 @@ def test_every_documented_row_quotes_its_source():
     documented = documented_rows()
     assert len(documented) >= 60, "the page lost its documented rows"
     unquoted = [row["fact"] for row in documented if not quotes(row["basis"])]
-    assert not unquoted, f"documented rows without a quote (— \"…\") of their source: {unquoted}"
+    assert not unquoted, f'documented rows without a quote (— "…") of their source: {unquoted}'
     short = [(row["fact"], quote) for row in documented for quote in quotes(row["basis"]) if len(normalised(quote)) < SHORTEST_QUOTE]
     assert not short, f"quotes too short to pin a source down: {short}"
 
