@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_provider_campaigns import __version__
+from airflow_provider_campaigns.version import __version__
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.core.flow import Authenticator, Budget, Send, TransportFailure
 from airflow_provider_campaigns.core.limits import AdaptiveLimit
