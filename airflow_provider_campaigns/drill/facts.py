@@ -32,6 +32,7 @@ VALUES_VARY = "the values are the simulator's choice; a vendor's own differ by c
 NOT_A_READ = "a wrong method would be a write to the vendor, and a 429 cannot be provoked without flooding it"
 FLOODING = "a 429 cannot be provoked without flooding the vendor with calls"
 UNFALSIFIABLE = "the fields are undocumented and the client never reads that answer: no answer could contradict the guess"
+UNREAD_ENVELOPE = "the client reads no envelope key beyond status, message, data and error: no answer could contradict the guess"
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ FACTS: tuple[Fact, ...] = (
     _named("bsg.list.date_form", "the list takes dates as yyyy-mm-dd hh:mm:ss", probes.list_page),
     _named("bsg.stop.duplicate_then_read", "a 429 on a stop is the duplicate-request detector", why_not=NEEDS_A_STOP),
     *_core("cellcast"),
+    _named("cellcast.answer.envelope", "status: false answers carry the whole app envelope", why_not=UNREAD_ENVELOPE),
     _named("cellcast.auth.verify", "the token check exists and accepts the key", probes.credentials),
     _named("cellcast.cancel.type_400", "a cancel without a valid type is 400", why_not=NEEDS_A_STOP),
     _named("cellcast.cancel.not_pending", "cancelling a done message answers status false", why_not=NEEDS_A_STOP),
@@ -138,6 +140,7 @@ FACTS: tuple[Fact, ...] = (
     _named("comm.stop.refusal_422", "stopping a final send is 422", why_not=NEEDS_A_STOP),
     _named("comm.status.reason", "status_reason and timestamps over a send's life", why_not=NEEDS_A_STOP),
     _named("comm.campaign.timestamps", "campaigns carry created_at and updated_at", probes.rows_carry("created_at", "updated_at")),
+    _named("comm.campaign.id_name", "listed campaigns carry id and name", probes.rows_carry("id", "name")),
     _named("comm.campaign.status_rule", "a campaign is in_progress while any send runs", why_not=NOT_OBSERVABLE),
     _named(
         "comm.list.paging",
@@ -151,6 +154,11 @@ FACTS: tuple[Fact, ...] = (
     ),
     *_core("kore"),
     _named("kore.auth.jwt_exp_checked", "one JWT (one jti) serves several calls (exp: not probed)", probes.token_reused),
+    _named(
+        "kore.auth.bad_jwt_401",
+        'a wrong JWT gets 401 {"msg": "Invalid SDK credentials", "code": 4002}',
+        probes.unauthenticated(401, {"msg": "Invalid SDK credentials", "code": 4002}),
+    ),
     _named("kore.auth.scope_errors", "a valid JWT with a wrong account id is 401 code 4002", probes.kore_wrong_account),
     _named("kore.stop.siblings", "the single-slash SMS stop path is 404", why_not=NEEDS_A_TRIGGER),
     _named("kore.trigger.play", "trigger=play activates a campaign", why_not=NEEDS_A_TRIGGER),

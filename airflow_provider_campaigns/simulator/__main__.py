@@ -1,7 +1,8 @@
 """``python -m airflow_provider_campaigns.simulator [--port 8765] [--seed seed.json] [options]``.
 
 Options: ``--latency 0.05``, ``--wind-down 5``, ``--seed-random 7``, ``--lenient``,
-``--page-cap bsg=40``, ``--rate-limit kore=1``, ``--drift kore=missing_paging`` (all repeatable); ``--help`` explains each.
+``--page-cap bsg=40``, ``--rate-limit kore=1``, ``--drift kore=missing_paging``, ``--traffic kore=10,audience=600``
+(all repeatable); ``--help`` explains each.
 
 Prints the URL, credentials and ``export AIRFLOW_CONN_...`` lines, then
 ``SIMULATOR_READY <url>``, and serves until SIGINT/SIGTERM (exit 0).
@@ -27,6 +28,7 @@ from .credentials import SimulatorCredentials
 from .drift import parse_drift
 from .rate_limits import parse_rate_limit
 from .sim import VENDORS, Simulator
+from .traffic import parse_traffic
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -75,6 +77,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="VENDOR=KIND",
         help="answer VENDOR's calls in an altered shape: renamed_field, moved_status or missing_paging (repeatable)",
     )
+    parser.add_argument(
+        "--traffic",
+        action="append",
+        default=[],
+        type=parse_traffic,
+        metavar="[VENDOR=]RATE[,audience=N]",
+        help="new campaigns (seeded ones included) of VENDOR (default: every vendor) send RATE messages a second, "
+        "N in all (default 1000), unless they name their own rate (repeatable)",
+    )
     return parser.parse_args(argv)
 
 
@@ -108,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             page_caps=dict(args.page_cap),
             rate_limits={vendor: limit.as_dict() for vendor, limit in args.rate_limit},
             drift=dict(args.drift),
+            traffic={vendor: setting.as_dict() for vendor, setting in args.traffic},
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -136,9 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Campaign vendor simulator listening on {sim.url} ({mode})")
     for vendor in VENDORS:
         print(f"  {vendor:<9} {sim.base_url(vendor)}")
-    print(f"  control   {sim.url}/_sim (health, campaigns, faults, rate_limits, requests, reset, outage)")
+    print(f"  control   {sim.url}/_sim (health, campaigns, faults, rate_limits, traffic, requests, reset, outage)")
     for vendor, limit in sim.rate_limits().items():
         print(f"  rate limit {vendor}: {limit['rate']:g}/s, burst {limit['burst']:g}")
+    for vendor, setting in sim.config.traffic.items():
+        print(f"  traffic {vendor}: {setting.rate:g} messages/s, audience {setting.audience}")
     print("Credentials:")
     for key, value in sim.credentials.as_dict().items():
         print(f"  {key}={value}")

@@ -1,9 +1,11 @@
-"""Time formats the vendors use, and a lenient parser for filters and seeds."""
+"""The simulator's clock (injectable), the time formats the vendors use, and a lenient parser for filters and seeds."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import time
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 UTC = dt.timezone(dt.timedelta(0))
@@ -53,3 +55,53 @@ def parse_when(value: object, *, end_of_day: bool = False) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
+
+
+class SimClock:
+    """The simulator's one clock: wall time for timestamps and traffic, monotonic time for timelines.
+
+    Every record, rate limit and traffic figure reads time here, so a test can hand in a
+    :class:`ManualClock` and move time on without sleeping.
+    """
+
+    def time(self) -> float:
+        """Wall-clock seconds since the epoch."""
+        return time.time()
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back."""
+        return time.monotonic()
+
+
+class ManualClock(SimClock):
+    """A clock that moves only when told to (tests): both readings advance together.
+
+    :param start: the wall time it starts at (epoch seconds; default: now).
+    """
+
+    def __init__(self, start: float | None = None) -> None:
+        """Start at ``start`` (default now)."""
+        self._wall = time.time() if start is None else float(start)
+        self._mono = 1000.0
+        self._lock = threading.Lock()
+
+    def time(self) -> float:
+        """The current fake wall time."""
+        with self._lock:
+            return self._wall
+
+    def monotonic(self) -> float:
+        """The current fake monotonic time."""
+        with self._lock:
+            return self._mono
+
+    def advance(self, seconds: float) -> None:
+        """Move both readings ``seconds`` on (``ValueError`` for a negative step)."""
+        if seconds < 0:
+            raise ValueError(f"a clock does not go back ({seconds} s)")
+        with self._lock:
+            self._wall += seconds
+            self._mono += seconds
+
+
+SYSTEM_CLOCK = SimClock()

@@ -15,7 +15,8 @@ Guessed: the campaign's ``created_at``/``updated_at``; a campaign's status is ``
 while any of its sends runs, else its latest send's status; ``status_reason`` is ``null``
 while running, ``"Stopped via API"`` or ``"Completed"`` after; ``next_step_timestamp``,
 ``last_sent_timestamp`` and ``start_timestamp`` are ``null`` when they do not apply;
-timestamps are ISO 8601 with microseconds and ``Z`` (Laravel's default).
+timestamps are ISO 8601 with microseconds and ``Z`` (Laravel's default); ``send_datetime`` (in
+``manual_data`` and ``multistep_data``) is when the send starts (a scheduled send's start time).
 
 Lenient reading (``strict=False``): the campaign resource also carries a top-level ``status``
 and a ``sends`` array of send resources (the simulator's earlier reading).
@@ -98,13 +99,13 @@ def meta(plans: dict[str, str], send_amount: int, created: float, progress: Prog
 
 
 def campaign_resource(
-    campaign: dict[str, Any], progress: Progress, updated: float, sends: list[dict[str, Any]], strict: bool
+    campaign: dict[str, Any], progress: Progress, updated: float, sends: list[dict[str, Any]], strict: bool, send_at: float | None = None
 ) -> dict[str, Any]:
-    """The campaign resource; lenient adds the top-level ``status`` and the ``sends`` array."""
+    """The campaign resource (``send_at``: its sends' first start, default its creation); lenient adds ``status`` and ``sends``."""
     data: dict[str, Any] = {
         "id": campaign["id"],
         "name": campaign["name"],
-        "meta": meta(campaign["plans"], progress.contacts, campaign["created"], progress),
+        "meta": meta(campaign["plans"], progress.contacts, campaign["created"] if send_at is None else send_at, progress),
         "created_at": iso_us(campaign["created"]),
         "updated_at": iso_us(updated),
     }

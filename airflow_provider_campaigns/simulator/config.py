@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .drift import check_drift
+from .traffic import TrafficSetting, check_settings
 
 VENDORS = ("bsg", "cellcast", "comm", "kore")
 
@@ -23,19 +24,22 @@ class SimConfig:
         for (a server-side cap; absent = no cap).
     :param drift: per vendor, a drift switch (``renamed_field``, ``moved_status``,
         ``missing_paging``; see :mod:`.drift`): the vendor answers in that altered shape.
+    :param traffic: per vendor, the messages a second (and audience) a new campaign sends when it
+        names no ``rate`` itself (see :mod:`.traffic`); absent = no traffic.
     """
 
     strict: bool = True
     wind_down: float = 0.0
     page_caps: dict[str, int] = field(default_factory=dict)
     drift: dict[str, str] = field(default_factory=dict)
+    traffic: dict[str, TrafficSetting] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.update(strict=self.strict, wind_down=self.wind_down, page_caps=self.page_caps, drift=self.drift)
+        self.update(strict=self.strict, wind_down=self.wind_down, page_caps=self.page_caps, drift=self.drift, traffic=self.traffic)
 
     def update(self, **changes: Any) -> None:
         """Change some settings at once, validated (``ValueError``/``TypeError``; nothing changes then)."""
-        unknown = set(changes) - {"strict", "wind_down", "page_caps", "drift"}
+        unknown = set(changes) - {"strict", "wind_down", "page_caps", "drift", "traffic"}
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
         strict = changes.get("strict", self.strict)
@@ -44,7 +48,12 @@ class SimConfig:
         wind_down = check_wind_down(changes.get("wind_down", self.wind_down))
         caps = check_page_caps(changes.get("page_caps", self.page_caps))
         drift = check_drift(changes.get("drift", self.drift), VENDORS)
+        traffic = self.traffic
+        if "traffic" in changes:
+            traffic = {**self.traffic, **check_settings(changes["traffic"], VENDORS)}
+            traffic = {vendor: traffic[vendor] for vendor in VENDORS if vendor in traffic and not _lifted(changes["traffic"], vendor)}
         self.strict, self.wind_down, self.page_caps, self.drift = strict, wind_down, caps, drift
+        self.traffic = traffic
 
     def page_size(self, vendor: str, requested: int) -> int:
         """How many rows a page really holds: ``requested``, or the vendor's cap if lower."""
@@ -53,7 +62,21 @@ class SimConfig:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe settings (for the control API)."""
-        return {"strict": self.strict, "wind_down": self.wind_down, "page_caps": dict(self.page_caps), "drift": dict(self.drift)}
+        traffic = {vendor: setting.as_dict() for vendor, setting in self.traffic.items()}
+        return {
+            "strict": self.strict,
+            "wind_down": self.wind_down,
+            "page_caps": dict(self.page_caps),
+            "drift": dict(self.drift),
+            "traffic": traffic,
+        }
+
+
+def _lifted(given: object, vendor: str) -> bool:
+    """Whether a traffic change sets ``vendor`` (or every vendor, ``"*"``) to ``None``."""
+    if not isinstance(given, dict):
+        return False
+    return (vendor in given and given[vendor] is None) or ("*" in given and given["*"] is None and vendor not in given)
 
 
 def check_wind_down(value: object) -> float:

@@ -19,16 +19,25 @@
   settings and the requests it ``accepted`` and ``refused`` (see ``rate_limits``)
 - ``POST /_sim/outage`` ``{"seconds": 15}`` -> ``{"ok": true, "seconds": 15}``, then the
   server refuses connections for that long (state kept)
+- ``GET /_sim/traffic?after=<epoch or ISO 8601>[&until=...]`` -> messages sent per campaign with
+  traffic, per vendor and in total, by ``until`` (default now) and from ``after`` on (see
+  :func:`traffic`); ``GET /_sim/traffic/{vendor}/{id}?at=...`` -> ``{"sent"}`` by then;
+  ``POST /_sim/traffic`` ``{"vendor" (or "*"), "rate", "audience"}`` sets the traffic new campaigns get
+  (``"rate": null`` ends it) -> the settings
+- ``GET /_sim/traffic/optimum?vendor=kore&rate=1&after=...`` -> the fewest messages that vendor's
+  campaigns send after ``after`` when stopped ``rate`` a second in the best order (:mod:`.optimum`)
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import optimum as best
 from .config import SimConfig
 from .faults import make_fault
 from .http_types import SimRequest, SimResponse, json_response
 from .rate_limits import RateLimit
+from .traffic import Sending, moment, report
 
 if TYPE_CHECKING:
     from .server import App
@@ -84,6 +93,50 @@ def set_rate_limit(app: App, spec: dict[str, Any]) -> dict[str, Any]:
     rate = kwargs.pop("rate", None)
     app.rate_limits.set(vendor, None if rate is None else RateLimit.build(rate, **kwargs))
     return app.rate_limits.describe()
+
+
+def sendings(app: App, vendor: str | None = None) -> list[Sending]:
+    """Every campaign with traffic (of ``vendor``, or of all)."""
+    apis = [app.vendor(vendor)] if vendor else list(app.vendors.values())
+    return [sending for api in apis for sending in api.sendings()]
+
+
+def traffic(app: App, after: object, until: object = None) -> dict[str, Any]:
+    """Messages sent by ``until`` (default now) and from ``after`` on, per campaign, vendor and in total."""
+    if after in (None, ""):
+        raise ValueError("'after' is required: an epoch number or an ISO 8601 date-time")
+    end = app.store.clock.time() if until in (None, "") else moment(until)
+    return report(sendings(app), moment(after), end)
+
+
+def sent(app: App, vendor: str, campaign_id: Any, at: object = None) -> int:
+    """Messages one campaign sent by ``at`` (default now); ``KeyError`` when unknown."""
+    api = app.vendor(vendor)
+    with app.store.lock:
+        record = app.store.get(api.name, api.key_of(campaign_id))
+        if record is None:
+            raise KeyError(f"no {vendor} campaign {campaign_id!r}")
+        return record.sent(None if at in (None, "") else moment(at))
+
+
+def optimum(app: App, vendor: str, rate: object, after: object) -> dict[str, Any]:
+    """The best order to stop ``vendor``'s campaigns from ``after`` at ``rate`` stops a second."""
+    if after in (None, ""):
+        raise ValueError("'after' is required: an epoch number or an ISO 8601 date-time")
+    if isinstance(rate, bool) or not isinstance(rate, (str, int, float)):
+        raise ValueError(f"rate must be a number of stops a second > 0, not {rate!r}")
+    return {"vendor": vendor, **best.optimum(sendings(app, vendor), moment(after), float(rate))}
+
+
+def set_traffic(app: App, body: dict[str, Any]) -> dict[str, Any]:
+    """Set (or end) the traffic new campaigns of a vendor get."""
+    unknown = set(body) - {"vendor", "rate", "audience"}
+    if unknown:
+        raise ValueError(f"unknown traffic settings: {', '.join(sorted(unknown))}")
+    vendor = str(body.get("vendor") or "*")
+    rate = body.get("rate")
+    config(app).update(traffic={vendor: None if rate is None else {"rate": rate, "audience": body.get("audience")}})
+    return {name: setting.as_dict() for name, setting in config(app).traffic.items()}
 
 
 def config(app: App) -> SimConfig:
@@ -149,6 +202,19 @@ def handle(app: App, req: SimRequest) -> SimResponse:
             return json_response(200, set_rate_limit(app, body))
         if route == "/rate_limits" and req.method == "GET":
             return json_response(200, app.rate_limits.describe())
+        if route == "/traffic" and req.method == "GET":
+            return json_response(200, traffic(app, req.query.get("after"), req.query.get("until")))
+        if route == "/traffic" and req.method == "POST":
+            return json_response(200, set_traffic(app, body))
+        if route == "/traffic/optimum" and req.method == "GET":
+            query = req.query
+            return json_response(200, optimum(app, str(query.get("vendor")), query.get("rate"), query.get("after")))
+        if route.startswith("/traffic/") and req.method == "GET":
+            _, _, vendor, campaign_id = route.split("/", 3)
+            try:
+                return json_response(200, {"sent": sent(app, vendor, campaign_id, req.query.get("at"))})
+            except KeyError as exc:
+                return json_response(404, {"error": str(exc.args[0])})
         if route == "/outage" and req.method == "POST":
             return outage(app, body)
         if route == "/reset" and req.method == "POST":

@@ -18,13 +18,14 @@ of the three stoppable lists.
 
 Guessed: unknown route or non-integer id ``404 {"message": "Not found"}`` (checked before auth,
 as Laravel routing does); statistics are 0 before sending, half the ``recipients`` (default
-100) while sending/paused/stopped, all when done, 90 % of those delivered.
+100) while sending/paused/stopped, all when done, 90 % of those delivered. A campaign with traffic
+(:mod:`.traffic`) reports its real progress in the documented ``statistics.sent`` (and
+``/detail``'s ``total_messages`` is its audience, ``recipients``).
 """
 
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from . import bsg_list
@@ -33,6 +34,7 @@ from .clock import plain
 from .fake_vendor import FakeVendor
 from .http_types import SimRequest, SimResponse, json_response
 from .state import Machine, Record, Timing, new_record
+from .traffic import TrafficSetting
 
 MACHINE = Machine(
     statuses=("creation", "moderation", "scheduled", "sending", "paused", "stopped", "done", "spam"),
@@ -93,7 +95,8 @@ class FakeBsg(FakeVendor):
         channel: str,
         name: str | None,
         timing: Timing,
-        recipients: int = 100,
+        traffic: TrafficSetting | None = None,
+        recipients: int | None = None,
         sender: str = "BSG",
         calculated_price: float | None = None,
         currency: str = "USD",
@@ -102,15 +105,18 @@ class FakeBsg(FakeVendor):
         """Create an SMS or RCS campaign; returns its integer id."""
         if channel not in TYPES:
             raise ValueError(f"bsg channel must be one of {TYPES}, not {channel!r}")
+        count = int(recipients) if recipients is not None else traffic.audience if traffic is not None else 100
         campaign_id = self.store.next_number(self.name, start=1001)
-        record = new_record(self.name, campaign_id, MACHINE, status or "sending", timing)
+        default = "scheduled" if traffic is not None and timing.starts_in else "sending"
+        record = new_record(self.name, campaign_id, MACHINE, status or default, self.with_traffic(timing, traffic, count), self.store.clock)
+        self.attach_flow(record, traffic, count, timing.starts_in)
         record.fields = {
             "name": name or f"{channel.upper()} api campaign / {plain(record.created)}",
             "sender": sender,
             "message_type": channel,
-            "recipients": int(recipients),
+            "recipients": count,
             "start_at": record.created + (timing.starts_in or 0.0),
-            "calculated_price": round(int(recipients) * 0.05, 2) if calculated_price is None else calculated_price,
+            "calculated_price": round(count * 0.05, 2) if calculated_price is None else calculated_price,
             "currency": currency,
             "extra": extra,
         }
@@ -120,8 +126,11 @@ class FakeBsg(FakeVendor):
         return campaign_id
 
     def statistics(self, record: Record) -> tuple[int, int]:
-        """``(sent, delivered)`` so far."""
+        """``(sent, delivered)`` so far: the campaign's traffic when it has some, else a fixed share of ``recipients``."""
         total = int(record.fields["recipients"])
+        if record.flow is not None:
+            sent = record.sent()
+            return sent, sent * 9 // 10
         sent = 0 if "sending" not in record.entered else total if record.status == "done" else total // 2
         return sent, sent * 9 // 10
 
@@ -204,7 +213,7 @@ class FakeBsg(FakeVendor):
             return json_response(200, {"data": self.render(record)})
 
     def _list(self, req: SimRequest, _: re.Match[str]) -> SimResponse:
-        query = bsg_list.parse_query(req.query, self.strict, time.time(), MACHINE.statuses)
+        query = bsg_list.parse_query(req.query, self.strict, self.store.clock.time(), MACHINE.statuses)
         if isinstance(query, dict):
             return json_response(422, {"message": INVALID, "errors": query})
         with self.store.lock:

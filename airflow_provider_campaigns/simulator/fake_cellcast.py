@@ -23,7 +23,10 @@ Guessed: cancelling a message no longer scheduled/queued answers HTTP 200 ``stat
 not found"``; an ill-formed ``messageId`` the CastError answer; missing ``type`` ``400 "type is
 required"``; other than sms/mms ``400 "type must be one of [sms, mms]"``; the token check
 answers ``"Token is valid"`` with ``{"valid": true}``. Time: ``scheduled`` -> ``sent`` at
-``starts_in`` (its ``scheduleAt``) -> ``delivered`` at ``finishes_in``.
+``starts_in`` (its ``scheduleAt``) -> ``delivered`` at ``finishes_in``. With traffic
+(:mod:`.traffic`) a campaign's messages are scheduled ``1 / rate`` seconds apart; each is one
+message sent at its ``scheduleAt`` unless cancelled before (the documented ``scheduleAt``,
+``send_time`` and ``status`` are all a client sees of it).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import hmac
 import math
 import re
 import secrets
-import time
+from dataclasses import replace
 from typing import Any
 
 from . import cellcast_list
@@ -41,6 +44,7 @@ from .clock import iso_ms, parse_when
 from .fake_vendor import FakeVendor, phrase
 from .http_types import SimRequest, SimResponse, json_response
 from .state import Machine, Record, Timing, new_record
+from .traffic import TrafficSetting
 
 MACHINE = Machine(
     statuses=("scheduled", "queued", "sent", "canceled", "delivered", "failed", "blocked", "rejected", "expired", "received"),
@@ -109,6 +113,7 @@ class FakeCellcast(FakeVendor):
         channel: str,
         name: str | None,
         timing: Timing,
+        traffic: TrafficSetting | None = None,
         recipients: int = 1,
         custom_string: str | None = None,
         message_type: str | None = None,
@@ -118,17 +123,23 @@ class FakeCellcast(FakeVendor):
         schedule_at: object = None,
         **extra: Any,
     ) -> list[str]:
-        """Create one scheduled message per recipient; returns their 24-hex ids."""
+        """Create one scheduled message per recipient; returns their 24-hex ids.
+
+        With ``traffic`` the messages go out ``traffic.rate`` a second from ``starts_in``: message
+        ``k`` is scheduled ``k / rate`` seconds after the first (its ``scheduleAt``) and is sent then.
+        """
         kind = (message_type or channel).lower()
         if kind not in TYPES:
             raise ValueError(f"cellcast message_type must be one of {TYPES}, not {kind!r}")
         phones = list(receivers) if receivers else [f"+614{10000000 + i:08d}" for i in range(int(recipients))]
         ids: list[str] = []
-        for phone in phones:
+        for index, phone in enumerate(phones):
             number = self.store.next_number(self.name)
-            message_id = f"{int(time.time()):08x}{self._prefix}{number:08x}"
-            record = new_record(self.name, message_id, MACHINE, status or "scheduled", timing)
-            due = next((s for s in (timing.starts_in, timing.finishes_in) if s is not None), 3600.0)
+            message_id = f"{int(self.store.clock.time()):08x}{self._prefix}{number:08x}"
+            own = timing if traffic is None else replace(timing, starts_in=(timing.starts_in or 0.0) + index / traffic.rate)
+            record = new_record(self.name, message_id, MACHINE, status or "scheduled", own, self.store.clock)
+            self.attach_flow(record, None if traffic is None else TrafficSetting(math.inf, 1), 1, own.starts_in)
+            due = next((s for s in (own.starts_in, own.finishes_in) if s is not None), 3600.0)
             record.fields = {
                 "message": message,
                 "sender": sender,

@@ -19,7 +19,9 @@ Guessed (no error bodies, status enum, send read or paging are documented):
   stopped via API"}``.
 - List paging: Laravel's paginator (``page`` from 1, ``per_page`` default 15, at most 100, 422
   above; ``links.next``, ``meta.last_page``, ``meta.total``).
-- Time: pending/scheduled -> in_progress at ``starts_in`` -> completed at ``finishes_in``.
+- Time: pending/scheduled -> in_progress at ``starts_in`` -> completed at ``finishes_in``. A send
+  with traffic (:mod:`.traffic`) reports its progress in the documented
+  ``multistep_status.total_sent`` (its audience, ``send_amount``, in ``total_available_contacts``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from __future__ import annotations
 import hmac
 import math
 import re
-import time
 import uuid
 from typing import Any
 
@@ -36,6 +37,7 @@ from .comm_render import Progress, campaign_resource, meta
 from .fake_vendor import FakeVendor
 from .http_types import SimRequest, SimResponse, int_param, json_response
 from .state import Machine, Record, Timing, new_record
+from .traffic import TrafficSetting
 
 MACHINE = Machine(
     statuses=("pending", "scheduled", "in_progress", "stopped", "completed", "cancelled", "failed"),
@@ -90,15 +92,19 @@ class FakeComm(FakeVendor):
         channel: str,
         name: str | None,
         timing: Timing,
+        traffic: TrafficSetting | None = None,
         campaign_id: str | None = None,
-        send_amount: int = 200,
+        send_amount: int | None = None,
         **extra: Any,
     ) -> tuple[str, str]:
         """Create a send (in a new campaign, or in ``campaign_id``); returns both UUIDs."""
         if channel != "sms":
             raise ValueError("comm.com campaigns are SMS only")
+        amount = int(send_amount) if send_amount is not None else traffic.audience if traffic is not None else 200
         send_id = str(uuid.uuid4())
-        record = new_record(self.name, send_id, MACHINE, status or "in_progress", timing)
+        default = "scheduled" if traffic is not None and timing.starts_in else "in_progress"
+        record = new_record(self.name, send_id, MACHINE, status or default, self.with_traffic(timing, traffic, amount), self.store.clock)
+        self.attach_flow(record, traffic, amount, timing.starts_in)
         if record.status in ("in_progress", "completed", "stopped"):
             record.entered.setdefault("in_progress", record.created)
         with self.store.lock:
@@ -110,7 +116,7 @@ class FakeComm(FakeVendor):
             campaign["sends"].append(send_id)
             record.fields = {
                 "campaign": key,
-                "send_amount": int(send_amount),
+                "send_amount": amount,
                 "plans": new_plans(),
                 "extra": extra,
                 "logs": [(record.created, "Send started")],
@@ -118,11 +124,17 @@ class FakeComm(FakeVendor):
             self.store.put(record)
         return key, send_id
 
+    audience_field = "send_amount"
+
+    def label(self, record: Record) -> str:
+        """``"<campaign>/<send>"``, as the kill switch names a send."""
+        return f"{record.fields['campaign']}/{record.key}"
+
     def key_of(self, campaign_id: Any) -> str:
         """A send UUID, or a ``(campaign, send)`` pair."""
         if isinstance(campaign_id, (list, tuple)):
             campaign_id = campaign_id[-1]
-        return str(campaign_id).lower()
+        return str(campaign_id).rpartition("/")[2].lower()
 
     def state(self, campaign_id: Any) -> dict[str, Any] | None:
         """A send's resource; a campaign UUID gives the campaign resource."""
@@ -135,10 +147,13 @@ class FakeComm(FakeVendor):
 
     @staticmethod
     def progress(record: Record) -> Progress:
-        """A send's ``multistep_status`` facts."""
+        """A send's ``multistep_status`` facts (``total_sent``: its traffic when it has some, else a fixed share)."""
         started = record.entered.get("in_progress")
         amount = int(record.fields["send_amount"])
-        sent = amount if record.status == "completed" else 0 if started is None else amount // 2
+        if record.flow is not None:
+            sent = record.sent()
+        else:
+            sent = amount if record.status == "completed" else 0 if started is None else amount // 2
         last = None if started is None else record.updated
         return Progress(record.status, REASONS.get(record.status), amount, sent, started, last)
 
@@ -150,7 +165,7 @@ class FakeComm(FakeVendor):
             "id": record.id,
             "next_step_timestamp": None if final else iso_us(record.updated + 300),
             "status": record.status,
-            "meta": meta(fields["plans"], fields["send_amount"], record.created, self.progress(record)),
+            "meta": meta(fields["plans"], fields["send_amount"], self.send_at(record), self.progress(record)),
             "created_at": iso_us(record.created),
             "updated_at": iso_us(record.updated),
             "logs": [
@@ -178,7 +193,13 @@ class FakeComm(FakeVendor):
             max(lasts) if lasts else None,
         )
         updated = max([campaign["created"], *(r.updated for r in sends)])
-        return campaign_resource(campaign, progress, updated, [self.render(r) for r in sends], self.strict)
+        send_at = min((self.send_at(r) for r in sends), default=None)
+        return campaign_resource(campaign, progress, updated, [self.render(r) for r in sends], self.strict, send_at)
+
+    @staticmethod
+    def send_at(record: Record) -> float:
+        """When a send starts (``send_datetime``): its traffic's start, else its creation."""
+        return record.created if record.flow is None else record.flow.start
 
     # -- routes ----------------------------------------------------------------------
     def _get(self, req: SimRequest, match: re.Match[str]) -> SimResponse:
@@ -196,7 +217,7 @@ class FakeComm(FakeVendor):
             if record.status not in RUNNING:
                 return json_response(422, {"message": "Campaign send is not running."})
             if self.accept_stop(record, "stopped"):
-                record.fields["logs"].append((time.time(), "Send stopped via API"))
+                record.fields["logs"].append((self.store.clock.time(), "Send stopped via API"))
             return json_response(200, {"data": self.render(record)})
 
     def _list(self, req: SimRequest, _: re.Match[str]) -> SimResponse:

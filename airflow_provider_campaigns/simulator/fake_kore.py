@@ -50,7 +50,9 @@ Simulator choices where the docs are silent:
   "code": 400}]}``. Lenient: ``type`` defaults to ``sms`` and ``filters.status`` matches
   case-insensitively.
 - Campaign ids: ``cd-<uuid4>``. Time: Scheduled -> Active at ``starts_in`` ->
-  Completed at ``finishes_in``.
+  Completed at ``finishes_in``. A campaign with traffic (:mod:`.traffic`) reports its progress in
+  the list rows' documented ``totalMessagesSent`` only (no audience size is documented; 0 without
+  traffic).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ from .clock import iso_ms
 from .fake_vendor import FakeVendor, phrase
 from .http_types import SimRequest, SimResponse, json_response
 from .state import Machine, Record, Timing, new_record
+from .traffic import TrafficSetting
 
 MACHINE = Machine(
     statuses=("Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused", "Stopped", "Completed"),
@@ -154,12 +157,27 @@ class FakeKore(FakeVendor):
         return None if account == self.creds.kore_account_id else denied("Invalid accountId")
 
     # -- campaigns -----------------------------------------------------------------
-    def create(self, *, status: str | None, channel: str, name: str | None, timing: Timing, **extra: Any) -> str:
+    audience_field = "audience"
+
+    def create(
+        self,
+        *,
+        status: str | None,
+        channel: str,
+        name: str | None,
+        timing: Timing,
+        traffic: TrafficSetting | None = None,
+        audience: int | None = None,
+        **extra: Any,
+    ) -> str:
         """Create an SMS campaign; returns its id."""
         if channel != "sms":
             raise ValueError("kore campaigns are SMS only here")
         campaign_id = f"cd-{uuid.uuid4()}"
-        record = new_record(self.name, campaign_id, MACHINE, status or "Active", timing)
+        count = audience if audience is not None else traffic.audience if traffic is not None else 0
+        default = "Scheduled" if traffic is not None and timing.starts_in else "Active"
+        record = new_record(self.name, campaign_id, MACHINE, status or default, self.with_traffic(timing, traffic, count), self.store.clock)
+        self.attach_flow(record, traffic, count, timing.starts_in)
         record.fields = {
             "name": name or f"SMS campaign {campaign_id[3:11]}",
             "extra": extra,
@@ -204,7 +222,7 @@ class FakeKore(FakeVendor):
             "updatedAt": iso_ms(record.updated),
             "schedule": {"isSchedulingEnabled": record.fields["scheduledAt"] is not None, "isRecurrenceEnabled": False},
             "id": record.id,
-            "totalMessagesSent": 0,
+            "totalMessagesSent": record.sent(),
             "campaignInstanceUpdatedAt": iso_ms(record.updated),
             "campaignExecutionType": "NORMAL",
             "contactLists": ["Simulated contact list"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -9,6 +11,7 @@ from .config import SimConfig
 from .credentials import SimulatorCredentials
 from .http_types import Router, SimRequest, SimResponse, json_response
 from .state import Record, Store, Timing
+from .traffic import Flow, Sending, TrafficSetting, check_audience, check_rate
 
 GATEWAY_PAGE = (
     "<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n"
@@ -131,15 +134,57 @@ class FakeVendor:
         finishes_in: float | None = None,
         created_at: object = None,
         wind_down: float | None = None,
+        rate: float | None = None,
+        audience: int | None = None,
         **fields: Any,
     ) -> Any:
-        """Create a campaign (see :class:`Timing` for the timing keywords); returns its id."""
-        timing = Timing(starts_in=starts_in, finishes_in=finishes_in, created_at=created_at, wind_down=wind_down)
-        return self.create(status=status, channel=channel.lower(), name=name, timing=timing, **fields)
+        """Create a campaign (see :class:`Timing` for the timing keywords); returns its id.
 
-    def create(self, *, status: str | None, channel: str, name: str | None, timing: Timing, **fields: Any) -> Any:
-        """Create a campaign from validated common arguments and vendor-specific ``fields``."""
+        ``rate`` (messages a second; ``0`` = none) and ``audience`` (messages in all) give it traffic
+        (:mod:`.traffic`); without ``rate`` it takes the vendor's configured traffic, if any.
+        """
+        timing = Timing(starts_in=starts_in, finishes_in=finishes_in, created_at=created_at, wind_down=wind_down)
+        if audience is not None:
+            fields[self.audience_field] = check_audience(audience)
+        traffic = self.config.traffic.get(self.name) if rate is None else None if rate == 0 else TrafficSetting(check_rate(rate))
+        return self.create(status=status, channel=channel.lower(), name=name, timing=timing, traffic=traffic, **fields)
+
+    #: the keyword of :meth:`create` that holds how many messages a campaign sends
+    audience_field = "recipients"
+
+    def create(
+        self, *, status: str | None, channel: str, name: str | None, timing: Timing, traffic: TrafficSetting | None, **fields: Any
+    ) -> Any:
+        """Create a campaign from validated common arguments, its traffic and vendor-specific ``fields``."""
         raise NotImplementedError
+
+    def with_traffic(self, timing: Timing, traffic: TrafficSetting | None, audience: int) -> Timing:
+        """A campaign with traffic finishes by itself when its audience is used up (unless ``finishes_in`` says otherwise)."""
+        if traffic is None or timing.finishes_in is not None or math.isinf(traffic.rate):
+            return timing
+        return replace(timing, finishes_in=(timing.starts_in or 0.0) + audience / traffic.rate)
+
+    def attach_flow(self, record: Record, traffic: TrafficSetting | None, audience: int, starts_in: float | None) -> None:
+        """Give ``record`` its traffic: ``audience`` messages from ``starts_in`` seconds from now."""
+        if traffic is not None:
+            record.flow = Flow(traffic.rate, audience, self.store.clock.time() + (starts_in or 0.0))
+
+    def label(self, record: Record) -> str:
+        """How the control API names a campaign (its id)."""
+        return record.key
+
+    def sendings(self) -> list[Sending]:
+        """Every campaign with traffic, as :mod:`.traffic` and :mod:`.optimum` take it."""
+        with self.store.lock:
+            return [
+                Sending(self.name, self.label(r), r.flow, self.wind_down_of(r), r.stopped_at, r.halt)
+                for r in self.store.all(self.name)
+                if r.flow is not None
+            ]
+
+    def wind_down_of(self, record: Record) -> float:
+        """Seconds an accepted stop of ``record`` takes to halt it."""
+        return self.config.wind_down if record.wind_down is None else record.wind_down
 
     def render(self, record: Record) -> dict[str, Any]:
         """The vendor's JSON resource for a record."""
@@ -169,8 +214,10 @@ class FakeVendor:
         """
         if record.winding_down:
             return False
-        delay = self.config.wind_down if record.wind_down is None else record.wind_down
+        delay = self.wind_down_of(record)
         record.stops += 1
+        record.stopped_at = self.store.clock.time()
+        record.halt = record.stopped_at + delay
         if delay > 0:
             record.schedule_stop(delay, stopped)
         else:

@@ -36,7 +36,7 @@ class App:
         self.vendors = vendors
         self.latency = latency
         self.faults = FaultBook(seed)
-        self.rate_limits = RateLimits()
+        self.rate_limits = RateLimits(store.clock.monotonic)
         self.on_outage: Callable[[float, socket.socket | None], None] | None = None
         self._log: deque[dict[str, Any]] = deque(maxlen=LOG_LIMIT)
         self._log_lock = threading.Lock()
@@ -95,7 +95,7 @@ class App:
             "json": req.json,
             "status": None if resp.drop else resp.status,
             "fault": "rate_limit" if refused is not None else None if fault is None else fault.kind,
-            "time": time.time(),
+            "time": self.store.clock.time(),
         }
         with self._log_lock:
             self._log.append(entry)

@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Any
 
 from . import control
+from .clock import SYSTEM_CLOCK, SimClock
 from .config import VENDORS, SimConfig
 from .credentials import SimulatorCredentials, connection_env, connections
 from .fake_bsg import FakeBsg
@@ -45,9 +46,15 @@ class Simulator:
     :param drift: per vendor, a drift switch (``{"kore": "missing_paging"}``; kinds
         ``renamed_field``, ``moved_status``, ``missing_paging``): that vendor answers in an altered
         shape, as a vendor changing its API would (see ``docs/simulator.md``).
+    :param traffic: per vendor (``"*"``: every vendor), the messages a second a new campaign sends
+        when it names no ``rate`` itself: ``{"*": 10}`` or ``{"kore": {"rate": 10, "audience": 600}}``
+        (see :meth:`traffic` and ``docs/simulator.md``); ``add_campaign(..., rate=..., audience=...)``
+        sets one campaign's.
+    :param clock: where every record, rate limit and traffic figure reads time (a
+        :class:`~.clock.ManualClock` in tests); default the system clock.
 
-    :attr:`config` holds ``strict``, ``wind_down``, ``page_caps`` and ``drift``; change them while
-    running with ``sim.config.update(strict=False)``, ``sim.drift("kore", "moved_status")`` (or
+    :attr:`config` holds ``strict``, ``wind_down``, ``page_caps``, ``drift`` and ``traffic``; change them
+    while running with ``sim.config.update(strict=False)``, ``sim.drift("kore", "moved_status")`` (or
     ``POST /_sim/config``).
     """
 
@@ -63,11 +70,15 @@ class Simulator:
         page_caps: dict[str, int] | None = None,
         rate_limits: dict[str, float | dict[str, Any]] | None = None,
         drift: dict[str, str] | None = None,
+        traffic: dict[str, Any] | None = None,
+        clock: SimClock = SYSTEM_CLOCK,
     ) -> None:
         """Build the vendors; nothing listens until :meth:`start`."""
         self.credentials = credentials or SimulatorCredentials()
         self.config = SimConfig(strict=strict, wind_down=wind_down, page_caps=dict(page_caps or {}), drift=dict(drift or {}))
-        self.store = Store()
+        self.config.update(traffic=traffic)
+        self.clock = clock
+        self.store = Store(clock)
         apis: list[FakeVendor] = [cls(self.store, self.credentials, self.config) for cls in (FakeBsg, FakeCellcast, FakeComm, FakeKore)]
         self.app = App(self.store, {api.name: api for api in apis}, latency=latency, seed=seed)
         self._listener = Listener(self.app, port)
@@ -152,8 +163,10 @@ class Simulator:
         ``recipients``), a ``(campaign_uuid, send_uuid)`` tuple (comm) or a ``str``
         (kore). ``finishes_in``/``starts_in`` are seconds until done/running
         (``None`` = never); ``wind_down`` overrides the simulator's default delay of
-        an accepted stop for this campaign; other keywords are vendor-specific (see
-        each vendor module) or extra fields added to the vendor's resource.
+        an accepted stop for this campaign; ``rate`` (messages a second, ``0`` = none) and
+        ``audience`` give it traffic (see :meth:`traffic`; without ``rate`` it takes the vendor's
+        configured traffic, if any); other keywords are vendor-specific (see each vendor module)
+        or extra fields added to the vendor's resource.
         """
         api = self.app.vendor(vendor)
         return api.add(status=status, channel=channel, name=name, finishes_in=finishes_in, wind_down=wind_down, **fields)
@@ -176,6 +189,34 @@ class Simulator:
     def wind_down_left(self, vendor: str, campaign_id: Any) -> float | None:
         """Seconds until an accepted stop takes effect (``None`` when no stop is winding down)."""
         return self.app.vendor(vendor).wind_down_left(campaign_id)
+
+    # -- traffic ---------------------------------------------------------------------
+    def set_traffic(self, vendor: str, rate: float | None, audience: int | None = None) -> None:
+        """From now on, new campaigns of ``vendor`` (``"*"``: every vendor) send ``rate`` messages a
+        second, ``audience`` in all, unless they name their own ``rate``; ``rate=None`` ends it.
+        """
+        self.config.update(traffic={vendor: None if rate is None else {"rate": rate, "audience": audience}})
+
+    def traffic(self, after: object, until: object = None) -> dict[str, Any]:
+        """Messages sent, per campaign with traffic, per vendor and in total: by ``until`` (default now)
+        and from ``after`` on (an epoch number, a ``datetime`` or an ISO 8601 date-time).
+
+        ``{"after", "until", "sent", "sent_after", "vendors": {vendor: {"campaigns", "sent", "sent_after"}},
+        "campaigns": [{"vendor", "id", "rate", "audience", "start", "stopped_at", "halt", "sent", "sent_after"}]}``.
+        """
+        return control.traffic(self.app, after, until)
+
+    def sent(self, vendor: str, campaign_id: Any, at: object = None) -> int:
+        """Messages one campaign sent by ``at`` (default now): its count over time."""
+        return control.sent(self.app, vendor, campaign_id, at)
+
+    def optimum(self, vendor: str, rate: float, after: object) -> dict[str, Any]:
+        """The fewest messages ``vendor``'s campaigns send after ``after`` when stopped one every
+        ``1 / rate`` seconds from then in the best possible order (see :mod:`.optimum`).
+
+        ``{"rate", "after", "campaigns", "messages", "last_stop", "order"}`` (``order``: ids, slot by slot).
+        """
+        return control.optimum(self.app, vendor, rate, after)
 
     def drift(self, vendor: str, kind: str | None) -> None:
         """Make ``vendor`` answer in the altered shape ``kind`` from now on (``None`` = as documented again)."""

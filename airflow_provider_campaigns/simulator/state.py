@@ -2,7 +2,7 @@
 
 Every campaign (a BSG campaign, one Cellcast message, one comm.com send, a Kore
 campaign) is a :class:`Record`. Records advance lazily, on access, along a timeline
-of ``(seconds after creation, status)`` steps measured with ``time.monotonic()``;
+of ``(seconds after creation, status)`` steps measured on the simulator's clock (:mod:`.clock`);
 a step applies only while the record is in one of its machine's *advancing*
 statuses, so a stopped, paused or finished campaign stays where it is. The wall
 time of each step is back-dated to when it would have happened, so answers show
@@ -10,19 +10,20 @@ exact ``real_start_at``/``finished_at`` values however late they are read.
 
 An accepted stop with a *wind-down* freezes the timeline: the record keeps the status it
 had for that many seconds, then moves to the vendor's stopped state (see
-:meth:`Record.schedule_stop`).
+:meth:`Record.schedule_stop`). A record with a :class:`~.traffic.Flow` sends messages until
+then: :attr:`Record.halt` is when its stop takes effect.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .clock import parse_when
+from .clock import SYSTEM_CLOCK, SimClock, parse_when
 from .config import check_wind_down
+from .traffic import Flow
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ class Record:
     status: str
     created: float
     machine: Machine
-    mono0: float = field(default_factory=time.monotonic)
+    clock: SimClock = SYSTEM_CLOCK
+    mono0: float = 0.0
     timeline: list[tuple[float, str]] = field(default_factory=list)
     entered: dict[str, float] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
@@ -64,6 +66,15 @@ class Record:
     stops: int = 0
     wind_down: float | None = None
     stop_at: tuple[float, str, float] | None = None
+    flow: Flow | None = None
+    stopped_at: float | None = None
+    halt: float | None = None
+
+    def sent(self, moment: float | None = None) -> int:
+        """Messages this campaign sent by ``moment`` (default now); 0 without traffic."""
+        if self.flow is None:
+            return 0
+        return self.flow.sent_by(self.clock.time() if moment is None else moment, self.halt)
 
     @property
     def key(self) -> str:
@@ -77,17 +88,17 @@ class Record:
 
     def schedule_stop(self, delay: float, status: str) -> None:
         """Move to ``status`` in ``delay`` seconds; until then keep the current status (timeline frozen)."""
-        self.stop_at = (time.monotonic() + delay, status, time.time() + delay)
+        self.stop_at = (self.clock.monotonic() + delay, status, self.clock.time() + delay)
 
     def wind_down_left(self, now: float | None = None) -> float | None:
         """Seconds until a scheduled stop takes effect (``None`` when none is scheduled)."""
         if self.stop_at is None:
             return None
-        return max(0.0, self.stop_at[0] - (time.monotonic() if now is None else now))
+        return max(0.0, self.stop_at[0] - (self.clock.monotonic() if now is None else now))
 
     def advance(self, now: float | None = None) -> None:
         """Apply every timeline step that is due, or the scheduled stop once it is due."""
-        now = time.monotonic() if now is None else now
+        now = self.clock.monotonic() if now is None else now
         if self.stop_at is not None:
             due, status, wall = self.stop_at
             if now >= due:
@@ -104,7 +115,7 @@ class Record:
 
     def set_status(self, status: str, when: float | None = None) -> None:
         """Move to ``status`` at wall time ``when`` (default now)."""
-        when = time.time() if when is None else when
+        when = self.clock.time() if when is None else when
         self.status = status
         self.entered[status] = when
         self.updated = when
@@ -125,9 +136,9 @@ class Timing:
     wind_down: float | None = None
 
 
-def new_record(vendor: str, record_id: Any, machine: Machine, status: str, timing: Timing) -> Record:
-    """Build a record in ``status`` (validated against ``machine``), with its timeline."""
-    created = time.time() if timing.created_at is None else parse_when(timing.created_at)
+def new_record(vendor: str, record_id: Any, machine: Machine, status: str, timing: Timing, clock: SimClock = SYSTEM_CLOCK) -> Record:
+    """Build a record in ``status`` (validated against ``machine``), with its timeline, on ``clock``."""
+    created = clock.time() if timing.created_at is None else parse_when(timing.created_at)
     canonical = machine.canonical(status)
     steps: list[tuple[float, str]] = []
     if timing.starts_in is not None:
@@ -135,7 +146,7 @@ def new_record(vendor: str, record_id: Any, machine: Machine, status: str, timin
     if timing.finishes_in is not None:
         steps.append((float(timing.finishes_in), machine.done))
     steps.sort(key=lambda step: step[0])
-    record = Record(vendor, record_id, canonical, created, machine, timeline=steps)
+    record = Record(vendor, record_id, canonical, created, machine, clock=clock, mono0=clock.monotonic(), timeline=steps)
     record.wind_down = None if timing.wind_down is None else check_wind_down(timing.wind_down)
     record.entered[canonical] = created
     record.updated = created
@@ -145,8 +156,9 @@ def new_record(vendor: str, record_id: Any, machine: Machine, status: str, timin
 class Store:
     """All records, grouped by vendor, behind one re-entrant lock."""
 
-    def __init__(self) -> None:
-        """Create an empty store."""
+    def __init__(self, clock: SimClock = SYSTEM_CLOCK) -> None:
+        """Create an empty store whose records read time from ``clock``."""
+        self.clock = clock
         self.lock = threading.RLock()
         self._records: dict[str, dict[str, Record]] = {}
         self.groups: dict[str, dict[str, dict[str, Any]]] = {}
@@ -177,7 +189,7 @@ class Store:
         """Every record of ``vendor`` in creation order, advanced to now."""
         with self.lock:
             records = list(self._records.get(vendor, {}).values())
-            now = time.monotonic()
+            now = self.clock.monotonic()
             for record in records:
                 record.advance(now)
             return records

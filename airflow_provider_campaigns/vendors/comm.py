@@ -10,8 +10,9 @@ Documented (seed ``comm-sms-stop.txt``, ``VENDORS.md``): ``POST /api/v1/sms/camp
 example is ``in_progress``; :data:`DEFAULT_STATUSES` maps plausible values, extend it with
 ``status_map`` or the extra ``final_statuses``); a status read for a send (the campaign read is used:
 the send's own entry when the answer lists sends, else the campaign's status, with a warning); the
-list's paging (Laravel's ``meta.last_page``/``links.next``; an answer with neither fails); errors
-(a 4xx other than 401/403/404/429 on a stop is read as "refused because of the send's state").
+list's paging (Laravel's ``meta.last_page``/``links.next``; an answer with neither fails); that the
+campaign read and the list rows carry ``id`` and ``name`` (documented only in the update body; the drill
+checks it); errors (a 4xx other than 401/403/404/429 on a stop is read as "refused because of the send's state").
 """
 
 from __future__ import annotations

@@ -10,28 +10,37 @@ from airflow_provider_campaigns.simulator.config import SimConfig
 
 
 def test_strict_is_the_default():
-    assert Simulator().config.as_dict() == {"strict": True, "wind_down": 0.0, "page_caps": {}, "drift": {}}
+    assert Simulator().config.as_dict() == {"strict": True, "wind_down": 0.0, "page_caps": {}, "drift": {}, "traffic": {}}
     assert Simulator(strict=False, page_caps={"bsg": 40}).config.as_dict()["page_caps"] == {"bsg": 40}
 
 
 @pytest.mark.parametrize(
     "changes",
-    [{"strict": "no"}, {"wind_down": -1}, {"page_caps": {"twilio": 5}}, {"page_caps": {"bsg": 0}}, {"page_caps": [1]}, {"colour": 1}],
+    [
+        {"strict": "no"},
+        {"wind_down": -1},
+        {"traffic": {"kore": 0}},
+        {"traffic": {"twilio": 1}},
+        {"page_caps": {"twilio": 5}},
+        {"page_caps": {"bsg": 0}},
+        {"page_caps": [1]},
+        {"colour": 1},
+    ],
 )
 def test_invalid_settings_change_nothing(changes):
     config = SimConfig(page_caps={"kore": 3})
     with pytest.raises(ValueError):
         config.update(**{"wind_down": 2, **changes})
-    assert config.as_dict() == {"strict": True, "wind_down": 0.0, "page_caps": {"kore": 3}, "drift": {}}
+    assert config.as_dict() == {"strict": True, "wind_down": 0.0, "page_caps": {"kore": 3}, "drift": {}, "traffic": {}}
 
 
 def test_control_api_reads_and_changes_the_settings(simulator, client, call):
     base = simulator.url + "/_sim/config"
-    assert call(base).json() == {"strict": True, "wind_down": 0.0, "page_caps": {}, "drift": {}}
+    assert call(base).json() == {"strict": True, "wind_down": 0.0, "page_caps": {}, "drift": {}, "traffic": {}}
     cid = simulator.add_campaign("bsg", channel="sms")
     assert client.bsg("PUT", f"/api/campaigns/{cid}/stop").status == 405
     changed = call(base, "POST", {"strict": False, "wind_down": 0.5, "page_caps": {"comm": 7}}).json()
-    assert changed == {"strict": False, "wind_down": 0.5, "page_caps": {"comm": 7}, "drift": {}}
+    assert changed == {"strict": False, "wind_down": 0.5, "page_caps": {"comm": 7}, "drift": {}, "traffic": {}}
     assert simulator.config.strict is False
     assert call(base, "POST", {"strict": "maybe"}).status == 400
     assert call(base).json()["strict"] is False
