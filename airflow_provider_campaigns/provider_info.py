@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_campaigns.version import PACKAGE_NAME, __version__
 from airflow_provider_campaigns.registry import entries
+from airflow_provider_campaigns.version import PACKAGE_NAME, __version__
 
 PACKAGE = "airflow_provider_campaigns"
 ALL_VENDORS = "Campaigns (all vendors)"

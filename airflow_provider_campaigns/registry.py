@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.connection_forms import ConnectionForm, http_form
-from airflow_provider_campaigns.trigger_form import VendorForm
+from airflow_provider_campaigns.trigger_form_sections import VendorForm
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
@@ -72,7 +72,9 @@ class VendorEntry:
         self, conn_id: str, request_timeout: Any, pool_size: int, status_map: Any = None, **options: Any
     ) -> CampaignHook[Any]:
         """A hook on ``conn_id``; ``options`` are its :attr:`hook_options` a target gave."""
-        return self.hook_class()(conn_id, request_timeout=request_timeout, pool_size=pool_size, status_map=status_map, **options)
+        build: Any = self.hook_class()  # each vendor's hook takes these keywords (and its own options)
+        hook: CampaignHook[Any] = build(conn_id, request_timeout=request_timeout, pool_size=pool_size, status_map=status_map, **options)
+        return hook
 
     @property
     def target_hook_keys(self) -> tuple[str, ...]:
@@ -175,8 +177,16 @@ register(
             "comm.com bearer token",
             "https://api.comm.com",
             extras={
-                "final_statuses": ("Final send statuses", "string", "Comma-separated send statuses that are final (added to the defaults)."),
-                "send_status_path": ("Send status path", "string", "Dotted path to the sends in the campaign read (default: data.sends)."),
+                "final_statuses": (
+                    "Final send statuses",
+                    "string",
+                    "Comma-separated send statuses that are final (added to the defaults).",
+                ),
+                "send_status_path": (
+                    "Send status path",
+                    "string",
+                    "Dotted path to the sends in the campaign read (default: data.sends).",
+                ),
             },
         ),
         VendorForm(

@@ -113,7 +113,8 @@ def test_the_kill_switch_validates_acme_targets_before_any_request(acme: FakeAcm
     from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
 
     with pytest.raises(InvalidInputError, match=r"targets\['acme'\]: .*send_status_path is a comm.com option"):
-        CampaignKillSwitchOperator(task_id="kill", targets={"acme": {"campaign_ids": ["ac-1"], "send_status_path": "x"}}).execute({"ti": ti})
+        targets = {"acme": {"campaign_ids": ["ac-1"], "send_status_path": "x"}}
+        CampaignKillSwitchOperator(task_id="kill", targets=targets).execute({"ti": ti})
     with pytest.raises(InvalidInputError, match="an Acme id looks like 'ac-1'"):
         CampaignKillSwitchOperator(task_id="kill", targets={"acme": {"campaign_ids": ["cmp-1"]}}).execute({"ti": ti})
     assert acme.requests == []
@@ -124,7 +125,8 @@ def test_acmes_own_stop_operator_and_a_plan_from_its_dry_run(acme: FakeAcme, ti:
 
     from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
 
-    plan = CampaignKillSwitchOperator(task_id="plan", targets={"acme": {"campaign_ids": ["ac-1", "ac-3"]}}, dry_run=True).execute({"ti": ti})
+    targets = {"acme": {"campaign_ids": ["ac-1", "ac-3"]}}
+    plan = CampaignKillSwitchOperator(task_id="plan", targets=targets, dry_run=True).execute({"ti": ti})
     assert [item["outcome"] for item in plan["campaigns"]] == ["would_stop", "already_final"]
     result = CampaignKillSwitchOperator(task_id="kill", plan=plan).execute({"ti": ti})
     assert [item["outcome"] for item in result["campaigns"]] == ["stopped", "already_final"]

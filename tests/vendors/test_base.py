@@ -21,8 +21,8 @@ from airflow_provider_campaigns.exceptions import (
     StopRejectedError,
     TransientError,
 )
-from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
 from airflow_provider_campaigns.registry import keys
+from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
 from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore, vendor_spec
 from airflow_provider_campaigns.vendors.base import (
     ALREADY_FINAL,

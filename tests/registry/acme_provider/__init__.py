@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_provider_campaigns.connection_forms import http_form
 from airflow_provider_campaigns.registry import VendorEntry
-from airflow_provider_campaigns.trigger_form import VendorForm
+from airflow_provider_campaigns.trigger_form_sections import VendorForm
 
 ENTRY = VendorEntry(
     "acme",
