@@ -207,12 +207,17 @@ def test_the_control_api_answers_the_optimum_for_a_pace(sim, clock):
         "vendor": "kore",
         "rate": 1.0,
         "after": T0,
+        "start": T0,
         "campaigns": 3,
         "messages": 1,
         "last_stop": 2.0,
         "order": [loud, quiet, later],
     }
     assert sim.optimum("kore", 1, T0)["messages"] == 1
+    late = sim.optimum("kore", 1, T0, start=T0 + 2.0)  # the first stop lands 2 s after the moment counted from
+    assert (late["start"], late["messages"], late["order"][0]) == (T0 + 2.0, 20 + 3, loud)
+    with pytest.raises(ValueError):
+        sim.optimum("kore", 1, T0, start=T0 - 1)
 
 
 def test_traffic_is_set_from_python_the_command_line_and_the_config(clock):
