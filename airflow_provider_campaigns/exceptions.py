@@ -131,3 +131,26 @@ class TransientError(CampaignProviderError):
 
 class ResponseFormatError(TransientError):
     """The vendor's answer could not be read (malformed JSON, empty body, unexpected shape)."""
+
+
+def error_event(error: CampaignProviderError) -> dict[str, Any]:
+    """What a trigger's ``error`` event carries of ``error``: its class and details (JSON, never a secret)."""
+    details = {"vendor": error.vendor, "campaign_id": error.campaign_id, "http_status": error.http_status}
+    if isinstance(error, ContractError):
+        details |= {"endpoint": error.endpoint, "missing": error.missing, "doc": error.doc}
+    return {"type": type(error).__name__, **details}
+
+
+def error_from_event(message: str, carried: Any) -> CampaignProviderError:
+    """The error a trigger's ``error`` event describes, rebuilt in the worker as its own class.
+
+    Only this module's classes are rebuilt; anything else (an older trigger's event without the
+    details, an unknown name) is a :class:`PermanentError` with the message, as before.
+    """
+    cls = globals().get(carried.get("type", "")) if isinstance(carried, dict) else None
+    if not (isinstance(cls, type) and issubclass(cls, CampaignProviderError)):
+        return PermanentError(message)
+    details = {key: value for key, value in carried.items() if key != "type"}
+    if not issubclass(cls, ContractError):
+        details = {key: details.get(key) for key in ("vendor", "campaign_id", "http_status")}
+    return cls(message, **details)

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.core.logs import Logger
-from airflow_provider_campaigns.exceptions import PermanentError, TransientError, UnacceptedStateError
+from airflow_provider_campaigns.exceptions import PermanentError, TransientError, UnacceptedStateError, error_from_event
 from airflow_provider_campaigns.results import FAILED, OUTCOMES, RESULT_KEY, CampaignEntry, with_status
 from airflow_provider_campaigns.stopping import Part
 
@@ -151,8 +151,9 @@ def outcome_result(
     """The task result after a wait; a failed or timed-out wait pushes it and raises the matching error."""
     from airflow.providers.common.compat.sdk import AirflowSensorTimeout
 
+    carried = None
     if isinstance(outcome, Mapping):
-        status, message = outcome.get("status"), str(outcome.get("message") or "")
+        status, message, carried = outcome.get("status"), str(outcome.get("message") or ""), outcome.get("error")
     else:
         status, message = outcome.status, outcome.message
     if status == "success":
@@ -162,6 +163,8 @@ def outcome_result(
         raise UnacceptedStateError(message)
     if status == "timeout":
         raise AirflowSensorTimeout(message) if sensor else TransientError(message)
+    if carried is not None:
+        raise error_from_event(message, carried)
     raise PermanentError(message or f"the status wait ended with {status!r}")
 
 

@@ -88,6 +88,29 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"provider under test: {where} ({how})"
 
 
+#: Long scenarios whose outcome does not depend on the Airflow or Python version (the simulator on both
+#: sides, subprocess pytest runs, whole-DAG docs runs, seconds of real back-off): marked ``scenario`` and
+#: run once, in the primary lane (Airflow 3.3, Python 3.11); the other lanes deselect them (Makefile SUITE).
+SCENARIOS = (
+    "tests/docs/",
+    "tests/test_pytest_plugin.py",
+    "tests/test_stop_budget.py",
+    "tests/test_selection_fidelity.py",
+    "tests/reliability/test_fault_matrix.py",
+    "tests/operators/test_drill.py",
+    "tests/operators/test_kill_switch_drift.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the long scenarios (:data:`SCENARIOS`)."""
+    root = Path(__file__).resolve().parents[1]
+    for item in items:
+        where = item.path.resolve().relative_to(root).as_posix() if item.path.resolve().is_relative_to(root) else ""
+        if where.startswith(SCENARIOS):
+            item.add_marker(pytest.mark.scenario)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """In the lanes, refuse to test anything but the installed, non-editable wheel."""
     if INSTALLED_ONLY:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
-from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError
+from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, error_event
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.status import CampaignStatus
@@ -56,7 +56,9 @@ class CampaignStatusTrigger(BaseTrigger):
 
     Serializes only those: never a token. Transient read errors are retried until the deadline;
     permanent ones end the wait with an ``error`` event. The one event is
-    ``{"status": "success" | "failure" | "timeout" | "error", "message", "statuses": [...]}``.
+    ``{"status": "success" | "failure" | "timeout" | "error", "message", "statuses": [...]}``; an
+    ``error`` event from one of this provider's errors also carries ``"error"``: its class and details
+    (:func:`~airflow_provider_campaigns.exceptions.error_event`), so the task fails with the same error.
     """
 
     #: the clock of every wait and deadline (a test replaces it on the instance; it is never serialized)
@@ -84,7 +86,7 @@ class CampaignStatusTrigger(BaseTrigger):
         try:
             payload = await self._wait()
         except CampaignProviderError as error:
-            payload = {"status": "error", "message": str(error), "statuses": []}
+            payload = {"status": "error", "message": str(error), "statuses": [], "error": error_event(error)}
         except Exception as error:  # noqa: BLE001 - e.g. the connection was deleted while deferred
             payload = {"status": "error", "message": f"status wait failed: {type(error).__name__}: {error}", "statuses": []}
         yield TriggerEvent(payload)  # type: ignore[no-untyped-call]

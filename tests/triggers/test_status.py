@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
@@ -208,3 +209,31 @@ def test_connection_lookup_never_blocks_the_event_loop(monkeypatch, bsg_api):
 def test_a_connection_deleted_while_deferred_is_an_error_event_not_a_crash():
     payload = first_event(trigger(conn_id="no_such_connection"))
     assert payload["status"] == "error" and "no_such_connection" in payload["message"]
+
+
+def test_a_contract_error_in_the_triggerer_fails_the_task_as_the_same_contract_error(bsg_api, connection, clock):
+    """The class and its details cross the deferral: the task fails with a ContractError naming endpoint, field and page."""
+    from airflow_provider_campaigns.exceptions import ContractError
+    from airflow_provider_campaigns.tasks import outcome_result
+
+    connection("bsg_default", "bsg", host=HOST, password=API_KEY)
+    bsg_api.get("/api/campaigns/5").mock(return_value=httpx.Response(200, json={"campaign": {"id": 5, "status": "sending"}}))
+    t = CampaignStatusTrigger([group("bsg", "bsg_default", [bsg.campaign(5)])], ["stopped"], 60.0, clock.time() + 3600)
+    t.clock = clock
+    payload = json.loads(json.dumps(first_event(t)))  # as the metadata database carries it
+    assert API_KEY not in json.dumps(payload)
+    with pytest.raises(ContractError) as raised:
+        outcome_result(payload, {}, {}, sensor=False)
+    error = raised.value
+    assert (error.vendor, error.endpoint, error.missing) == ("BSG", "GET /api/campaigns/5", payload["error"]["missing"])
+    assert error.missing and error.doc and str(error) == payload["message"]
+
+
+def test_an_error_event_without_details_or_with_a_foreign_class_name_stays_a_permanent_error():
+    from airflow_provider_campaigns.exceptions import ContractError, PermanentError
+    from airflow_provider_campaigns.tasks import outcome_result
+
+    for carried in (None, {"type": "SystemExit"}, {"type": "Exception"}, "ContractError"):
+        with pytest.raises(PermanentError) as raised:
+            outcome_result({"status": "error", "message": "boom", "error": carried}, {}, {}, sensor=True)
+        assert type(raised.value) is PermanentError and not isinstance(raised.value, ContractError)
