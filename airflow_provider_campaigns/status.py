@@ -10,6 +10,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from airflow_provider_campaigns.activity import Activity
+
 log = logging.getLogger(__name__)
 
 
@@ -125,6 +127,8 @@ class CampaignStatus:
     vendor_status: str | None
     timestamps: Mapping[str, str] = field(default_factory=dict)
     name: str | None = None
+    #: what a list row said about its sending (for the order of stops; never serialized)
+    activity: Activity | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_final(self) -> bool:

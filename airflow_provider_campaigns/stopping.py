@@ -166,7 +166,8 @@ def stop_campaigns(
     journal: Journal | None = None,
     logger: Logger | None = None,
 ) -> Report:
-    """Stop every campaign in ``refs``; one entry each, in order.
+    """Stop every campaign in ``refs``, the loudest first (:meth:`CampaignHook.loudest_first`); one entry each, in the
+    order of ``refs``.
 
     ``deadline`` is monotonic, or a :class:`~airflow_provider_campaigns.stop_budget.StopBudget` that
     gives up only when no campaign has been stopped for a while (or at its cap).
@@ -178,7 +179,7 @@ def stop_campaigns(
     group = Journal.group(hook.conn_type, hook.conn_id)
     planned, done = journal.earlier(group) if journal else (set(), {})
     resumed = {ref.label: CampaignEntry(**done[ref.label]) for ref in refs if ref.label in done}  # type: ignore[typeddict-item]
-    todo = [ref for ref in refs if ref.label not in resumed]
+    todo = hook.loudest_first([ref for ref in refs if ref.label not in resumed], budget.deadline(), logger)
     if resumed:
         logger.info(
             "%s: %d campaign(s) were handled by an earlier try of this run; not sending their stops again.", hook.vendor_name, len(resumed)
@@ -331,8 +332,9 @@ def stop_parts(
         if part.order:
             position = {label: index for index, label in enumerate(part.order)}
             report.entries.sort(key=lambda item: position.get(item["campaign_id"], len(position)))
+        listed_names = part.hook.listed_names
         for item in report.entries:  # a name the plan or the listing gave, where the stop answer carries none
-            item["name"] = item["name"] or part.names.get(item["campaign_id"]) or part.hook.listed_names.get(item["campaign_id"])
+            item["name"] = item["name"] or part.names.get(item["campaign_id"]) or listed_names.get(item["campaign_id"])
         return report
 
     def act(part: Part) -> Report:

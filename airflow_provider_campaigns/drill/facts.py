@@ -31,6 +31,7 @@ NOT_OBSERVABLE = "comm.com lists no sends, so no answer shows how a campaign's s
 VALUES_VARY = "the values are the simulator's choice; a vendor's own differ by campaign, so no answer contradicts them"
 NOT_A_READ = "a wrong method would be a write to the vendor, and a 429 cannot be provoked without flooding it"
 FLOODING = "a 429 cannot be provoked without flooding the vendor with calls"
+MEANING = "what a status or a count means for sending is not in any answer"
 UNFALSIFIABLE = "the fields are undocumented and the client never reads that answer: no answer could contradict the guess"
 UNREAD_ENVELOPE = "the client reads no envelope key beyond status, message, data and error: no answer could contradict the guess"
 
@@ -195,6 +196,9 @@ FACTS: tuple[Fact, ...] = (
     ),
     _named("kore.errors.rate_limit", "a 429 carries the rate-limit text", why_not=FLOODING),
     _named("kore.rate_limit.default", "the campaign API keeps the platform's 60 calls a minute per bot", why_not=FLOODING),
+    _named("kore.order.list_fields", "a Preparing campaign is about to send (the order of stops)", why_not=MEANING),
+    _named("comm.order.progress", "in_progress sends now, scheduled/pending start soon, start_timestamp is epoch seconds", why_not=MEANING),
+    _named("cellcast.order.queued_now", "a queued message goes out now, before any scheduled one (the order of cancels)", why_not=MEANING),
 )
 
 

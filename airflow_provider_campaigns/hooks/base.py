@@ -14,6 +14,7 @@ from airflow_provider_campaigns.exceptions import CampaignProviderError, Connect
 from airflow_provider_campaigns.vendors.base import ApiOptions, R, VendorApi, VendorSpec
 
 if TYPE_CHECKING:
+    from airflow_provider_campaigns.activity import Activity
     from airflow_provider_campaigns.core.flow import Budget, Flow
     from airflow_provider_campaigns.core.settings import TransportSettings
     from airflow_provider_campaigns.core.sync_transport import SyncTransport
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 U = TypeVar("U")
 H = TypeVar("H", bound="CampaignHook[Any]")
+
+#: named campaigns are ordered loudest first (one list read) when stopping them takes longer than this at the pace
+ORDER_AFTER = 5.0
+#: the list read that orders them may take at most this share of their requests (in pages)
+ORDER_LIST_SHARE = 0.1
 
 
 def _form(conn_type: str) -> Any:
@@ -77,8 +83,10 @@ class CampaignHook(BaseHook, Generic[R]):
         self.pool_size = pool_size
         self.options = options or self.spec.options()
         self.clock = clock
-        #: campaign names a listing saw (by campaign label), for stop answers that carry none
-        self.listed_names: dict[str, str] = {}
+        #: what a listing saw of each campaign (by campaign label): its status, name and activity
+        self.listed_statuses: dict[str, CampaignStatus] = {}
+        #: what a list read for the order of stops said of campaigns whose own status it does not show (comm.com sends)
+        self.order_activity: dict[str, Activity] = {}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CampaignHook[R]:
         """A fresh hook for the same connection (Airflow deep-copies tasks; locks and sessions are not copied)."""
@@ -87,8 +95,14 @@ class CampaignHook(BaseHook, Generic[R]):
         clone = copy.copy(self)
         clone._build_lock = threading.RLock()
         clone._built = {}
-        clone.listed_names = {}
+        clone.listed_statuses = {}
+        clone.order_activity = {}
         return clone
+
+    @property
+    def listed_names(self) -> dict[str, str]:
+        """Campaign names a listing saw (by campaign label), for stop answers that carry none."""
+        return {label: status.name for label, status in self.listed_statuses.items() if status.name}
 
     @property
     def vendor_name(self) -> str:
@@ -208,6 +222,67 @@ class CampaignHook(BaseHook, Generic[R]):
     def listed(self, chosen: Any, deadline: float | None = None) -> list[R]:
         """The vendor's active campaigns matching a listing selection (``all_active``, ``custom_string``)."""
         raise NotImplementedError
+
+    #: whether :meth:`list_for_order` reads each campaign's own status (comm.com's list holds campaigns, not sends)
+    order_list_has_status: ClassVar[bool] = True
+
+    def list_for_order(self, refs: Sequence[R], deadline: float | None, max_pages: int) -> dict[str, CampaignStatus]:
+        """What one paged list read of the vendor says of ``refs`` (by label; those it does not show are left out),
+        in at most ``max_pages`` pages; ``{}`` where the vendor has no list that covers named campaigns.
+        """
+        return {}
+
+    def expected_seconds(self, requests: int) -> float:
+        """How long ``requests`` take at the connection's pace now (0 when it is unlimited)."""
+        rate = self.transport.pace.rate
+        return requests / rate if rate else 0.0
+
+    def learn_order(self, refs: Sequence[R], deadline: float | None, logger: Any) -> None:
+        """Before stopping named campaigns that take long at the pace (more than :data:`ORDER_AFTER` seconds), learn
+        what they are doing from ONE paged list read (never a status read per campaign), bounded to
+        :data:`ORDER_LIST_SHARE` of their requests. Best effort: a list that fails or is too long leaves the given order.
+        """
+        import math
+
+        unknown = [ref for ref in refs if ref.label not in self.listed_statuses and ref.label not in self.order_activity]
+        if not unknown or self.expected_seconds(len(unknown)) <= ORDER_AFTER:
+            return
+        pages = max(1, math.ceil(len(unknown) * ORDER_LIST_SHARE))
+        try:
+            found = self.list_for_order(unknown, deadline, pages)
+        except CampaignProviderError as error:
+            logger.warning(
+                "%s (%s): could not list the %d named campaign(s) to stop the loudest first; stopping them in the order given: %s",
+                self.vendor_name,
+                self.conn_id,
+                len(unknown),
+                error,
+            )
+            return
+        if self.order_list_has_status:
+            self.listed_statuses.update(found)
+        self.order_activity.update({label: status.activity for label, status in found.items() if status.activity is not None})
+
+    def activities(self) -> dict[str, Activity]:
+        """What listings said about each campaign's sending (by label)."""
+        known = {label: status.activity for label, status in self.listed_statuses.items() if status.activity is not None}
+        return {**self.order_activity, **known}
+
+    def loudest_first(self, refs: Sequence[R], deadline: float | None = None, logger: Any = None) -> list[R]:
+        """``refs`` in the order to stop them (see :mod:`~airflow_provider_campaigns.activity`); named campaigns that
+        take long at the pace are listed once first (:meth:`learn_order`); without anything known, the given order.
+        """
+        from airflow_provider_campaigns.activity import describe_order, loudest_first
+
+        logger = logger or self.log
+        self.learn_order(refs, deadline, logger)
+        activities = self.activities()
+        if not any(ref.label in activities for ref in refs):
+            return list(refs)
+        ordered = loudest_first(refs, lambda ref: ref.label, activities, self.clock.time())
+        split = describe_order(ordered, lambda ref: ref.label, activities)
+        logger.info("%s (%s): stopping the loudest first: %s.", self.vendor_name, self.conn_id, split)
+        return ordered
 
     def list_not_final(self, statuses: Sequence[str] | None = None, timeout: float | None = None, **filters: Any) -> list[CampaignStatus]:
         """The campaigns that are not final: exactly what a kill switch's ``all_active`` target with the same filters

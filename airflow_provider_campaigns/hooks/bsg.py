@@ -84,6 +84,16 @@ class BsgHook(CampaignHook[bsg.BsgCampaign]):
         """Validate what a task names at BSG (see :func:`~airflow_provider_campaigns.vendors.bsg.selection`)."""
         return self._validated(bsg.selection, owner, params)
 
+    def list_for_order(self, refs: Sequence[bsg.BsgCampaign], deadline: float | None, max_pages: int) -> dict[str, CampaignStatus]:
+        """The list of each channel of ``refs`` over the default list windows (``lookback_months`` back, 30 days ahead)."""
+        wanted = {ref.label for ref in refs}
+        found: dict[str, CampaignStatus] = {}
+        for channel in sorted({ref.channel for ref in refs}):
+            windows = bsg.selection_windows(bsg.BsgSelection((), True, channel), self.now())
+            listed = self.run(bsg.list_flow(self.bsg_api, channel, windows, self.budget(deadline), max_pages))
+            found.update({status.campaign_id: status for status in listed if status.campaign_id in wanted})
+        return found
+
     def listed(self, chosen: bsg.BsgSelection, deadline: float | None = None) -> list[bsg.BsgCampaign]:
         """Every active campaign of the selection's channel, over its 3-month windows (name filtered here)."""
-        return self.run(bsg.select_flow(self.bsg_api, chosen, self.budget(deadline), self.now()))
+        return self.run(bsg.select_flow(self.bsg_api, chosen, self.budget(deadline), self.now(), self.listed_statuses))

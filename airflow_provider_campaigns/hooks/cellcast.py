@@ -86,4 +86,4 @@ class CellcastHook(CampaignHook[cellcast.CellcastMessage]):
 
     def listed(self, chosen: cellcast.CellcastSelection, deadline: float | None = None) -> list[cellcast.CellcastMessage]:
         """Every message of the selection's ``customString`` that is not final."""
-        return self.run(cellcast.select_flow(self.cellcast_api, chosen, self.budget(deadline), self.listed_names))
+        return self.run(cellcast.select_flow(self.cellcast_api, chosen, self.budget(deadline), self.listed_statuses))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.exceptions import CampaignNotFoundError
@@ -71,6 +71,14 @@ class CommHook(CampaignHook[comm.CommSend]):
         """Validate what a task names at comm.com (see :func:`~airflow_provider_campaigns.vendors.comm.selection`)."""
         return self._validated(comm.selection, owner, params)
 
+    #: the list holds campaigns: a send's own status is not in it (its campaign's activity is)
+    order_list_has_status: ClassVar[bool] = False
+
+    def list_for_order(self, refs: Sequence[comm.CommSend], deadline: float | None, max_pages: int) -> dict[str, CampaignStatus]:
+        """The campaign list: each send gets its campaign's row (``meta.multistep_status``: contacts left, sent)."""
+        campaigns = {status.campaign_id: status for status in self.run(comm.list_flow(self.comm_api, self.budget(deadline), max_pages))}
+        return {ref.label: campaigns[ref.campaign_id] for ref in refs if ref.campaign_id in campaigns}
+
     def listed(self, chosen: comm.CommSelection, deadline: float | None = None) -> list[comm.CommSend]:
         """The running sends of every campaign that is not final and whose name matches.
 
@@ -80,7 +88,9 @@ class CommHook(CampaignHook[comm.CommSend]):
         the list and its read (404) has nothing left to stop.
         """
         campaigns = active_matching(self.list_campaigns(), chosen.name_contains)
-        return comm.running_sends(campaigns, self.map(lambda campaign: self._sends_of(campaign, deadline), campaigns))
+        answers = self.map(lambda campaign: self._sends_of(campaign, deadline), campaigns)
+        self.listed_statuses.update({status.campaign_id: status for sends in answers if sends for status in sends})
+        return comm.running_sends(campaigns, answers)
 
     def _sends_of(self, campaign: CampaignStatus, deadline: float | None) -> list[CampaignStatus] | None:
         try:

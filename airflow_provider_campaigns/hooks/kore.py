@@ -89,10 +89,21 @@ class KoreHook(CampaignHook[kore.KoreCampaign]):
         """Validate what a task names at Kore.ai (see :func:`~airflow_provider_campaigns.vendors.kore.selection`)."""
         return self._validated(kore.selection, owner, params, default_stream=lambda: self.kore_api.default_stream)
 
+    def list_for_order(self, refs: Sequence[kore.KoreCampaign], deadline: float | None, max_pages: int) -> dict[str, CampaignStatus]:
+        """The list of each stream of ``refs``, asked for the statuses that are not final (what a stop can change)."""
+        wanted = {ref.label for ref in refs}
+        extra = [str(raw) for raw in (self.options.status_map or {})]
+        statuses = kore.active_statuses(self.kore_api.statuses, extra)
+        found: dict[str, CampaignStatus] = {}
+        for stream, kind in sorted({(ref.stream_id, ref.campaign_type) for ref in refs}):
+            listed = self.run(kore.list_flow(self.kore_api, stream, statuses, self.budget(deadline), kind, max_pages))
+            found.update({status.campaign_id: status for status in listed if status.campaign_id in wanted})
+        return found
+
     def listed(self, chosen: kore.KoreSelection, deadline: float | None = None) -> list[kore.KoreCampaign]:
         """The stream's campaigns that are not final and whose name matches (``status_map`` additions listed too)."""
         extra = [str(raw) for raw in (self.options.status_map or {})]
-        return self.run(kore.select_flow(self.kore_api, chosen, self.budget(deadline), extra, self.listed_names))
+        return self.run(kore.select_flow(self.kore_api, chosen, self.budget(deadline), extra, self.listed_statuses))
 
 
 def _texts(values: Sequence[str]) -> list[str]:

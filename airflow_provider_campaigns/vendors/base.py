@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar, Generic, TypeVar
 
+from airflow_provider_campaigns.activity import Activity
 from airflow_provider_campaigns.core.flow import Authenticator, Budget, Flow, ResendHeld, Sleep, Token, call
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 from airflow_provider_campaigns.exceptions import (
@@ -108,10 +109,12 @@ class VendorApi(ABC, Generic[R]):
         reply: Reply,
         timestamp_fields: Iterable[str] = (),
         name_field: str = "name",
+        activity: Activity | None = None,
     ) -> CampaignStatus:
         """A :class:`CampaignStatus` from a raw status and the object carrying it (the one parser of statuses).
 
-        A missing or non-text status is an unreadable answer; timestamps are kept as the vendor wrote them.
+        A missing or non-text status is an unreadable answer; timestamps are kept as the vendor wrote them;
+        ``activity`` is what a list row said about the campaign's sending.
         """
         if not isinstance(raw, str) or not raw.strip():
             raise reply.contract_error(f"no status for campaign {campaign_id} in the answer")
@@ -123,6 +126,7 @@ class VendorApi(ABC, Generic[R]):
             vendor_status=raw,
             timestamps={key: iso_utc(data[key]) for key in timestamp_fields if isinstance(data.get(key), str) and data[key]},
             name=name if isinstance(name, str) and name else None,
+            activity=activity,
         )
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import pendulum
 
+from airflow_provider_campaigns.activity import Activity, count, epoch
 from airflow_provider_campaigns.core.errors import describe_failure, expect_ok, vendor_message
 from airflow_provider_campaigns.core.flow import Budget, Flow, Token, call
 from airflow_provider_campaigns.core.settings import TransportSettings, require
@@ -67,6 +68,9 @@ INVALID_STATUS_MESSAGE = "invalid campaign status"
 DUPLICATE_STATUSES = frozenset({429})
 #: the list's dates, as BSG's list page writes them (``yyyy-mm-dd hh:mm:ss``, UTC)
 LIST_DATE_FORMAT = "YYYY-MM-DD HH:mm:ss"
+#: list-row statuses of a campaign sending now / scheduled to start (for the order of stops)
+SENDING_STATUSES = frozenset({"sending"})
+STARTING_STATUSES = frozenset({"scheduled", "planned"})
 DOC_SPEC = "BSG One-API OpenAPI spec (bsgworld/go-sdk, api/openapi.yaml), {path}"
 DOC_LOGIN = DOC_SPEC.format(path="POST /api/auth/login")
 DOC_STOP = "BSG 'Cancel SMS campaign' / 'Cancel RCS campaign' pages; " + DOC_SPEC.format(path="PATCH /api/campaigns/{id}/stop")
@@ -345,8 +349,24 @@ class BsgApi(VendorApi[BsgCampaign]):
             ident = item.get("id") if isinstance(item, dict) else None
             if isinstance(ident, bool) or not isinstance(ident, int):
                 raise reply.contract_error("a listed campaign without an integer 'id'")
-            items.append(self.status_of(str(ident), item.get("status"), item, reply, TIMESTAMP_FIELDS))
+            items.append(self.status_of(str(ident), item.get("status"), item, reply, TIMESTAMP_FIELDS, activity=activity_of(item)))
         return Page(items, offset + len(data) < total)
+
+
+def activity_of(row: Mapping[str, Any]) -> Activity:
+    """What a list row says about the campaign's sending, from documented fields only: ``status`` ``sending`` is
+    sending now, ``scheduled`` (``planned`` on the RCS page) starts at ``start_at``; ``statistics.sent`` messages
+    went out since ``real_start_at``. BSG's list reports no audience size, so no ``remaining``.
+    """
+    status = str(row.get("status") or "").strip().lower()
+    statistics = row.get("statistics")
+    return Activity(
+        sending=status in SENDING_STATUSES,
+        starting=status in STARTING_STATUSES,
+        starts_at=epoch(row.get("start_at")),
+        sent=count(statistics.get("sent")) if isinstance(statistics, dict) else None,
+        sending_since=epoch(row.get("real_start_at")),
+    )
 
 
 def list_date(moment: pendulum.DateTime) -> str:
@@ -355,25 +375,33 @@ def list_date(moment: pendulum.DateTime) -> str:
 
 
 def list_flow(
-    api: BsgApi, channel: str, windows: list[tuple[pendulum.DateTime, pendulum.DateTime]], budget: Budget
+    api: BsgApi, channel: str, windows: list[tuple[pendulum.DateTime, pendulum.DateTime]], budget: Budget, max_pages: int = MAX_PAGES
 ) -> Flow[list[CampaignStatus]]:
-    """Every campaign of a channel created in the windows, page by page, each window in turn (deduplicated)."""
+    """Every campaign of a channel created in the windows, page by page (at most ``max_pages`` a window), each window in
+    turn (deduplicated).
+    """
     found: dict[str, CampaignStatus] = {}
     for window in windows:
 
         def page(index: int, received: int, window: tuple[pendulum.DateTime, pendulum.DateTime] = window) -> ApiRequest[Page]:
             return api.list_request(channel, window, received)
 
-        for status in (yield from paged_flow(api, page, budget, MAX_PAGES)):
+        for status in (yield from paged_flow(api, page, budget, max_pages)):
             found.setdefault(status.campaign_id, status)
     return list(found.values())
 
 
-def select_flow(api: BsgApi, chosen: BsgSelection, budget: Budget, now: pendulum.DateTime) -> Flow[list[BsgCampaign]]:
-    """The selection's active campaigns: every window listed, kept when not final and the name matches."""
+def select_flow(
+    api: BsgApi, chosen: BsgSelection, budget: Budget, now: pendulum.DateTime, seen: dict[str, CampaignStatus] | None = None
+) -> Flow[list[BsgCampaign]]:
+    """The selection's active campaigns: every window listed, kept when not final and the name matches; ``seen``
+    receives the listed statuses (with their activity).
+    """
     if not chosen.all_active:
         return []
     listed = yield from list_flow(api, chosen.channel, selection_windows(chosen, now), budget)
+    if seen is not None:
+        seen.update({status.campaign_id: status for status in listed})
     return [BsgCampaign(int(status.campaign_id), chosen.channel) for status in active_matching(listed, chosen.name_contains)]
 
 

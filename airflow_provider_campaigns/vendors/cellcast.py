@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_campaigns.activity import Activity, epoch
 from airflow_provider_campaigns.core.errors import expect_ok, vendor_message
 from airflow_provider_campaigns.core.flow import Budget, Flow
 from airflow_provider_campaigns.core.settings import TransportSettings, require
@@ -56,6 +57,9 @@ TIMESTAMP_FIELDS = ("createdAt", "updatedAt", "scheduleAt", "send_time")
 #: update of a final message is when it became final)
 STARTED_AT_FIELDS = ("send_time", "scheduleAt")
 FINISHED_AT_FIELDS = ("updatedAt",)
+#: a listed message queued to go out now / scheduled for ``scheduleAt`` (for the order of cancels)
+SENDING_STATUSES = frozenset({"queued"})
+STARTING_STATUSES = frozenset({"scheduled"})
 NOT_FOUND = "message not found"
 #: The raw status a successful cancel leaves a message in (the cancel answer carries no status).
 CANCELED = "canceled"
@@ -250,13 +254,22 @@ class CellcastApi(VendorApi[CellcastMessage]):
                 message_id = validate_message_id(item.get("_id"), "_id")
             except InvalidInputError as error:
                 raise reply.contract_error(f"a message without a valid '_id' ({error})") from None
-            statuses.append(self.status_of(message_id, item.get("status"), item, reply, TIMESTAMP_FIELDS, name_field="customString"))
+            activity = activity_of(item)
+            statuses.append(self.status_of(message_id, item.get("status"), item, reply, TIMESTAMP_FIELDS, "customString", activity))
         more = _has_next(source, page)
         if more is None:
             raise reply.contract_error(
                 "no paging signal (hasNextPage, nextPage or totalPages) in the message list, so it cannot be shown complete"
             )
         return Page(statuses, more)
+
+
+def activity_of(item: Mapping[str, Any]) -> Activity:
+    """What a listed message says about its sending, from documented fields only: ``queued`` goes out now (sending),
+    ``scheduled`` at ``scheduleAt``. One message is one recipient: nothing to count.
+    """
+    status = str(item.get("status") or "").strip().lower()
+    return Activity(sending=status in SENDING_STATUSES, starting=status in STARTING_STATUSES, starts_at=epoch(item.get("scheduleAt")))
 
 
 def _has_next(source: Mapping[str, Any], page: int) -> bool | None:
@@ -278,19 +291,19 @@ def list_flow(api: CellcastApi, filters: Mapping[str, str], budget: Budget, max_
 
 
 def select_flow(
-    api: CellcastApi, chosen: CellcastSelection, budget: Budget, names: dict[str, str] | None = None
+    api: CellcastApi, chosen: CellcastSelection, budget: Budget, seen: dict[str, CampaignStatus] | None = None
 ) -> Flow[list[CellcastMessage]]:
     """Every message of the selection's ``customString`` that is not final, whatever its status is spelled.
 
     The documented status filter lists ``queued`` and no ``scheduled``, so the list is not filtered by
     status: every message is read and those not final are kept (an unknown status is kept and logged).
-    ``names`` receives the listed names (Cellcast's cancel answers carry none).
+    ``seen`` receives the listed statuses (their names, which Cellcast's cancel answers lack, and their activity).
     """
     if chosen.custom_string is None:
         return []
     listed = yield from list_flow(api, list_filters(chosen.custom_string, chosen.message_type), budget)
-    if names is not None:
-        names.update({status.campaign_id: status.name for status in listed if status.name})
+    if seen is not None:
+        seen.update({status.campaign_id: status for status in listed})
     return [CellcastMessage(status.campaign_id, chosen.message_type) for status in active_matching(listed, None)]
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_campaigns.activity import Activity, count, epoch
 from airflow_provider_campaigns.core.errors import describe_failure, expect_ok
 from airflow_provider_campaigns.core.flow import Budget, Flow
 from airflow_provider_campaigns.core.settings import TransportSettings, connection_extras, require
@@ -52,6 +53,11 @@ PAGE_SIZE = 100
 MAX_PAGES = 1000
 #: where the documented campaign and send resources carry their status
 STATUS_PATH = "meta.multistep_status.status"
+#: where the documented resources report a send's progress (contacts, sent)
+PROGRESS_PATH = "meta.multistep_status"
+#: statuses (casefolded) of a campaign or send sending now / about to start (guessed: no enum is documented)
+SENDING_STATUSES = frozenset({"in_progress", "sending", "running", "processing"})
+STARTING_STATUSES = frozenset({"scheduled", "pending", "queued"})
 #: lists of sends some answers may carry (not documented): looked for, never required
 SEND_LIST_PATHS = ("data.sends", "data.campaign_sends", "data.sms_campaign_sends")
 TIMESTAMP_FIELDS = ("created_at", "updated_at", "next_step_timestamp")
@@ -334,7 +340,9 @@ class CommApi(VendorApi[CommSend]):
                 ref = send(campaign_id, item.get("id"))
             except InvalidInputError:
                 raise reply.contract_error(f"campaign {campaign_id} lists a send whose id {item.get('id')!r:.60} is not a UUID") from None
-            sends.append(self.status_of(ref.label, send_status(item), item, reply, TIMESTAMP_FIELDS))
+            own = item if isinstance(field_path(item, PROGRESS_PATH), dict) else body["data"]
+            activity = activity_of(own, send_status(item))
+            sends.append(self.status_of(ref.label, send_status(item), item, reply, TIMESTAMP_FIELDS, activity=activity))
         return sends
 
     def parse_page(self, reply: Reply, page: int) -> Page:
@@ -350,8 +358,29 @@ class CommApi(VendorApi[CommSend]):
                 campaign_id = validate_uuid(ident, "id")
             except InvalidInputError:
                 raise reply.contract_error(f"a listed campaign whose id {ident!r:.60} is not a UUID") from None
-            campaigns.append(self.status_of(campaign_id, campaign_status(item), item, reply, TIMESTAMP_FIELDS))
+            status = campaign_status(item)
+            campaigns.append(self.status_of(campaign_id, status, item, reply, TIMESTAMP_FIELDS, activity=activity_of(item, status)))
         return Page(campaigns, _more_pages(body, page, reply))
+
+
+def activity_of(resource: Mapping[str, Any], status: Any) -> Activity:
+    """What a campaign (or send) resource says about its sending, from documented fields only:
+    ``meta.multistep_status.total_available_contacts`` less ``total_sent`` is what it has left, ``total_sent`` what it
+    sent since ``start_timestamp``. The status enum is undocumented (the one example is ``in_progress``): that
+    ``in_progress`` means sending now and ``scheduled``/``pending`` about to start, and that ``start_timestamp`` is
+    in epoch seconds, are **guesses** (``docs/vendor-contracts.md``); comm.com documents no start time of a send.
+    """
+    progress = field_path(resource, PROGRESS_PATH)
+    progress = progress if isinstance(progress, dict) else {}
+    contacts, sent = count(progress.get("total_available_contacts")), count(progress.get("total_sent"))
+    raw = str(status or "").strip().casefold()
+    return Activity(
+        sending=raw in SENDING_STATUSES,
+        starting=raw in STARTING_STATUSES,
+        remaining=max(0, contacts - sent) if contacts is not None and sent is not None else None,
+        sent=sent,
+        sending_since=epoch(progress.get("start_timestamp")),
+    )
 
 
 def _accept(reply: Reply) -> None:
@@ -369,9 +398,9 @@ def _more_pages(body: Mapping[str, Any], page: int, reply: Reply) -> bool:
     raise reply.contract_error("no paging signal (meta.last_page or links.next) in the campaign list, so it cannot be shown complete")
 
 
-def list_flow(api: CommApi, budget: Budget) -> Flow[list[CampaignStatus]]:
+def list_flow(api: CommApi, budget: Budget, max_pages: int = MAX_PAGES) -> Flow[list[CampaignStatus]]:
     """Every campaign (campaign-level status), page by page."""
-    return paged_flow(api, lambda index, _: api.list_request(index + 1), budget, MAX_PAGES)
+    return paged_flow(api, lambda index, _: api.list_request(index + 1), budget, max_pages)
 
 
 def running_sends(campaigns: Sequence[CampaignStatus], answers: Iterable[list[CampaignStatus] | None]) -> list[CommSend]:

@@ -49,6 +49,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from airflow_provider_campaigns.activity import Activity, count
 from airflow_provider_campaigns.core.errors import describe_failure, expect_ok, vendor_message
 from airflow_provider_campaigns.core.flow import Budget, Flow, Token
 from airflow_provider_campaigns.core.settings import TransportSettings, connection_extras, require
@@ -101,6 +102,9 @@ FINISHED_AT_FIELDS = ("endedAt", "updatedAt")
 _FORBIDDEN = frozenset("/?#%\\")
 _NOT_FOUND_HINTS = ("not found", "not exist", "no campaign", "invalid campaign")
 
+#: list-row statuses (casefolded) of a campaign sending now / about to start (for the order of stops)
+SENDING_STATUSES = frozenset({"active"})
+STARTING_STATUSES = frozenset({"scheduled", "rescheduled", "preparing"})
 KNOWN_STATUSES = ("Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused", "Stopped", "Completed")
 STATUS_MAP = StatusMap(
     VENDOR,
@@ -382,7 +386,7 @@ class KoreApi(VendorApi[KoreCampaign]):
             ident = (row.get("id") or row.get("_id")) if isinstance(row, dict) else None
             if not isinstance(ident, str) or not ident:
                 raise reply.contract_error("a listed campaign without an 'id' (SMS) or '_id' (voice)")
-            found.append(self.status_of(ident, row.get("status"), row, reply, TIMESTAMP_FIELDS))
+            found.append(self.status_of(ident, row.get("status"), row, reply, TIMESTAMP_FIELDS, activity=activity_of(row)))
         more, total = data.get("hasMore"), data.get("totalResults")
         if not isinstance(more, bool):
             raise reply.contract_error(f"no boolean 'data.hasMore' (got {more!r:.40}), so the list cannot be shown complete")
@@ -394,6 +398,17 @@ class KoreApi(VendorApi[KoreCampaign]):
                 "so the list cannot be shown complete"
             )
         return Page(found, more)
+
+
+def activity_of(row: Mapping[str, Any]) -> Activity:
+    """What a list row says about the campaign's sending, from documented fields only: ``status`` ``Active`` is
+    sending now; ``Scheduled``, ``Rescheduled`` and ``Preparing`` are about to start (the list rows carry no start
+    time: ``schedule`` holds only ``isSchedulingEnabled``/``isRecurrenceEnabled``); ``totalMessagesSent`` is what
+    it sent. Kore.ai reports no audience size in the list, so no ``remaining``; that ``Preparing`` is about to
+    send is a **guess** (``docs/vendor-contracts.md``).
+    """
+    status = str(row.get("status") or "").strip().casefold()
+    return Activity(sending=status in SENDING_STATUSES, starting=status in STARTING_STATUSES, sent=count(row.get("totalMessagesSent")))
 
 
 def _accept(reply: Reply) -> None:
@@ -415,25 +430,25 @@ def active_statuses(statuses: StatusMap, extra: Sequence[str] = ()) -> list[str]
 
 
 def list_flow(
-    api: KoreApi, stream: str, statuses: Sequence[str] | None, budget: Budget, campaign_type: str = "sms"
+    api: KoreApi, stream: str, statuses: Sequence[str] | None, budget: Budget, campaign_type: str = "sms", max_pages: int = MAX_PAGES
 ) -> Flow[list[CampaignStatus]]:
     """Every campaign of the stream (optionally only those in ``statuses``), page by page (``skip`` = rows read)."""
-    return paged_flow(api, lambda _, received: api.list_request(stream, statuses, received, PAGE_LIMIT, campaign_type), budget, MAX_PAGES)
+    return paged_flow(api, lambda _, received: api.list_request(stream, statuses, received, PAGE_LIMIT, campaign_type), budget, max_pages)
 
 
 def select_flow(
-    api: KoreApi, chosen: KoreSelection, budget: Budget, extra_statuses: Sequence[str] = (), names: dict[str, str] | None = None
+    api: KoreApi, chosen: KoreSelection, budget: Budget, extra_statuses: Sequence[str] = (), seen: dict[str, CampaignStatus] | None = None
 ) -> Flow[list[KoreCampaign]]:
     """The stream's campaigns that are not final and whose name matches (Kore is asked for the active statuses only;
-    every listed campaign is judged again here, so a vendor ignoring the filter stops nothing final). ``names``
-    receives the listed names (Kore's stop answers carry none).
+    every listed campaign is judged again here, so a vendor ignoring the filter stops nothing final). ``seen``
+    receives the listed statuses (their names, which Kore's stop answers lack, and their activity).
     """
     if not chosen.all_active:
         return []
     wanted = active_statuses(api.statuses, extra_statuses)
     listed = yield from list_flow(api, chosen.stream_id, wanted, budget, chosen.campaign_type)
-    if names is not None:
-        names.update({status.campaign_id: status.name for status in listed if status.name})
+    if seen is not None:
+        seen.update({status.campaign_id: status for status in listed})
     chosen_refs = []
     for status in active_matching(listed, chosen.name_contains):
         try:
