@@ -107,7 +107,7 @@ def vendor(key: str) -> VendorEntry:
         raise ValueError(f"unknown vendor {key!r}; known: {', '.join(REGISTRY)}") from None
 
 
-def keys() -> tuple[str, ...]:
+def vendor_keys() -> tuple[str, ...]:
     """Every registered vendor key, in registry order."""
     return tuple(REGISTRY)
 

@@ -71,7 +71,7 @@ class CampaignFireDrillOperator(BaseOperator):
         """``(conn_id, vendor)`` of every named connection, all checked before any request."""
         from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook
 
-        from airflow_provider_campaigns.registry import keys
+        from airflow_provider_campaigns.registry import vendor_keys
         from airflow_provider_campaigns.vendors.base import rendered_list
 
         conn_ids = rendered_list(self.conn_ids, "conn_ids")
@@ -86,9 +86,9 @@ class CampaignFireDrillOperator(BaseOperator):
                 raise InvalidInputError(
                     f"{self.task_id}: connection {conn_id!r} does not exist; the drill checks named connections only."
                 ) from None
-            if conn.conn_type not in keys():
+            if conn.conn_type not in vendor_keys():
                 raise InvalidInputError(
-                    f"{self.task_id}: connection {conn_id!r} is of type {conn.conn_type!r}, not one of {', '.join(keys())}."
+                    f"{self.task_id}: connection {conn_id!r} is of type {conn.conn_type!r}, not one of {', '.join(vendor_keys())}."
                 )
             found.append((conn_id, str(conn.conn_type)))
         return found

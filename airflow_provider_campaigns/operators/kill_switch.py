@@ -81,10 +81,10 @@ class CampaignKillSwitchOperator(StopTaskOperator):
         return self._target_parts(targets)
 
     def _target_parts(self, targets: Any) -> list[Part]:
-        from airflow_provider_campaigns.registry import entries, keys
+        from airflow_provider_campaigns.registry import entries, vendor_keys
         from airflow_provider_campaigns.stopping import Part
 
-        vendors = keys()
+        vendors = vendor_keys()
         if not isinstance(targets, Mapping):
             raise InvalidInputError(f"targets must map vendors ({', '.join(vendors)}) to what to stop, not {targets!r:.80}.")
         unknown = sorted(set(targets) - set(vendors))
@@ -116,13 +116,13 @@ class CampaignKillSwitchOperator(StopTaskOperator):
         return parts
 
     def _plan_parts(self, plan: Any) -> list[Part]:
-        from airflow_provider_campaigns.registry import keys
+        from airflow_provider_campaigns.registry import vendor_keys
         from airflow_provider_campaigns.results import ALREADY_FINAL, entries_of
         from airflow_provider_campaigns.stopping import Part
 
         groups: dict[tuple[str, str], list[Any]] = {}
         for item in entries_of(plan):
-            if item["vendor"] not in keys():
+            if item["vendor"] not in vendor_keys():
                 raise InvalidInputError(f"plan: unknown vendor {item['vendor']!r} in campaign {item['campaign_id']!r}.")
             groups.setdefault((item["vendor"], item["conn_id"]), []).append(item)
         parts = []
