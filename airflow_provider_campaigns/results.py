@@ -94,21 +94,18 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-#: vendor display names (``CampaignStatus.vendor``) to vendor keys (the connection type)
-_KEYS = {"BSG": "bsg", "Cellcast": "cellcast", "comm.com": "comm", "Kore.ai": "kore"}
-
-
 def neutral_times(vendor: str, state: str | None, timestamps: Mapping[str, str]) -> tuple[str | None, str | None]:
     """``(started_at, finished_at)`` from a vendor's own timestamps (its module names the keys); ``finished_at`` only once final.
 
     ``vendor`` is the vendor key (``bsg``) or its display name (``BSG``).
     """
-    from importlib import import_module
+    from airflow_provider_campaigns.registry import key_of
+    from airflow_provider_campaigns.registry import vendor as registered
 
-    key = _KEYS.get(vendor, vendor)
-    if key not in _KEYS.values():
+    key = key_of(vendor)
+    if key is None:
         return None, None
-    module = import_module(f"airflow_provider_campaigns.vendors.{key}")
+    module = registered(key).facts()
     started = next((timestamps[key] for key in getattr(module, "STARTED_AT_FIELDS", ()) if timestamps.get(key)), None)
     final = state is not None and CampaignState(state).is_final
     finished = next((timestamps[key] for key in getattr(module, "FINISHED_AT_FIELDS", ()) if timestamps.get(key)), None) if final else None

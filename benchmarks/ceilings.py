@@ -179,17 +179,20 @@ def run(mode: str, scale: dict[str, tuple[int, float]], campaigns: dict[str, lis
                 task_seconds = time.perf_counter() - started
         limits = sim.control("GET", "/rate_limits")
         last_stop = 0.0
+        first_stop: dict[str, float] = {}
         for vendor in scale:
             accepted = [e for e in sim.requests_log(vendor) if e["status"] == 200 and e["method"] != "GET" and e["fault"] is None]
-            stops = [e for e in accepted if _is_stop(vendor, e)]
-            last_stop = max([last_stop, *(e["time"] for e in stops)])
+            stops = [e["time"] for e in accepted if _is_stop(vendor, e)]
+            last_stop = max([last_stop, *stops])
+            first_stop[vendor] = min(stops, default=started_wall)
         entries = list(outcome["campaigns"])
         wrong, running = truth_problems(sim, ids, entries)
         traffic = sim.control("GET", f"/traffic?after={started_wall}")
-        optimum = {
-            vendor: sim.control("GET", f"/traffic/optimum?vendor={vendor}&rate={rate}&after={started_wall}")
-            for vendor, (_, rate) in scale.items()
-        }
+        optimum, from_first = {}, {}
+        for vendor, (_, rate) in scale.items():
+            query = f"/traffic/optimum?vendor={vendor}&rate={rate}&after={started_wall}"
+            optimum[vendor] = sim.control("GET", query)
+            from_first[vendor] = sim.control("GET", f"{query}&start={first_stop[vendor]}")
     ideal = max(count / rate for count, rate in scale.values())
     return {
         "mode": mode,
@@ -205,6 +208,8 @@ def run(mode: str, scale: dict[str, tuple[int, float]], campaigns: dict[str, lis
         "why": "; ".join(wrong[:5]) + (f" (+{len(wrong) - 5} more)" if len(wrong) > 5 else "") or "ok",
         "sent_after": {vendor: int(traffic["vendors"].get(vendor, {}).get("sent_after", 0)) for vendor in scale},
         "optimum": {vendor: int(optimum[vendor]["messages"]) for vendor in scale},
+        "from_first": {vendor: int(from_first[vendor]["messages"]) for vendor in scale},
+        "first_stop": {vendor: round(first_stop[vendor] - started_wall, 2) for vendor in scale},
     }
 
 
@@ -227,13 +232,17 @@ def describe(result: dict[str, Any]) -> str:
     sent, best = result["sent_after"], result["optimum"]
     messages = ", ".join(f"{vendor} {sent[vendor]:,} (optimum {best[vendor]:,})" for vendor in sent)
     ratio = sum(sent.values()) / max(1, sum(best.values()))
+    late = result["from_first"]
+    firsts = ", ".join(f"{vendor} {result['first_stop'][vendor]:.1f} s" for vendor in sent)
     return (
         f"{result['mode']}: time to silence {result['silence']:.1f} s (task {result['task']:.1f} s), ideal {result['ideal']:.0f} s "
         f"-> {result['silence'] / result['ideal']:.3f} x ideal; refused {total_refused} of {total} requests "
         f"({total_refused / max(1, total):.1%}; {per_vendor}); {result['stops']} stopped, given up {result['given_up']}, "
         f"left running {result['left_running']}; report exact: {result['why']}\n"
         f"  messages sent after the start of the task: {sum(sent.values()):,} = {ratio:.2f} x the optimum at each vendor's pace "
-        f"({sum(best.values()):,}); {messages}"
+        f"({sum(best.values()):,}); {messages}\n"
+        f"  the optimum from each vendor's first accepted stop ({firsts} after the start): {sum(late.values()):,} "
+        f"-> {sum(sent.values()) / max(1, sum(late.values())):.2f} x (what the order cost beyond the delay before the first stop)"
     )
 
 

@@ -24,8 +24,9 @@
   :func:`traffic`); ``GET /_sim/traffic/{vendor}/{id}?at=...`` -> ``{"sent"}`` by then;
   ``POST /_sim/traffic`` ``{"vendor" (or "*"), "rate", "audience"}`` sets the traffic new campaigns get
   (``"rate": null`` ends it) -> the settings
-- ``GET /_sim/traffic/optimum?vendor=kore&rate=1&after=...`` -> the fewest messages that vendor's
-  campaigns send after ``after`` when stopped ``rate`` a second in the best order (:mod:`.optimum`)
+- ``GET /_sim/traffic/optimum?vendor=kore&rate=1&after=...[&start=...]`` -> the fewest messages that
+  vendor's campaigns send after ``after`` when stopped ``rate`` a second (from ``start``, default
+  ``after``) in the best order (:mod:`.optimum`)
 """
 
 from __future__ import annotations
@@ -119,13 +120,14 @@ def sent(app: App, vendor: str, campaign_id: Any, at: object = None) -> int:
         return record.sent(None if at in (None, "") else moment(at))
 
 
-def optimum(app: App, vendor: str, rate: object, after: object) -> dict[str, Any]:
-    """The best order to stop ``vendor``'s campaigns from ``after`` at ``rate`` stops a second."""
+def optimum(app: App, vendor: str, rate: object, after: object, start: object = None) -> dict[str, Any]:
+    """The best order to stop ``vendor``'s campaigns at ``rate`` stops a second from ``start`` (default ``after``)."""
     if after in (None, ""):
         raise ValueError("'after' is required: an epoch number or an ISO 8601 date-time")
     if isinstance(rate, bool) or not isinstance(rate, (str, int, float)):
         raise ValueError(f"rate must be a number of stops a second > 0, not {rate!r}")
-    return {"vendor": vendor, **best.optimum(sendings(app, vendor), moment(after), float(rate))}
+    first = None if start in (None, "") else moment(start)
+    return {"vendor": vendor, **best.optimum(sendings(app, vendor), moment(after), float(rate), first)}
 
 
 def set_traffic(app: App, body: dict[str, Any]) -> dict[str, Any]:
@@ -208,7 +210,7 @@ def handle(app: App, req: SimRequest) -> SimResponse:
             return json_response(200, set_traffic(app, body))
         if route == "/traffic/optimum" and req.method == "GET":
             query = req.query
-            return json_response(200, optimum(app, str(query.get("vendor")), query.get("rate"), query.get("after")))
+            return json_response(200, optimum(app, str(query.get("vendor")), query.get("rate"), query.get("after"), query.get("start")))
         if route.startswith("/traffic/") and req.method == "GET":
             _, _, vendor, campaign_id = route.split("/", 3)
             try:

@@ -119,24 +119,34 @@ def brute_force(cost: Sequence[Sequence[int]]) -> int:
     return min(sum(cost[i][slot] for slot, i in enumerate(order)) for order in itertools.permutations(range(n)))
 
 
-def cost_table(campaigns: Sequence[Sending], after: float, pace: float) -> list[list[int]]:
-    """``cost[i][k]``: messages campaign ``i`` sends after ``after`` if its stop is accepted in slot ``k``."""
+def cost_table(campaigns: Sequence[Sending], after: float, pace: float, start: float | None = None) -> list[list[int]]:
+    """``cost[i][k]``: messages campaign ``i`` sends after ``after`` if its stop is accepted in slot ``k``.
+
+    Slot ``k`` is at ``start + k / pace`` (``start`` defaults to ``after``).
+    """
+    first = after if start is None else start
     n = len(campaigns)
-    return [[c.flow.sent_between(after, after + k / pace + c.wind_down) for k in range(n)] for c in campaigns]
+    return [[c.flow.sent_between(after, first + k / pace + c.wind_down) for k in range(n)] for c in campaigns]
 
 
-def optimum(campaigns: Sequence[Sending], after: float, pace: float) -> dict[str, Any]:
-    """The best order to stop ``campaigns`` from ``after`` at ``pace`` stops a second, and what it lets out.
+def optimum(campaigns: Sequence[Sending], after: float, pace: float, start: float | None = None) -> dict[str, Any]:
+    """The best order to stop ``campaigns`` at ``pace`` stops a second from ``start`` (default ``after``), and
+    the messages it lets out after ``after``.
 
-    Campaigns whose stop was accepted before ``after`` are left out (nothing to stop).
+    Campaigns whose stop was accepted before ``after`` are left out (nothing to stop). A ``start`` later
+    than ``after`` (e.g. when a run's first stop landed) separates the cost of the order from the cost
+    of the delay before any stop could land.
     """
     if isinstance(pace, bool) or not isinstance(pace, (int, float)) or not 0 < pace < math.inf:
         raise ValueError(f"rate must be a number of stops a second > 0, not {pace!r}")
+    if start is not None and start < after:
+        raise ValueError(f"the first stop ({start}) cannot come before the moment counted from ({after})")
     chosen = [c for c in campaigns if c.stopped_at is None or c.stopped_at >= after]
-    plan = best_order(cost_table(chosen, after, pace))
+    plan = best_order(cost_table(chosen, after, pace, start))
     return {
         "rate": float(pace),
         "after": after,
+        "start": after if start is None else start,
         "campaigns": len(chosen),
         "messages": plan.messages,
         "last_stop": (len(chosen) - 1) / pace if chosen else 0.0,

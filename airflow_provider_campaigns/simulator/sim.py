@@ -210,13 +210,14 @@ class Simulator:
         """Messages one campaign sent by ``at`` (default now): its count over time."""
         return control.sent(self.app, vendor, campaign_id, at)
 
-    def optimum(self, vendor: str, rate: float, after: object) -> dict[str, Any]:
+    def optimum(self, vendor: str, rate: float, after: object, start: object = None) -> dict[str, Any]:
         """The fewest messages ``vendor``'s campaigns send after ``after`` when stopped one every
-        ``1 / rate`` seconds from then in the best possible order (see :mod:`.optimum`).
+        ``1 / rate`` seconds from then (or from ``start``, e.g. when a run's first stop landed) in the
+        best possible order (see :mod:`.optimum`).
 
-        ``{"rate", "after", "campaigns", "messages", "last_stop", "order"}`` (``order``: ids, slot by slot).
+        ``{"vendor", "rate", "after", "start", "campaigns", "messages", "last_stop", "order"}`` (``order``: ids, slot by slot).
         """
-        return control.optimum(self.app, vendor, rate, after)
+        return control.optimum(self.app, vendor, rate, after, start)
 
     def drift(self, vendor: str, kind: str | None) -> None:
         """Make ``vendor`` answer in the altered shape ``kind`` from now on (``None`` = as documented again)."""

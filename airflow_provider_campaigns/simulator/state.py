@@ -70,6 +70,12 @@ class Record:
     stopped_at: float | None = None
     halt: float | None = None
 
+    def ran_out_before_halt(self) -> bool:
+        """Whether a stop came too late: every message of the campaign's traffic went out before its halt."""
+        if self.flow is None or self.halt is None or self.flow.audience == 0:
+            return False
+        return self.flow.sent_by(self.halt) >= self.flow.audience
+
     def sent(self, moment: float | None = None) -> int:
         """Messages this campaign sent by ``moment`` (default now); 0 without traffic."""
         if self.flow is None:
@@ -97,15 +103,21 @@ class Record:
         return max(0.0, self.stop_at[0] - (self.clock.monotonic() if now is None else now))
 
     def advance(self, now: float | None = None) -> None:
-        """Apply every timeline step that is due, or the scheduled stop once it is due."""
+        """Apply every timeline step that is due, or the scheduled stop once it is due.
+
+        A campaign whose traffic was all out before its stop took effect ran to its end: its
+        timeline goes on (a Cellcast message due during the wind-down is ``sent``, not ``canceled``).
+        """
         now = self.clock.monotonic() if now is None else now
         if self.stop_at is not None:
             due, status, wall = self.stop_at
-            if now >= due:
-                self.stop_at = None
+            if now < due:
+                return
+            self.stop_at = None
+            if not self.ran_out_before_halt():
                 self.timeline.clear()
                 self.set_status(status, wall)
-            return
+                return
         while self.timeline and self.mono0 + self.timeline[0][0] <= now:
             if self.status not in self.machine.advancing:
                 return

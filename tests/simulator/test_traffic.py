@@ -107,6 +107,16 @@ def test_an_accepted_stop_halts_the_traffic_when_its_wind_down_ends(clock, make_
         assert (row["stopped_at"], row["halt"]) == (T0 + 1.0, T0 + 3.0)
 
 
+def test_a_message_due_during_the_wind_down_of_its_cancel_goes_out_and_reads_sent(clock, make_client):
+    with Simulator(clock=clock, wind_down=1.0) as sim:
+        client = make_client(sim)
+        early, late = sim.add_campaign("cellcast", rate=1, recipients=3)[1:]  # due at +1 s and +2 s
+        clock.advance(0.5)
+        assert client.cellcast_cancel(early).json()["status"] and client.cellcast_cancel(late).json()["status"]
+        clock.advance(2.0)
+        assert [(sim.campaign("cellcast", i)["status"], sim.sent("cellcast", i)) for i in (early, late)] == [("sent", 1), ("canceled", 0)]
+
+
 def test_a_cellcast_campaign_schedules_its_messages_one_over_rate_apart_and_a_cancel_saves_the_ones_not_yet_due(sim, clock, client):
     ids = sim.add_campaign("cellcast", rate=4, recipients=8, custom_string="promo")
     schedule = [sim.campaign("cellcast", i)["scheduleAt"] for i in ids]
@@ -207,12 +217,17 @@ def test_the_control_api_answers_the_optimum_for_a_pace(sim, clock):
         "vendor": "kore",
         "rate": 1.0,
         "after": T0,
+        "start": T0,
         "campaigns": 3,
         "messages": 1,
         "last_stop": 2.0,
         "order": [loud, quiet, later],
     }
     assert sim.optimum("kore", 1, T0)["messages"] == 1
+    late = sim.optimum("kore", 1, T0, start=T0 + 2.0)  # the first stop lands 2 s after the moment counted from
+    assert (late["start"], late["messages"], late["order"][0]) == (T0 + 2.0, 20 + 3, loud)
+    with pytest.raises(ValueError):
+        sim.optimum("kore", 1, T0, start=T0 - 1)
 
 
 def test_traffic_is_set_from_python_the_command_line_and_the_config(clock):
