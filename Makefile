@@ -50,7 +50,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: test test-lane lanes lint unit demo simulator benchmarks benchmarks-ceilings venv wheel dist tools freeze clean docs docs-html e2e e2e-venv
+.PHONY: test test-lane lanes lint unit demo simulator benchmarks benchmarks-ceilings benchmarks-eta benchmarks-10k venv wheel dist tools freeze clean docs docs-html e2e e2e-venv
 
 ## make test: lint and type-check once, then every lane against the built wheel.
 test:
@@ -142,6 +142,14 @@ benchmarks: venv
 ## benchmarks-ceilings: the kill switch at the vendors' rate limits (~4 min; not part of `make benchmarks`)
 benchmarks-ceilings: venv
 	$(PY) -m benchmarks.ceilings
+
+## benchmarks-eta: the dry run's ETA against the measured stop at the vendors' rate limits (~2 min; not part of `make benchmarks`)
+benchmarks-eta: venv
+	$(PY) -m benchmarks.eta
+
+## benchmarks-10k: 10,000 campaigns in one kill switch: time to silence, memory, XCom, journal, trigger (~2 min)
+benchmarks-10k: venv
+	$(PY) -m benchmarks.bulk10k
 
 ## make docs: the documentation site (Sphinx + MyST, autodoc; warnings are errors) into .work/docs-html.
 ## It builds in the Airflow 3.3 virtualenv, where autodoc imports the provider.

@@ -1,0 +1,220 @@
+"""Benchmark 7: 10,000 campaigns (2,500 at each vendor, no rate limit) in ONE kill switch task (issue 21 item 7).
+
+One ``CampaignKillSwitchOperator`` names 2,500 running campaigns at each of BSG, Cellcast, comm.com and
+Kore.ai (the simulator in a subprocess, no latency, no rate limit; Kore.ai's documented default pace
+switched off with ``requests_per_second: 0``), ``wait_for_completion=True, deferrable=True``. Measured:
+
+- time to silence: the start of ``execute`` to the last stop the simulator accepted (its request log);
+- the task's peak memory: the benchmark process's peak RSS while the task runs (``ru_maxrss``; the process
+  has Airflow and the provider imported before, as a task process has), and the growth over the RSS before;
+- the result XCom: the JSON of the result pushed before the deferral (``campaigns_result_before_wait``; the
+  ``return_value`` after the wait has the same shape), in bytes;
+- the journal: the largest JSON a stop task writes to its Variable (an in-memory store stands in for the
+  Variable: the task runs outside a task runner), and how many writes;
+- the triggerer's memory while waiting: the deferral's ``CampaignStatusTrigger`` over the 10,000 campaigns
+  (the simulator keeps them running for a wind-down of :data:`WIND_DOWN` seconds after their stop),
+  run **in this process** for :data:`TRIGGER_WINDOW` seconds of poll rounds (a real triggerer process is too heavy
+  for this shared machine): the RSS growth of this process meanwhile, plus the
+  size of its serialized kwargs (what the metadata database stores).
+
+``python -m benchmarks.bulk10k`` (about a minute); ``--per-vendor N`` for another size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import resource
+import sys
+import time
+from typing import Any
+
+from benchmarks.common import SimProcess, env_vars, execute_kwargs, prepare_environment, quiet, reset_masker
+
+VENDORS = ("bsg", "cellcast", "comm", "kore")
+PER_VENDOR = 2500
+STOPPED_STATUS = {"bsg": "stopped", "cellcast": "canceled", "comm": "stopped", "kore": "Stopped"}
+#: seconds an accepted stop takes to show (the trigger waits meanwhile)
+WIND_DOWN = 60.0
+#: seconds the trigger runs in this process (its poll rounds over the 10,000 campaigns meanwhile)
+TRIGGER_WINDOW = 20.0
+POLL_INTERVAL = 1.0
+TARGET_SILENCE = 10.0
+TARGET_XCOM = 2 * 1024 * 1024
+
+
+class MemoryStore:
+    """The journal's store in memory: keeps the last value, counts the writes and the largest."""
+
+    def __init__(self) -> None:
+        self.value: dict[str, Any] | None = None
+        self.writes = 0
+        self.largest = 0
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        return self.value
+
+    def save(self, key: str, value: dict[str, Any]) -> None:
+        self.writes += 1
+        self.largest = max(self.largest, len(json.dumps(value)))
+        self.value = value
+
+    def delete(self, key: str) -> None:
+        self.value = None
+
+
+class TI:
+    """The task instance stub: keeps what is pushed (no run ids: the journal is patched in below)."""
+
+    def __init__(self) -> None:
+        self.xcoms: dict[str, Any] = {}
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcoms[key] = value
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, MB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, MB (``ru_maxrss`` is in KB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(per_vendor: int) -> dict[str, Any]:
+    """One kill switch over ``per_vendor`` campaigns at each vendor; its figures."""
+    from airflow.providers.common.compat.sdk import TaskDeferred
+
+    from airflow_provider_campaigns import journal
+    from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
+
+    others = {vendor: per_vendor for vendor in VENDORS if vendor != "bsg"}
+    figures: dict[str, Any] = {"per_vendor": per_vendor}
+    with SimProcess(campaigns=per_vendor, others=others) as sim:
+        sim.control("POST", "/config", {"wind_down": WIND_DOWN})
+        env = dict(sim.env)
+        kore = json.loads(env["AIRFLOW_CONN_KORE_DEFAULT"])
+        kore["extra"] = {**kore.get("extra", {}), "requests_per_second": 0}
+        env["AIRFLOW_CONN_KORE_DEFAULT"] = json.dumps(kore)
+        targets = {
+            "bsg": {"campaign_ids": sim.bsg_ids},
+            "cellcast": {"message_ids": sim.ids["cellcast"]},
+            "comm": {"campaign_sends": sim.ids["comm"]},
+            "kore": {"campaign_ids": sim.ids["kore"]},
+        }
+        store = MemoryStore()
+        original = journal.journal_for
+        journal.journal_for = lambda context, clock=None: journal.Journal("bench-10k", store)  # type: ignore[assignment,misc]
+        try:
+            with env_vars(env):
+                operator = CampaignKillSwitchOperator(
+                    task_id="kill_switch", targets=targets, wait_for_completion=True, deferrable=True, poll_interval=POLL_INTERVAL
+                )
+                ti = TI()
+                reset_masker()
+                gc.collect()
+                figures["rss_before_mb"] = rss_mb()
+                started_wall = time.time()
+                started = time.perf_counter()
+                trigger = None
+                try:
+                    operator.execute({"ti": ti}, **execute_kwargs(operator))
+                except TaskDeferred as deferred:
+                    trigger = deferred.trigger
+                figures["task_s"] = time.perf_counter() - started
+                figures["peak_rss_mb"] = peak_rss_mb()
+                figures["rss_after_mb"] = rss_mb()
+        finally:
+            journal.journal_for = original  # type: ignore[assignment]
+        last_stop = 0.0
+        wrong = []
+        for vendor in VENDORS:
+            accepted = [e for e in sim.requests_log(vendor) if e["status"] == 200 and e["method"] != "GET"]
+            last_stop = max([last_stop, *(e["time"] for e in accepted)])
+            if len(accepted) < per_vendor:
+                wrong.append(f"{vendor}: {len(accepted)} stops accepted of {per_vendor}")
+        figures["silence_s"] = last_stop - started_wall
+        value = ti.xcoms.get("campaigns_result_before_wait") or {}
+        figures["stopped"] = sum(1 for item in value.get("campaigns", []) if item["outcome"] == "stopped")
+        if figures["stopped"] != per_vendor * len(VENDORS):
+            wrong.append(f"reported stopped {figures['stopped']}")
+        figures["xcom_bytes"] = len(json.dumps(value))
+        figures["xcom_bytes_by_key"] = _bytes_by_key(value.get("campaigns", []))
+        figures["journal_bytes"] = store.largest
+        figures["journal_writes"] = store.writes
+        figures["why"] = "; ".join(wrong) or "ok"
+        if trigger is None:
+            figures["trigger"] = "the task did not defer"
+            return figures
+        figures["trigger_kwargs_bytes"] = len(json.dumps(trigger.serialize()[1]))
+        with env_vars(env):
+            figures.update(_trigger_memory(trigger))
+    return figures
+
+
+def _bytes_by_key(entries: list[dict[str, Any]]) -> dict[str, int]:
+    """How much of the result's JSON each entry key takes (the key's name and its value), largest first."""
+    sizes: dict[str, int] = {}
+    for item in entries:
+        for key, val in item.items():
+            sizes[key] = sizes.get(key, 0) + len(json.dumps({key: val})) - 2
+    return dict(sorted(sizes.items(), key=lambda kv: -kv[1]))
+
+
+def _trigger_memory(trigger: Any) -> dict[str, Any]:
+    """Run the trigger for :data:`TRIGGER_WINDOW` seconds in this process (it keeps polling: the campaigns wind down); its memory."""
+    gc.collect()
+    before = rss_mb()
+    started = time.perf_counter()
+    peak_rss = before
+
+    async def wait() -> str:
+        nonlocal peak_rss
+        task = asyncio.ensure_future(trigger.run().__aiter__().__anext__())
+        while not task.done() and time.perf_counter() - started < TRIGGER_WINDOW:
+            await asyncio.sleep(0.2)
+            peak_rss = max(peak_rss, rss_mb())
+        if task.done():
+            return f"ended: {task.result().payload.get('status')}"
+        task.cancel()
+        return "still waiting after the window (as meant: the campaigns wind down)"
+
+    outcome = asyncio.run(wait())
+    return {"trigger_outcome": outcome, "trigger_s": time.perf_counter() - started, "trigger_rss_growth_mb": peak_rss - before}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; print the figures and whether the goals are met."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bulk10k")
+    parser.add_argument("--per-vendor", type=int, default=PER_VENDOR)
+    args = parser.parse_args(argv)
+    prepare_environment()
+    print(f"10,000 campaigns: {args.per_vendor} per vendor; load {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    with quiet("bulk10k"):
+        import airflow_provider_campaigns.operators.kill_switch  # noqa: F401 - imported before the baseline, as in a task
+
+        figures = run(args.per_vendor)
+    print(json.dumps(figures, indent=1))
+    silence_ok = figures["silence_s"] <= TARGET_SILENCE
+    xcom_ok = figures["xcom_bytes"] <= TARGET_XCOM
+    print(
+        f"time to silence {figures['silence_s']:.2f} s (goal <= {TARGET_SILENCE:g} s: {'met' if silence_ok else 'NOT met'}); "
+        f"task {figures['task_s']:.2f} s; peak RSS {figures['peak_rss_mb']:.0f} MB (before the task {figures['rss_before_mb']:.0f} MB); "
+        f"result XCom {figures['xcom_bytes'] / 2**20:.2f} MB (goal <= 2 MB: {'met' if xcom_ok else 'NOT met'}); "
+        f"journal {figures['journal_bytes'] / 2**20:.2f} MB at most, {figures['journal_writes']} writes; "
+        f"trigger kwargs {figures.get('trigger_kwargs_bytes', 0) / 2**10:.0f} KB, in-process trigger RSS growth "
+        f"{figures.get('trigger_rss_growth_mb', float('nan')):.1f} MB; "
+        f"report exact: {figures['why']}"
+    )
+    print(f"load after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0 if silence_ok and xcom_ok and figures["why"] == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
