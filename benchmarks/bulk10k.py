@@ -76,6 +76,14 @@ class TI:
         self.xcoms[key] = value
 
 
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads)."""
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
 def rss_mb() -> float:
     """This process's resident memory now, MB."""
     with open("/proc/self/statm") as statm:
@@ -122,12 +130,15 @@ def run(per_vendor: int) -> dict[str, Any]:
                 figures["rss_before_mb"] = rss_mb()
                 started_wall = time.time()
                 started = time.perf_counter()
+                cpu, sim_cpu = time.process_time(), _cpu_of(sim.pid)
                 trigger = None
                 try:
                     operator.execute({"ti": ti}, **execute_kwargs(operator))
                 except TaskDeferred as deferred:
                     trigger = deferred.trigger
                 figures["task_s"] = time.perf_counter() - started
+                figures["task_cpu_s"] = time.process_time() - cpu
+                figures["simulator_cpu_s"] = _cpu_of(sim.pid) - sim_cpu
                 figures["peak_rss_mb"] = peak_rss_mb()
                 figures["rss_after_mb"] = rss_mb()
         finally:
@@ -205,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     xcom_ok = figures["xcom_bytes"] <= TARGET_XCOM
     print(
         f"time to silence {figures['silence_s']:.2f} s (goal <= {TARGET_SILENCE:g} s: {'met' if silence_ok else 'NOT met'}); "
-        f"task {figures['task_s']:.2f} s; peak RSS {figures['peak_rss_mb']:.0f} MB (before the task {figures['rss_before_mb']:.0f} MB); "
+        f"task {figures['task_s']:.2f} s (client CPU {figures['task_cpu_s']:.1f} s, simulator CPU {figures['simulator_cpu_s']:.1f} s); peak RSS {figures['peak_rss_mb']:.0f} MB (before the task {figures['rss_before_mb']:.0f} MB); "
         f"result XCom {figures['xcom_bytes'] / 2**20:.2f} MB (goal <= 2 MB: {'met' if xcom_ok else 'NOT met'}); "
         f"journal {figures['journal_bytes'] / 2**20:.2f} MB at most, {figures['journal_writes']} writes; "
         f"trigger kwargs {figures.get('trigger_kwargs_bytes', 0) / 2**10:.0f} KB, in-process trigger RSS growth "

@@ -125,3 +125,60 @@ def test_writes_from_many_threads_are_one_at_a_time_and_the_last_is_the_newest(c
     journal.flush(force=True)
     assert store.overlaps == 0, "Airflow's channel to the supervisor is used by one thread at a time"
     assert set(store.saved["k"]["g"]["done"]) == set(labels), "an older snapshot never overwrote a newer one"
+
+
+class SlowStore(Store):
+    """A store whose writes take ``seconds`` on the fake clock (a large journal in the metadata database)."""
+
+    def __init__(self, clock: Any, seconds: float) -> None:
+        super().__init__()
+        self.clock = clock
+        self.seconds = seconds
+
+    def save(self, key: str, value: Any) -> None:
+        self.clock.advance(self.seconds)
+        super().save(key, value)
+
+
+def test_a_slow_write_spaces_the_next_ones_so_writing_stays_a_small_share(clock):
+    store = SlowStore(clock, seconds=2.0)
+    journal = Journal("k", store, clock, flush_every=0.5)
+    journal.plan("bsg:bsg_default", ["1", "2", "3"])  # forced: 2 s
+    clock.advance(1.0)
+    journal.record("bsg:bsg_default", stopped("1"))
+    assert store.writes == 1, "1 s after a write of 2 s is too soon: the next waits 9 times as long"
+    clock.advance(17.0)
+    journal.record("bsg:bsg_default", stopped("2"))
+    assert store.writes == 2 and set(store.saved["k"]["bsg:bsg_default"]["done"]) == {"1", "2"}, "what waited goes with it"
+    clock.advance(1.0)
+    journal.record("bsg:bsg_default", stopped("3"))
+    journal.close(finished=False)
+    assert store.writes == 3 and set(store.saved["k"]["bsg:bsg_default"]["done"]) == {"1", "2", "3"}, "the end is always written"
+
+
+def test_an_outcome_arriving_during_a_write_does_not_wait_for_it(clock):
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+
+    class BlockingStore(Store):
+        def save(self, key: str, value: Any) -> None:
+            started.set()
+            release.wait(10)
+            super().save(key, value)
+
+    store = BlockingStore()
+    journal = Journal("k", store, clock, flush_every=0)
+    release.set()
+    journal.record("bsg:bsg_default", stopped("0"))  # a first write, quick
+    writer = threading.Thread(target=journal.record, args=("bsg:bsg_default", stopped("1")))
+    release.clear()
+    started.clear()
+    writer.start()
+    assert started.wait(10)
+    journal.record("bsg:bsg_default", stopped("2"))  # returns at once: the write in progress is not waited for
+    assert store.writes == 1 and not release.is_set()
+    release.set()
+    writer.join(10)
+    journal.close(finished=False)
+    assert set(store.saved["k"]["bsg:bsg_default"]["done"]) == {"0", "1", "2"}
