@@ -216,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     xcom_ok = figures["xcom_bytes"] <= TARGET_XCOM
     print(
         f"time to silence {figures['silence_s']:.2f} s (goal <= {TARGET_SILENCE:g} s: {'met' if silence_ok else 'NOT met'}); "
-        f"task {figures['task_s']:.2f} s (client CPU {figures['task_cpu_s']:.1f} s, simulator CPU {figures['simulator_cpu_s']:.1f} s); peak RSS {figures['peak_rss_mb']:.0f} MB (before the task {figures['rss_before_mb']:.0f} MB); "
+        f"task {figures['task_s']:.2f} s (client CPU {figures['task_cpu_s']:.1f} s, simulator CPU {figures['simulator_cpu_s']:.1f} s); "
+        f"peak RSS {figures['peak_rss_mb']:.0f} MB (before the task {figures['rss_before_mb']:.0f} MB); "
         f"result XCom {figures['xcom_bytes'] / 2**20:.2f} MB (goal <= 2 MB: {'met' if xcom_ok else 'NOT met'}); "
         f"journal {figures['journal_bytes'] / 2**20:.2f} MB at most, {figures['journal_writes']} writes; "
         f"trigger kwargs {figures.get('trigger_kwargs_bytes', 0) / 2**10:.0f} KB, in-process trigger RSS growth "
