@@ -4,7 +4,8 @@ One ``CampaignKillSwitchOperator`` names 2,500 running campaigns at each of BSG,
 Kore.ai (the simulator in a subprocess, no latency, no rate limit; Kore.ai's documented default pace
 switched off with ``requests_per_second: 0``), ``wait_for_completion=True, deferrable=True``. Measured:
 
-- time to silence: the start of ``execute`` to the last stop the simulator accepted (its request log);
+- time to silence: the start of ``execute`` to the last stop the simulator accepted (its request log); the
+  task's time and CPU also hold the one status read of every campaign before it defers;
 - the task's peak memory: the benchmark process's peak RSS while the task runs (``ru_maxrss``; the process
   has Airflow and the provider imported before, as a task process has), and the growth over the RSS before;
 - the result XCom: the JSON of the result pushed before the deferral (``campaigns_result_before_wait``; the
@@ -146,7 +147,9 @@ def run(per_vendor: int) -> dict[str, Any]:
         last_stop = 0.0
         wrong = []
         for vendor in VENDORS:
-            accepted = [e for e in sim.requests_log(vendor) if e["status"] == 200 and e["method"] != "GET"]
+            log = [e for e in sim.requests_log(vendor) if e["status"] == 200]
+            # Kore.ai's status reads (the check before deferring) are POSTs too: only its triggers are stops
+            accepted = [e for e in log if ("trigger" in e["path"] if vendor == "kore" else e["method"] != "GET")]
             last_stop = max([last_stop, *(e["time"] for e in accepted)])
             if len(accepted) < per_vendor:
                 wrong.append(f"{vendor}: {len(accepted)} stops accepted of {per_vendor}")
