@@ -30,7 +30,7 @@ CONSTRAINTS := $(firstword $(wildcard constraints/airflow-$(AIRFLOW)-py$(PYV).tx
 STAMP := $(VENV)/.installed-$(LANE)
 WHEEL_STAMP := $(VENV)/.wheel-$(LANE)
 
-VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' airflow_provider_campaigns/__init__.py)
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' airflow_provider_campaigns/version.py)
 WHEEL := dist/airflow_provider_campaigns-$(VERSION)-py3-none-any.whl
 SDIST := dist/airflow_provider_campaigns-$(VERSION).tar.gz
 # Everything the sdist and the wheel are built from: files git tracks or would track.

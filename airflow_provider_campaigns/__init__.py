@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.2.0"
+from airflow_provider_campaigns.version import PACKAGE_NAME, __version__
 
-PACKAGE_NAME = "airflow-provider-campaigns"
+__all__ = ["PACKAGE_NAME", "__version__", "get_provider_info"]
 
 
 def get_provider_info() -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Airflow ≥ 3.2 reads ``ui-field-behaviour`` and ``conn-fields`` from ``get_provider_info()``
 without importing hooks; Airflow 2.11 calls the hooks' ``get_ui_field_behaviour()`` and
-``get_connection_form_widgets()``. Both are generated from :data:`FORMS`.
+``get_connection_form_widgets()``. Both are generated from the registry's forms (:func:`forms`).
 """
 
 from __future__ import annotations
@@ -90,48 +90,31 @@ class ConnectionForm:
 
 _HTTP_HIDDEN = ("schema", "port")
 
-FORMS: dict[str, ConnectionForm] = {
-    "bsg": ConnectionForm(
-        conn_type="bsg",
-        hook_class="airflow_provider_campaigns.hooks.bsg.BsgHook",
-        hook_name="BSG (SMS, RCS campaigns)",
+
+def http_form(
+    conn_type: str,
+    hook_class_name: str,
+    hook_name: str,
+    key_label: str,
+    key_placeholder: str,
+    host: str,
+    extras: dict[str, tuple[str, str, str]] | None = None,
+    package: str = "airflow_provider_campaigns",
+) -> ConnectionForm:
+    """The form of a vendor that takes one secret key and a base URL (no login): the common case."""
+    return ConnectionForm(
+        conn_type=conn_type,
+        hook_class=f"{package}.hooks.{conn_type}.{hook_class_name}",
+        hook_name=hook_name,
         hidden_fields=(*_HTTP_HIDDEN, "login"),
-        relabeling={"password": "API key", "host": "Base URL"},
-        placeholders={"password": "live_... or test_...", "host": "https://one-api.bsg.world"},
-    ),
-    "cellcast": ConnectionForm(
-        conn_type="cellcast",
-        hook_class="airflow_provider_campaigns.hooks.cellcast.CellcastHook",
-        hook_name="Cellcast (SMS, MMS)",
-        hidden_fields=(*_HTTP_HIDDEN, "login"),
-        relabeling={"password": "API key", "host": "Base URL"},
-        placeholders={"password": "Cellcast API key", "host": "https://api.cellcast.com"},
-    ),
-    "comm": ConnectionForm(
-        conn_type="comm",
-        hook_class="airflow_provider_campaigns.hooks.comm.CommHook",
-        hook_name="comm.com (SMS)",
-        hidden_fields=(*_HTTP_HIDDEN, "login"),
-        relabeling={"password": "API token", "host": "Base URL"},
-        placeholders={"password": "comm.com bearer token", "host": "https://api.comm.com"},
-        extras={
-            "final_statuses": ("Final send statuses", "string", "Comma-separated send statuses that are final (added to the defaults)."),
-            "send_status_path": ("Send status path", "string", "Dotted path to the sends in the campaign read (default: data.sends)."),
-        },
-    ),
-    "kore": ConnectionForm(
-        conn_type="kore",
-        hook_class="airflow_provider_campaigns.hooks.kore.KoreHook",
-        hook_name="Kore.ai (SMS campaigns)",
-        hidden_fields=_HTTP_HIDDEN,
-        relabeling={"login": "Client ID", "password": "Client Secret", "host": "Environment URL"},
-        placeholders={"login": "cs-...", "host": "https://platform.kore.ai"},
-        extras={
-            "account_id": ("Account ID (required)", "string", "The Kore.ai account id (sent as the accountid header)."),
-            "stream_id": ("Stream / bot ID", "string", "Default bot or stream id (st-...)."),
-            "stop_path": ("Stop path template", "string", "Override of the documented stop path."),
-            "status_path": ("Status path template", "string", "Override of the documented status path."),
-        },
-        required_extras=frozenset({"account_id"}),
-    ),
-}
+        relabeling={"password": key_label, "host": "Base URL"},
+        placeholders={"password": key_placeholder, "host": host},
+        extras=extras or {},
+    )
+
+
+def forms() -> dict[str, ConnectionForm]:
+    """Every registered vendor's connection form, by connection type (from :mod:`~airflow_provider_campaigns.registry`)."""
+    from airflow_provider_campaigns.registry import entries
+
+    return {entry.key: entry.form for entry in entries()}

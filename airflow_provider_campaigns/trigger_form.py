@@ -12,111 +12,48 @@ vendors that way, it is used exactly as given.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_campaigns.exceptions import InvalidInputError
+from airflow_provider_campaigns.trigger_form_sections import VendorForm
 
-VENDORS = ("bsg", "cellcast", "comm", "kore")
-VENDOR_NAMES = {"bsg": "BSG", "cellcast": "Cellcast", "comm": "comm.com", "kore": "Kore.ai"}
 VENDORS_PARAM = "vendors"
 CONN_ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
 
 
-@dataclass(frozen=True)
-class VendorForm:
-    """What a vendor's section of the form asks, and the target keys its fields become."""
+def _forms() -> list[VendorForm]:
+    """Every registered vendor's section, in registry order."""
+    from airflow_provider_campaigns.registry import entries
 
-    vendor: str
-    #: the target key the id list becomes (``campaign_ids``, ``message_ids``, ``campaign_sends``)
-    ids_key: str
-    ids_title: str
-    ids_description: str
-    ids_examples: list[str]
-    ids_pattern: str
-    #: "every active campaign" and the name filter (Cellcast: no listing of campaigns, a tag instead)
-    all_active: bool = True
-    #: the name filter's target key and wording
-    filter_key: str = "name_contains"
-    filter_title: str = "Name contains"
-    filter_description: str = (
-        "With 'Every active campaign': only campaigns whose name contains this text (case-insensitive, e.g. 'black friday')."
-    )
-    #: (target key, allowed values, default) of the channel field, if the vendor has channels
-    channel: tuple[str, list[str], str] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def key(self, name: str) -> str:
-        """The param name of one of this vendor's fields (``bsg_campaign_ids``, ...)."""
-        return f"{self.vendor}_{name}"
-
-    @property
-    def section(self) -> str:
-        """The form section of this vendor's fields (the vendor's name)."""
-        return VENDOR_NAMES[self.vendor]
+    return [entry.trigger_form for entry in entries()]
 
 
-FORMS = (
-    VendorForm(
-        "bsg",
-        "campaign_ids",
-        "BSG campaign ids",
-        "One BSG campaign id per line (a positive number, as in the BSG console).",
-        ["1001", "1002"],
-        r"^\s*[0-9]+\s*$",
-        channel=("channel", ["sms", "rcs"], "sms"),
-    ),
-    VendorForm(
-        "cellcast",
-        "message_ids",
-        "Cellcast message ids",
-        "One Cellcast message id per line (24 hex digits). Or give the campaign tag below.",
-        ["65f1c0a2b3c4d5e6f7a8b9c0"],
-        r"^\s*[0-9A-Fa-f]{24}\s*$",
-        all_active=False,
-        filter_key="custom_string",
-        filter_title="Campaign tag (custom_string)",
-        filter_description="Every scheduled message sent with this custom_string (the tag given when the campaign was sent).",
-        channel=("message_type", ["sms", "mms"], "sms"),
-    ),
-    VendorForm(
-        "comm",
-        "campaign_sends",
-        "comm.com campaign sends",
-        "One '<campaign uuid>/<send uuid>' per line.",
-        ["0f8fad5b-d9cb-469f-a165-70867728950e/7c9e6679-7425-40de-944b-e07fc1f90ae7"],
-        r"^\s*[^/\s]+/[^/\s]+\s*$",
-    ),
-    VendorForm(
-        "kore",
-        "campaign_ids",
-        "Kore.ai campaign ids",
-        "One Kore.ai campaign id per line.",
-        ["cmp-7f3a9c"],
-        r"^\s*\S+\s*$",
-    ),
-)
-FORM_BY_VENDOR = {form.vendor: form for form in FORMS}
+def _names() -> dict[str, str]:
+    """Vendor key → display name, for every registered vendor."""
+    from airflow_provider_campaigns.registry import entries
+
+    return {entry.key: entry.name for entry in entries()}
 
 
 def kill_switch_params() -> dict[str, Any]:
     """The trigger form's params: a vendor picker, then one section of typed fields per vendor (all optional)."""
     from airflow.providers.common.compat.sdk import Param
 
+    names = _names()
     params: dict[str, Any] = {
         VENDORS_PARAM: Param(
             None,
             type=["null", "array"],
-            items={"type": "string", "enum": list(VENDORS)},
-            examples=list(VENDORS),
-            values_display=VENDOR_NAMES,
+            items={"type": "string", "enum": list(names)},
+            examples=list(names),
+            values_display=names,
             uniqueItems=True,
             title="Vendors to stop",
             description="Pick every vendor to stop campaigns at, then fill in its section below. Vendors not picked are left alone.",
         )
     }
-    for form in FORMS:
-        name = VENDOR_NAMES[form.vendor]
+    for form in _forms():
+        name = names[form.vendor]
         params[form.key(form.ids_key)] = Param(
             None,
             type=["null", "array"],
@@ -150,7 +87,7 @@ def kill_switch_params() -> dict[str, Any]:
                 default,
                 type="string",
                 enum=values,
-                title="Channel" if form.vendor == "bsg" else "Message type",
+                title=form.channel_title,
                 description=f"Which {name} channel the campaigns are on ({', '.join(values)}).",
                 section=form.section,
             )
@@ -183,7 +120,7 @@ def _text(value: Any) -> str | None:
 
 def _target(form: VendorForm, params: Mapping[str, Any]) -> dict[str, Any] | None:
     """One vendor's target from its fields, or ``None`` when none of them is filled in."""
-    name = VENDOR_NAMES[form.vendor]
+    name = form.section
     ids = _ids(params.get(form.key(form.ids_key)), form.ids_title)
     every = form.all_active and params.get(form.key("all_active")) is True
     text = _text(params.get(form.key(form.filter_key)))
@@ -217,15 +154,16 @@ def targets_from_form(params: Mapping[str, Any]) -> dict[str, Any]:
     picked = params.get(VENDORS_PARAM) or []
     if isinstance(picked, str):
         picked = [picked]
-    unknown = sorted(set(picked) - set(VENDORS))
+    names = _names()
+    unknown = sorted(set(picked) - set(names))
     if unknown:
         raise InvalidInputError(
-            f"Vendors to stop: unknown vendor(s) {', '.join(map(repr, unknown))}; the vendors are {', '.join(VENDORS)}."
+            f"Vendors to stop: unknown vendor(s) {', '.join(map(repr, unknown))}; the vendors are {', '.join(names)}."
         )
     targets: dict[str, Any] = {}
-    for form in FORMS:
+    for form in _forms():
         target = _target(form, params)
-        name = VENDOR_NAMES[form.vendor]
+        name = names[form.vendor]
         if form.vendor in picked and target is None:
             raise InvalidInputError(
                 f"{name} is picked but its section names nothing to stop: give ids"
@@ -248,7 +186,7 @@ def targets_for_run(params: Mapping[str, Any], conf: Mapping[str, Any] | None) -
     ambiguous and fails.
     """
     conf = conf or {}
-    given = {vendor: conf[vendor] for vendor in conf if vendor in VENDORS or not _is_form_key(vendor)}
+    given = {vendor: conf[vendor] for vendor in conf if vendor in _names() or not _is_form_key(vendor)}
     given = {vendor: target for vendor, target in given.items() if target not in (None, {}, [])}
     if given:
         if conf.get(VENDORS_PARAM):
@@ -261,4 +199,4 @@ def targets_for_run(params: Mapping[str, Any], conf: Mapping[str, Any] | None) -
 
 def _is_form_key(name: str) -> bool:
     """A param of the form (``vendors`` or ``<vendor>_<field>``), as the UI submits them in the conf."""
-    return name == VENDORS_PARAM or any(name.startswith(f"{vendor}_") for vendor in VENDORS)
+    return name == VENDORS_PARAM or any(name.startswith(f"{vendor}_") for vendor in _names())

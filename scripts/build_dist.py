@@ -10,7 +10,7 @@ tools virtualenv, which has ``build`` and ``twine``):
    sdist breaks the wheel); any warning in the build output fails the script;
 3. checks both file lists exactly: the sdist holds MANIFEST.in's folders whole (``tests/`` with every
    ``conftest.py``), the wheel holds the package and its metadata, nothing else;
-4. checks the wheel's metadata (version from ``airflow_provider_campaigns.__version__``, SPDX
+4. checks the wheel's metadata (version from ``airflow_provider_campaigns.version.__version__``, SPDX
    license and license file, classifiers known to PyPI, runtime dependencies only) and runs ``twine check --strict``.
 """
 
@@ -91,12 +91,12 @@ def source_files() -> list[str]:
 
 
 def version() -> str:
-    """``__version__`` from the package's ``__init__.py``, read without importing it."""
-    tree = ast.parse((REPO / PACKAGE / "__init__.py").read_text())
+    """``__version__`` from the package's ``version.py``, read without importing it."""
+    tree = ast.parse((REPO / PACKAGE / "version.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets):
             return str(ast.literal_eval(node.value))
-    fail("no __version__ in the package's __init__.py")
+    fail("no __version__ in the package's version.py")
     raise AssertionError
 
 

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_campaigns.connection_forms import FORMS
+from airflow_provider_campaigns.connection_forms import forms
 from airflow_provider_campaigns.vendors import vendor_spec
+
+FORMS = forms()
 
 REQUIRED_FIELDS: dict[str, dict[str, Any]] = {
     "bsg": {"password": "test_key"},

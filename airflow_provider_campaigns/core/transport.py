@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_provider_campaigns import __version__
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.core.flow import Authenticator, Budget, Send, TransportFailure
 from airflow_provider_campaigns.core.limits import AdaptiveLimit
@@ -18,6 +17,7 @@ from airflow_provider_campaigns.core.retry import parse_retry_after
 from airflow_provider_campaigns.core.settings import TransportSettings
 from airflow_provider_campaigns.core.tokens import TokenSlot
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
+from airflow_provider_campaigns.version import __version__
 
 USER_AGENT = f"airflow-provider-campaigns/{__version__}"
 DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/json"}

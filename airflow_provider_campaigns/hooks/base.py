@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from airflow.providers.common.compat.sdk import BaseHook
 
-from airflow_provider_campaigns.connection_forms import FORMS
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.exceptions import CampaignProviderError, ConnectionNotFoundError, InvalidInputError
 from airflow_provider_campaigns.vendors.base import ApiOptions, R, VendorApi, VendorSpec
@@ -31,6 +30,13 @@ H = TypeVar("H", bound="CampaignHook[Any]")
 ORDER_AFTER = 5.0
 #: the list read that orders them may take at most this share of their requests (in pages)
 ORDER_LIST_SHARE = 0.1
+
+
+def _form(conn_type: str) -> Any:
+    """The registered connection form of ``conn_type``."""
+    from airflow_provider_campaigns.registry import vendor
+
+    return vendor(conn_type).form
 
 
 class CampaignHook(BaseHook, Generic[R]):
@@ -56,9 +62,10 @@ class CampaignHook(BaseHook, Generic[R]):
         if "conn_type" in cls.__dict__:
             # Airflow 2.11 reads the form methods from the hook class's own __dict__ only (inherited
             # ones are ignored and the generic form shows); Airflow >= 3.2 reads provider info instead.
-            form = FORMS[cls.__dict__["conn_type"]]
-            cls.get_ui_field_behaviour = classmethod(lambda _cls: form.ui_field_behaviour())  # type: ignore[assignment, method-assign, attr-defined]
-            cls.get_connection_form_widgets = classmethod(lambda _cls: form.form_widgets())  # type: ignore[assignment, method-assign, attr-defined]
+            # The form is looked up when Airflow asks, so a vendor may register after defining its hook.
+            conn_type = cls.__dict__["conn_type"]
+            cls.get_ui_field_behaviour = classmethod(lambda _cls: _form(conn_type).ui_field_behaviour())  # type: ignore[assignment, method-assign, attr-defined]
+            cls.get_connection_form_widgets = classmethod(lambda _cls: _form(conn_type).form_widgets())  # type: ignore[assignment, method-assign, attr-defined]
 
     def __init__(
         self,
@@ -108,6 +115,9 @@ class CampaignHook(BaseHook, Generic[R]):
             if name not in self._built:
                 self._built[name] = build()
             return self._built[name]
+
+    def check_ready(self) -> None:
+        """Fail, before any request, if the hook lacks something every call needs (a vendor hook may override)."""
 
     @property
     def connection(self) -> Any:

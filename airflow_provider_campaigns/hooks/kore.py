@@ -54,6 +54,10 @@ class KoreHook(CampaignHook[kore.KoreCampaign]):
         """The given stream id (validated), else the hook's or connection's default; neither fails naming both."""
         return kore.resolve_stream("KoreHook", stream_id, self.kore_api.default_stream)
 
+    def check_ready(self) -> None:
+        """A stream must be known (the hook's or the connection's ``stream_id``): else fail, before any request."""
+        self.stream()
+
     def check_credentials(self) -> None:
         """One page of one campaign from ``getAllCampaignDetails``: proves the JWT, account and stream."""
         self.send(self.kore_api.credentials_request(self.stream()))

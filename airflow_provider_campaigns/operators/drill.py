@@ -14,9 +14,6 @@ from airflow_provider_campaigns.exceptions import InvalidInputError
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
 
-CONN_TYPES = ("bsg", "cellcast", "comm", "kore")
-
-
 class CampaignFireDrillOperator(BaseOperator):
     """Drill every named connection, read-only: credentials, one list page and its paging signals, one
     campaign's status, and a probe of each guess in ``docs/vendor-contracts.md`` that a read can test.
@@ -74,6 +71,7 @@ class CampaignFireDrillOperator(BaseOperator):
         """``(conn_id, vendor)`` of every named connection, all checked before any request."""
         from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook
 
+        from airflow_provider_campaigns.registry import vendor_keys
         from airflow_provider_campaigns.vendors.base import rendered_list
 
         conn_ids = rendered_list(self.conn_ids, "conn_ids")
@@ -88,9 +86,9 @@ class CampaignFireDrillOperator(BaseOperator):
                 raise InvalidInputError(
                     f"{self.task_id}: connection {conn_id!r} does not exist; the drill checks named connections only."
                 ) from None
-            if conn.conn_type not in CONN_TYPES:
+            if conn.conn_type not in vendor_keys():
                 raise InvalidInputError(
-                    f"{self.task_id}: connection {conn_id!r} is of type {conn.conn_type!r}, not one of {', '.join(CONN_TYPES)}."
+                    f"{self.task_id}: connection {conn_id!r} is of type {conn.conn_type!r}, not one of {', '.join(vendor_keys())}."
                 )
             found.append((conn_id, str(conn.conn_type)))
         return found
@@ -99,8 +97,7 @@ class CampaignFireDrillOperator(BaseOperator):
         from airflow_provider_campaigns.operators.kill_switch import make_hook
 
         hook = make_hook(vendor, conn_id, self.request_timeout, 1)
-        if vendor == "kore":
-            hook.stream()  # type: ignore[attr-defined]  # no stream: fail before any request
+        hook.check_ready()  # e.g. a Kore.ai connection without a stream: fail before any request
         return hook
 
 

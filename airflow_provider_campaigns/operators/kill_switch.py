@@ -13,11 +13,6 @@ if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
     from airflow_provider_campaigns.stopping import Part
 
-VENDORS = ("bsg", "cellcast", "comm", "kore")
-#: keys of a vendor's target that configure its hook rather than name campaigns
-HOOK_KEYS = {"conn_id", "status_map", "send_status_path"}
-
-
 def _decoded(value: Any, parameter: str) -> Any:
     """A dict as given, or JSON text of one (``"{{ dag_run.conf | tojson }}"``); ``None`` and ``""`` are nothing."""
     if isinstance(value, str):
@@ -30,25 +25,11 @@ def _decoded(value: Any, parameter: str) -> Any:
     return value
 
 
-def make_hook(
-    vendor: str, conn_id: str, request_timeout: Any, max_concurrency: int, status_map: Any = None, send_status_path: Any = None
-) -> CampaignHook[Any]:
-    """The vendor's hook (imported only when the task runs)."""
-    if vendor == "bsg":
-        from airflow_provider_campaigns.hooks.bsg import BsgHook
+def make_hook(vendor: str, conn_id: str, request_timeout: Any, max_concurrency: int, **hook_options: Any) -> CampaignHook[Any]:
+    """The registered vendor's hook (imported only when the task runs)."""
+    from airflow_provider_campaigns.registry import vendor as registered
 
-        return BsgHook(conn_id, request_timeout, max_concurrency, status_map)
-    if vendor == "cellcast":
-        from airflow_provider_campaigns.hooks.cellcast import CellcastHook
-
-        return CellcastHook(conn_id, request_timeout, max_concurrency, status_map)
-    if vendor == "comm":
-        from airflow_provider_campaigns.hooks.comm import CommHook
-
-        return CommHook(conn_id, send_status_path, request_timeout, max_concurrency, status_map)
-    from airflow_provider_campaigns.hooks.kore import KoreHook
-
-    return KoreHook(conn_id, None, request_timeout, max_concurrency, status_map)
+    return registered(vendor).make_hook(conn_id, request_timeout, max_concurrency, **hook_options)
 
 
 class CampaignKillSwitchOperator(StopTaskOperator):
@@ -100,15 +81,18 @@ class CampaignKillSwitchOperator(StopTaskOperator):
         return self._target_parts(targets)
 
     def _target_parts(self, targets: Any) -> list[Part]:
+        from airflow_provider_campaigns.registry import entries, vendor_keys
         from airflow_provider_campaigns.stopping import Part
 
+        vendors = vendor_keys()
         if not isinstance(targets, Mapping):
-            raise InvalidInputError(f"targets must map vendors ({', '.join(VENDORS)}) to what to stop, not {targets!r:.80}.")
-        unknown = sorted(set(targets) - set(VENDORS))
+            raise InvalidInputError(f"targets must map vendors ({', '.join(vendors)}) to what to stop, not {targets!r:.80}.")
+        unknown = sorted(set(targets) - set(vendors))
         if unknown:
-            raise InvalidInputError(f"targets: unknown vendor(s) {', '.join(map(repr, unknown))}; the vendors are {', '.join(VENDORS)}.")
+            raise InvalidInputError(f"targets: unknown vendor(s) {', '.join(map(repr, unknown))}; the vendors are {', '.join(vendors)}.")
         parts = []
-        for vendor in VENDORS:
+        for entry in entries():
+            vendor = entry.key
             given = targets.get(vendor)
             if not given:
                 continue
@@ -119,23 +103,26 @@ class CampaignKillSwitchOperator(StopTaskOperator):
                     raise InvalidInputError(
                         f"{where} must be a dict of that vendor's stop parameters (or a list of such dicts), not {target!r:.80}."
                     )
-                hook_keys = {key: target[key] for key in HOOK_KEYS if key in target}
-                if "send_status_path" in hook_keys and vendor != "comm":
-                    raise InvalidInputError(f"{where}: send_status_path is a comm.com option.")
+                for key in sorted(set(target) - set(entry.target_hook_keys)):
+                    owners = [other.name for other in entries() if key in other.hook_options]
+                    if owners:
+                        raise InvalidInputError(f"{where}: {key} is a {' and '.join(owners)} option, not a {entry.name} one.")
+                hook_keys = {key: target[key] for key in entry.target_hook_keys if key in target}
                 conn_id = hook_keys.pop("conn_id", f"{vendor}_default")
-                hook = make_hook(vendor, conn_id, self.request_timeout, self.max_concurrency, **hook_keys)
-                hook.owner_keys = tuple(sorted(HOOK_KEYS if vendor == "comm" else HOOK_KEYS - {"send_status_path"}))
-                params = {key: value for key, value in target.items() if key not in HOOK_KEYS}
+                hook = entry.make_hook(conn_id, self.request_timeout, self.max_concurrency, **hook_keys)
+                hook.owner_keys = entry.target_hook_keys
+                params = {key: value for key, value in target.items() if key not in entry.target_hook_keys}
                 parts.append(Part(hook, hook.selection(where, **params), target=where, asked=params))
         return parts
 
     def _plan_parts(self, plan: Any) -> list[Part]:
+        from airflow_provider_campaigns.registry import vendor_keys
         from airflow_provider_campaigns.results import ALREADY_FINAL, entries_of
         from airflow_provider_campaigns.stopping import Part
 
         groups: dict[tuple[str, str], list[Any]] = {}
         for item in entries_of(plan):
-            if item["vendor"] not in VENDORS:
+            if item["vendor"] not in vendor_keys():
                 raise InvalidInputError(f"plan: unknown vendor {item['vendor']!r} in campaign {item['campaign_id']!r}.")
             groups.setdefault((item["vendor"], item["conn_id"]), []).append(item)
         parts = []

@@ -53,7 +53,9 @@ def mock():
 
 
 def test_hook_identity_matches_the_connection_form():
-    from airflow_provider_campaigns.connection_forms import FORMS
+    from airflow_provider_campaigns.connection_forms import forms
+
+    FORMS = forms()
 
     assert CellcastHook.conn_name_attr == "cellcast_conn_id" and CellcastHook.default_conn_name == "cellcast_default"
     assert CellcastHook.conn_type == "cellcast"

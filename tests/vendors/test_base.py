@@ -21,8 +21,9 @@ from airflow_provider_campaigns.exceptions import (
     StopRejectedError,
     TransientError,
 )
+from airflow_provider_campaigns.registry import vendor_keys
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors import VENDOR_KEYS, bsg, cellcast, comm, kore, vendor_spec
+from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore, vendor_spec
 from airflow_provider_campaigns.vendors.base import (
     ALREADY_FINAL,
     STOPPED,
@@ -403,7 +404,7 @@ def test_vendor_spec_finds_each_module_spec(key, module):
     spec = vendor_spec(key)
     assert spec is module.SPEC and spec.key == key == module.KEY and spec.name == module.VENDOR
     assert spec.default_host == module.DEFAULT_HOST
-    assert key in VENDOR_KEYS
+    assert key in vendor_keys()
 
 
 def test_vendor_spec_of_an_unknown_key_names_the_known_ones():

@@ -1,0 +1,1 @@
+"""Acme: a fifth vendor defined entirely in the test tree."""
