@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from airflow_provider_campaigns.eta import describe_part
 from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, STOPPED, WOULD_STOP
 
 FORMATS = ("text", "markdown")
@@ -154,6 +155,11 @@ def render_report(
     if approved_by:
         facts.append(("Approved by", approved_by))
     facts.append(("Totals", _totals_line(totals, dry_run)))
+    eta = result.get("eta")
+    if isinstance(eta, Mapping) and eta.get("parts"):
+        when = f"{eta.get('last_stop_at')} if it started at {eta.get('as_of')}"
+        facts.append(("ETA", f"the last stop about {eta.get('seconds', 0):g} s after the stop starts ({when})"))
+        facts.extend(("Plan", describe_part(part)) for part in eta["parts"])
     if error:
         facts.append(("Error", error))
     if not result:

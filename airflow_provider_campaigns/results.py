@@ -46,6 +46,8 @@ RESULT_KEY = "campaigns_result"
 WAIT_KEY = "campaigns_result_before_wait"
 #: totals keys: the four outcomes, then the failed targets (also counted in ``failed``)
 FAILED_TARGETS = "failed_targets"
+#: a dry run's plan: per vendor connection the campaigns, the pace, the requests and when the last stop should land
+ETA_KEY = "eta"
 DEFAULT_TARGET_STATES = (CampaignState.STOPPED, CampaignState.COMPLETED)
 
 
@@ -156,8 +158,15 @@ def with_status(item: CampaignEntry, status: CampaignStatus) -> CampaignEntry:
     )
 
 
-def result(entries: Iterable[CampaignEntry], dry_run: bool = False, failed_targets: Iterable[FailedTarget] = ()) -> dict[str, Any]:
-    """The result dict: entries in order, failed targets, totals (zeros included; ``failed`` counts both), the dry-run flag."""
+def result(
+    entries: Iterable[CampaignEntry],
+    dry_run: bool = False,
+    failed_targets: Iterable[FailedTarget] = (),
+    eta: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The result dict: entries in order, failed targets, totals (zeros included; ``failed`` counts both), the dry-run
+    flag, and a dry run's :data:`ETA_KEY` (its plan per vendor connection, when given).
+    """
     campaigns = list(entries)
     targets = list(failed_targets)
     totals = dict.fromkeys(OUTCOMES, 0)
@@ -165,12 +174,15 @@ def result(entries: Iterable[CampaignEntry], dry_run: bool = False, failed_targe
         totals[item["outcome"]] += 1
     totals[FAILED] += len(targets)
     totals[FAILED_TARGETS] = len(targets)
-    return {"campaigns": campaigns, FAILED_TARGETS: targets, "totals": totals, "dry_run": dry_run}
+    value = {"campaigns": campaigns, FAILED_TARGETS: targets, "totals": totals, "dry_run": dry_run}
+    if eta is not None:
+        value[ETA_KEY] = dict(eta)
+    return value
 
 
 def with_entries(value: Mapping[str, Any], entries: Iterable[CampaignEntry]) -> dict[str, Any]:
-    """``value`` (a result) with new entries (after a wait): its failed targets and dry-run flag kept, totals recounted."""
-    return result(entries, bool(value.get("dry_run")), value.get(FAILED_TARGETS) or [])
+    """``value`` (a result) with new entries (after a wait): its failed targets, dry-run flag and ETA kept, totals recounted."""
+    return result(entries, bool(value.get("dry_run")), value.get(FAILED_TARGETS) or [], value.get(ETA_KEY))
 
 
 def entries_of(value: Any, parameter: str = "plan") -> list[CampaignEntry]:

@@ -72,12 +72,15 @@ class Report:
     entries: list[CampaignEntry] = field(default_factory=list)
     errors: list[CampaignProviderError] = field(default_factory=list)
     failed_targets: list[FailedTarget] = field(default_factory=list)
+    #: a dry run's plan per vendor connection (:func:`~airflow_provider_campaigns.eta.part_eta`)
+    etas: list[dict[str, Any]] = field(default_factory=list)
 
     def extend(self, other: Report) -> None:
-        """Add another report's entries, failed targets and errors."""
+        """Add another report's entries, failed targets, errors and plans."""
         self.entries.extend(other.entries)
         self.errors.extend(other.errors)
         self.failed_targets.extend(other.failed_targets)
+        self.etas.extend(other.etas)
 
     def failure(self, dry_run: bool = False) -> CampaignProviderError | None:
         """The error to fail the task with: the one error when only one thing failed, else a summary naming every failure.
@@ -207,14 +210,19 @@ def stop_campaigns(
 
 
 def read_campaigns(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float | StopBudget, logger: Logger | None = None) -> Report:
-    """A dry run: read every campaign and report ``would_stop`` (not final) or ``already_final``; nothing is stopped."""
+    """A dry run: report ``would_stop`` (not final) or ``already_final`` for every campaign; nothing is stopped.
+
+    A campaign a list already showed with its status (the selection's listing, or the one list read that orders
+    named campaigns slow at the pace) is not read again; the others are read one by one.
+    """
     progress = Progress(hook, len(refs), logger or logging.getLogger(__name__), "read")
     budget = budget_of(hook, deadline)
+    listed = hook.listed_statuses
 
     def one(ref: Ref) -> tuple[CampaignEntry, CampaignProviderError | None]:
         error = None
         try:
-            status = hook.status(ref, budget.deadline())
+            status = listed.get(ref.label) or hook.status(ref, budget.deadline())
             budget.progressed()
             item = entry(hook.conn_type, hook.conn_id, ref.as_dict(), ref.label, ALREADY_FINAL if status.is_final else WOULD_STOP, status)
         except CampaignProviderError as failure:
@@ -320,6 +328,19 @@ def _target_failed(part: Part, error: Exception, logger: Logger) -> Report:
     return Report([], [error], [failed_target(hook.conn_type, hook.conn_id, where, part.asked, str(error))])
 
 
+def _plan(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float | StopBudget, logger: Logger) -> Report:
+    """A dry run of one part: its campaigns read (a list read first when named ones are slow at the pace), and its ETA."""
+    from airflow_provider_campaigns.eta import describe_part, part_eta, requests_sent
+
+    hook.learn_order(refs, budget_of(hook, deadline).deadline(), logger)
+    listing = requests_sent(hook)  # what the stop repeats: the selection's list (or the order's), and a login
+    report = read_campaigns(hook, refs, deadline, logger)
+    eta = part_eta(hook, report.entries, listing)
+    logger.info("Plan: %s.", describe_part(eta))
+    report.etas.append(eta)
+    return report
+
+
 def stop_parts(
     parts: Sequence[Part], deadline: float | StopBudget, dry_run: bool, fail_if_already_final: bool, journal: Any, logger: Logger
 ) -> Report:
@@ -347,7 +368,7 @@ def stop_parts(
                 logger.info("%s (%s): nothing to %s.", hook.vendor_name, hook.conn_id, "read" if dry_run else "stop")
             return Report()
         if dry_run:
-            return read_campaigns(hook, refs, deadline, logger)
+            return _plan(hook, refs, deadline, logger)
         return stop_campaigns(hook, refs, deadline, fail_if_already_final, journal, logger)
 
     report = Report()

@@ -38,6 +38,10 @@ class SyncTransport(TransportCore):
         self.session.trust_env = False
         self.session.headers.update(DEFAULT_HEADERS)
         self._token_lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        #: requests sent (attempts that reached the wire or failed on it) and the seconds they took, in all
+        self.requests_sent = 0
+        self.request_seconds = 0.0
         assert self.limit is not None
         self._gate = SyncGate(self.limit)
 
@@ -58,12 +62,19 @@ class SyncTransport(TransportCore):
                     outcome = self.paced_out()
                     continue
                 with self._gate.slot():
+                    started = self.clock.monotonic()
                     outcome = self._send(action)
+                    self._count(self.clock.monotonic() - started)
             elif isinstance(action, NeedToken):
                 outcome = self._token(action.stale)
             elif isinstance(action, Sleep):
                 self.clock.sleep(action.seconds)
                 outcome = None
+
+    def _count(self, seconds: float) -> None:
+        with self._count_lock:
+            self.requests_sent += 1
+            self.request_seconds += seconds
 
     def close(self) -> None:
         """Close pooled connections."""

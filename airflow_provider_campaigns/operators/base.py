@@ -190,6 +190,7 @@ class StopTaskOperator(BaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         """Validate everything, stop (or read) every campaign, report, then wait if asked."""
         from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK
+        from airflow_provider_campaigns.eta import plan_eta
         from airflow_provider_campaigns.journal import journal_for, kept_for_retries, last_try
         from airflow_provider_campaigns.results import FAILED, result
         from airflow_provider_campaigns.stop_budget import StopBudget
@@ -204,7 +205,8 @@ class StopTaskOperator(BaseOperator):
             with kept_for_retries(None if self.list_only else journal_for(context), context) as journal:
                 budget = StopBudget.for_task(clock or SYSTEM_CLOCK, self.stop_timeout, self.execution_timeout)
                 report = stop_parts(parts, budget, self.list_only, self.fail_if_already_final, journal, self.log)
-                value = result(report.entries, self.list_only, report.failed_targets)
+                eta = plan_eta(report.etas, (clock or SYSTEM_CLOCK).time()) if self.list_only else None
+                value = result(report.entries, self.list_only, report.failed_targets, eta)
                 log_table(self.log, value)
                 failure = report.failure(dry_run=self.list_only)
                 final = failure is None or isinstance(failure, PermanentError) or last_try(context)

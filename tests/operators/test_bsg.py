@@ -128,14 +128,27 @@ def test_all_active_selects_non_final_campaigns_by_name_client_side(mocked, ti):
 
 
 def test_dry_run_reads_and_stops_nothing(mocked, ti):
+    """The list's rows carry each campaign's status: a dry run does not read them again (issue 21: at a vendor's pace one
+    read per campaign would double the stop)."""
     mocked.get(f"{HOST}/api/campaigns", json=listing([data(1, "sending", "a"), data(2, "paused", "b")]))
-    mocked.get(f"{HOST}/api/campaigns/1", json={"data": data(1, "sending", "a")})
-    mocked.get(f"{HOST}/api/campaigns/2", json={"data": data(2, "done", "b")})
     result = run(BsgStopCampaignOperator(task_id="stop", all_active=True, dry_run=True), ti)
     assert result["dry_run"] is True
     assert [(c["campaign_id"], c["name"], c["outcome"], c["vendor_status"]) for c in result["campaigns"]] == [
         ("1", "a", "would_stop", "sending"),
-        ("2", "b", "already_final", "done"),
+        ("2", "b", "would_stop", "paused"),
+    ]
+    assert not [c for c in mocked.calls if c.request.method in ("PATCH", "PUT")]
+    assert not [c for c in mocked.calls if c.request.url.split("?")[0].rstrip("/").split("/")[-1].isdigit()], "no campaign read again"
+    assert result["eta"]["parts"][0]["campaigns"] == 2
+
+
+def test_dry_run_of_named_campaigns_reads_each(mocked, ti):
+    mocked.get(f"{HOST}/api/campaigns/1", json={"data": data(1, "sending", "a")})
+    mocked.get(f"{HOST}/api/campaigns/2", json={"data": data(2, "done", "b")})
+    result = run(BsgStopCampaignOperator(task_id="stop", campaign_ids=[1, 2], dry_run=True), ti)
+    assert [(c["campaign_id"], c["outcome"], c["vendor_status"]) for c in result["campaigns"]] == [
+        ("1", "would_stop", "sending"),
+        ("2", "already_final", "done"),
     ]
     assert not [c for c in mocked.calls if c.request.method in ("PATCH", "PUT")]
 

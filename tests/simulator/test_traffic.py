@@ -157,6 +157,7 @@ def test_scheduled_campaigns_say_when_they_start_in_their_documented_fields(sim,
     assert (data["status"], data["start_at"], data["real_start_at"]) == ("scheduled", plain(T0 + 90), None)
     meta = client.comm("GET", f"/api/v1/sms/campaigns/{campaign}").json()["data"]["meta"]
     assert meta["manual_data"]["send_datetime"] == iso_us(T0 + 90) and meta["multistep_status"]["start_timestamp"] is None
+    assert meta["multistep_status"]["status"] == "scheduled"  # a campaign whose only send waits is not sending
 
 
 def test_the_simulator_counts_messages_sent_after_a_moment_per_campaign_per_vendor_and_in_total(sim, clock, client):
