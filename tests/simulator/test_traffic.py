@@ -252,3 +252,11 @@ def test_traffic_is_set_from_python_the_command_line_and_the_config(clock):
     assert sim.config.traffic == {}
     with pytest.raises(ValueError):
         Simulator(traffic={"nobody": 1})
+
+
+def test_a_comm_send_is_counted_under_its_campaign_and_send_ids(sim, clock):
+    campaign, send = sim.add_campaign("comm", rate=10, audience=100)
+    clock.advance(1.05)
+    assert [row["id"] for row in sim.traffic(after=T0)["campaigns"]] == [f"{campaign}/{send}"]
+    assert client_call(sim, f"/traffic/comm/{campaign}/{send}") == {"sent": 11} == client_call(sim, f"/traffic/comm/{send}")
+    assert sim.optimum("comm", 20, T0)["order"] == [f"{campaign}/{send}"]
