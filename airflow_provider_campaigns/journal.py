@@ -18,7 +18,8 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
@@ -184,6 +185,27 @@ def journal_for(context: Mapping[str, Any], clock: Clock = SYSTEM_CLOCK) -> Jour
         return None
     dag_id, run_id, task_id = names
     return Journal(journal_key(dag_id, run_id, task_id, map_index), clock=clock)  # type: ignore[arg-type]
+
+
+@contextmanager
+def kept_for_retries(journal: Journal | None, context: Mapping[str, Any]) -> Iterator[Journal | None]:
+    """The one rule for ending a try's journal: deleted when the task is finished, kept when a retry will read it.
+
+    Leaving normally finishes the task (deleted). A deferral keeps it for ``execute_complete``. Any
+    other error deletes it only when no retry will come (a permanent error, or the last try).
+    """
+    from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferred
+
+    try:
+        yield journal
+    except TaskDeferred:
+        raise
+    except BaseException as error:
+        if journal is not None:
+            journal.close(finished=isinstance(error, AirflowFailException) or last_try(context))
+        raise
+    if journal is not None:
+        journal.close(finished=True)
 
 
 def last_try(context: Mapping[str, Any]) -> bool:

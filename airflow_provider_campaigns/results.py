@@ -33,13 +33,13 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from airflow_provider_campaigns.exceptions import InvalidInputError
+from airflow_provider_campaigns.status import ALREADY_FINAL as ALREADY_FINAL  # the outcomes, defined once in status.py
+from airflow_provider_campaigns.status import FAILED as FAILED
+from airflow_provider_campaigns.status import OUTCOMES as OUTCOMES
+from airflow_provider_campaigns.status import STOPPED as STOPPED
+from airflow_provider_campaigns.status import WOULD_STOP as WOULD_STOP
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, parse_states
 
-STOPPED = "stopped"
-ALREADY_FINAL = "already_final"
-WOULD_STOP = "would_stop"
-FAILED = "failed"
-OUTCOMES = (STOPPED, ALREADY_FINAL, WOULD_STOP, FAILED)
 #: the XCom key a task pushes its result under when it fails (a successful task returns it)
 RESULT_KEY = "campaigns_result"
 #: the XCom key a stop keeps its pre-wait result under while it is deferred (internal; emptied when the wait ends)

@@ -14,6 +14,12 @@ from airflow_provider_campaigns.activity import Activity
 
 log = logging.getLogger(__name__)
 
+#: What a task did with one campaign (the ``outcome`` of a result entry), defined once for the flows and the result.
+STOPPED = "stopped"
+ALREADY_FINAL = "already_final"
+WOULD_STOP = "would_stop"
+FAILED = "failed"
+OUTCOMES = (STOPPED, ALREADY_FINAL, WOULD_STOP, FAILED)
 
 class CampaignState(StrEnum):
     """Vendor-neutral campaign state; ``FINAL_STATES`` are the ones a campaign never leaves."""

@@ -31,7 +31,6 @@ from airflow_provider_campaigns.results import (
 )
 from airflow_provider_campaigns.status import CampaignState
 from airflow_provider_campaigns.stop_budget import StopBudget
-from airflow_provider_campaigns.vendors.base import stop_flow
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook
@@ -262,7 +261,7 @@ def _stop_one(
         while True:
             deadline = budget.deadline()
             try:
-                outcome = hook.run(stop_flow(hook.api, ref, hook.budget(deadline), fail_if_already_final and not tried_before))
+                outcome = hook.stop(ref, fail_if_already_final and not tried_before, deadline)
                 break
             except TransientError as error:
                 tried_before = tried_before or error.after_lost_answer

@@ -114,24 +114,13 @@ def reader(groups: Sequence[tuple[Part, list[Ref]]], round_time: float) -> Calla
 
 def apply_statuses(entries: Sequence[CampaignEntry], statuses: Sequence[Mapping[str, Any]]) -> list[CampaignEntry]:
     """Entries updated with the statuses a wait ended on (matched by vendor, connection and campaign)."""
-    from airflow_provider_campaigns.status import CampaignState, CampaignStatus
+    from airflow_provider_campaigns.status import CampaignStatus
 
     latest = {(s["vendor"], s["conn_id"], s["campaign_id"]): s for s in statuses}
     updated = []
     for item in entries:
         seen = latest.get((item["vendor"], item["conn_id"], item["campaign_id"]))
-        if seen is None:
-            updated.append(item)
-            continue
-        status = CampaignStatus(
-            item["vendor"],
-            item["campaign_id"],
-            CampaignState(seen["state"]),
-            seen["vendor_status"],
-            seen.get("timestamps") or {},
-            seen.get("name"),
-        )
-        updated.append(with_status(item, status))
+        updated.append(item if seen is None else with_status(item, CampaignStatus.from_dict(seen)))
     return updated
 
 

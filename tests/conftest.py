@@ -291,3 +291,44 @@ def break_kill_switch(sim: Any, kind: str, monkeypatch: pytest.MonkeyPatch) -> t
     else:
         raise ValueError(kind)
     return targets, good
+
+
+def first_event(trigger: Any, timeout: float = 10.0) -> dict[str, Any]:
+    """The first event a trigger yields (its payload), run to that point in a fresh event loop."""
+    import asyncio
+
+    async def first() -> dict[str, Any]:
+        run = trigger.run()
+        try:
+            event = await run.__anext__()
+        finally:
+            await run.aclose()
+        return dict(event.payload)
+
+    return asyncio.run(asyncio.wait_for(first(), timeout))
+
+
+#: Connection extras for tests against the simulator: real back-off code, centisecond waits.
+SIM_EXTRA: dict[str, Any] = {"backoff_base": 0.01, "backoff_max": 0.05}
+
+
+@pytest.fixture
+def simulated(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+    """``simulated(extra=SIM_EXTRA, **simulator_kwargs)``: a running simulator, every ``*_default`` connection
+    pointing at it (with ``extra`` added; ``{}`` keeps the default retry policy); stopped after the test.
+    """
+    from airflow_provider_campaigns.simulator import Simulator
+
+    started: list[Any] = []
+
+    def start(extra: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        simulator = Simulator(port=0, **kwargs).start()
+        started.append(simulator)
+        added = SIM_EXTRA if extra is None else extra
+        for conn_id, conn in simulator.connections().items():
+            monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({**conn, "extra": {**conn["extra"], **added}}))
+        return simulator
+
+    yield start
+    for simulator in started:
+        simulator.stop()

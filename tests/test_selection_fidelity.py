@@ -4,7 +4,6 @@ naming what it could not see. Never a quiet partial list."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -16,23 +15,13 @@ from airflow_provider_campaigns.hooks.bsg import BsgHook
 from airflow_provider_campaigns.hooks.cellcast import CellcastHook
 from airflow_provider_campaigns.hooks.comm import CommHook
 from airflow_provider_campaigns.hooks.kore import KoreHook
-from airflow_provider_campaigns.simulator import Simulator
 
 CAPS = {"bsg": 40, "cellcast": 7, "comm": 3, "kore": 4}
 
 
-def simulator(monkeypatch: pytest.MonkeyPatch, strict: bool = True) -> Simulator:
-    sim = Simulator(port=0, strict=strict, page_caps=CAPS).start()
-    for conn_id, conn in sim.connections().items():
-        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({**conn, "extra": {**conn["extra"], "backoff_base": 0.01}}))
-    return sim
-
-
 @pytest.fixture
-def sim(monkeypatch: pytest.MonkeyPatch):
-    simulator_ = simulator(monkeypatch)
-    yield simulator_
-    simulator_.stop()
+def sim(simulated):
+    return simulated(page_caps=CAPS)
 
 
 def labels(hook: Any, **params: Any) -> set[str]:
@@ -76,15 +65,12 @@ def test_comm_all_active_on_documented_answers_fails_naming_the_campaigns(sim):
     assert "campaign_sends" in str(error.value)
 
 
-def test_comm_all_active_finds_every_running_send_where_answers_list_them(monkeypatch):
-    sim = simulator(monkeypatch, strict=False)
-    try:
-        running = [sim.add_campaign("comm", status="in_progress") for _ in range(10)]
-        for _ in range(4):
-            sim.add_campaign("comm", status="completed")
-        assert labels(CommHook(), all_active=True) == {f"{c}/{s}" for c, s in running}
-    finally:
-        sim.stop()
+def test_comm_all_active_finds_every_running_send_where_answers_list_them(simulated):
+    sim = simulated(strict=False, page_caps=CAPS)
+    running = [sim.add_campaign("comm", status="in_progress") for _ in range(10)]
+    for _ in range(4):
+        sim.add_campaign("comm", status="completed")
+    assert labels(CommHook(), all_active=True) == {f"{c}/{s}" for c, s in running}
 
 
 def test_the_whole_selection_takes_seconds_not_minutes(sim):

@@ -38,12 +38,8 @@ class MemoryStore:
 
 
 @pytest.fixture
-def sim(monkeypatch: pytest.MonkeyPatch):
-    with Simulator(port=0, latency=0.01) as simulator:
-        for conn_id, conn in simulator.connections().items():
-            conn = {**conn, "extra": {**conn["extra"], "backoff_base": 0.01, "backoff_max": 0.05}}
-            monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
-        yield simulator
+def sim(simulated):
+    return simulated(latency=0.01)
 
 
 def deadline(seconds: float = 60) -> float:

@@ -191,7 +191,7 @@ class StopTaskOperator(BaseOperator):
         """Validate everything, stop (or read) every campaign, report, then wait if asked."""
         from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK
         from airflow_provider_campaigns.eta import plan_eta
-        from airflow_provider_campaigns.journal import journal_for, last_try
+        from airflow_provider_campaigns.journal import journal_for, kept_for_retries, last_try
         from airflow_provider_campaigns.results import FAILED, result
         from airflow_provider_campaigns.stop_budget import StopBudget
         from airflow_provider_campaigns.stopping import stop_parts
@@ -201,50 +201,27 @@ class StopTaskOperator(BaseOperator):
         for part in parts:
             _ = part.hook.api  # every connection read and checked before any request is sent
         clock = parts[0].hook.clock if parts else None
-        journal = None if self.list_only else journal_for(context)
         try:
-            budget = StopBudget.for_task(clock or SYSTEM_CLOCK, self.stop_timeout, self.execution_timeout)
-            report = stop_parts(parts, budget, self.list_only, self.fail_if_already_final, journal, self.log)
-            eta = plan_eta(report.etas, (clock or SYSTEM_CLOCK).time()) if self.list_only else None
-            value = result(report.entries, self.list_only, report.failed_targets, eta)
-            log_table(self.log, value)
-            failure = report.failure(dry_run=self.list_only)
-            final = failure is None or isinstance(failure, PermanentError) or last_try(context)
-            waits = self.wait_for_completion and not self.list_only and any(e["outcome"] != FAILED for e in report.entries)
-            if failure is not None and not (final and waits):
-                # a retry comes soon and resumes (its wait covers every campaign): fail now, not after a wind-down
-                push_result(context, value)
-                if journal is not None:
-                    journal.close(finished=final)
-                raise failure
-            if waits:
-                # no retry will come: wait for the campaigns that were stopped, so the report carries their final states
-                value = self._wait_keeping_journal(context, parts, report.entries, value, journal, failure)
-            if journal is not None:
-                journal.close(finished=True)
-            return value
+            with kept_for_retries(None if self.list_only else journal_for(context), context) as journal:
+                budget = StopBudget.for_task(clock or SYSTEM_CLOCK, self.stop_timeout, self.execution_timeout)
+                report = stop_parts(parts, budget, self.list_only, self.fail_if_already_final, journal, self.log)
+                eta = plan_eta(report.etas, (clock or SYSTEM_CLOCK).time()) if self.list_only else None
+                value = result(report.entries, self.list_only, report.failed_targets, eta)
+                log_table(self.log, value)
+                failure = report.failure(dry_run=self.list_only)
+                final = failure is None or isinstance(failure, PermanentError) or last_try(context)
+                waits = self.wait_for_completion and not self.list_only and any(e["outcome"] != FAILED for e in report.entries)
+                if failure is not None and not (final and waits):
+                    # a retry comes soon and resumes (its wait covers every campaign): fail now, not after a wind-down
+                    push_result(context, value)
+                    raise failure
+                if waits:
+                    # no retry will come: wait for the campaigns that were stopped, so the report carries their final states
+                    value = self._wait(context, parts, report.entries, value, failure)
+                return value
         finally:
             for part in parts:
                 part.hook.close()
-
-    def _wait_keeping_journal(
-        self, context: Any, parts: list[Part], entries: list[Any], value: dict[str, Any], journal: Any, failure: Exception | None
-    ) -> dict[str, Any]:
-        """Wait (then raise ``failure``, the stop's own, if any); a deferral keeps the journal for ``execute_complete``,
-        a failed wait keeps it only for a retry.
-        """
-        from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferred
-
-        from airflow_provider_campaigns.journal import last_try
-
-        try:
-            return self._wait(context, parts, entries, value, failure)
-        except TaskDeferred:
-            raise
-        except Exception as error:
-            if journal is not None:
-                journal.close(finished=isinstance(error, AirflowFailException) or last_try(context))
-            raise
 
     def _wait(
         self, context: Any, parts: list[Part], entries: list[Any], value: dict[str, Any], failure: Exception | None
@@ -302,9 +279,7 @@ class StopTaskOperator(BaseOperator):
 
     def execute_complete(self, context: Any, event: Mapping[str, Any], stop_failure: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Resume after the trigger: the stop's result with the final states, or the matching error."""
-        from airflow.providers.common.compat.sdk import AirflowFailException
-
-        from airflow_provider_campaigns.journal import journal_for, last_try
+        from airflow_provider_campaigns.journal import journal_for, kept_for_retries
         from airflow_provider_campaigns.results import WAIT_KEY, with_entries
         from airflow_provider_campaigns.tasks import apply_statuses, log_table_if_changed, pull_own, push_result
 
@@ -313,16 +288,8 @@ class StopTaskOperator(BaseOperator):
         value = with_entries(stored, apply_statuses(stored["campaigns"], event.get("statuses") or []))
         self.log.info("The wait is over: %s", event.get("message"))
         log_table_if_changed(self.log, stored, value)
-        journal = journal_for(context)
-        try:
-            value = self._after_wait(event, value, context, stop_failure_from(stop_failure))
-        except Exception as error:
-            if journal is not None:
-                journal.close(finished=isinstance(error, AirflowFailException) or last_try(context))
-            raise
-        if journal is not None:
-            journal.close(finished=True)
-        return value
+        with kept_for_retries(journal_for(context), context):
+            return self._after_wait(event, value, context, stop_failure_from(stop_failure))
 
 
 class CampaignStopOperator(StopTaskOperator):

@@ -132,30 +132,15 @@ class CampaignStatusSensor(BaseSensorOperator):
 
 def sensor_result(statuses: Sequence[Mapping[str, Any]], targets: frozenset[CampaignState]) -> dict[str, Any]:
     """A sensor's result: ``already_final`` for every campaign in a target state, ``failed`` for one that ended elsewhere."""
-    from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, CampaignEntry, neutral_times, result
-    from airflow_provider_campaigns.status import CampaignState
+    from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, entry, result
+    from airflow_provider_campaigns.status import CampaignStatus
 
     wanted = sorted(t.value for t in targets)
     entries = []
     for seen in statuses:
-        accepted = CampaignState(seen["state"]) in targets
+        status = CampaignStatus.from_dict(seen)
+        accepted = status.state in targets
         error = None if accepted else f"ended {seen['vendor_status']!r} ({seen['state']}), not one of {', '.join(wanted)}"
-        timestamps = dict(seen.get("timestamps") or {})
-        started, finished = neutral_times(seen["vendor"], seen["state"], timestamps)
-        entries.append(
-            CampaignEntry(
-                vendor=seen["vendor"],
-                conn_id=seen["conn_id"],
-                campaign_id=seen["campaign_id"],
-                name=seen.get("name"),
-                outcome=ALREADY_FINAL if accepted else FAILED,
-                state=seen["state"],
-                vendor_status=seen.get("vendor_status"),
-                error=error,
-                started_at=started,
-                finished_at=finished,
-                timestamps=timestamps,
-                ref=dict(seen.get("ref") or {}),
-            )
-        )
+        outcome = ALREADY_FINAL if accepted else FAILED
+        entries.append(entry(seen["vendor"], seen["conn_id"], seen.get("ref") or {}, seen["campaign_id"], outcome, status, error))
     return result(entries)

@@ -12,7 +12,8 @@ both carry ``meta`` with ``send_type``, ``segment_ids``, ``sms_routing_plan_id``
 ``id`` and ``name`` are the fields of the documented update body.
 
 Guessed: the campaign's ``created_at``/``updated_at``; a campaign's status is ``in_progress``
-while any of its sends runs, else its latest send's status; ``status_reason`` is ``null``
+while any of its sends is sending (or it has none), else ``scheduled`` (or ``pending``) while one
+waits to start, else its latest send's status; ``status_reason`` is ``null``
 while running, ``"Stopped via API"`` or ``"Completed"`` after; ``next_step_timestamp``,
 ``last_sent_timestamp`` and ``start_timestamp`` are ``null`` when they do not apply;
 timestamps are ISO 8601 with microseconds and ``Z`` (Laravel's default); ``send_datetime`` (in

@@ -181,7 +181,7 @@ class FakeComm(FakeVendor):
         sends = [r for r in (self.store.get(self.name, s) for s in campaign["sends"]) if r is not None]
         parts = [self.progress(r) for r in sends]
         running = not sends or any(r.status in RUNNING for r in sends)
-        status = "in_progress" if running else sends[-1].status
+        status = campaign_status([r.status for r in sends])
         starts = [p.started for p in parts if p.started is not None]
         lasts = [p.last_sent for p in parts if p.last_sent is not None]
         progress = Progress(
@@ -233,6 +233,16 @@ class FakeComm(FakeVendor):
             campaigns = list(self.store.groups.get(self.name, {}).values())
             items = [self.render_campaign(c) for c in campaigns[(page - 1) * size : page * size]]
         return json_response(200, {"data": items, **laravel_paging(page, size, len(campaigns), len(items))})
+
+
+def campaign_status(sends: list[str]) -> str:
+    """A campaign's status from its sends': ``in_progress`` while one sends (or it has none), else ``scheduled`` or
+    ``pending`` while one waits to start, else its latest send's.
+    """
+    for status in ("in_progress", "scheduled", "pending"):
+        if status in sends:
+            return status
+    return sends[-1] if sends else "in_progress"
 
 
 def invalid(key: str, message: str) -> SimResponse:

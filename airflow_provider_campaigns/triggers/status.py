@@ -32,17 +32,8 @@ def group(
 
 
 def status_entry(vendor: str, conn_id: str, status: CampaignStatus, ref: Any) -> dict[str, Any]:
-    """A status as an event carries it (with the campaign's reference)."""
-    return {
-        "vendor": vendor,
-        "conn_id": conn_id,
-        "ref": ref.as_dict(),
-        "campaign_id": status.campaign_id,
-        "name": status.name,
-        "state": status.state.value,
-        "vendor_status": status.vendor_status,
-        "timestamps": dict(status.timestamps),
-    }
+    """A status as an event carries it: :meth:`CampaignStatus.as_dict` keyed by vendor key, with the connection and reference."""
+    return {**status.as_dict(), "vendor": vendor, "conn_id": conn_id, "ref": ref.as_dict()}
 
 
 class CampaignStatusTrigger(BaseTrigger):

@@ -27,12 +27,10 @@ from airflow_provider_campaigns.exceptions import (
     StopRejectedError,
     TransientError,
 )
-from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap, iso_utc
+from airflow_provider_campaigns.status import ALREADY_FINAL, STOPPED, CampaignState, CampaignStatus, StatusMap, iso_utc
 
 log = logging.getLogger(__name__)
 
-STOPPED = "stopped"
-ALREADY_FINAL = "already_final"
 #: stops sent at most when each 2xx answer is unreadable and the campaign still runs after it
 UNREADABLE_STOP_ATTEMPTS = 3
 

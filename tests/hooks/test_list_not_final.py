@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -14,18 +13,13 @@ from airflow_provider_campaigns.hooks.cellcast import CellcastHook
 from airflow_provider_campaigns.hooks.comm import CommHook
 from airflow_provider_campaigns.hooks.kore import KoreHook
 from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
-from airflow_provider_campaigns.simulator import Simulator
 
 DAY = 86400.0
 
 
 @pytest.fixture
-def sim(monkeypatch: pytest.MonkeyPatch):
-    with Simulator(port=0) as simulator:
-        for conn_id, conn in simulator.connections().items():
-            conn = {**conn, "extra": {**conn["extra"], "backoff_base": 0.01, "backoff_max": 0.05}}
-            monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
-        yield simulator
+def sim(simulated):
+    return simulated()
 
 
 def iso_days_ago(days: float) -> str:

@@ -16,6 +16,7 @@ from airflow_provider_campaigns.exceptions import InvalidInputError
 from airflow_provider_campaigns.operators.drill import CampaignFireDrillOperator
 from airflow_provider_campaigns.simulator import Simulator
 from airflow_provider_campaigns.simulator.drift import KINDS
+from tests.conftest import SIM_EXTRA
 
 VENDORS = ("bsg", "cellcast", "comm", "kore")
 CONN_IDS = [f"{vendor}_default" for vendor in VENDORS]
@@ -24,15 +25,12 @@ DRIFTED_FACT = {"renamed_field": "list", "moved_status": "list", "missing_paging
 
 
 @pytest.fixture
-def sim(monkeypatch: pytest.MonkeyPatch):
-    with Simulator(port=0) as simulator:
-        for conn_id, conn in simulator.connections().items():
-            conn = {**conn, "extra": {**conn["extra"], "backoff_base": 0.01, "backoff_max": 0.05, "retry_total_timeout": 1}}
-            monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
-        for vendor, status in (("bsg", "sending"), ("cellcast", "scheduled"), ("comm", "in_progress"), ("kore", "Active")):
-            for _ in range(2):
-                simulator.add_campaign(vendor, status=status)
-        yield simulator
+def sim(simulated):
+    simulator = simulated(extra={**SIM_EXTRA, "retry_total_timeout": 1})
+    for vendor, status in (("bsg", "sending"), ("cellcast", "scheduled"), ("comm", "in_progress"), ("kore", "Active")):
+        for _ in range(2):
+            simulator.add_campaign(vendor, status=status)
+    return simulator
 
 
 def stop_requests(sim: Simulator) -> list[dict[str, Any]]:

@@ -16,12 +16,8 @@ from tests.conftest import FAILURE_KINDS, break_kill_switch
 
 
 @pytest.fixture
-def sim(monkeypatch: pytest.MonkeyPatch):
-    with Simulator(port=0, latency=0.05) as simulator:
-        for conn_id, conn in simulator.connections().items():
-            conn = {**conn, "extra": {**conn["extra"], "backoff_base": 0.01, "backoff_max": 0.05}}
-            monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
-        yield simulator
+def sim(simulated):
+    return simulated(latency=0.05)
 
 
 def seed(sim: Simulator, count: int = 3) -> dict[str, Any]:

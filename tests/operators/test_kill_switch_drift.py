@@ -5,7 +5,6 @@ are still stopped.
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
@@ -13,7 +12,6 @@ from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_campaigns import exceptions
 from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
-from airflow_provider_campaigns.simulator import Simulator
 
 pytestmark = pytest.mark.skipif(not hasattr(exceptions, "ContractError"), reason="drift is a ContractError from issue 19 item 2")
 
@@ -33,11 +31,8 @@ LISTING = {
 
 
 @pytest.fixture
-def sim(monkeypatch: pytest.MonkeyPatch):
-    with Simulator(port=0) as simulator:
-        for conn_id, conn in simulator.connections().items():
-            monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))  # the default retry policy
-        yield simulator
+def sim(simulated):
+    return simulated(extra={})  # the default retry policy
 
 
 @pytest.mark.parametrize("kind", NAMED)

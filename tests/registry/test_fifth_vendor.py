@@ -9,7 +9,6 @@ A tiny HTTP server on 127.0.0.1 is Acme.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from typing import Any
 
 import pytest
 from airflow.providers.common.compat.sdk import TaskDeferred
+
+from tests.conftest import first_event
 
 KEY = "acme-test-key-0123456789abcdef"
 
@@ -146,12 +147,7 @@ def test_a_deferred_acme_wait_runs_in_the_status_trigger(acme: FakeAcme, ti: Any
     assert path == "airflow_provider_campaigns.triggers.status.CampaignStatusTrigger"
     assert kwargs["groups"][0]["vendor"] == "acme" and KEY not in json.dumps(kwargs)
 
-    async def first_event() -> dict[str, Any]:
-        async for event in type(trigger)(**kwargs).run():
-            return dict(event.payload)
-        raise AssertionError("no event")
-
-    event = asyncio.run(asyncio.wait_for(first_event(), 20))
+    event = first_event(type(trigger)(**kwargs), 20)
     assert event["status"] == "success"
     result = sensor.execute_complete({"ti": ti}, event)
     assert [(item["campaign_id"], item["state"]) for item in result["campaigns"]] == [("ac-2", "completed")]

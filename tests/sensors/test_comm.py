@@ -12,6 +12,7 @@ from airflow.providers.common.compat.sdk import TaskDeferred
 from airflow_provider_campaigns.exceptions import InvalidInputError, UnacceptedStateError
 from airflow_provider_campaigns.sensors.comm import CommCampaignStatusSensor
 from airflow_provider_campaigns.vendors import comm as comm_vendor
+from tests.conftest import first_event
 
 TOKEN = "comm-sensor-secret-Zx93Lk"
 HOST = "https://api.comm.test"
@@ -149,7 +150,6 @@ def test_ids_and_conn_id_are_templated():
 
 
 def test_the_deferred_wait_reads_the_send_in_the_triggerer():
-    import asyncio
 
     import httpx
     import respx
@@ -161,11 +161,6 @@ def test_the_deferred_wait_reads_the_send_in_the_triggerer():
         [group("comm", "comm_default", [send(C1, S1)], {"send_status_path": "data.runs"})], ["stopped"], 0.01, 9e9
     )
 
-    async def first_event() -> dict[str, object]:
-        async for event in trigger.run():
-            return event.payload
-        raise AssertionError("no event")
-
     with respx.mock(assert_all_called=True) as mock:
         route = mock.get(CAMPAIGN_URL).mock(
             side_effect=[
@@ -173,6 +168,6 @@ def test_the_deferred_wait_reads_the_send_in_the_triggerer():
                 for status in ("sending", "halted")
             ]
         )
-        payload = asyncio.run(first_event())
+        payload = first_event(trigger)
     assert payload["status"] == "success" and payload["statuses"][0]["vendor_status"] == "halted" and route.call_count == 2
     assert route.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 
@@ -13,6 +12,7 @@ from airflow.providers.common.compat.sdk import TaskDeferred
 
 from airflow_provider_campaigns.exceptions import CampaignNotFoundError, InvalidInputError
 from airflow_provider_campaigns.sensors.kore import KoreCampaignStatusSensor
+from tests.conftest import first_event
 
 HOST = "https://kore.test"
 CLIENT_ID = "cs-sensor-client-42"
@@ -147,11 +147,6 @@ def test_trigger_reads_status_asynchronously_with_a_minted_jwt(mocked, leak_chec
     trigger = deferred.value.trigger
     assert trigger.serialize()[1]["groups"][0]["options"]["stream_id"] == STREAM
 
-    async def first_event() -> dict:
-        async for event in trigger.run():
-            return event.payload
-        raise AssertionError("no event")
-
     with respx.mock(assert_all_called=True) as router:
         route = router.post(STATUS).mock(
             side_effect=[
@@ -160,7 +155,7 @@ def test_trigger_reads_status_asynchronously_with_a_minted_jwt(mocked, leak_chec
                 httpx.Response(200, json=answer("Completed")),
             ]
         )
-        payload = asyncio.run(asyncio.wait_for(first_event(), 10))
+        payload = first_event(trigger)
     assert payload["status"] == "success" and payload["statuses"][0]["vendor_status"] == "Completed"
     sent = [call.request for call in route.calls]
     assert all(r.url.params["accountId"] == ACCOUNT and r.url.params["view"] == "status" for r in sent)

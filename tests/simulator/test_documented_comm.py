@@ -28,8 +28,9 @@ def test_campaign_resource_is_documentation_shaped(simulator, client, documented
 def test_campaign_status_follows_its_sends(simulator, client):
     campaign, send = simulator.add_campaign("comm")
     simulator.add_campaign("comm", campaign_id=campaign, status="scheduled")
-    client.comm_stop(campaign, send)
     assert campaign_read(client, campaign).json()["data"]["meta"]["multistep_status"]["status"] == "in_progress"
+    client.comm_stop(campaign, send)
+    assert campaign_read(client, campaign).json()["data"]["meta"]["multistep_status"]["status"] == "scheduled"
     done_campaign, done_send = simulator.add_campaign("comm")
     client.comm_stop(done_campaign, done_send)
     status = campaign_read(client, done_campaign).json()["data"]["meta"]["multistep_status"]

@@ -157,6 +157,7 @@ def test_scheduled_campaigns_say_when_they_start_in_their_documented_fields(sim,
     assert (data["status"], data["start_at"], data["real_start_at"]) == ("scheduled", plain(T0 + 90), None)
     meta = client.comm("GET", f"/api/v1/sms/campaigns/{campaign}").json()["data"]["meta"]
     assert meta["manual_data"]["send_datetime"] == iso_us(T0 + 90) and meta["multistep_status"]["start_timestamp"] is None
+    assert meta["multistep_status"]["status"] == "scheduled"  # a campaign whose only send waits is not sending
 
 
 def test_the_simulator_counts_messages_sent_after_a_moment_per_campaign_per_vendor_and_in_total(sim, clock, client):
@@ -251,3 +252,11 @@ def test_traffic_is_set_from_python_the_command_line_and_the_config(clock):
     assert sim.config.traffic == {}
     with pytest.raises(ValueError):
         Simulator(traffic={"nobody": 1})
+
+
+def test_a_comm_send_is_counted_under_its_campaign_and_send_ids(sim, clock):
+    campaign, send = sim.add_campaign("comm", rate=10, audience=100)
+    clock.advance(1.05)
+    assert [row["id"] for row in sim.traffic(after=T0)["campaigns"]] == [f"{campaign}/{send}"]
+    assert client_call(sim, f"/traffic/comm/{campaign}/{send}") == {"sent": 11} == client_call(sim, f"/traffic/comm/{send}")
+    assert sim.optimum("comm", 20, T0)["order"] == [f"{campaign}/{send}"]

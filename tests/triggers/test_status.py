@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -12,6 +11,7 @@ import respx
 
 from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
 from airflow_provider_campaigns.vendors import bsg
+from tests.conftest import first_event
 
 HOST = "https://bsg.test"
 API_KEY = "live_bsgTRIGGERsecret99"
@@ -26,16 +26,6 @@ def bsg_conn(connection, fast_retry):
 def trigger(deadline_in: float = 5.0, ids=(5,), targets=("stopped", "completed"), conn_id="bsg_default") -> CampaignStatusTrigger:
     refs = [bsg.campaign(i) for i in ids]
     return CampaignStatusTrigger([group("bsg", conn_id, refs)], list(targets), 0.01, time.time() + deadline_in)
-
-
-def first_event(t: CampaignStatusTrigger) -> dict:
-    async def go() -> dict:
-        agen = t.run()
-        event = await agen.__anext__()
-        await agen.aclose()
-        return event.payload
-
-    return asyncio.run(asyncio.wait_for(go(), 10))
 
 
 def answer(status: str, campaign_id: int = 5) -> httpx.Response:
