@@ -28,8 +28,6 @@ from airflow_provider_campaigns.results import FAILED, CampaignEntry
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "campaigns_journal_"
-#: a write of the journal waits at least this many times as long as the last write took (writing stays under ~10 %)
-WRITE_SHARE = 9.0
 
 
 class JournalStore(Protocol):
@@ -100,7 +98,6 @@ class Journal:
         self._now: dict[str, dict[str, Any]] = {}
         self._dirty = False
         self._flushed_at = clock.monotonic()
-        self._last_write = 0.0
 
     @staticmethod
     def group(vendor: str, conn_id: str) -> str:
@@ -133,30 +130,16 @@ class Journal:
         self.flush()
 
     def flush(self, force: bool = False) -> None:
-        """Write the journal if something changed and ``flush_every`` has passed (or ``force``).
-
-        A write takes longer the more campaigns are done (the whole journal is written each time): the next
-        one waits at least :data:`WRITE_SHARE` times as long as the last took, and a campaign that finishes
-        while another thread writes does not wait for that write (``force`` does), so writing stays a small
-        share of a batch of 10,000.
-        """
-        if not self._writing.acquire(blocking=force):
-            return  # another thread is writing; this outcome goes with the next write (or the forced one at the end)
-        try:
+        """Write the journal if something changed and ``flush_every`` has passed (or ``force``)."""
+        with self._writing:
             with self._lock:
-                interval = max(self._flush_every, self._last_write * WRITE_SHARE)
-                due = force or self._clock.monotonic() - self._flushed_at >= interval
+                due = force or self._clock.monotonic() - self._flushed_at >= self._flush_every
                 if not self._dirty or not due:
                     return
                 snapshot = {group: {"planned": list(s["planned"]), "done": dict(s["done"])} for group, s in self._now.items()}
                 self._dirty = False
-            started = self._clock.monotonic()
-            self._safely("write", lambda: self._store.save(self.key, {**self._earlier, **snapshot}))
-            with self._lock:
                 self._flushed_at = self._clock.monotonic()
-                self._last_write = self._flushed_at - started
-        finally:
-            self._writing.release()
+            self._safely("write", lambda: self._store.save(self.key, {**self._earlier, **snapshot}))
 
     def close(self, finished: bool) -> None:
         """At the end of a try: delete the journal when the task is finished (success or last try), else write it."""
