@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from airflow_provider_campaigns.core.clock import Clock
+from airflow_provider_campaigns.core.drive import drive
 from airflow_provider_campaigns.core.flow import Sleep
 from airflow_provider_campaigns.core.logs import Logger
 from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
@@ -93,17 +94,14 @@ def _answer(read: Callable[[], Sequence[CampaignStatus]]) -> Sequence[CampaignSt
 
 def run_wait(flow: WaitFlow, read: Callable[[], Sequence[CampaignStatus]], clock: Clock) -> WaitOutcome:
     """Drive a wait in the worker: read with ``read``, sleep on ``clock``."""
-    answer: Any = None
-    while True:
-        try:
-            action = flow.send(answer)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+
+    def perform(action: ReadStatuses | Sleep) -> Any:
         if isinstance(action, ReadStatuses):
-            answer = _answer(read)
-        else:
-            clock.sleep(action.seconds)
-            answer = None
+            return _answer(read)
+        clock.sleep(action.seconds)
+        return None
+
+    return drive(flow, perform)
 
 
 def first_check(flow: WaitFlow, read: Callable[[], Sequence[CampaignStatus]]) -> tuple[WaitOutcome | None, list[CampaignStatus]]:

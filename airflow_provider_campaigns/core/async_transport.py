@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
+from airflow_provider_campaigns.core.drive import drive_async
 from airflow_provider_campaigns.core.flow import Authenticator, Flow, NeedToken, Send, Sleep, TransportFailure, call
 from airflow_provider_campaigns.core.limits import AdaptiveLimit, AsyncGate
 from airflow_provider_campaigns.core.settings import TransportSettings
@@ -106,23 +107,21 @@ class AsyncTransport(TransportCore):
         """Drive a flow to its result, performing each action it yields."""
         scope = self._shared()
         assert scope.gate is not None
-        outcome: Any = None
-        while True:
-            try:
-                action = flow.send(outcome)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
+        gate = scope.gate
+
+        async def perform(action: Any) -> Any:
             if isinstance(action, Send):
                 if not await self.pace.wait_async(action.deadline):
-                    outcome = self.paced_out()
-                    continue
-                async with scope.gate.slot():
-                    outcome = await self._send(action)
-            elif isinstance(action, NeedToken):
-                outcome = await self._token(scope, action.stale)
-            elif isinstance(action, Sleep):
+                    return self.paced_out()
+                async with gate.slot():
+                    return await self._send(action)
+            if isinstance(action, NeedToken):
+                return await self._token(scope, action.stale)
+            if isinstance(action, Sleep):
                 await self.clock.asleep(action.seconds)
-                outcome = None
+            return None
+
+        return await drive_async(flow, perform)
 
     async def _token(self, scope: _Scope, stale: str | None) -> str:
         async with scope.token_lock:

@@ -6,6 +6,7 @@ import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
+from airflow_provider_campaigns.core.drive import drive
 from airflow_provider_campaigns.core.flow import Authenticator, Flow, NeedToken, Send, Sleep, TransportFailure, call
 from airflow_provider_campaigns.core.limits import AdaptiveLimit, SyncGate
 from airflow_provider_campaigns.core.settings import TransportSettings
@@ -51,25 +52,23 @@ class SyncTransport(TransportCore):
 
     def run(self, flow: Flow[T]) -> T:
         """Drive a flow to its result, performing each action it yields."""
-        outcome: Any = None
-        while True:
-            try:
-                action = flow.send(outcome)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            if isinstance(action, Send):
-                if not self.pace.wait_sync(action.deadline):
-                    outcome = self.paced_out()
-                    continue
-                with self._gate.slot():
-                    started = self.clock.monotonic()
-                    outcome = self._send(action)
-                    self._count(self.clock.monotonic() - started)
-            elif isinstance(action, NeedToken):
-                outcome = self._token(action.stale)
-            elif isinstance(action, Sleep):
-                self.clock.sleep(action.seconds)
-                outcome = None
+        return drive(flow, self._perform)
+
+    def _perform(self, action: Any) -> Any:
+        """One action of a flow: a paced, gated send; a token; a sleep."""
+        if isinstance(action, Send):
+            if not self.pace.wait_sync(action.deadline):
+                return self.paced_out()
+            with self._gate.slot():
+                started = self.clock.monotonic()
+                outcome = self._send(action)
+                self._count(self.clock.monotonic() - started)
+            return outcome
+        if isinstance(action, NeedToken):
+            return self._token(action.stale)
+        if isinstance(action, Sleep):
+            self.clock.sleep(action.seconds)
+        return None
 
     def _count(self, seconds: float) -> None:
         with self._count_lock:

@@ -85,6 +85,7 @@ class CampaignStatusTrigger(BaseTrigger):
     async def _wait(self) -> dict[str, Any]:
         from contextlib import AsyncExitStack
 
+        from airflow_provider_campaigns.core.drive import drive_async
         from airflow_provider_campaigns.results import target_states
         from airflow_provider_campaigns.waiting import ReadStatuses, wait_flow
 
@@ -95,23 +96,20 @@ class CampaignStatusTrigger(BaseTrigger):
             count = sum(len(reader.refs) for reader in readers)
             what = " + ".join(f"{reader.spec.name} ({len(reader.refs)})" for reader in readers) or "nothing"
             flow = wait_flow(f"{count} campaign(s) at {what}", targets, self.poll_interval, self.deadline, clock, self.log)
-            answer: Any = None
-            while True:
-                try:
-                    action = flow.send(answer)
-                except StopIteration as done:
-                    outcome = done.value
-                    statuses = (
-                        [status_entry(r.key, r.conn_id, s, ref) for r in readers for ref, s in zip(r.refs, r.last, strict=True)]
-                        if outcome.statuses
-                        else []
-                    )
-                    return {"status": outcome.status, "message": outcome.message, "statuses": statuses}
+
+            async def perform(action: Any) -> Any:
                 if isinstance(action, ReadStatuses):
-                    answer = await self._read(readers, clock)
-                else:
-                    await clock.asleep(action.seconds)
-                    answer = None
+                    return await self._read(readers, clock)
+                await clock.asleep(action.seconds)
+                return None
+
+            outcome = await drive_async(flow, perform)
+            statuses = (
+                [status_entry(r.key, r.conn_id, s, ref) for r in readers for ref, s in zip(r.refs, r.last, strict=True)]
+                if outcome.statuses
+                else []
+            )
+            return {"status": outcome.status, "message": outcome.message, "statuses": statuses}
 
     async def _read(self, readers: list[_GroupReader], clock: Any) -> Any:
         """Every group's statuses; a transient failure is the answer (the flow reads again), a permanent one ends the wait."""
