@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from airflow_provider_campaigns.core.clock import Clock
-from airflow_provider_campaigns.core.drive import drive
-from airflow_provider_campaigns.core.flow import Sleep
+from airflow_provider_campaigns.core.flow import Sleep, drive
 from airflow_provider_campaigns.core.logs import Logger
 from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
 from airflow_provider_campaigns.results import judge

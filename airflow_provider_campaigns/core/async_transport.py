@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
-from airflow_provider_campaigns.core.drive import drive_async
-from airflow_provider_campaigns.core.flow import Authenticator, Flow, NeedToken, Send, Sleep, TransportFailure, call
+from airflow_provider_campaigns.core.flow import Authenticator, Flow, NeedToken, Send, Sleep, TransportFailure, call, drive_async
 from airflow_provider_campaigns.core.limits import AdaptiveLimit, AsyncGate
 from airflow_provider_campaigns.core.settings import TransportSettings
 from airflow_provider_campaigns.core.tokens import TokenSlot

@@ -8,7 +8,7 @@ outcomes; a transport performs them. :func:`call` is the single place where retr
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, Union
 
@@ -194,3 +194,32 @@ def call(request: ApiRequest[T], vendor: str, budget: Budget, refreshable: bool 
 def _failure_text(vendor: str, request: ApiRequest[Any], detail: str) -> str:
     target = f" of campaign {request.campaign_id}" if request.campaign_id is not None else ""
     return f"{vendor} {request.action}{target} failed ({request.describe()}): {detail}."
+
+
+# The one driver loop of every sans-I/O flow (request flows and the wait): what performs an action differs
+# (a session or an httpx client, a sleep or an asyncio sleep, a status read), the loop does not.
+A = TypeVar("A")
+
+
+def drive(flow: Generator[A, Any, T], perform: Callable[[A], Any]) -> T:
+    """Run ``flow`` to its result, answering each action it yields with ``perform(action)``."""
+    outcome: Any = None
+    while True:
+        try:
+            action = flow.send(outcome)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+        outcome = perform(action)
+
+
+async def drive_async(flow: Generator[A, Any, T], perform: Callable[[A], Awaitable[Any]]) -> T:
+    """:func:`drive` in an event loop: ``perform`` is awaited."""
+    outcome: Any = None
+    while True:
+        try:
+            action = flow.send(outcome)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+        outcome = await perform(action)

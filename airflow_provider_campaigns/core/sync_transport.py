@@ -6,8 +6,7 @@ import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
-from airflow_provider_campaigns.core.drive import drive
-from airflow_provider_campaigns.core.flow import Authenticator, Flow, NeedToken, Send, Sleep, TransportFailure, call
+from airflow_provider_campaigns.core.flow import Authenticator, Flow, NeedToken, Send, Sleep, TransportFailure, call, drive
 from airflow_provider_campaigns.core.limits import AdaptiveLimit, SyncGate
 from airflow_provider_campaigns.core.settings import TransportSettings
 from airflow_provider_campaigns.core.transport import DEFAULT_HEADERS, TransportCore
@@ -52,9 +51,9 @@ class SyncTransport(TransportCore):
 
     def run(self, flow: Flow[T]) -> T:
         """Drive a flow to its result, performing each action it yields."""
-        return drive(flow, self._perform)
+        return drive(flow, self.perform)
 
-    def _perform(self, action: Any) -> Any:
+    def perform(self, action: Any) -> Any:
         """One action of a flow: a paced, gated send; a token; a sleep."""
         if isinstance(action, Send):
             if not self.pace.wait_sync(action.deadline):

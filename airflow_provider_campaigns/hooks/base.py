@@ -160,8 +160,10 @@ class CampaignHook(BaseHook, Generic[R]):
         return Budget(self.settings.retry, self.clock, deadline)
 
     def run(self, flow: Flow[T]) -> T:
-        """Drive a flow through the hook's transport."""
-        return self.transport.run(flow)
+        """Drive a flow to its result, each action performed by the hook's transport."""
+        from airflow_provider_campaigns.core.flow import drive
+
+        return drive(flow, self.transport.perform)
 
     def send(self, request: ApiRequest[T], deadline: float | None = None) -> T:
         """Send one request with the shared retry policy (until ``deadline``, monotonic, if given)."""

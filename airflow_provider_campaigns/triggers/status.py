@@ -85,7 +85,7 @@ class CampaignStatusTrigger(BaseTrigger):
     async def _wait(self) -> dict[str, Any]:
         from contextlib import AsyncExitStack
 
-        from airflow_provider_campaigns.core.drive import drive_async
+        from airflow_provider_campaigns.core.flow import drive_async
         from airflow_provider_campaigns.results import target_states
         from airflow_provider_campaigns.waiting import ReadStatuses, wait_flow
 
