@@ -40,10 +40,10 @@ TOOLS := .venv-tools
 TOOLS_PY := $(TOOLS)/bin/python
 DIST_VENV := .work/dist-venv
 
-# What a lane's pytest runs (override with SUITE=...): everything in the primary lane (Airflow 3.3,
-# Python 3.11); the long version-independent scenarios only there; dag.test() runs (e2e) there and on 2.11.
-PRIMARY_LANE := 3.3-py3.11
-SUITE ?= $(if $(filter $(PRIMARY_LANE),$(LANE)),tests,$(if $(filter 2.11,$(AIRFLOW)),tests -m "not scenario",tests -m "not scenario and not e2e"))
+# What a lane's pytest runs (override with SUITE=...): every test in every lane; the lowest lane skips the
+# dag.test() suite. (Deselecting the long `scenario` tests outside the primary lane was tried on 2026-12-07 and
+# undone: on Airflow 2.11 the task-log tests then depend on which test first configures Airflow's logging.)
+SUITE ?= $(if $(filter lowest,$(AIRFLOW)),tests -m "not e2e",tests)
 
 export AIRFLOW_HOME := $(CURDIR)/.work/airflow-home-$(LANE)
 export AIRFLOW__CORE__LOAD_EXAMPLES := False

@@ -108,6 +108,8 @@ def campaigns_airflow_home(request: pytest.FixtureRequest) -> Path:
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     from airflow.configuration import conf
 
+    if not conf.has_section("core"):  # Airflow 2.11 on a fresh home writes no airflow.cfg: only defaults, no sections
+        conf.add_section("core")
     conf.set("core", "dags_folder", str(dags))  # in case Airflow read its config before this fixture
     from airflow.utils import db
 

@@ -89,8 +89,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 #: Long scenarios whose outcome does not depend on the Airflow or Python version (the simulator on both
-#: sides, subprocess pytest runs, whole-DAG docs runs, seconds of real back-off): marked ``scenario`` and
-#: run once, in the primary lane (Airflow 3.3, Python 3.11); the other lanes deselect them (Makefile SUITE).
+#: sides, subprocess pytest runs, whole-DAG docs runs, seconds of real back-off): marked ``scenario`` so that a
+#: quick local run can leave them out (``-m "not scenario"``); every CI lane runs them.
 SCENARIOS = (
     "tests/docs/",
     "tests/test_pytest_plugin.py",
