@@ -97,6 +97,16 @@ def _airflow_home() -> Path:
     )
 
 
+def _set_dags_folder(conf: Any, dags: Path) -> None:
+    """``[core] dags_folder`` in Airflow's config, in case Airflow read its config before the fixture.
+
+    Airflow 2.11 on a fresh home writes no ``airflow.cfg``: its config then holds only defaults, no sections.
+    """
+    if not conf.has_section("core"):
+        conf.add_section("core")
+    conf.set("core", "dags_folder", str(dags))
+
+
 @pytest.fixture(scope="session")
 def campaigns_airflow_home(request: pytest.FixtureRequest) -> Path:
     """The Airflow home, with a migrated metadata database and the DAGs folder configured, for ``dag.test()``."""
@@ -108,9 +118,7 @@ def campaigns_airflow_home(request: pytest.FixtureRequest) -> Path:
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     from airflow.configuration import conf
 
-    if not conf.has_section("core"):  # Airflow 2.11 on a fresh home writes no airflow.cfg: only defaults, no sections
-        conf.add_section("core")
-    conf.set("core", "dags_folder", str(dags))  # in case Airflow read its config before this fixture
+    _set_dags_folder(conf, dags)
     from airflow.utils import db
 
     db.initdb()

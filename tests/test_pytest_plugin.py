@@ -81,3 +81,16 @@ def test_the_default_home_is_never_migrated(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "will not migrate it" in done.stdout + done.stderr
     assert not (tmp_path / "airflow" / "airflow.db").exists()
+
+
+def test_the_dags_folder_is_set_even_when_airflows_config_has_no_sections(tmp_path):
+    """Airflow 2.11 on a fresh home has no airflow.cfg: its config has no [core] section to set (NoSectionError before)."""
+    from configparser import ConfigParser
+
+    from airflow_provider_campaigns.pytest_plugin import _set_dags_folder
+
+    empty = ConfigParser()
+    _set_dags_folder(empty, tmp_path)
+    assert empty.get("core", "dags_folder") == str(tmp_path)
+    _set_dags_folder(empty, tmp_path / "again")
+    assert empty.get("core", "dags_folder") == str(tmp_path / "again")
