@@ -128,6 +128,31 @@ def fresh_paces() -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def fresh_secrets_masker() -> Iterator[None]:
+    """Every test starts with an empty secrets masker, as a fresh task process has it.
+
+    Airflow's masker is one regular expression of every secret its process has seen. Over a whole lane
+    (each simulator has new random credentials) it outgrew re2's memory on Airflow 2.11 ("DFA out of
+    memory"), and the task log lines of later tests were lost.
+    """
+    import sys
+
+    if "airflow" in sys.modules:
+        try:
+            from airflow.sdk._shared.secrets_masker.secrets_masker import _secrets_masker
+        except ImportError:  # Airflow 2
+            from airflow.utils.log.secrets_masker import _secrets_masker
+        try:
+            masker = _secrets_masker()
+        except RuntimeError:  # Airflow 2 before its logging is configured: nothing masked yet
+            masker = None
+        if masker is not None:
+            masker.patterns = set()
+            masker.replacer = None
+    yield
+
+
 #: Retry settings that keep tests fast: real back-off code, millisecond waits.
 FAST_RETRY: dict[str, Any] = {"backoff_base": 0.001, "backoff_max": 0.005, "retry_after_max": 5, "max_retries": 3, "requests_per_second": 0}
 
