@@ -153,6 +153,35 @@ def fresh_secrets_masker() -> Iterator[None]:
     yield
 
 
+@pytest.fixture
+def task_log(capfd: pytest.CaptureFixture[str]) -> Iterator[Callable[[], str]]:
+    """``task_log()``: what a task has logged so far in this test.
+
+    Airflow 3 tasks log through structlog to the process's stdout (read with ``capfd``). Airflow 2.11 logs
+    through ``logging``, whose handlers write to whatever stream they were given when some earlier test
+    configured logging: there the records reaching the ``airflow.task`` logger are collected directly.
+    """
+    import io
+    import logging
+
+    from airflow import __version__ as airflow_version
+
+    if not airflow_version.startswith("2."):
+        yield lambda: "".join(capfd.readouterr())
+        return
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    task_logger = logging.getLogger("airflow.task")
+    task_logger.addHandler(handler)
+    previous = task_logger.level
+    task_logger.setLevel(logging.INFO)
+    try:
+        yield stream.getvalue
+    finally:
+        task_logger.removeHandler(handler)
+        task_logger.setLevel(previous)
+
+
 #: Retry settings that keep tests fast: real back-off code, millisecond waits.
 FAST_RETRY: dict[str, Any] = {"backoff_base": 0.001, "backoff_max": 0.005, "retry_after_max": 5, "max_retries": 3, "requests_per_second": 0}
 

@@ -79,7 +79,7 @@ def single_reads(sim: Simulator) -> list[str]:
     return [r["path"] for r in sim.requests("bsg") if r["method"] == "GET" and r["path"].rstrip("/").split("/")[-1].isdigit()]
 
 
-def test_a_listing_dry_run_reads_nothing_again_and_reports_its_plan(sim, monkeypatch, ti, capfd):
+def test_a_listing_dry_run_reads_nothing_again_and_reports_its_plan(sim, monkeypatch, ti, task_log):
     use(sim, monkeypatch)
     sending = [sim.add_campaign("bsg", status="sending") for _ in range(4)]
     sim.add_campaign("bsg", status="done")
@@ -93,7 +93,7 @@ def test_a_listing_dry_run_reads_nothing_again_and_reports_its_plan(sim, monkeyp
     assert part["pace"]["source"] == "unlimited" and value["eta"]["seconds"] == part["seconds"]
     report = render_report(value)
     assert "ETA: the last stop about" in report and "Plan: bsg bsg_default: 4 campaign(s), 1 request each" in report
-    log = capfd.readouterr().out
+    log = task_log()
     assert "Plan: bsg bsg_default: 4 campaign(s)" in log and "ETA: the last stop about" in log, "in the task log"
 
 

@@ -285,7 +285,7 @@ def test_a_bad_target_in_a_list_is_named_by_its_position(sim, ti):
 
 
 @pytest.mark.parametrize("kind", FAILURE_KINDS)
-def test_every_way_of_failing_is_in_the_result_and_its_totals(sim, ti, kind, monkeypatch, capfd):
+def test_every_way_of_failing_is_in_the_result_and_its_totals(sim, ti, kind, monkeypatch, task_log):
     """A target that fails before it selects anything is a failed target: never an invisible, green-looking result."""
     from airflow_provider_campaigns.results import RESULT_KEY
 
@@ -310,8 +310,7 @@ def test_every_way_of_failing_is_in_the_result_and_its_totals(sim, ti, kind, mon
     assert failed["error"]
     assert pushed["totals"]["failed"] == 1 and pushed["totals"]["failed_targets"] == 1
     assert "targets['kore']" in str(raised.value)
-    captured = capfd.readouterr()
-    out = captured.out + captured.err  # the task log: stdout on Airflow 3 (structlog), stderr on 2.11 (logging)
+    out = task_log()
     assert "Failed targets: nothing selected, nothing stopped (1)" in out and "targets['kore']" in out
     assert "1 failed (1 target(s) that selected nothing, 0 campaign(s))" in out, "the log's totals say so"
     secret = json.loads(os.environ["AIRFLOW_CONN_KORE_DEFAULT"])["password"]
@@ -360,22 +359,22 @@ def test_listed_names_are_in_the_result_before_any_wait(sim, ti):
     assert all(names[m] == "promo-x" for m in messages)
 
 
-def test_the_table_is_logged_once_when_the_wait_changes_nothing(sim, ti, capfd):
+def test_the_table_is_logged_once_when_the_wait_changes_nothing(sim, ti, task_log):
     campaign = sim.add_campaign("bsg", status="sending")  # stopped at once (no wind-down): nothing to wait for
     op = CampaignKillSwitchOperator(
         task_id="kill", targets={"bsg": {"campaign_ids": [campaign]}}, wait_for_completion=True, poll_interval=0.1
     )
     op.execute({"ti": ti})
-    out = capfd.readouterr().out
+    out = task_log()
     assert out.count("Campaigns:") == 1, out
     assert "Every campaign is as the table above shows" in out
 
 
-def test_the_table_is_logged_again_when_the_wait_changed_a_state(sim, ti, capfd):
+def test_the_table_is_logged_again_when_the_wait_changed_a_state(sim, ti, task_log):
     campaign = sim.add_campaign("bsg", status="sending", wind_down=0.5)  # BSG keeps sending half a second after the stop
     op = CampaignKillSwitchOperator(
         task_id="kill", targets={"bsg": {"campaign_ids": [campaign]}}, wait_for_completion=True, poll_interval=0.2
     )
     result = op.execute({"ti": ti})
     assert result["campaigns"][0]["vendor_status"] == "stopped"
-    assert capfd.readouterr().out.count("Campaigns:") == 2
+    assert task_log().count("Campaigns:") == 2
