@@ -366,6 +366,12 @@ def first_event(trigger: Any, timeout: float = 10.0) -> dict[str, Any]:
 SIM_EXTRA: dict[str, Any] = {"backoff_base": 0.01, "backoff_max": 0.05}
 
 
+def point_connections(simulator: Any, monkeypatch: pytest.MonkeyPatch, extra: dict[str, Any]) -> None:
+    """Every ``*_default`` connection pointing at ``simulator``, with ``extra`` added to its extras."""
+    for conn_id, conn in simulator.connections().items():
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({**conn, "extra": {**conn["extra"], **extra}}))
+
+
 @pytest.fixture
 def simulated(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
     """``simulated(extra=SIM_EXTRA, **simulator_kwargs)``: a running simulator, every ``*_default`` connection
@@ -378,9 +384,7 @@ def simulated(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
     def start(extra: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         simulator = Simulator(port=0, **kwargs).start()
         started.append(simulator)
-        added = SIM_EXTRA if extra is None else extra
-        for conn_id, conn in simulator.connections().items():
-            monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({**conn, "extra": {**conn["extra"], **added}}))
+        point_connections(simulator, monkeypatch, SIM_EXTRA if extra is None else extra)
         return simulator
 
     yield start

@@ -3,7 +3,6 @@ listed statuses are not read again; the result, the report and the task log carr
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
@@ -18,7 +17,7 @@ from airflow_provider_campaigns.results import result, with_entries
 from airflow_provider_campaigns.simulator import Simulator
 from airflow_provider_campaigns.stop_budget import StopBudget
 from airflow_provider_campaigns.stopping import Part, stop_parts
-from tests.conftest import FakeClock
+from tests.conftest import SIM_EXTRA, FakeClock, point_connections
 
 WOULD, FINAL = {"outcome": "would_stop"}, {"outcome": "already_final"}
 
@@ -64,15 +63,13 @@ def test_the_plan_is_the_slowest_part_and_the_result_keeps_it_after_a_wait():
 
 
 @pytest.fixture
-def sim():
-    with Simulator(port=0) as simulator:
-        yield simulator
+def sim(simulated):
+    return simulated()
 
 
 def use(sim: Simulator, monkeypatch: pytest.MonkeyPatch, rate: float = 0) -> None:
-    for conn_id, conn in sim.connections().items():
-        conn = {**conn, "extra": {**conn["extra"], "backoff_base": 0.01, "backoff_max": 0.05, "requests_per_second": rate}}
-        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
+    """Every connection at the simulator, keeping ``rate`` requests a second (0: unlimited)."""
+    point_connections(sim, monkeypatch, {**SIM_EXTRA, "requests_per_second": rate})
 
 
 def single_reads(sim: Simulator) -> list[str]:

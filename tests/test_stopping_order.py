@@ -17,7 +17,7 @@ from airflow_provider_campaigns.journal import Journal
 from airflow_provider_campaigns.simulator import Simulator
 from airflow_provider_campaigns.stopping import stop_campaigns
 from airflow_provider_campaigns.vendors import bsg, kore
-from tests.conftest import FakeClock
+from tests.conftest import SIM_EXTRA, FakeClock, point_connections
 from tests.test_stopping import MemoryStore
 
 
@@ -28,16 +28,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def sim(monkeypatch: pytest.MonkeyPatch):
-    with Simulator(port=0) as simulator:
-        yield simulator
+def sim(simulated):
+    return simulated()
 
 
 def use(sim: Simulator, monkeypatch: pytest.MonkeyPatch, rate: float = 0) -> None:
     """Every connection at the simulator, keeping ``rate`` requests a second (0: unlimited)."""
-    for conn_id, conn in sim.connections().items():
-        conn = {**conn, "extra": {**conn["extra"], "backoff_base": 0.01, "backoff_max": 0.05, "requests_per_second": rate}}
-        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
+    point_connections(sim, monkeypatch, {**SIM_EXTRA, "requests_per_second": rate})
 
 
 @pytest.fixture
