@@ -1,4 +1,4 @@
-"""Scenario 9 (issue 21): "vendor ceilings" fired over REST on the LocalExecutor deployment, scaled down.
+"""Scenario 6b (issue 21): "vendor ceilings" fired over REST on the LocalExecutor deployment, scaled down.
 
 Token buckets in front of the simulator at each vendor's limit (BSG 50/s, Cellcast 15/s, comm.com
 20/s, Kore.ai 1/s; each vendor's own 429, Kore.ai without ``Retry-After``) and a fifth of issue 21's
