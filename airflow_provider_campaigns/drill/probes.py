@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from airflow_provider_campaigns.core.wire import ApiRequest, Reply
     from airflow_provider_campaigns.hooks.base import CampaignHook
+    from airflow_provider_campaigns.protocol.flows import Page
     from airflow_provider_campaigns.status import CampaignStatus
-    from airflow_provider_campaigns.vendors.base import Page
 
 T = TypeVar("T")
 U = TypeVar("U")
