@@ -16,8 +16,8 @@ from airflow_provider_campaigns.drill.verdicts import NotProbed
 if TYPE_CHECKING:
     from airflow_provider_campaigns.core.wire import ApiRequest, Reply
     from airflow_provider_campaigns.hooks.base import CampaignHook
+    from airflow_provider_campaigns.protocol.flows import Page
     from airflow_provider_campaigns.registry import VendorEntry
-    from airflow_provider_campaigns.vendors.base import Page
 
 T = TypeVar("T")
 U = TypeVar("U")

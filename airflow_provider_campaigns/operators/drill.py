@@ -71,8 +71,8 @@ class CampaignFireDrillOperator(BaseOperator):
         """``(conn_id, vendor)`` of every named connection, all checked before any request."""
         from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook
 
+        from airflow_provider_campaigns.protocol.selection import rendered_list
         from airflow_provider_campaigns.registry import vendor_keys
-        from airflow_provider_campaigns.vendors.base import rendered_list
 
         conn_ids = rendered_list(self.conn_ids, "conn_ids")
         conn_ids = [conn_ids] if isinstance(conn_ids, str) else conn_ids

@@ -35,18 +35,10 @@ from airflow_provider_campaigns.drill import probes, variants
 from airflow_provider_campaigns.drill.context import DrillContext
 from airflow_provider_campaigns.drill.facts import NEEDS_A_STOP, VALUES_VARY, named
 from airflow_provider_campaigns.exceptions import InvalidInputError, StopRejectedError, VendorRejectedError
+from airflow_provider_campaigns.protocol.flows import Page, paged_flow
+from airflow_provider_campaigns.protocol.selection import active_matching, exactly_one, id_list
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import (
-    ApiOptions,
-    Page,
-    Ref,
-    VendorApi,
-    VendorSpec,
-    active_matching,
-    exactly_one,
-    id_list,
-    paged_flow,
-)
+from airflow_provider_campaigns.vendors.base import ApiOptions, Ref, VendorApi, VendorSpec
 
 VENDOR = "BSG"
 KEY = "bsg"

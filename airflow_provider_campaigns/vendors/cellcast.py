@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_campaigns.activity import Activity, epoch
+from airflow_provider_campaigns.core.bearer_auth import StaticBearerAuth
 from airflow_provider_campaigns.core.errors import expect_ok, vendor_message
 from airflow_provider_campaigns.core.flow import Budget, Flow
 from airflow_provider_campaigns.core.settings import TransportSettings, require
@@ -29,19 +30,10 @@ from airflow_provider_campaigns.exceptions import (
     StopRejectedError,
     VendorRejectedError,
 )
+from airflow_provider_campaigns.protocol.flows import Page, paged_flow
+from airflow_provider_campaigns.protocol.selection import active_matching, id_list, rendered_list
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import (
-    ApiOptions,
-    Page,
-    Ref,
-    StaticBearerAuth,
-    VendorApi,
-    VendorSpec,
-    active_matching,
-    id_list,
-    paged_flow,
-    rendered_list,
-)
+from airflow_provider_campaigns.vendors.base import ApiOptions, Ref, VendorApi, VendorSpec
 
 VENDOR = "Cellcast"
 KEY = "cellcast"

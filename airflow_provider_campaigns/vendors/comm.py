@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_campaigns.activity import Activity, count, epoch
+from airflow_provider_campaigns.core.bearer_auth import StaticBearerAuth
 from airflow_provider_campaigns.core.errors import describe_failure, expect_json_object, expect_ok
 from airflow_provider_campaigns.core.flow import Budget, Flow
 from airflow_provider_campaigns.core.settings import TransportSettings, connection_extras, require
@@ -33,18 +34,10 @@ from airflow_provider_campaigns.drill import probes, variants
 from airflow_provider_campaigns.drill.context import DrillContext
 from airflow_provider_campaigns.drill.facts import MEANING, NEEDS_A_STOP, named
 from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError, StopRejectedError
+from airflow_provider_campaigns.protocol.flows import Page, paged_flow
+from airflow_provider_campaigns.protocol.selection import exactly_one, rendered_list
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import (
-    ApiOptions,
-    Page,
-    Ref,
-    StaticBearerAuth,
-    VendorApi,
-    VendorSpec,
-    exactly_one,
-    paged_flow,
-    rendered_list,
-)
+from airflow_provider_campaigns.vendors.base import ApiOptions, Ref, VendorApi, VendorSpec
 
 log = logging.getLogger(__name__)
 
