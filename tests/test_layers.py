@@ -44,8 +44,6 @@ FLOORS = {
 
 #: upward imports not yet removed (open work of issue 23), each with where it should go; the list only shrinks
 NOT_YET = {
-    ("engine.task_wait", "triggers.status"): "the trigger's wire format (group, status_entry) belongs to the engine",
-    ("vendors", "registry"): "vendor_spec belongs to the registry",
 }
 
 
