@@ -71,7 +71,7 @@ class FakeBsg(FakeVendor):
     @classmethod
     def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:
         """The API key in ``password``."""
-        return {**super().connection(creds, url), "password": creds.bsg_api_key}
+        return cls.connection_to(url, password=creds.bsg_api_key)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Register the routes; create the JWT signer."""

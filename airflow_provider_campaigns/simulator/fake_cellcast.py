@@ -75,7 +75,7 @@ class FakeCellcast(FakeVendor):
     @classmethod
     def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:
         """The API key in ``password``."""
-        return {**super().connection(creds, url), "password": creds.cellcast_api_key}
+        return cls.connection_to(url, password=creds.cellcast_api_key)
 
     def created(self, result: Any) -> dict[str, Any]:
         """``{"ids"}``: one message id per recipient."""

@@ -81,7 +81,7 @@ class FakeComm(FakeVendor):
     @classmethod
     def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:
         """The token in ``password``."""
-        return {**super().connection(creds, url), "password": creds.comm_token}
+        return cls.connection_to(url, password=creds.comm_token)
 
     def created(self, result: Any) -> dict[str, Any]:
         """``{"campaign_id", "campaign_send_id"}``: the campaign and its new send."""

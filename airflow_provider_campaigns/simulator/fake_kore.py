@@ -127,10 +127,9 @@ class FakeKore(FakeVendor):
     @classmethod
     def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:
         """Client ID and Secret as login and password; account and stream in the extras."""
-        base = super().connection(creds, url)
         # the simulator is unlimited unless told otherwise: no documented 60/min here (0 = learn from 429s)
-        extra = {**base["extra"], "account_id": creds.kore_account_id, "stream_id": creds.kore_stream_id, "requests_per_second": 0}
-        return {**base, "login": creds.kore_client_id, "password": creds.kore_client_secret, "extra": extra}
+        extra = {"account_id": creds.kore_account_id, "stream_id": creds.kore_stream_id, "requests_per_second": 0}
+        return cls.connection_to(url, extra, login=creds.kore_client_id, password=creds.kore_client_secret)
 
     # -- auth ---------------------------------------------------------------------
     def valid_jwt(self, token: str) -> bool:

@@ -58,8 +58,16 @@ class FakeVendor:
 
     @classmethod
     def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:
-        """The Airflow connection (``<name>_default``) that points a client at this fake mounted at ``url``."""
-        return {"conn_type": cls.name, "host": url, "extra": {"allow_insecure": True}}
+        """The Airflow connection (``<name>_default``) that points a client at this fake mounted at ``url``.
+
+        The default carries no secret; a fake returns ``cls.connection_to(url, password=...)`` with its own.
+        """
+        return cls.connection_to(url)
+
+    @classmethod
+    def connection_to(cls, url: str, extra: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        """``{"conn_type": <name>, "host": url, **fields, "extra": {"allow_insecure": true, **extra}}``."""
+        return {"conn_type": cls.name, "host": url, **fields, "extra": {"allow_insecure": True, **(extra or {})}}
 
     def created(self, result: Any) -> dict[str, Any]:
         """The control API's answer to a campaign :meth:`add` created (``{"id": ...}`` by default)."""

@@ -48,7 +48,7 @@ class FakeAcme(FakeVendor):
     @classmethod
     def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:
         """The key in ``password``."""
-        return {**super().connection(creds, url), "password": creds.acme_api_key}
+        return cls.connection_to(url, password=creds.acme_api_key)
 
     def authenticate(self, req: SimRequest) -> SimResponse | None:
         """``Authorization: Bearer <key>`` on every call."""
