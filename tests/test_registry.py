@@ -12,7 +12,7 @@ import pytest
 from airflow_provider_campaigns import registry
 
 PACKAGE = Path(registry.__file__).parent
-#: where a vendor may be named: its facts module and three thin classes, the registry, the simulator (independent)
+#: where a vendor may be named: its facts module and three thin classes, the registry (the simulator has its own scan below)
 VENDOR_PLACES = ("vendors/{key}.py", "hooks/{key}.py", "operators/{key}.py", "sensors/{key}.py")
 #: shared code that still names vendors: the fire drill's per-vendor probes and fact table (open work, docs/architecture.md)
 NOT_YET = ("drill/probes.py", "drill/facts.py")
