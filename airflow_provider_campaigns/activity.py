@@ -1,23 +1,19 @@
-"""What a listed campaign says about its sending, and the order that stops the loudest first.
+"""What a listed campaign says about its sending (read by each vendor module from its list rows).
 
 When a vendor's pace is the limit, stops go out one slot after another and the order decides how
 many messages still reach phones (``DESIGN.md``, "Stopping at a vendor's pace"). Vendors do not
 report a campaign's sending rate; what their list rows do report (running or scheduled, a start
 time, messages sent, contacts left) is read by each vendor module into an :class:`Activity`, and
-:func:`loudest_first` orders the stops: what is sending now (the largest remaining audience first
+:mod:`~airflow_provider_campaigns.engine.loudest_first` orders the stops: what is sending now (the largest remaining audience first
 where the vendor reports it, else the fastest sender, else the most sent), then what starts soonest,
 then the rest; ties and campaigns nothing is known of keep the order they were given in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
-T = TypeVar("T")
-
-#: the classes of :func:`loudest_first`, in the order they are stopped
+#: the classes of the loudest-first order, in the order they are stopped
 SENDING, STARTING, REST = 0, 1, 2
 
 
@@ -50,38 +46,6 @@ class Activity:
         if self.sent is None or self.sending_since is None:
             return None
         return self.sent / max(1.0, now - self.sending_since)
-
-
-def sort_key(activity: Activity | None, now: float) -> tuple[float, ...]:
-    """The key of one campaign in :func:`loudest_first` (smaller goes first); unknown is the rest."""
-    if activity is None:
-        return (REST, 0.0, 0.0, 0.0, 0.0)
-    if activity.sending:
-        rate = activity.rate(now)
-        return (
-            SENDING,
-            -float(activity.remaining) if activity.remaining is not None else 1.0,
-            -rate if rate is not None else 1.0,
-            -float(activity.sent) if activity.sent is not None else 1.0,
-            0.0,
-        )
-    if activity.starting:
-        return (STARTING, activity.starts_at if activity.starts_at is not None else float("inf"), 0.0, 0.0, 0.0)
-    return (REST, 0.0, 0.0, 0.0, 0.0)
-
-
-def loudest_first(items: Sequence[T], label: Callable[[T], str], activities: Mapping[str, Activity], now: float) -> list[T]:
-    """``items`` in the order to stop them (stable: equal keys keep the given order)."""
-    return sorted(items, key=lambda item: sort_key(activities.get(label(item)), now))
-
-
-def describe_order(items: Sequence[T], label: Callable[[T], str], activities: Mapping[str, Activity]) -> str:
-    """``"12 sending, 30 starting, 58 other"``: how an order splits (for the task log)."""
-    counts = [0, 0, 0]
-    for item in items:
-        activity = activities.get(label(item))
-        counts[activity.rank if activity is not None else REST] += 1
-    return f"{counts[SENDING]} sending, {counts[STARTING]} scheduled to start, {counts[REST]} other or not known"
 
 
 def count(value: object) -> int | None:

@@ -144,14 +144,14 @@ class CampaignStatus:
     @property
     def started_at(self) -> str | None:
         """When the campaign started sending (ISO 8601, UTC), from the vendor's own timestamp keys; ``None`` if unknown."""
-        from airflow_provider_campaigns.results import neutral_times
+        from airflow_provider_campaigns.engine.results import neutral_times
 
         return neutral_times(self.vendor, self.state.value, self.timestamps)[0]
 
     @property
     def finished_at(self) -> str | None:
         """When the campaign became final (ISO 8601, UTC); ``None`` while not final or if the vendor does not say."""
-        from airflow_provider_campaigns.results import neutral_times
+        from airflow_provider_campaigns.engine.results import neutral_times
 
         return neutral_times(self.vendor, self.state.value, self.timestamps)[1]
 

@@ -100,7 +100,7 @@ def run(per_vendor: int) -> dict[str, Any]:
     """One kill switch over ``per_vendor`` campaigns at each vendor; its figures."""
     from airflow.providers.common.compat.sdk import TaskDeferred
 
-    from airflow_provider_campaigns import journal
+    from airflow_provider_campaigns.engine import journal
     from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
 
     others = {vendor: per_vendor for vendor in VENDORS if vendor != "bsg"}

@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 
 from airflow.providers.common.compat.sdk import DAG
 
+from airflow_provider_campaigns.engine.report import render_report
 from airflow_provider_campaigns.notifications.report import CampaignReportNotifier
 from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
-from airflow_provider_campaigns.report import render_report
 
 try:
     from airflow.providers.standard.operators.hitl import ApprovalOperator

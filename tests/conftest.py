@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sysconfig
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -390,3 +390,91 @@ def simulated(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
     yield start
     for simulator in started:
         simulator.stop()
+
+
+# -- a scripted transport for sans-I/O flows (vendor modules, the protocol flows) ---------------------------------
+# Flows are driven exactly as a transport drives them (``Send`` -> a ``Reply``, ``NeedToken`` -> a token, ``Sleep`` ->
+# the fake clock advances), with every answer taken from a script: no sockets, no real waiting.
+JSON_HEADERS = {"content-type": "application/json"}
+
+
+def as_bytes(body: Any) -> bytes:
+    """A body as sent on the wire: bytes unchanged, ``None`` empty, anything else as JSON."""
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    return json.dumps(body).encode()
+
+
+class Script:
+    """Drives a flow like a transport, answering its requests in order from ``answers``.
+
+    An answer is ``(status, body)``, ``(status, body, headers)`` or a :class:`TransportFailure`.
+    An answer may also be a ready :class:`Reply`. A request beyond the script gets ``then`` or, without one, fails
+    the test; :attr:`sent` keeps every ``Send`` in order.
+    """
+
+    def __init__(self, vendor: str, answers: Sequence[Any], clock: Any, then: Any = None) -> None:
+        self.vendor = vendor
+        self.answers = list(answers)
+        self.then = then
+        self.clock = clock
+        self.sent: list[Any] = []
+        self.token_asks: list[Any] = []
+        self.sleeps: list[float] = []
+
+    def run(self, flow: Any) -> Any:
+        from airflow_provider_campaigns.core.flow import NeedToken, Send, Sleep
+
+        outcome: Any = None
+        while True:
+            try:
+                action = flow.send(outcome)
+            except StopIteration as done:
+                return done.value
+            if isinstance(action, NeedToken):
+                self.token_asks.append(action)
+                outcome = f"token-{len(self.token_asks)}"
+            elif isinstance(action, Sleep):
+                self.sleeps.append(action.seconds)
+                self.clock.sleep(action.seconds)
+                outcome = None
+            else:
+                assert isinstance(action, Send), action
+                self.sent.append(action)
+                assert self.answers or self.then, f"unscripted request: {action.request.describe()} {dict(action.request.params)}"
+                outcome = self.reply(action.request, self.answers.pop(0) if self.answers else self.then)
+
+    def reply(self, request: Any, answer: Any) -> Any:
+        from airflow_provider_campaigns.core.flow import TransportFailure
+        from airflow_provider_campaigns.core.wire import Reply
+
+        if isinstance(answer, (TransportFailure, Reply)):
+            return answer
+        status, body, *headers = answer
+        return Reply(self.vendor, request, status, headers[0] if headers else JSON_HEADERS, as_bytes(body))
+
+    @property
+    def requests(self) -> list[Any]:
+        return [send.request for send in self.sent]
+
+    @property
+    def calls(self) -> list[str]:
+        """``METHOD path`` of every request sent, in order."""
+        return [request.describe() for request in self.requests]
+
+
+@pytest.fixture
+def budget(clock: Any) -> Any:
+    """Real retry code with millisecond back-off on the fake clock (at most 3 retries per call)."""
+    from airflow_provider_campaigns.core.flow import Budget
+    from airflow_provider_campaigns.core.retry import RetryPolicy
+
+    return Budget(RetryPolicy(max_retries=3, backoff_base=0.001, backoff_max=0.005, retry_after_max=5, total_timeout=60), clock)
+
+
+@pytest.fixture
+def script(clock: Any) -> Callable[..., Script]:
+    """``script(vendor, *answers)``: a :class:`Script` on the fake clock."""
+    return lambda vendor, *answers: Script(vendor, answers, clock)

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from airflow_provider_campaigns.core.settings import TransportSettings
     from airflow_provider_campaigns.core.sync_transport import SyncTransport
     from airflow_provider_campaigns.core.wire import ApiRequest
+    from airflow_provider_campaigns.protocol.flows import StopOutcome
     from airflow_provider_campaigns.status import CampaignStatus
-    from airflow_provider_campaigns.vendors.base import StopOutcome
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -170,14 +170,14 @@ class CampaignHook(BaseHook, Generic[R]):
         return self.transport.request(request, deadline)
 
     def stop(self, ref: R, fail_if_already_final: bool = False, deadline: float | None = None) -> StopOutcome:
-        """Stop one campaign idempotently (see :func:`~airflow_provider_campaigns.vendors.base.stop_flow`)."""
-        from airflow_provider_campaigns.vendors.base import stop_flow
+        """Stop one campaign idempotently (see :func:`~airflow_provider_campaigns.protocol.flows.stop_flow`)."""
+        from airflow_provider_campaigns.protocol.flows import stop_flow
 
         return self.run(stop_flow(self.api, ref, self.budget(deadline), fail_if_already_final))
 
     def status(self, ref: R, deadline: float | None = None) -> CampaignStatus:
         """Read one campaign's status."""
-        from airflow_provider_campaigns.vendors.base import status_flow
+        from airflow_provider_campaigns.protocol.flows import status_flow
 
         return self.run(status_flow(self.api, ref, self.budget(deadline)))
 
@@ -274,7 +274,7 @@ class CampaignHook(BaseHook, Generic[R]):
         """``refs`` in the order to stop them (see :mod:`~airflow_provider_campaigns.activity`); named campaigns that
         take long at the pace are listed once first (:meth:`learn_order`); without anything known, the given order.
         """
-        from airflow_provider_campaigns.activity import describe_order, loudest_first
+        from airflow_provider_campaigns.engine.loudest_first import describe_order, loudest_first
 
         logger = logger or self.log
         self.learn_order(refs, deadline, logger)

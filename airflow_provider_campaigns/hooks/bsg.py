@@ -9,9 +9,10 @@ import pendulum
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.hooks.base import CampaignHook
+from airflow_provider_campaigns.protocol.flows import StopOutcome
 from airflow_provider_campaigns.status import CampaignStatus
 from airflow_provider_campaigns.vendors import bsg
-from airflow_provider_campaigns.vendors.base import ApiOptions, StopOutcome
+from airflow_provider_campaigns.vendors.base import ApiOptions
 
 
 class BsgHook(CampaignHook[bsg.BsgCampaign]):

@@ -7,9 +7,10 @@ from typing import Any, ClassVar, cast
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.hooks.base import CampaignHook
+from airflow_provider_campaigns.protocol.flows import StopOutcome
 from airflow_provider_campaigns.status import CampaignStatus
 from airflow_provider_campaigns.vendors import cellcast
-from airflow_provider_campaigns.vendors.base import ApiOptions, StopOutcome
+from airflow_provider_campaigns.vendors.base import ApiOptions
 
 
 class CellcastHook(CampaignHook[cellcast.CellcastMessage]):

@@ -8,9 +8,10 @@ from typing import Any, ClassVar, cast
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.exceptions import CampaignNotFoundError
 from airflow_provider_campaigns.hooks.base import CampaignHook
+from airflow_provider_campaigns.protocol.flows import StopOutcome
+from airflow_provider_campaigns.protocol.selection import active_matching
 from airflow_provider_campaigns.status import CampaignStatus
 from airflow_provider_campaigns.vendors import comm
-from airflow_provider_campaigns.vendors.base import StopOutcome, active_matching
 
 
 class CommHook(CampaignHook[comm.CommSend]):

@@ -7,9 +7,9 @@ from typing import Any, cast
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.hooks.base import CampaignHook
+from airflow_provider_campaigns.protocol.flows import StopOutcome
 from airflow_provider_campaigns.status import CampaignStatus
 from airflow_provider_campaigns.vendors import kore
-from airflow_provider_campaigns.vendors.base import StopOutcome
 
 
 class KoreHook(CampaignHook[kore.KoreCampaign]):

@@ -8,7 +8,7 @@ Use it as a task's (or DAG's) ``on_success_callback`` / ``on_failure_callback``:
     CampaignKillSwitchOperator(..., on_success_callback=report, on_failure_callback=report)
 
 It reads the task's result from XCom (the ``return_value``, or ``campaigns_result`` when the task
-failed), renders it with :func:`~airflow_provider_campaigns.report.render_report` (failed first,
+failed), renders it with :func:`~airflow_provider_campaigns.engine.report.render_report` (failed first,
 every campaign, the run, who approved it) and sends it. The SMTP channel needs
 ``apache-airflow-providers-smtp`` (installed with Airflow by default); any other channel is a
 callable ``send(subject, body, context)`` — e.g. one that posts the Markdown report to Slack.
@@ -22,8 +22,8 @@ from typing import Any
 
 from airflow.providers.common.compat.notifier import BaseNotifier
 
-from airflow_provider_campaigns.report import render_report
-from airflow_provider_campaigns.results import RESULT_KEY
+from airflow_provider_campaigns.engine.report import render_report
+from airflow_provider_campaigns.engine.results import RESULT_KEY
 
 #: ``send(subject, body, context)``: a channel other than SMTP
 Channel = Callable[[str, str, Mapping[str, Any]], None]

@@ -14,9 +14,9 @@ from airflow.providers.common.compat.sdk import BaseOperator, conf
 from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError, TransientError
 
 if TYPE_CHECKING:
+    from airflow_provider_campaigns.engine.stop_batch import Part
+    from airflow_provider_campaigns.engine.task_wait import Waiting
     from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.stopping import Part
-    from airflow_provider_campaigns.tasks import Waiting
 
 #: Task retries that come back in seconds, not Airflow's default 5 minutes: a retried stop resumes
 #: where the failed try left off, so retrying early costs little and silences campaigns sooner.
@@ -182,20 +182,20 @@ class StopTaskOperator(BaseOperator):
 
     def waiting(self) -> Waiting:
         """How to wait after the stop: until stopped or completed."""
-        from airflow_provider_campaigns.results import target_states
-        from airflow_provider_campaigns.tasks import Waiting
+        from airflow_provider_campaigns.engine.task_wait import Waiting
+        from airflow_provider_campaigns.engine.wait import target_states
 
         return Waiting(target_states(None), self.poll_interval, self.timeout, self.deferrable)
 
     def execute(self, context: Any) -> dict[str, Any]:
         """Validate everything, stop (or read) every campaign, report, then wait if asked."""
         from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK
-        from airflow_provider_campaigns.eta import plan_eta
-        from airflow_provider_campaigns.journal import journal_for, kept_for_retries, last_try
-        from airflow_provider_campaigns.results import FAILED, result
-        from airflow_provider_campaigns.stop_budget import StopBudget
-        from airflow_provider_campaigns.stopping import stop_parts
-        from airflow_provider_campaigns.tasks import log_table, push_result
+        from airflow_provider_campaigns.engine.eta import plan_eta
+        from airflow_provider_campaigns.engine.journal import journal_for, kept_for_retries, last_try
+        from airflow_provider_campaigns.engine.results import FAILED, result
+        from airflow_provider_campaigns.engine.stop_batch import stop_parts
+        from airflow_provider_campaigns.engine.stop_budget import StopBudget
+        from airflow_provider_campaigns.engine.task_output import log_table, push_result
 
         parts = self.parts()
         for part in parts:
@@ -226,19 +226,18 @@ class StopTaskOperator(BaseOperator):
     def _wait(
         self, context: Any, parts: list[Part], entries: list[Any], value: dict[str, Any], failure: Exception | None
     ) -> dict[str, Any]:
-        from airflow_provider_campaigns.results import WAIT_KEY, with_entries
-        from airflow_provider_campaigns.tasks import (
+        from airflow_provider_campaigns.engine.results import WAIT_KEY, with_entries
+        from airflow_provider_campaigns.engine.task_output import log_table_if_changed, push_result
+        from airflow_provider_campaigns.engine.task_wait import (
             apply_statuses,
             defer_timeout,
-            log_table_if_changed,
-            push_result,
             reader,
             round_time,
             statuses_of,
             trigger_for,
             watched,
         )
-        from airflow_provider_campaigns.waiting import first_check, run_wait, wait_flow
+        from airflow_provider_campaigns.engine.wait import first_check, run_wait, wait_flow
 
         waiting = self.waiting()
         groups = watched(parts, entries)
@@ -270,7 +269,8 @@ class StopTaskOperator(BaseOperator):
     @staticmethod
     def _after_wait(outcome: Any, value: dict[str, Any], context: Any, failure: Exception | None) -> dict[str, Any]:
         """The result after a wait, or the stop's own failure (which wins over the wait's)."""
-        from airflow_provider_campaigns.tasks import outcome_result, push_result
+        from airflow_provider_campaigns.engine.task_output import push_result
+        from airflow_provider_campaigns.engine.task_wait import outcome_result
 
         if failure is not None:
             push_result(context, value)
@@ -279,9 +279,10 @@ class StopTaskOperator(BaseOperator):
 
     def execute_complete(self, context: Any, event: Mapping[str, Any], stop_failure: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Resume after the trigger: the stop's result with the final states, or the matching error."""
-        from airflow_provider_campaigns.journal import journal_for, kept_for_retries
-        from airflow_provider_campaigns.results import WAIT_KEY, with_entries
-        from airflow_provider_campaigns.tasks import apply_statuses, log_table_if_changed, pull_own, push_result
+        from airflow_provider_campaigns.engine.journal import journal_for, kept_for_retries
+        from airflow_provider_campaigns.engine.results import WAIT_KEY, with_entries
+        from airflow_provider_campaigns.engine.task_output import log_table_if_changed, pull_own, push_result
+        from airflow_provider_campaigns.engine.task_wait import apply_statuses
 
         stored = pull_own(context, WAIT_KEY) or {"campaigns": []}
         push_result(context, None, WAIT_KEY)  # emptied: the outcome below is the return value, or campaigns_result
@@ -313,7 +314,7 @@ class CampaignStopOperator(StopTaskOperator):
 
     def parts(self) -> list[Part]:
         """One part: this operator's vendor connection and its validated selection."""
-        from airflow_provider_campaigns.stopping import Part
+        from airflow_provider_campaigns.engine.stop_batch import Part
 
         params = self.selection_params()
         asked = {key: value for key, value in params.items() if value is not None}

@@ -16,7 +16,7 @@ class BsgStopCampaignOperator(CampaignStopOperator):
     """Stop BSG campaigns: ``PATCH`` (SMS) or ``PUT`` (RCS) ``/api/campaigns/{id}/stop``.
 
     A campaign BSG reports as already stopped or done (its 422 "Invalid campaign status") counts as
-    ``already_final``. Returns the one result shape (see :mod:`airflow_provider_campaigns.results`).
+    ``already_final``. Returns the one result shape (see :mod:`airflow_provider_campaigns.engine.results`).
 
     :param campaign_id: the campaign to stop (integer; templated).
     :param campaign_ids: several campaigns to stop in one task (templated).

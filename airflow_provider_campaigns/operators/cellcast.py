@@ -16,7 +16,7 @@ class CellcastStopCampaignOperator(CampaignStopOperator):
     """Cancel Cellcast messages: ``POST /api/v1/gateway/cancelScheduleQuickMessage`` per message id.
 
     A message Cellcast reports as already sent, delivered or canceled counts as ``already_final``.
-    Returns the one result shape (see :mod:`airflow_provider_campaigns.results`).
+    Returns the one result shape (see :mod:`airflow_provider_campaigns.engine.results`).
 
     :param message_ids: one message id (24 hex digits) or a list of them (templated).
     :param message_type: ``sms`` or ``mms`` (templated).

@@ -10,8 +10,8 @@ from airflow_provider_campaigns.exceptions import InvalidInputError
 from airflow_provider_campaigns.operators.base import StopTaskOperator
 
 if TYPE_CHECKING:
+    from airflow_provider_campaigns.engine.stop_batch import Part
     from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.stopping import Part
 
 def _decoded(value: Any, parameter: str) -> Any:
     """A dict as given, or JSON text of one (``"{{ dag_run.conf | tojson }}"``); ``None`` and ``""`` are nothing."""
@@ -54,7 +54,7 @@ class CampaignKillSwitchOperator(StopTaskOperator):
     :class:`~airflow_provider_campaigns.operators.base.StopTaskOperator`): ``dry_run``,
     ``fail_if_already_final``, ``max_concurrency`` (per vendor), ``stop_timeout``,
     ``wait_for_completion``, ``deferrable``, ``poll_interval``, ``timeout``, ``request_timeout``.
-    Returns the one result shape (see :mod:`airflow_provider_campaigns.results`).
+    Returns the one result shape (see :mod:`airflow_provider_campaigns.engine.results`).
     """
 
     template_fields: Sequence[str] = ("targets", "plan")
@@ -81,8 +81,8 @@ class CampaignKillSwitchOperator(StopTaskOperator):
         return self._target_parts(targets)
 
     def _target_parts(self, targets: Any) -> list[Part]:
+        from airflow_provider_campaigns.engine.stop_batch import Part
         from airflow_provider_campaigns.registry import entries, vendor_keys
-        from airflow_provider_campaigns.stopping import Part
 
         vendors = vendor_keys()
         if not isinstance(targets, Mapping):
@@ -116,9 +116,9 @@ class CampaignKillSwitchOperator(StopTaskOperator):
         return parts
 
     def _plan_parts(self, plan: Any) -> list[Part]:
+        from airflow_provider_campaigns.engine.results import ALREADY_FINAL, entries_of
+        from airflow_provider_campaigns.engine.stop_batch import Part
         from airflow_provider_campaigns.registry import vendor_keys
-        from airflow_provider_campaigns.results import ALREADY_FINAL, entries_of
-        from airflow_provider_campaigns.stopping import Part
 
         groups: dict[tuple[str, str], list[Any]] = {}
         for item in entries_of(plan):

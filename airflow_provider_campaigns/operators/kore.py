@@ -18,7 +18,7 @@ class KoreStopCampaignOperator(CampaignStopOperator):
     (the documented path, double slash included, unless the connection overrides ``stop_path``).
 
     A stop Kore refuses (400/409/422) on a campaign that is already ``Stopped`` or ``Completed``
-    counts as ``already_final``. Returns the one result shape (see :mod:`airflow_provider_campaigns.results`).
+    counts as ``already_final``. Returns the one result shape (see :mod:`airflow_provider_campaigns.engine.results`).
 
     ``all_active=True`` lists the stream's campaigns (``POST .../campaign/getAllCampaignDetails``, every
     page until Kore's ``data.hasMore`` is false, cross-checked with ``data.totalResults``, asking for the

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.compat.sdk import BaseSensorOperator, PokeReturnValue, conf
 
 if TYPE_CHECKING:
+    from airflow_provider_campaigns.engine.stop_batch import Part
     from airflow_provider_campaigns.hooks.base import CampaignHook
     from airflow_provider_campaigns.status import CampaignState, CampaignStatus
-    from airflow_provider_campaigns.stopping import Part
     from airflow_provider_campaigns.vendors.base import Ref
 
 
@@ -59,13 +59,13 @@ class CampaignStatusSensor(BaseSensorOperator):
     @property
     def targets(self) -> frozenset[CampaignState]:
         """The validated target states."""
-        from airflow_provider_campaigns.results import target_states
+        from airflow_provider_campaigns.engine.wait import target_states
 
         return target_states(self.target_states)
 
     def _groups(self) -> list[tuple[Part, list[Ref]]]:
         """The campaigns to watch (validated first; a Cellcast ``custom_string`` is listed)."""
-        from airflow_provider_campaigns.stopping import Part
+        from airflow_provider_campaigns.engine.stop_batch import Part
 
         targets = self.targets  # checked before any request
         del targets
@@ -74,8 +74,8 @@ class CampaignStatusSensor(BaseSensorOperator):
         return [(part, hook.select(part.selection))]
 
     def _check(self, context: Any) -> tuple[Any, list[tuple[Part, list[Ref]]], list[CampaignStatus]]:
-        from airflow_provider_campaigns.tasks import reader, round_time
-        from airflow_provider_campaigns.waiting import first_check, wait_flow
+        from airflow_provider_campaigns.engine.task_wait import reader, round_time
+        from airflow_provider_campaigns.engine.wait import first_check, wait_flow
 
         groups = self._groups()
         hook = self.hook
@@ -98,7 +98,7 @@ class CampaignStatusSensor(BaseSensorOperator):
 
     def poke(self, context: Any) -> PokeReturnValue:
         """Read every status once; done when all are settled. A transient read error is one more poke."""
-        from airflow_provider_campaigns.tasks import outcome_result, statuses_of
+        from airflow_provider_campaigns.engine.task_wait import outcome_result, statuses_of
 
         outcome, groups, _ = self._check(context)
         if outcome is None:
@@ -110,7 +110,7 @@ class CampaignStatusSensor(BaseSensorOperator):
         """Poke mode as usual; deferrable: one check in the worker, then the trigger (which retries reads)."""
         if not self.deferrable:
             return super().execute(context)
-        from airflow_provider_campaigns.tasks import Waiting, defer_timeout, outcome_result, statuses_of, trigger_for
+        from airflow_provider_campaigns.engine.task_wait import Waiting, defer_timeout, outcome_result, statuses_of, trigger_for
 
         outcome, groups, _ = self._check(context)
         if outcome is not None:
@@ -125,14 +125,14 @@ class CampaignStatusSensor(BaseSensorOperator):
 
     def execute_complete(self, context: Any, event: Mapping[str, Any]) -> dict[str, Any]:
         """Resume after the trigger: the same result as poke mode, or the matching error."""
-        from airflow_provider_campaigns.tasks import outcome_result
+        from airflow_provider_campaigns.engine.task_wait import outcome_result
 
         return outcome_result(event, sensor_result(event.get("statuses") or [], self.targets), context, sensor=True)
 
 
 def sensor_result(statuses: Sequence[Mapping[str, Any]], targets: frozenset[CampaignState]) -> dict[str, Any]:
     """A sensor's result: ``already_final`` for every campaign in a target state, ``failed`` for one that ended elsewhere."""
-    from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, entry, result
+    from airflow_provider_campaigns.engine.results import ALREADY_FINAL, FAILED, entry, result
     from airflow_provider_campaigns.status import CampaignStatus
 
     wanted = sorted(t.value for t in targets)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
 
 if TYPE_CHECKING:
+    from airflow_provider_campaigns.engine.stop_batch import Part
     from airflow_provider_campaigns.hooks.cellcast import CellcastHook
-    from airflow_provider_campaigns.stopping import Part
     from airflow_provider_campaigns.vendors.base import Ref
 
 
@@ -59,8 +59,8 @@ class CellcastCampaignStatusSensor(CampaignStatusSensor):
 
     def _groups(self) -> list[tuple[Part, list[Ref]]]:
         """The named messages plus every message listed with ``custom_string`` (any status); a ``custom_string`` naming none fails."""
+        from airflow_provider_campaigns.engine.stop_batch import Part
         from airflow_provider_campaigns.exceptions import CampaignNotFoundError
-        from airflow_provider_campaigns.stopping import Part
         from airflow_provider_campaigns.vendors.cellcast import CellcastMessage
 
         hook = self.hook

@@ -86,8 +86,7 @@ class CampaignStatusTrigger(BaseTrigger):
         from contextlib import AsyncExitStack
 
         from airflow_provider_campaigns.core.flow import drive_async
-        from airflow_provider_campaigns.results import target_states
-        from airflow_provider_campaigns.waiting import ReadStatuses, wait_flow
+        from airflow_provider_campaigns.engine.wait import ReadStatuses, target_states, wait_flow
 
         targets = target_states(self.target_states)
         clock = self.clock
@@ -170,7 +169,7 @@ class _GroupReader:
 
     async def read(self) -> list[CampaignStatus]:
         """Every reference's status, concurrently (the transport's shared gate bounds the requests in flight)."""
-        from airflow_provider_campaigns.vendors.base import status_flow
+        from airflow_provider_campaigns.protocol.flows import status_flow
 
         budget = self.transport.budget()
         self.last = list(await asyncio.gather(*(self.transport.run(status_flow(self.api, ref, budget)) for ref in self.refs)))

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from airflow_provider_campaigns.core.async_transport import AsyncTransport
+from airflow_provider_campaigns.engine.stop_batch import stop_campaigns
 from airflow_provider_campaigns.hooks.cellcast import CellcastHook
 from airflow_provider_campaigns.simulator import Simulator
-from airflow_provider_campaigns.stopping import stop_campaigns
 from airflow_provider_campaigns.vendors import cellcast
 
 

@@ -13,12 +13,12 @@ import pytest
 import respx
 
 from airflow_provider_campaigns.core.async_transport import AsyncTransport
+from airflow_provider_campaigns.core.bearer_auth import StaticBearerAuth
 from airflow_provider_campaigns.core.retry import RetryPolicy
 from airflow_provider_campaigns.core.settings import TransportSettings
 from airflow_provider_campaigns.core.sync_transport import SyncTransport
 from airflow_provider_campaigns.core.wire import ApiRequest
 from airflow_provider_campaigns.exceptions import TransientError
-from airflow_provider_campaigns.vendors.base import StaticBearerAuth
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import pytest
 import responses
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, TaskDeferred
 
+from airflow_provider_campaigns.engine.results import RESULT_KEY, WAIT_KEY
 from airflow_provider_campaigns.exceptions import InvalidInputError
 from airflow_provider_campaigns.operators.bsg import BsgStopCampaignOperator
-from airflow_provider_campaigns.results import RESULT_KEY, WAIT_KEY
 
 HOST = "https://bsg.test"
 API_KEY = "live_bsgOPERATORsecret42"

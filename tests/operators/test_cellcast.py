@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import responses
 
+from airflow_provider_campaigns.engine.results import RESULT_KEY
 from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError
 from airflow_provider_campaigns.operators.cellcast import CellcastStopCampaignOperator
-from airflow_provider_campaigns.results import RESULT_KEY
 
 BASE = "https://api.cellcast.test"
 SECRET = "cc-op-secret-91c2e44b"

@@ -8,9 +8,9 @@ import pytest
 import responses
 from responses import matchers
 
+from airflow_provider_campaigns.engine.results import RESULT_KEY
 from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, InvalidInputError, PermanentError, TransientError
 from airflow_provider_campaigns.operators.comm import CommStopCampaignOperator
-from airflow_provider_campaigns.results import RESULT_KEY
 
 TOKEN = "comm-op-secret-Vb81Qw"
 HOST = "https://api.comm.test"

@@ -81,7 +81,7 @@ def test_a_missing_connection_fails_before_any_request(sim, ti):
 
 
 def test_a_failure_at_one_vendor_names_it_and_every_other_campaign_is_attempted(sim, ti):
-    from airflow_provider_campaigns.results import RESULT_KEY
+    from airflow_provider_campaigns.engine.results import RESULT_KEY
 
     targets = {"bsg": {"campaign_ids": [999999]}, "kore": {"campaign_ids": [sim.add_campaign("kore", status="Active")]}}
     with pytest.raises(AirflowFailException, match="bsg 999999"):
@@ -184,7 +184,7 @@ class MemoryVariables:
 @pytest.fixture
 def variables(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     MemoryVariables.saved = {}
-    monkeypatch.setattr("airflow_provider_campaigns.journal.VariableStore", MemoryVariables)
+    monkeypatch.setattr("airflow_provider_campaigns.engine.journal.VariableStore", MemoryVariables)
     return MemoryVariables.saved
 
 
@@ -287,7 +287,7 @@ def test_a_bad_target_in_a_list_is_named_by_its_position(sim, ti):
 @pytest.mark.parametrize("kind", FAILURE_KINDS)
 def test_every_way_of_failing_is_in_the_result_and_its_totals(sim, ti, kind, monkeypatch, task_log):
     """A target that fails before it selects anything is a failed target: never an invisible, green-looking result."""
-    from airflow_provider_campaigns.results import RESULT_KEY
+    from airflow_provider_campaigns.engine.results import RESULT_KEY
 
     targets, good = break_kill_switch(sim, kind, monkeypatch)
     op = CampaignKillSwitchOperator(task_id="kill", targets=targets, stop_timeout=1.5, request_timeout=0.5)

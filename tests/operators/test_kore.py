@@ -7,9 +7,9 @@ import pytest
 import responses
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, TaskDeferred
 
+from airflow_provider_campaigns.engine.results import RESULT_KEY
 from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, InvalidInputError
 from airflow_provider_campaigns.operators.kore import KoreStopCampaignOperator
-from airflow_provider_campaigns.results import RESULT_KEY
 
 HOST = "https://kore.test"
 CLIENT_ID = "cs-0d6b1a52-operator-client"

@@ -138,3 +138,25 @@ def test_an_unregistered_vendor_is_unknown_everywhere(ti: Any) -> None:
     with pytest.raises(InvalidInputError, match="unknown vendor"):
         CampaignKillSwitchOperator(task_id="kill", targets={"acme": {"campaign_ids": ["ac-1"]}}).execute({"ti": ti})
     assert "acme" not in {item["connection-type"] for item in provider_info()["connection-types"]}
+
+
+def test_the_fire_drill_runs_acmes_core_facts_read_only(acme: FakeAcme, ti: Any) -> None:
+    """Acme declares no drill facts: it gets the kill switch's own reads (credentials, the all_active listing, one status)."""
+    from airflow_provider_campaigns.drill.runner import facts_of, sections
+    from airflow_provider_campaigns.operators.drill import CampaignFireDrillOperator
+
+    assert [fact.key for fact in facts_of("acme")] == ["acme.credentials", "acme.list", "acme.status"]
+    assert sections()["acme"] == "Acme"
+    result = CampaignFireDrillOperator(task_id="drill", conn_ids=["acme_default"]).execute({"ti": ti})
+    (conn,) = result["connections"]
+    assert conn["vendor"] == "acme"
+    assert [(fact["fact"], fact["outcome"]) for fact in conn["facts"]] == [
+        ("acme.credentials", "confirmed"),
+        ("acme.list", "confirmed"),
+        ("acme.status", "confirmed"),
+    ], conn["facts"]
+    assert {fact["doc"] for fact in conn["facts"]} == {"docs/vendor-contracts.md, section 'Acme'"}
+    assert "ac-1 is 'running' (active)" in conn["facts"][2]["detail"]
+    assert ("GET", "/campaigns?page=2") in acme.requests, "the listing was paged by Acme's own signal"
+    assert {method for method, _ in acme.requests} == {"GET"}, "the drill only reads"
+    assert acme.states == {"ac-1": "running", "ac-2": "running", "ac-3": "done"}

@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_campaigns.vendors.base import UNREADABLE_STOP_ATTEMPTS
+from airflow_provider_campaigns.protocol.flows import UNREADABLE_STOP_ATTEMPTS
 
 pytestmark = pytest.mark.figure("faults")
 

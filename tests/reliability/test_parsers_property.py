@@ -229,27 +229,19 @@ def test_deeply_nested_body_is_classified(parser: str, figures: Any) -> None:
 # -- the retry path: status codes and Retry-After headers -------------------------------------
 def _drive(parser: str, replies: list[Any]) -> Any:
     """Run ``core.flow.call`` over a scripted sequence of answers (then a 503 forever)."""
-    from airflow_provider_campaigns.core.flow import Budget, NeedToken, Send, Sleep, call
+    from airflow_provider_campaigns.core.flow import Budget, call
     from airflow_provider_campaigns.core.retry import RetryPolicy
-    from airflow_provider_campaigns.core.wire import Reply
+    from tests.conftest import FakeClock, Script
 
     request = REQUESTS[parser]
+    clock = FakeClock()
     policy = RetryPolicy(max_retries=len(replies), backoff_base=0.0, backoff_max=0.0, retry_after_max=5, total_timeout=60)
-    flow = call(request, VENDOR_OF[parser.split("-")[0]], Budget(policy), refreshable=parser.startswith(("bsg", "kore")))
-    queue = list(replies)
-    outcome: Any = None
-    while True:
-        try:
-            action = flow.send(outcome)
-        except StopIteration as done:
-            return done.value
-        if isinstance(action, NeedToken):
-            outcome = "token"
-        elif isinstance(action, Sleep):
-            assert 0 <= action.seconds <= 5
-            outcome = None
-        elif isinstance(action, Send):
-            outcome = queue.pop(0) if queue else Reply(VENDOR_OF[parser.split("-")[0]], request, 503, {}, b"")
+    flow = call(request, VENDOR_OF[parser.split("-")[0]], Budget(policy, clock), refreshable=parser.startswith(("bsg", "kore")))
+    script = Script(VENDOR_OF[parser.split("-")[0]], replies, clock, then=(503, b""))
+    try:
+        return script.run(flow)
+    finally:
+        assert all(0 <= seconds <= 5 for seconds in script.sleeps)
 
 
 ASCII_RETRY_AFTER = st.one_of(

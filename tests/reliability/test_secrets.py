@@ -253,7 +253,7 @@ def test_operator(vendor: str, path: str, sim: Any, wrong_connections: None, lea
         def delete(self, key: str) -> None:
             journaled.append(f"delete {key}")
 
-    monkeypatch.setattr("airflow_provider_campaigns.journal.VariableStore", RecordingStore)
+    monkeypatch.setattr("airflow_provider_campaigns.engine.journal.VariableStore", RecordingStore)
 
     operator_cls, _, _ = classes(vendor)
     ref, conn_id = prepare(sim, vendor, path, "operator")

@@ -55,7 +55,7 @@ def test_several_campaigns_are_done_when_all_are_final(mocked):
 
 
 def test_spam_is_final_but_not_accepted(mocked, ti):
-    from airflow_provider_campaigns.results import RESULT_KEY
+    from airflow_provider_campaigns.engine.results import RESULT_KEY
 
     mocked.get(f"{HOST}/api/campaigns/5", json=answer("spam"))
     with pytest.raises(AirflowFailException, match="'spam'"):

@@ -102,7 +102,7 @@ def test_a_drifted_status_answer_ends_the_deferred_wait_at_once(bsg_api, connect
 def test_execute_complete_of_a_drift_error_event_fails_without_task_retries():
     from airflow.providers.common.compat.sdk import AirflowFailException
 
-    from airflow_provider_campaigns.tasks import outcome_result
+    from airflow_provider_campaigns.engine.task_wait import outcome_result
 
     with pytest.raises(AirflowFailException, match="contradicts its documentation"):
         outcome_result(
@@ -203,8 +203,8 @@ def test_a_connection_deleted_while_deferred_is_an_error_event_not_a_crash():
 
 def test_a_contract_error_in_the_triggerer_fails_the_task_as_the_same_contract_error(bsg_api, connection, clock):
     """The class and its details cross the deferral: the task fails with a ContractError naming endpoint, field and page."""
+    from airflow_provider_campaigns.engine.task_wait import outcome_result
     from airflow_provider_campaigns.exceptions import ContractError
-    from airflow_provider_campaigns.tasks import outcome_result
 
     connection("bsg_default", "bsg", host=HOST, password=API_KEY)
     bsg_api.get("/api/campaigns/5").mock(return_value=httpx.Response(200, json={"campaign": {"id": 5, "status": "sending"}}))
@@ -220,8 +220,8 @@ def test_a_contract_error_in_the_triggerer_fails_the_task_as_the_same_contract_e
 
 
 def test_an_error_event_without_details_or_with_a_foreign_class_name_stays_a_permanent_error():
+    from airflow_provider_campaigns.engine.task_wait import outcome_result
     from airflow_provider_campaigns.exceptions import ContractError, PermanentError
-    from airflow_provider_campaigns.tasks import outcome_result
 
     for carried in (None, {"type": "SystemExit"}, {"type": "Exception"}, "ContractError"):
         with pytest.raises(PermanentError) as raised:

@@ -21,9 +21,10 @@ from airflow_provider_campaigns.exceptions import (
     StopRejectedError,
     VendorRejectedError,
 )
-from airflow_provider_campaigns.status import CampaignState
+from airflow_provider_campaigns.protocol.flows import stop_flow
+from airflow_provider_campaigns.status import ALREADY_FINAL, STOPPED, CampaignState
 from airflow_provider_campaigns.vendors import cellcast, vendor_spec
-from airflow_provider_campaigns.vendors.base import ALREADY_FINAL, STOPPED, ApiOptions, stop_flow
+from airflow_provider_campaigns.vendors.base import ApiOptions
 from airflow_provider_campaigns.vendors.cellcast import (
     CellcastApi,
     CellcastMessage,

@@ -20,9 +20,9 @@ from airflow_provider_campaigns.exceptions import (
     ResponseFormatError,
     StopRejectedError,
 )
-from airflow_provider_campaigns.status import CampaignState, CampaignStatus
+from airflow_provider_campaigns.protocol.flows import stop_flow
+from airflow_provider_campaigns.status import ALREADY_FINAL, CampaignState, CampaignStatus
 from airflow_provider_campaigns.vendors import comm, vendor_spec
-from airflow_provider_campaigns.vendors.base import ALREADY_FINAL, stop_flow
 from airflow_provider_campaigns.vendors.comm import CommApi, CommOptions, CommSend, validate_uuid
 
 VENDOR = "comm.com"

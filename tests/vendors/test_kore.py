@@ -20,9 +20,9 @@ from airflow_provider_campaigns.exceptions import (
     StopRejectedError,
     VendorRejectedError,
 )
-from airflow_provider_campaigns.status import CampaignState, StatusMap
+from airflow_provider_campaigns.protocol.flows import stop_flow
+from airflow_provider_campaigns.status import ALREADY_FINAL, STOPPED, CampaignState, StatusMap
 from airflow_provider_campaigns.vendors import kore, vendor_spec
-from airflow_provider_campaigns.vendors.base import ALREADY_FINAL, STOPPED, stop_flow
 from airflow_provider_campaigns.vendors.kore import (
     DEFAULT_HOST,
     STATUS_MAP,

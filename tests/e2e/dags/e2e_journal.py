@@ -11,8 +11,8 @@ with DAG("e2e_journal", schedule=None, start_date=datetime(2026, 1, 1), catchup=
 
     @task
     def round_trip(ti: Any = None) -> dict[str, Any]:
-        from airflow_provider_campaigns.journal import Journal, journal_for
-        from airflow_provider_campaigns.results import entry
+        from airflow_provider_campaigns.engine.journal import Journal, journal_for
+        from airflow_provider_campaigns.engine.results import entry
 
         try:  # Airflow 3: a Variable read hands values to the secrets masker, which warns once about short ones
             from airflow.sdk._shared.secrets_masker.secrets_masker import SecretsMasker

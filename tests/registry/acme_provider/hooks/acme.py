@@ -8,7 +8,8 @@ from typing import Any, cast
 from acme_provider.vendors import acme
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.hooks.base import CampaignHook
-from airflow_provider_campaigns.vendors.base import ApiOptions, active_matching
+from airflow_provider_campaigns.protocol.selection import active_matching
+from airflow_provider_campaigns.vendors.base import ApiOptions
 
 
 class AcmeHook(CampaignHook[acme.AcmeCampaign]):

@@ -6,22 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_campaigns.core.bearer_auth import StaticBearerAuth
 from airflow_provider_campaigns.core.errors import expect_ok
 from airflow_provider_campaigns.core.settings import require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, path_param
 from airflow_provider_campaigns.exceptions import InvalidInputError, StopRejectedError
+from airflow_provider_campaigns.protocol.flows import Page, paged_flow
+from airflow_provider_campaigns.protocol.selection import exactly_one, id_list
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus, StatusMap
-from airflow_provider_campaigns.vendors.base import (
-    ApiOptions,
-    Page,
-    Ref,
-    StaticBearerAuth,
-    VendorApi,
-    VendorSpec,
-    exactly_one,
-    id_list,
-    paged_flow,
-)
+from airflow_provider_campaigns.vendors.base import ApiOptions, Ref, VendorApi, VendorSpec
 
 VENDOR = "Acme"
 KEY = "acme"

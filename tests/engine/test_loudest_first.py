@@ -3,7 +3,8 @@ soonest start, then the rest; equal keys keep the given order."""
 
 from __future__ import annotations
 
-from airflow_provider_campaigns.activity import REST, SENDING, STARTING, Activity, count, describe_order, epoch, loudest_first
+from airflow_provider_campaigns.activity import REST, SENDING, STARTING, Activity, count, epoch
+from airflow_provider_campaigns.engine.loudest_first import describe_order, loudest_first
 
 NOW = 1_800_000_000.0
 

@@ -10,16 +10,15 @@ worker's poll (:func:`run_wait`), a sensor's poke and the check before deferring
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from airflow_provider_campaigns.core.clock import Clock
 from airflow_provider_campaigns.core.flow import Sleep, drive
 from airflow_provider_campaigns.core.logs import Logger
-from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
-from airflow_provider_campaigns.results import judge
-from airflow_provider_campaigns.status import CampaignState, CampaignStatus
+from airflow_provider_campaigns.exceptions import CampaignProviderError, InvalidInputError, PermanentError, TransientError
+from airflow_provider_campaigns.status import CampaignState, CampaignStatus, parse_states
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +115,46 @@ def first_check(flow: WaitFlow, read: Callable[[], Sequence[CampaignStatus]]) ->
     finally:
         flow.close()
     return None, list(answer) if not isinstance(answer, TransientError) else []
+
+
+DEFAULT_TARGET_STATES = (CampaignState.STOPPED, CampaignState.COMPLETED)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether waiting is over (``done``) and, if so, whether it ended well (``accepted``)."""
+
+    done: bool
+    accepted: bool
+    message: str
+
+
+def target_states(values: Iterable[str | CampaignState] | None) -> frozenset[CampaignState]:
+    """Validated target states (default: stopped and completed)."""
+    states = parse_states(values if values is not None else DEFAULT_TARGET_STATES, "target_states")
+    if not states:
+        raise InvalidInputError("target_states must name at least one state.")
+    return states
+
+
+def judge(statuses: Sequence[CampaignStatus], targets: frozenset[CampaignState]) -> Verdict:
+    """Done when every campaign is in a target state or final; accepted when all are in a target state."""
+    pending = [s for s in statuses if s.state not in targets and not s.is_final]
+    if pending:
+        sample = ", ".join(f"{s.vendor} {s.campaign_id} ({s.vendor_status})" for s in pending[:5])
+        return Verdict(
+            False,
+            False,
+            f"{len(statuses) - len(pending)} of {len(statuses)} final, waiting on {sample}{' ...' if len(pending) > 5 else ''}",
+        )
+    rejected = [s for s in statuses if s.state not in targets]
+    if rejected:
+        sample = ", ".join(f"{s.vendor} {s.campaign_id} is {s.vendor_status!r} ({s.state.value})" for s in rejected[:10])
+        wanted = ", ".join(sorted(t.value for t in targets))
+        return Verdict(
+            True,
+            False,
+            f"{len(rejected)} campaign(s) ended in a state not accepted ({wanted}): {sample}. "
+            "Check them in the vendor's console, or widen target_states.",
+        )
+    return Verdict(True, True, f"all {len(statuses)} campaign(s) final: {', '.join(sorted({s.state.value for s in statuses}))}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_campaigns.journal import Journal, journal_for, journal_key, last_try
-from airflow_provider_campaigns.results import entry
+from airflow_provider_campaigns.engine.journal import Journal, journal_for, journal_key, last_try
+from airflow_provider_campaigns.engine.results import entry
 
 
 class Store:

@@ -8,15 +8,15 @@ import time
 
 import pytest
 
-from airflow_provider_campaigns.eta import part_eta, plan_eta
+from airflow_provider_campaigns.engine.eta import part_eta, plan_eta
+from airflow_provider_campaigns.engine.report import render_report
+from airflow_provider_campaigns.engine.results import result, with_entries
+from airflow_provider_campaigns.engine.stop_batch import Part, stop_parts
+from airflow_provider_campaigns.engine.stop_budget import StopBudget
 from airflow_provider_campaigns.hooks.bsg import BsgHook
 from airflow_provider_campaigns.hooks.kore import KoreHook
 from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
-from airflow_provider_campaigns.report import render_report
-from airflow_provider_campaigns.results import result, with_entries
 from airflow_provider_campaigns.simulator import Simulator
-from airflow_provider_campaigns.stop_budget import StopBudget
-from airflow_provider_campaigns.stopping import Part, stop_parts
 from tests.conftest import SIM_EXTRA, FakeClock, point_connections
 
 WOULD, FINAL = {"outcome": "would_stop"}, {"outcome": "already_final"}

@@ -1,9 +1,9 @@
-"""What a stop operator, the kill switch and a status sensor do inside a task, written once.
+"""The wait of a stop operator, the kill switch and a status sensor as a task runs it: in the worker or deferred.
 
 A task works on *parts*: one per vendor connection, each a hook with either a validated selection
 (listed at run time) or exact references (a dry run's plan). Stopping (or reading, in a dry run) runs
-the parts concurrently; the result is the one shape of :mod:`~airflow_provider_campaigns.results`.
-Waiting runs the one wait flow of :mod:`~airflow_provider_campaigns.waiting` in the worker, or
+the parts concurrently; the result is the one shape of :mod:`~airflow_provider_campaigns.engine.results`.
+Waiting runs the one wait flow of :mod:`~airflow_provider_campaigns.engine.wait` in the worker, or
 defers it to :class:`~airflow_provider_campaigns.triggers.status.CampaignStatusTrigger`.
 """
 
@@ -15,18 +15,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_campaigns.core.logs import Logger
+from airflow_provider_campaigns.engine.results import FAILED, CampaignEntry, with_status
+from airflow_provider_campaigns.engine.stop_batch import Part
+from airflow_provider_campaigns.engine.task_output import push_result
 from airflow_provider_campaigns.exceptions import PermanentError, TransientError, UnacceptedStateError, error_from_event
-from airflow_provider_campaigns.results import FAILED, OUTCOMES, RESULT_KEY, CampaignEntry, with_status
-from airflow_provider_campaigns.stopping import Part
 
 if TYPE_CHECKING:
+    from airflow_provider_campaigns.engine.wait import WaitOutcome
     from airflow_provider_campaigns.status import CampaignState, CampaignStatus
     from airflow_provider_campaigns.vendors.base import Ref
-    from airflow_provider_campaigns.waiting import WaitOutcome
 
-#: rows of the report table written to the task log (all of them are in the result)
-TABLE_ROWS = 500
 #: seconds of retries for the one status read before deferring (the trigger retries reads itself)
 CHECK_BEFORE_DEFER_TIME = 5.0
 
@@ -45,47 +43,6 @@ class Waiting:
     poll_interval: float
     timeout: float
     deferrable: bool
-
-
-def log_table(logger: Logger, value: Mapping[str, Any]) -> None:
-    """A result as the report a person reads (:func:`~airflow_provider_campaigns.report.render_report`), in the task log:
-    failed targets, then failed campaigns first; up to :data:`TABLE_ROWS` campaigns per outcome (all are in the result).
-    """
-    from airflow_provider_campaigns.report import render_report
-
-    logger.info("Campaigns:\n%s", render_report(value, limit=TABLE_ROWS))
-
-
-def totals_line(totals: Mapping[str, int]) -> str:
-    """``1 stopped, 0 already final, 0 would stop, 2 failed (1 target, 1 campaign)``."""
-    line = ", ".join(f"{totals[outcome]} {outcome.replace('_', ' ')}" for outcome in OUTCOMES)
-    targets = totals.get("failed_targets", 0)
-    if targets:
-        line += f" ({targets} target(s) that selected nothing, {totals[FAILED] - targets} campaign(s))"
-    return line
-
-
-def log_table_if_changed(logger: Logger, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
-    """The table after a wait, unless the wait changed nothing the table above shows (then one line says so)."""
-    shown = ("name", "outcome", "vendor_status", "error")
-    if [[item[key] for key in shown] for item in before["campaigns"]] == [[item[key] for key in shown] for item in after["campaigns"]]:
-        logger.info("Every campaign is as the table above shows (totals: %s).", totals_line(after["totals"]))
-        return
-    log_table(logger, after)
-
-
-def push_result(context: Mapping[str, Any], value: dict[str, Any] | None, key: str = RESULT_KEY) -> None:
-    """Push the result under ``key`` (:data:`RESULT_KEY`: read by a report when the task failed)."""
-    ti = context.get("ti")
-    if ti is not None:
-        ti.xcom_push(key=key, value=value)
-
-
-def pull_own(context: Mapping[str, Any], key: str) -> Any:
-    """What this task instance pushed under ``key`` earlier (before a deferral), or ``None``."""
-    ti = context["ti"]
-    kwargs = {"map_indexes": ti.map_index} if getattr(ti, "map_index", -1) not in (-1, None) else {}
-    return ti.xcom_pull(task_ids=ti.task_id, key=key, **kwargs)
 
 
 def watched(parts: Sequence[Part], entries: Sequence[CampaignEntry]) -> list[tuple[Part, list[Ref]]]:

@@ -10,15 +10,15 @@ import time
 import pytest
 import responses
 
-from airflow_provider_campaigns import stopping
+from airflow_provider_campaigns.engine import stop_batch as stopping
+from airflow_provider_campaigns.engine.journal import Journal
+from airflow_provider_campaigns.engine.stop_batch import stop_campaigns
 from airflow_provider_campaigns.hooks.bsg import BsgHook
 from airflow_provider_campaigns.hooks.kore import KoreHook
-from airflow_provider_campaigns.journal import Journal
 from airflow_provider_campaigns.simulator import Simulator
-from airflow_provider_campaigns.stopping import stop_campaigns
 from airflow_provider_campaigns.vendors import bsg, kore
 from tests.conftest import SIM_EXTRA, FakeClock, point_connections
-from tests.test_stopping import MemoryStore
+from tests.engine.test_stop_batch import MemoryStore
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
-from airflow_provider_campaigns.results import FAILED, CampaignEntry
+from airflow_provider_campaigns.engine.results import FAILED, CampaignEntry
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.core.logs import Logger
-from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
-from airflow_provider_campaigns.results import (
+from airflow_provider_campaigns.engine.results import (
     ALREADY_FINAL,
     FAILED,
     OUTCOMES,
@@ -29,12 +28,13 @@ from airflow_provider_campaigns.results import (
     entry,
     failed_target,
 )
+from airflow_provider_campaigns.engine.stop_budget import StopBudget
+from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
 from airflow_provider_campaigns.status import CampaignState
-from airflow_provider_campaigns.stop_budget import StopBudget
 
 if TYPE_CHECKING:
+    from airflow_provider_campaigns.engine.journal import Journal
     from airflow_provider_campaigns.hooks.base import CampaignHook
-    from airflow_provider_campaigns.journal import Journal
     from airflow_provider_campaigns.vendors.base import Ref
 
 DEFAULT_STOP_TIMEOUT = 300.0
@@ -72,7 +72,7 @@ class Report:
     entries: list[CampaignEntry] = field(default_factory=list)
     errors: list[CampaignProviderError] = field(default_factory=list)
     failed_targets: list[FailedTarget] = field(default_factory=list)
-    #: a dry run's plan per vendor connection (:func:`~airflow_provider_campaigns.eta.part_eta`)
+    #: a dry run's plan per vendor connection (:func:`~airflow_provider_campaigns.engine.eta.part_eta`)
     etas: list[dict[str, Any]] = field(default_factory=list)
 
     def extend(self, other: Report) -> None:
@@ -171,10 +171,10 @@ def stop_campaigns(
     """Stop every campaign in ``refs``, the loudest first (:meth:`CampaignHook.loudest_first`); one entry each, in the
     order of ``refs``.
 
-    ``deadline`` is monotonic, or a :class:`~airflow_provider_campaigns.stop_budget.StopBudget` that
+    ``deadline`` is monotonic, or a :class:`~airflow_provider_campaigns.engine.stop_budget.StopBudget` that
     gives up only when no campaign has been stopped for a while (or at its cap).
     """
-    from airflow_provider_campaigns.journal import Journal
+    from airflow_provider_campaigns.engine.journal import Journal
 
     budget = budget_of(hook, deadline)
     logger = logger or logging.getLogger(__name__)
@@ -330,7 +330,7 @@ def _target_failed(part: Part, error: Exception, logger: Logger) -> Report:
 
 def _plan(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float | StopBudget, logger: Logger) -> Report:
     """A dry run of one part: its campaigns read (a list read first when named ones are slow at the pace), and its ETA."""
-    from airflow_provider_campaigns.eta import describe_part, part_eta, requests_sent
+    from airflow_provider_campaigns.engine.eta import describe_part, part_eta, requests_sent
 
     hook.learn_order(refs, budget_of(hook, deadline).deadline(), logger)
     listing = requests_sent(hook)  # what the stop repeats: the selection's list (or the order's), and a login

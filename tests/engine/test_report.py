@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_campaigns.report import render_report
+from airflow_provider_campaigns.engine.report import render_report
 
 
 def campaign(vendor: str, cid: str, outcome: str, name: str | None = None, error: str | None = None) -> dict:

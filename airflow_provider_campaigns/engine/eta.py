@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_campaigns.results import ALREADY_FINAL, WOULD_STOP
+from airflow_provider_campaigns.engine.results import ALREADY_FINAL, WOULD_STOP
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.base import CampaignHook

@@ -1,6 +1,6 @@
 """One report a person reads, rendered from a result: the task log, an approval's body and a notifier use it.
 
-:func:`render_report` turns the one result shape (:mod:`~airflow_provider_campaigns.results`) into
+:func:`render_report` turns the one result shape (:mod:`~airflow_provider_campaigns.engine.results`) into
 plain text or Markdown: a title with the run, who approved it (when someone did), the totals, then
 the campaigns grouped by outcome — **failed first** (failed targets, then failed campaigns), then
 stopped, would stop (a dry run), already final. Every campaign of the result is listed unless a
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow_provider_campaigns.eta import describe_part
-from airflow_provider_campaigns.results import ALREADY_FINAL, FAILED, STOPPED, WOULD_STOP
+from airflow_provider_campaigns.engine.eta import describe_part
+from airflow_provider_campaigns.engine.results import ALREADY_FINAL, FAILED, STOPPED, WOULD_STOP
 
 FORMATS = ("text", "markdown")
 #: section order: what needs a person's attention first

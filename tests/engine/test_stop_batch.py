@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from airflow_provider_campaigns.core.sync_transport import SyncTransport
+from airflow_provider_campaigns.engine.journal import Journal
+from airflow_provider_campaigns.engine.stop_batch import read_campaigns, stop_campaigns
 from airflow_provider_campaigns.hooks.bsg import BsgHook
-from airflow_provider_campaigns.journal import Journal
 from airflow_provider_campaigns.simulator import Simulator
-from airflow_provider_campaigns.stopping import read_campaigns, stop_campaigns
 from airflow_provider_campaigns.vendors import bsg
 
 

@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_campaigns.engine.wait import first_check, run_wait, target_states, wait_flow
 from airflow_provider_campaigns.exceptions import PermanentError, TransientError
-from airflow_provider_campaigns.results import target_states
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus
-from airflow_provider_campaigns.waiting import first_check, run_wait, wait_flow
 
 TARGETS = target_states(None)
 

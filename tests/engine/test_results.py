@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from airflow_provider_campaigns.exceptions import InvalidInputError
-from airflow_provider_campaigns.results import (
+from airflow_provider_campaigns.engine.results import (
     ALREADY_FINAL,
     FAILED,
     OUTCOMES,
@@ -15,11 +14,11 @@ from airflow_provider_campaigns.results import (
     WOULD_STOP,
     entries_of,
     entry,
-    judge,
     result,
-    target_states,
     with_status,
 )
+from airflow_provider_campaigns.engine.wait import judge, target_states
+from airflow_provider_campaigns.exceptions import InvalidInputError
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus
 
 

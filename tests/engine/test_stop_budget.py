@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 import responses
 
+from airflow_provider_campaigns.engine.stop_batch import stop_campaigns
+from airflow_provider_campaigns.engine.stop_budget import NO_PROGRESS_TIMEOUT, REPORT_MARGIN_MAX, StopBudget
 from airflow_provider_campaigns.hooks.cellcast import CellcastHook
-from airflow_provider_campaigns.stop_budget import NO_PROGRESS_TIMEOUT, REPORT_MARGIN_MAX, StopBudget
-from airflow_provider_campaigns.stopping import stop_campaigns
 from airflow_provider_campaigns.vendors import cellcast
 
 BASE = "https://api.cellcast.test"

@@ -28,8 +28,7 @@ the targets alone): a result with ``totals["failed"] == 0`` had no failure of an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict
 
 from airflow_provider_campaigns.exceptions import InvalidInputError
@@ -38,7 +37,7 @@ from airflow_provider_campaigns.status import FAILED as FAILED
 from airflow_provider_campaigns.status import OUTCOMES as OUTCOMES
 from airflow_provider_campaigns.status import STOPPED as STOPPED
 from airflow_provider_campaigns.status import WOULD_STOP as WOULD_STOP
-from airflow_provider_campaigns.status import CampaignState, CampaignStatus, parse_states
+from airflow_provider_campaigns.status import CampaignState, CampaignStatus
 
 #: the XCom key a task pushes its result under when it fails (a successful task returns it)
 RESULT_KEY = "campaigns_result"
@@ -48,7 +47,6 @@ WAIT_KEY = "campaigns_result_before_wait"
 FAILED_TARGETS = "failed_targets"
 #: a dry run's plan: per vendor connection the campaigns, the pace, the requests and when the last stop should land
 ETA_KEY = "eta"
-DEFAULT_TARGET_STATES = (CampaignState.STOPPED, CampaignState.COMPLETED)
 
 
 class CampaignEntry(TypedDict):
@@ -195,43 +193,3 @@ def entries_of(value: Any, parameter: str = "plan") -> list[CampaignEntry]:
         if missing:
             raise InvalidInputError(f"{parameter}['campaigns'][{index}] lacks {', '.join(missing)}: pass a result returned by a dry run.")
     return list(items)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Whether waiting is over (``done``) and, if so, whether it ended well (``accepted``)."""
-
-    done: bool
-    accepted: bool
-    message: str
-
-
-def target_states(values: Iterable[str | CampaignState] | None) -> frozenset[CampaignState]:
-    """Validated target states (default: stopped and completed)."""
-    states = parse_states(values if values is not None else DEFAULT_TARGET_STATES, "target_states")
-    if not states:
-        raise InvalidInputError("target_states must name at least one state.")
-    return states
-
-
-def judge(statuses: Sequence[CampaignStatus], targets: frozenset[CampaignState]) -> Verdict:
-    """Done when every campaign is in a target state or final; accepted when all are in a target state."""
-    pending = [s for s in statuses if s.state not in targets and not s.is_final]
-    if pending:
-        sample = ", ".join(f"{s.vendor} {s.campaign_id} ({s.vendor_status})" for s in pending[:5])
-        return Verdict(
-            False,
-            False,
-            f"{len(statuses) - len(pending)} of {len(statuses)} final, waiting on {sample}{' ...' if len(pending) > 5 else ''}",
-        )
-    rejected = [s for s in statuses if s.state not in targets]
-    if rejected:
-        sample = ", ".join(f"{s.vendor} {s.campaign_id} is {s.vendor_status!r} ({s.state.value})" for s in rejected[:10])
-        wanted = ", ".join(sorted(t.value for t in targets))
-        return Verdict(
-            True,
-            False,
-            f"{len(rejected)} campaign(s) ended in a state not accepted ({wanted}): {sample}. "
-            "Check them in the vendor's console, or widen target_states.",
-        )
-    return Verdict(True, True, f"all {len(statuses)} campaign(s) final: {', '.join(sorted({s.state.value for s in statuses}))}")
