@@ -121,21 +121,3 @@ def _name_tokens(name: str) -> set[str]:
     """``FakeBsg`` / ``kore_stream_id`` / ``fake_comm`` -> their lower-case words."""
     return {token.lower() for token in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)}
 
-
-def test_the_simulator_imports_nothing_from_the_client():
-    """It stays a fair other side: no module of ``simulator/`` imports the provider outside ``simulator/``."""
-    found = []
-    for path in sorted((PACKAGE / "simulator").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level:
-                outside = node.level > 1
-                module = "." * node.level + (node.module or "")
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [alias.name for alias in node.names]
-                module = next((name for name in names if name.split(".")[0] == PACKAGE.name), "")
-                outside = bool(module) and not module.startswith(f"{PACKAGE.name}.simulator")
-            else:
-                continue
-            if outside:
-                found.append(f"simulator/{path.relative_to(PACKAGE / 'simulator').as_posix()}:{node.lineno}: {module}")
-    assert found == [], "the simulator imports the client:\n" + "\n".join(found)

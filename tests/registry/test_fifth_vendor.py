@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from airflow.providers.common.compat.sdk import TaskDeferred
@@ -52,6 +53,11 @@ def states(sim: Simulator) -> dict[str, str]:
     return {campaign["id"]: campaign["state"] for campaign in sim.campaigns("acme")}
 
 
+def calls(sim: Simulator) -> list[tuple[str, str]]:
+    """Every request Acme received: method and path with its query (``("GET", "/campaigns?page=2")``)."""
+    return [(call["method"], call["path"] + (f"?{urlencode(call['query'])}" if call["query"] else "")) for call in sim.requests("acme")]
+
+
 def test_the_kill_switch_stops_acme_beside_nothing_else_and_reports_it(acme: Simulator, ti: Any) -> None:
     from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
 
@@ -60,8 +66,7 @@ def test_the_kill_switch_stops_acme_beside_nothing_else_and_reports_it(acme: Sim
     assert {item["vendor"] for item in result["campaigns"]} == {"acme"}
     assert result["campaigns"][0]["started_at"] is not None, "neutral times come from Acme's facts module"
     assert states(acme) == {"ac-1": "halted", "ac-2": "halted", "ac-3": "done"}
-    pages = [entry["query"] for entry in acme.requests("acme") if entry["path"] == "/campaigns"]
-    assert {"page": "2"} in pages, "the list was paged by Acme's own signal"
+    assert ("GET", "/campaigns?page=2") in calls(acme), "the list was paged by Acme's own signal"
 
 
 def test_the_kill_switch_validates_acme_targets_before_any_request(acme: Simulator, ti: Any) -> None:
@@ -73,7 +78,7 @@ def test_the_kill_switch_validates_acme_targets_before_any_request(acme: Simulat
         CampaignKillSwitchOperator(task_id="kill", targets=targets).execute({"ti": ti})
     with pytest.raises(InvalidInputError, match="an Acme id looks like 'ac-1'"):
         CampaignKillSwitchOperator(task_id="kill", targets={"acme": {"campaign_ids": ["cmp-1"]}}).execute({"ti": ti})
-    assert acme.requests("acme") == []
+    assert calls(acme) == []
 
 
 def test_acmes_own_stop_operator_and_a_plan_from_its_dry_run(acme: Simulator, ti: Any) -> None:
@@ -140,7 +145,7 @@ def test_an_unregistered_vendor_is_unknown_everywhere(ti: Any) -> None:
     assert "acme" not in {item["connection-type"] for item in provider_info()["connection-types"]}
 
 
-def test_the_fire_drill_runs_acmes_core_facts_read_only(acme: FakeAcme, ti: Any) -> None:
+def test_the_fire_drill_runs_acmes_core_facts_read_only(acme: Simulator, ti: Any) -> None:
     """Acme declares no drill facts: it gets the kill switch's own reads (credentials, the all_active listing, one status)."""
     from airflow_provider_campaigns.drill.runner import facts_of, sections
     from airflow_provider_campaigns.operators.drill import CampaignFireDrillOperator
@@ -157,6 +162,6 @@ def test_the_fire_drill_runs_acmes_core_facts_read_only(acme: FakeAcme, ti: Any)
     ], conn["facts"]
     assert {fact["doc"] for fact in conn["facts"]} == {"docs/vendor-contracts.md, section 'Acme'"}
     assert "ac-1 is 'running' (active)" in conn["facts"][2]["detail"]
-    assert ("GET", "/campaigns?page=2") in acme.requests, "the listing was paged by Acme's own signal"
-    assert {method for method, _ in acme.requests} == {"GET"}, "the drill only reads"
-    assert acme.states == {"ac-1": "running", "ac-2": "running", "ac-3": "done"}
+    assert ("GET", "/campaigns?page=2") in calls(acme), "the listing was paged by Acme's own signal"
+    assert {method for method, _ in calls(acme)} == {"GET"}, "the drill only reads"
+    assert states(acme) == {"ac-1": "running", "ac-2": "running", "ac-3": "done"}
