@@ -343,6 +343,7 @@ def test_stop_answer_is_read():
         "state": "stopped",
         "vendor_status": "Stopped",
         "timestamps": {"updatedAt": "2025-12-05T12:07:54.225000Z"},
+        "finished_at": "2025-12-05T12:07:54.225000Z",  # final: Kore.ai's updatedAt says when (endedAt absent)
     }
 
 
