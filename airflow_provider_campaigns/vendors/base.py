@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from airflow_provider_campaigns.activity import Activity
 from airflow_provider_campaigns.core.flow import Authenticator
@@ -24,17 +24,31 @@ class Ref:
     """A validated reference to one campaign (a vendor subclass per kind: ids, channel, stream).
 
     Built once by validation, carried to the request builders, and serialized (as plain values)
-    into trigger kwargs and dry-run plans.
+    into trigger kwargs and dry-run plans. A vendor's subclass names its :attr:`label_fields` and
+    its validating constructor, :meth:`validated`.
     """
+
+    #: the fields that name the campaign in results and messages (joined by ``/``)
+    label_fields: ClassVar[tuple[str, ...]] = ("id",)
 
     @property
     def label(self) -> str:
         """How results and messages name the campaign."""
-        raise NotImplementedError
+        return "/".join(str(getattr(self, name)) for name in self.label_fields)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe fields (trigger kwargs, plans)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Inverse of :meth:`as_dict`, validated again (by :meth:`validated`)."""
+        return cls.validated(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+    @classmethod
+    def validated(cls, *args: Any, **values: Any) -> Self:
+        """The reference from raw field values, each validated as the vendor requires."""
+        raise NotImplementedError
 
 
 R = TypeVar("R", bound=Ref)

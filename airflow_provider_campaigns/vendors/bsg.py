@@ -95,15 +95,10 @@ class BsgCampaign(Ref):
     id: int
     channel: str = "sms"
 
-    @property
-    def label(self) -> str:
-        """The id as text."""
-        return str(self.id)
-
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> BsgCampaign:
-        """Inverse of :meth:`as_dict` (validated again)."""
-        return campaign(data["id"], data.get("channel", "sms"))
+    def validated(cls, id: Any, channel: Any = "sms") -> BsgCampaign:
+        """The reference from raw values (see :func:`campaign`)."""
+        return campaign(id, channel)
 
 
 @dataclass(frozen=True)

@@ -120,15 +120,10 @@ class CellcastMessage(Ref):
     id: str
     type: str = "sms"
 
-    @property
-    def label(self) -> str:
-        """The message id."""
-        return self.id
-
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CellcastMessage:
-        """Inverse of :meth:`as_dict` (validated again)."""
-        return message(data["id"], data.get("type", "sms"))
+    def validated(cls, id: Any, type: Any = "sms") -> CellcastMessage:
+        """The reference from raw values (see :func:`message`)."""
+        return message(id, type)
 
 
 @dataclass(frozen=True)

@@ -96,15 +96,13 @@ class CommSend(Ref):
     campaign_id: str
     send_id: str
 
-    @property
-    def label(self) -> str:
-        """``<campaign>/<send>``, which is also accepted as input wherever a pair is."""
-        return f"{self.campaign_id}/{self.send_id}"
+    #: ``<campaign>/<send>``, which is also accepted as input wherever a pair is
+    label_fields = ("campaign_id", "send_id")
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CommSend:
-        """Inverse of :meth:`as_dict` (validated again)."""
-        return send(data["campaign_id"], data["send_id"])
+    def validated(cls, campaign_id: Any, send_id: Any) -> CommSend:
+        """The reference from raw values (see :func:`send`)."""
+        return send(campaign_id, send_id)
 
 
 @dataclass(frozen=True)

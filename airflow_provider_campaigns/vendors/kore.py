@@ -179,16 +179,10 @@ class KoreCampaign(Ref):
     stream_id: str
     campaign_type: str = "sms"
 
-    @property
-    def label(self) -> str:
-        """The campaign id."""
-        return self.id
-
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> KoreCampaign:
-        """Inverse of :meth:`as_dict` (validated again)."""
-        kind = validate_campaign_type(data.get("campaign_type", "sms"))
-        return cls(validate_id(data["id"]), validate_id(data["stream_id"], "stream_id", "stream id"), kind)
+    def validated(cls, id: Any, stream_id: Any, campaign_type: Any = "sms") -> KoreCampaign:
+        """The reference from raw values: both ids and the campaign type validated."""
+        return cls(validate_id(id), validate_id(stream_id, "stream_id", "stream id"), validate_campaign_type(campaign_type))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,15 +31,12 @@ class AcmeCampaign(Ref):
 
     campaign_id: str
 
-    @property
-    def label(self) -> str:
-        """The id itself."""
-        return self.campaign_id
+    label_fields = ("campaign_id",)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AcmeCampaign:
-        """Inverse of :meth:`as_dict`."""
-        return campaign(data["campaign_id"], "campaign_id")
+    def validated(cls, campaign_id: Any) -> AcmeCampaign:
+        """The reference from a raw id."""
+        return campaign(campaign_id, "campaign_id")
 
 
 @dataclass(frozen=True)
