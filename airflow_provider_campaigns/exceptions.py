@@ -100,17 +100,10 @@ class ContractError(PermanentError):
     """
 
     def __init__(
-        self,
-        message: str,
-        *,
-        vendor: str | None = None,
-        campaign_id: str | None = None,
-        http_status: int | None = None,
-        endpoint: str | None = None,
-        missing: str | None = None,
-        doc: str | None = None,
+        self, message: str, *, endpoint: str | None = None, missing: str | None = None, doc: str | None = None, **context: Any
     ) -> None:
-        super().__init__(message, vendor=vendor, campaign_id=campaign_id, http_status=http_status)
+        """``context``: ``vendor``, ``campaign_id``, ``http_status`` as for every error of this provider."""
+        super().__init__(message, **context)
         self.endpoint = endpoint
         self.missing = missing
         self.doc = doc

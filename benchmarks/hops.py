@@ -33,10 +33,11 @@ TARGET_HOPS = 5
 #: the issue's layers; a module maps to the first layer whose prefix it has
 LAYERS = (
     ("operators.", "operator"),
-    ("tasks", "task engine"),
-    ("stopping", "stop batch"),
+    ("engine.task_", "task engine"),
+    ("engine.stop_batch", "stop batch"),
     ("hooks.", "hook/flows"),
     ("vendors.", "hook/flows"),
+    ("protocol.", "hook/flows"),
     ("core.flow", "hook/flows"),
     ("core.sync_transport", "transport"),
     ("core.transport", "transport"),

@@ -201,25 +201,27 @@ def _failure_text(vendor: str, request: ApiRequest[Any], detail: str) -> str:
 A = TypeVar("A")
 
 
+def step(flow: Generator[A, Any, T], outcome: Any) -> tuple[bool, Any]:
+    """Answer the flow's last action with ``outcome``: ``(True, result)`` once it returns, else ``(False, next action)``."""
+    try:
+        return False, flow.send(outcome)
+    except StopIteration as done:
+        return True, done.value
+
+
 def drive(flow: Generator[A, Any, T], perform: Callable[[A], Any]) -> T:
     """Run ``flow`` to its result, answering each action it yields with ``perform(action)``."""
-    outcome: Any = None
-    while True:
-        try:
-            action = flow.send(outcome)
-        except StopIteration as done:
-            result: T = done.value
-            return result
-        outcome = perform(action)
+    finished, value = step(flow, None)
+    while not finished:
+        finished, value = step(flow, perform(value))
+    result: T = value
+    return result
 
 
 async def drive_async(flow: Generator[A, Any, T], perform: Callable[[A], Awaitable[Any]]) -> T:
     """:func:`drive` in an event loop: ``perform`` is awaited."""
-    outcome: Any = None
-    while True:
-        try:
-            action = flow.send(outcome)
-        except StopIteration as done:
-            result: T = done.value
-            return result
-        outcome = await perform(action)
+    finished, value = step(flow, None)
+    while not finished:
+        finished, value = step(flow, await perform(value))
+    result: T = value
+    return result
