@@ -35,7 +35,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(
         prog="python -m airflow_provider_campaigns.simulator",
-        description=f"Local fake of the {fakes.titles()} campaign APIs.",
+        description=f"Local fake of the {fakes.titles_in_prose()} campaign APIs.",
     )
     parser.add_argument("--port", type=int, default=8765, help="TCP port on 127.0.0.1 (0 = any free port)")
     parser.add_argument("--seed", type=Path, help="JSON file with campaigns (and optional credentials) to create")

@@ -66,6 +66,7 @@ class FakeBsg(FakeVendor):
         CredentialField("bsg_jwt_ttl", lambda: 3600, "lifetime of the JWTs BSG's login hands out, in seconds"),
     )
     drift_shape = DriftShape(ids=(("id",), "campaign_id"), paging=(("meta.page", ("total",)),))
+    audience_field = "recipients"
     auth_first = False
 
     @classmethod

@@ -71,6 +71,7 @@ class FakeCellcast(FakeVendor):
         ids=(("_id",), "message_id"),
         paging=(("data", ("hasNextPage", "nextPage", "totalPages", "total")), ("", ("hasNextPage", "nextPage", "totalPages"))),
     )
+    audience_field = "recipients"
 
     @classmethod
     def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:

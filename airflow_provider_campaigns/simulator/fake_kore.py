@@ -179,8 +179,6 @@ class FakeKore(FakeVendor):
         return None if account == self.creds.kore_account_id else denied("Invalid accountId")
 
     # -- campaigns -----------------------------------------------------------------
-    audience_field = "audience"
-
     def create(
         self,
         *,

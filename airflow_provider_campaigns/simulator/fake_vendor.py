@@ -181,8 +181,8 @@ class FakeVendor:
         traffic = self.config.traffic.get(self.name) if rate is None else None if rate == 0 else TrafficSetting(check_rate(rate))
         return self.create(status=status, channel=channel.lower(), name=name, timing=timing, traffic=traffic, **fields)
 
-    #: the keyword of :meth:`create` that holds how many messages a campaign sends
-    audience_field = "recipients"
+    #: the keyword of :meth:`create` that holds how many messages a campaign sends (its own name for an audience)
+    audience_field = "audience"
 
     def create(
         self, *, status: str | None, channel: str, name: str | None, timing: Timing, traffic: TrafficSetting | None, **fields: Any

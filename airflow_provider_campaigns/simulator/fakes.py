@@ -100,7 +100,7 @@ def example_key() -> str:
     return keys()[0]
 
 
-def titles() -> str:
+def titles_in_prose() -> str:
     """The registered fakes' titles as prose: ``"A, B and C"``."""
     names = [fake.title for fake in fakes()]
     return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)

@@ -36,7 +36,6 @@ class FakeAcme(FakeVendor):
     title = "Acme"
     credential_fields = (CredentialField("acme_api_key", lambda: "acme-" + secrets.token_hex(16), "Acme API key (Bearer)"),)
     drift_shape = DriftShape(ids=(("id",), "acme_id"), paging=(("", ("more",)),), whole_answer=("/campaigns/",))
-    audience_field = "audience"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Register the routes."""

@@ -128,7 +128,7 @@ def test_drift_alters_its_answers_where_it_says(acme):
     assert acme_call(sim, "/campaigns/ac-1").json()["acme_id"] == "ac-1"
 
 
-def test_faults_and_the_command_line_take_it(acme):
+def test_faults_and_the_command_line_take_it(acme, capsys):
     sim, _ = acme
     control(sim, "/faults", {"vendor": "acme", "fault": "status", "status": 503})
     failed = acme_call(sim, "/campaigns")
@@ -136,7 +136,9 @@ def test_faults_and_the_command_line_take_it(acme):
     args = parse_args(["--rate-limit", "acme=2", "--page-cap", "acme=1", "--drift", "acme=moved_status", "--traffic", "acme=3"])
     assert (args.rate_limit[0][0], args.page_cap, args.drift) == ("acme", [("acme", 1)], [("acme", "moved_status")])
     assert args.traffic[0][0] == "acme"
-    assert "Acme" in fakes.titles()
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    assert "Local fake of the BSG, Cellcast, comm.com, Kore.ai and Acme campaign APIs." in " ".join(capsys.readouterr().out.split())
 
 
 def test_an_unregistered_fake_is_unknown_everywhere():
@@ -153,7 +155,7 @@ def test_an_unregistered_fake_is_unknown_everywhere():
 
 def test_the_built_in_fakes_are_registered_in_order_and_a_bad_fake_is_refused():
     assert fakes.keys() == ("bsg", "cellcast", "comm", "kore")
-    assert fakes.titles() == "BSG, Cellcast, comm.com and Kore.ai"
+    assert fakes.titles_in_prose() == "BSG, Cellcast, comm.com and Kore.ai"
 
     class Clashing(FakeAcme):
         name = "clash"
