@@ -114,6 +114,11 @@ def vendor(key: str) -> VendorEntry:
         raise ValueError(f"unknown vendor {key!r}; known: {', '.join(REGISTRY)}") from None
 
 
+def vendor_spec(key: str) -> VendorSpec[Any]:
+    """The :class:`~airflow_provider_campaigns.vendors.base.VendorSpec` of a registered vendor key such as ``bsg``."""
+    return vendor(key).spec()
+
+
 def vendor_keys() -> tuple[str, ...]:
     """Every registered vendor key, in registry order."""
     return tuple(REGISTRY)

@@ -235,10 +235,11 @@ class StopTaskOperator(BaseOperator):
             reader,
             round_time,
             statuses_of,
-            trigger_for,
             watched,
         )
         from airflow_provider_campaigns.engine.wait import first_check, run_wait, wait_flow
+        from airflow_provider_campaigns.engine.wait_payload import trigger_kwargs
+        from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 
         waiting = self.waiting()
         groups = watched(parts, entries)
@@ -253,7 +254,7 @@ class StopTaskOperator(BaseOperator):
                 # kept for execute_complete under its own key: campaigns_result exists only when the task failed
                 push_result(context, with_entries(value, apply_statuses(entries, statuses_of(groups, seen))) if seen else value, WAIT_KEY)
                 self.defer(
-                    trigger=trigger_for(groups, waiting, clock.time()),
+                    trigger=CampaignStatusTrigger(**trigger_kwargs(groups, waiting, clock.time())),
                     method_name="execute_complete",
                     kwargs={"stop_failure": stop_failure_kwargs(failure)} if failure is not None else None,
                     timeout=defer_timeout(parts, waiting),

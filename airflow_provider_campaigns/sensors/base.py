@@ -112,7 +112,9 @@ class CampaignStatusSensor(VendorParams, BaseSensorOperator):
         """Poke mode as usual; deferrable: one check in the worker, then the trigger (which retries reads)."""
         if not self.deferrable:
             return super().execute(context)
-        from airflow_provider_campaigns.engine.task_wait import Waiting, defer_timeout, outcome_result, statuses_of, trigger_for
+        from airflow_provider_campaigns.engine.task_wait import Waiting, defer_timeout, outcome_result, statuses_of
+        from airflow_provider_campaigns.engine.wait_payload import trigger_kwargs
+        from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 
         outcome, groups, _ = self._check(context)
         if outcome is not None:
@@ -120,7 +122,7 @@ class CampaignStatusSensor(VendorParams, BaseSensorOperator):
         waiting = Waiting(self.targets, float(self.poke_interval), float(self.timeout), True)
         parts = [part for part, _ in groups]
         self.defer(
-            trigger=trigger_for(groups, waiting, self.hook.clock.time()),
+            trigger=CampaignStatusTrigger(**trigger_kwargs(groups, waiting, self.hook.clock.time())),
             method_name="execute_complete",
             timeout=defer_timeout(parts, waiting),
         )

@@ -270,6 +270,8 @@ class BsgApi(VendorApi[BsgCampaign]):
     """BSG's campaign endpoints."""
 
     vendor = VENDOR
+    started_at_fields = STARTED_AT_FIELDS
+    finished_at_fields = FINISHED_AT_FIELDS
 
     def __init__(self, api_key: str, statuses: StatusMap = STATUS_MAP) -> None:
         self.auth = BsgAuth(api_key)

@@ -185,6 +185,8 @@ class CellcastApi(VendorApi[CellcastMessage]):
     """Cellcast's message endpoints."""
 
     vendor = VENDOR
+    started_at_fields = STARTED_AT_FIELDS
+    finished_at_fields = FINISHED_AT_FIELDS
 
     def __init__(self, api_key: str, statuses: StatusMap = STATUS_MAP) -> None:
         self.auth = StaticBearerAuth(VENDOR, api_key)

@@ -223,6 +223,8 @@ class CommApi(VendorApi[CommSend]):
     """
 
     vendor = VENDOR
+    started_at_fields = STARTED_AT_FIELDS
+    finished_at_fields = FINISHED_AT_FIELDS
     refusal_hint = (
         "comm.com documents no status of one send, so the campaign's status stands for it, and a campaign with "
         "several sends is running while any of them is. This send may already be stopped while another one runs: "

@@ -281,6 +281,8 @@ class KoreApi(VendorApi[KoreCampaign]):
     """Kore.ai's campaign endpoints for one account (and a default stream)."""
 
     vendor = VENDOR
+    started_at_fields = STARTED_AT_FIELDS
+    finished_at_fields = FINISHED_AT_FIELDS
 
     def __init__(
         self,
