@@ -37,6 +37,7 @@ FLOORS = {
     "triggers": 5,
     "notifications": 5,
     "pytest_plugin": 5,
+    "task_params": 5,
     "provider_info": 5,
     "__init__": 5,
     "simulator": 5,

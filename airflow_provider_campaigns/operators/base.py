@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.compat.sdk import BaseOperator, conf
 
 from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError, TransientError
+from airflow_provider_campaigns.task_params import VendorParams
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.engine.stop_batch import Part
@@ -294,8 +295,12 @@ class StopTaskOperator(BaseOperator):
             return self._after_wait(event, value, context, stop_failure_from(stop_failure))
 
 
-class CampaignStopOperator(StopTaskOperator):
+class CampaignStopOperator(VendorParams, StopTaskOperator):
     """Base of ``<Vendor>StopCampaignOperator``: one vendor connection, its selection parameters and its hook.
+
+    A vendor's operator declares its parameters once, as typed keywords of its ``__init__`` (``Templated[...]``
+    for the templated ones); ``template_fields`` and ``selection_params`` derive from them
+    (``airflow_provider_campaigns.task_params``).
 
     :param status_map: extra ``{vendor status: normalized state}`` entries.
     """
@@ -307,10 +312,6 @@ class CampaignStopOperator(StopTaskOperator):
     @cached_property
     def hook(self) -> CampaignHook[Any]:
         """The vendor hook, sized for the batch (imported when the task runs, not when the DAG is parsed)."""
-        raise NotImplementedError
-
-    def selection_params(self) -> dict[str, Any]:
-        """The vendor selection parameters, as the (rendered) task has them."""
         raise NotImplementedError
 
     def parts(self) -> list[Part]:

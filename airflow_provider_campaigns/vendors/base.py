@@ -129,6 +129,9 @@ class VendorSpec(Generic[R]):
     :param from_connection: builds the vendor API from a connection, its transport settings and options.
     :param requests_per_second: the request rate the vendor documents (kept unless the connection's
         extra ``requests_per_second`` says otherwise); ``None``: none documented, learned from 429s.
+    :param selection: the validator of what a task names at the vendor, ``selection(owner, **keys)``: its keyword
+        parameters are the vendor's selection keys (the one declaration operators, sensors and the kill switch
+        derive theirs from), its defaults theirs.
     """
 
     key: str
@@ -138,6 +141,7 @@ class VendorSpec(Generic[R]):
     options: type[ApiOptions]
     from_connection: Callable[[Any, Any, Any], VendorApi[R]]
     requests_per_second: float | None = None
+    selection: Callable[..., Any] | None = None
 
     def connect(self, conn: Any, request_timeout: Any = None, options: ApiOptions | None = None) -> tuple[Any, VendorApi[R]]:
         """Transport settings and the vendor API from one Airflow connection (no I/O): the one place both are read."""

@@ -403,7 +403,7 @@ def from_connection(conn: Any, settings: TransportSettings, options: ApiOptions)
     return BsgApi(api_key, STATUS_MAP.extended(options.status_map))
 
 
-SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, BsgCampaign, ApiOptions, from_connection)
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, BsgCampaign, ApiOptions, from_connection, selection=selection)
 
 
 # -- the fire drill: its first list page and the facts of docs/vendor-contracts.md it probes ------------------------

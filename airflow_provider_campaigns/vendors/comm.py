@@ -440,7 +440,7 @@ def from_connection(conn: Any, settings: TransportSettings, options: CommOptions
     return CommApi(token, statuses, (path,) if path else SEND_LIST_PATHS, campaigns_path)
 
 
-SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, CommSend, CommOptions, from_connection)
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, CommSend, CommOptions, from_connection, selection=selection)
 
 
 # -- the fire drill: its first list page and the facts of docs/vendor-contracts.md it probes ------------------------

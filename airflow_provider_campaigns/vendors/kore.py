@@ -483,7 +483,7 @@ def from_connection(conn: Any, settings: TransportSettings, options: KoreOptions
 #: Management pages name no limit of their own, so this takes them to be platform public APIs (labelled in the README)
 REQUESTS_PER_SECOND = 1.0
 
-SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, KoreCampaign, KoreOptions, from_connection, REQUESTS_PER_SECOND)
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, KoreCampaign, KoreOptions, from_connection, REQUESTS_PER_SECOND, selection=selection)
 
 
 # -- the fire drill: its first list page and the facts of docs/vendor-contracts.md it probes ------------------------

@@ -116,4 +116,4 @@ def list_flow(api: AcmeApi, budget: Any) -> Any:
     return paged_flow(api, lambda index, _: api.list_request(index + 1), budget, 100)
 
 
-SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, AcmeCampaign, ApiOptions, from_connection)
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, AcmeCampaign, ApiOptions, from_connection, selection=selection)
