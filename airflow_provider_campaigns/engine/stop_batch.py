@@ -28,6 +28,7 @@ from airflow_provider_campaigns.engine.results import (
     FailedTarget,
     entry,
     failed_target,
+    stored_entry,
 )
 from airflow_provider_campaigns.engine.stop_budget import StopBudget
 from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
@@ -183,7 +184,7 @@ def stop_campaigns(
     logger = logger or logging.getLogger(__name__)
     group = Journal.group(hook.conn_type, hook.conn_id)
     planned, done = journal.earlier(group) if journal else (set(), {})
-    resumed = {ref.label: CampaignEntry(**done[ref.label]) for ref in refs if ref.label in done}  # type: ignore[typeddict-item]
+    resumed = {ref.label: stored_entry(done[ref.label]) for ref in refs if ref.label in done}
     todo = [ref for ref in refs if ref.label not in resumed]
     if order == LOUDEST_FIRST:
         todo = hook.loudest_first(todo, budget.deadline(), logger)
@@ -231,9 +232,9 @@ def read_campaigns(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float
         try:
             status = listed.get(ref.label) or hook.status(ref, budget.deadline())
             budget.progressed()
-            item = entry(hook.conn_type, hook.conn_id, ref.as_dict(), ref.label, ALREADY_FINAL if status.is_final else WOULD_STOP, status)
+            item = entry(hook.conn_type, hook.conn_id, ref, ref.label, ALREADY_FINAL if status.is_final else WOULD_STOP, status)
         except CampaignProviderError as failure:
-            item, error = entry(hook.conn_type, hook.conn_id, ref.as_dict(), ref.label, FAILED, error=str(failure)), failure
+            item, error = entry(hook.conn_type, hook.conn_id, ref, ref.label, FAILED, error=str(failure)), failure
         progress.count(item)
         return item, error
 
@@ -275,16 +276,16 @@ def _stop_one(
                 if not _deadline_moved_on(hook, budget, deadline):
                     return _after_giving_up(hook, ref, error, tried_before, budget)
     except CampaignProviderError as error:
-        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, error=str(error)), error
+        return entry(vendor, conn_id, ref, ref.label, FAILED, error=str(error)), error
     except Exception as error:  # noqa: BLE001 - one campaign's surprise must not lose the whole report
         message = f"{hook.vendor_name}: unexpected {type(error).__name__} stopping {ref.label}: {error}"
-        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, error=message), TransientError(
+        return entry(vendor, conn_id, ref, ref.label, FAILED, error=message), TransientError(
             message, vendor=vendor, campaign_id=ref.label
         )
     result = outcome.outcome
     if result == ALREADY_FINAL and tried_before and outcome.status.state is CampaignState.STOPPED:
         result = STOPPED  # an earlier try of this run stopped it (it was on that try's plan)
-    return entry(vendor, conn_id, ref.as_dict(), ref.label, result, outcome.status), None
+    return entry(vendor, conn_id, ref, ref.label, result, outcome.status), None
 
 
 def _deadline_moved_on(hook: CampaignHook[Any], budget: StopBudget, deadline: float) -> bool:
@@ -310,11 +311,11 @@ def _after_giving_up(
     try:
         status = hook.status(ref, until)
     except CampaignProviderError:
-        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, error=str(error)), error
+        return entry(vendor, conn_id, ref, ref.label, FAILED, error=str(error)), error
     if not status.is_final:
-        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, status, error=str(error)), error
+        return entry(vendor, conn_id, ref, ref.label, FAILED, status, error=str(error)), error
     ours = status.state is CampaignState.STOPPED and (error.after_lost_answer or tried_before)
-    return entry(vendor, conn_id, ref.as_dict(), ref.label, STOPPED if ours else ALREADY_FINAL, status), None
+    return entry(vendor, conn_id, ref, ref.label, STOPPED if ours else ALREADY_FINAL, status), None
 
 
 def each_part(parts: Sequence[Part], work: Callable[[Part], Any]) -> list[Any]:

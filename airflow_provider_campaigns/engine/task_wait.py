@@ -51,7 +51,7 @@ def watched(parts: Sequence[Part], entries: Sequence[CampaignEntry]) -> list[tup
     for part in parts:
         mine = [e for e in entries if e["vendor"] == part.hook.conn_type and e["conn_id"] == part.hook.conn_id and e["outcome"] != FAILED]
         if mine:
-            groups.append((part, [part.hook.ref_from_dict(e["ref"]) for e in mine]))
+            groups.append((part, [part.hook.ref_from_entry(e["campaign_id"], e["ref"]) for e in mine]))
     return groups
 
 

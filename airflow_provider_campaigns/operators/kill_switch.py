@@ -131,7 +131,7 @@ class CampaignKillSwitchOperator(StopTaskOperator):
         for (vendor, conn_id), items in groups.items():
             hook = make_hook(vendor, conn_id, self.request_timeout, self.max_concurrency)
             known = [item for item in items if item["outcome"] == ALREADY_FINAL]
-            refs = [hook.ref_from_dict(item["ref"]) for item in items if item["outcome"] != ALREADY_FINAL]
+            refs = [hook.ref_from_entry(item["campaign_id"], item["ref"]) for item in items if item["outcome"] != ALREADY_FINAL]
             names = {item["campaign_id"]: item["name"] for item in items if item.get("name")}
             parts.append(Part(hook, refs=refs, known=known, order=[item["campaign_id"] for item in items], names=names))
         return parts

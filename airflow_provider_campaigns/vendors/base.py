@@ -36,6 +36,31 @@ class Ref:
         """JSON-safe fields (trigger kwargs, plans)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    @classmethod
+    def label_fields(cls, label: str) -> dict[str, Any]:
+        """The fields the label already says (a vendor's reference class overrides it)."""
+        return {}
+
+    @classmethod
+    def from_entry(cls, label: str, ref: Mapping[str, Any]) -> Any:
+        """The reference a result entry names: its ``campaign_id`` and its ``ref`` (a full :meth:`as_dict` is accepted too)."""
+        return cls.from_dict({**cls.label_fields(label), **ref})  # type: ignore[attr-defined]
+
+    def entry_ref(self) -> dict[str, Any]:
+        """What a result entry's ``ref`` holds: :meth:`as_dict` without what the label and the vendor's defaults already
+        say (``from_entry(label, entry_ref())`` is this reference again).
+        """
+        kept = self.as_dict()
+        for key in list(kept):
+            trial = {name: value for name, value in kept.items() if name != key}
+            try:
+                same = type(self).from_entry(self.label, trial) == self
+            except Exception:  # noqa: BLE001 - a field the rest cannot rebuild stays
+                same = False
+            if same:
+                kept = trial
+        return kept
+
 
 R = TypeVar("R", bound=Ref)
 

@@ -98,6 +98,11 @@ class BsgCampaign(Ref):
         return str(self.id)
 
     @classmethod
+    def label_fields(cls, label: str) -> dict[str, Any]:
+        """The id."""
+        return {"id": int(label)} if label.isdigit() else {}
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BsgCampaign:
         """Inverse of :meth:`as_dict` (validated again)."""
         return campaign(data["id"], data.get("channel", "sms"))

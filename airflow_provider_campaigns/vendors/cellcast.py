@@ -122,6 +122,11 @@ class CellcastMessage(Ref):
         return self.id
 
     @classmethod
+    def label_fields(cls, label: str) -> dict[str, Any]:
+        """The message id."""
+        return {"id": label}
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CellcastMessage:
         """Inverse of :meth:`as_dict` (validated again)."""
         return message(data["id"], data.get("type", "sms"))

@@ -99,6 +99,12 @@ class CommSend(Ref):
         return f"{self.campaign_id}/{self.send_id}"
 
     @classmethod
+    def label_fields(cls, label: str) -> dict[str, Any]:
+        """Both ids."""
+        campaign_id, _, send_id = label.partition("/")
+        return {"campaign_id": campaign_id, "send_id": send_id} if send_id else {}
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CommSend:
         """Inverse of :meth:`as_dict` (validated again)."""
         return send(data["campaign_id"], data["send_id"])

@@ -182,6 +182,11 @@ class KoreCampaign(Ref):
         return self.id
 
     @classmethod
+    def label_fields(cls, label: str) -> dict[str, Any]:
+        """The campaign id (the stream is not in the label)."""
+        return {"id": label}
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> KoreCampaign:
         """Inverse of :meth:`as_dict` (validated again)."""
         kind = validate_campaign_type(data.get("campaign_type", "sms"))
