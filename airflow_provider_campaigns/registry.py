@@ -39,6 +39,7 @@ class VendorEntry:
     :param hook_options: keys of a kill switch target that configure its hook rather than select
         campaigns (besides ``conn_id`` and ``status_map``, which every vendor takes).
     :param package: the package holding its ``vendors``, ``hooks``, ``operators`` and ``sensors`` modules.
+    :param contracts_title: the title of its section of ``docs/vendor-contracts.md`` (default: its name).
     """
 
     key: str
@@ -48,6 +49,12 @@ class VendorEntry:
     trigger_form: VendorForm
     hook_options: tuple[str, ...] = ()
     package: str = PACKAGE
+    contracts_title: str = ""
+
+    @property
+    def contracts_section(self) -> str:
+        """The title of its section of ``docs/vendor-contracts.md`` (where the fire drill's facts are written)."""
+        return self.contracts_title or self.name
 
     def module_name(self, kind: str) -> str:
         """The dotted name of its ``kind`` module (``vendors``, ``hooks``, ``operators``, ``sensors``)."""
@@ -107,6 +114,11 @@ def vendor(key: str) -> VendorEntry:
         raise ValueError(f"unknown vendor {key!r}; known: {', '.join(REGISTRY)}") from None
 
 
+def vendor_spec(key: str) -> VendorSpec[Any]:
+    """The :class:`~airflow_provider_campaigns.vendors.base.VendorSpec` of a registered vendor key such as ``bsg``."""
+    return vendor(key).spec()
+
+
 def vendor_keys() -> tuple[str, ...]:
     """Every registered vendor key, in registry order."""
     return tuple(REGISTRY)
@@ -141,6 +153,7 @@ register(
             channel=("channel", ["sms", "rcs"], "sms"),
             channel_title="Channel",
         ),
+        contracts_title="BSG (One-API v2)",
     )
 )
 register(

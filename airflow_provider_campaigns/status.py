@@ -135,25 +135,15 @@ class CampaignStatus:
     name: str | None = None
     #: what a list row said about its sending (for the order of stops; never serialized)
     activity: Activity | None = field(default=None, compare=False, repr=False)
+    #: when the campaign started sending (ISO 8601, UTC), from the vendor's own timestamp keys; ``None`` if unknown
+    started_at: str | None = None
+    #: when the campaign became final (ISO 8601, UTC); ``None`` while not final or if the vendor does not say
+    finished_at: str | None = None
 
     @property
     def is_final(self) -> bool:
         """Whether the campaign is stopped, completed or failed."""
         return self.state.is_final
-
-    @property
-    def started_at(self) -> str | None:
-        """When the campaign started sending (ISO 8601, UTC), from the vendor's own timestamp keys; ``None`` if unknown."""
-        from airflow_provider_campaigns.engine.results import neutral_times
-
-        return neutral_times(self.vendor, self.state.value, self.timestamps)[0]
-
-    @property
-    def finished_at(self) -> str | None:
-        """When the campaign became final (ISO 8601, UTC); ``None`` while not final or if the vendor does not say."""
-        from airflow_provider_campaigns.engine.results import neutral_times
-
-        return neutral_times(self.vendor, self.state.value, self.timestamps)[1]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe form for XCom and trigger events."""
@@ -167,6 +157,10 @@ class CampaignStatus:
             result["name"] = self.name
         if self.timestamps:
             result["timestamps"] = dict(self.timestamps)
+        if self.started_at is not None:
+            result["started_at"] = self.started_at
+        if self.finished_at is not None:
+            result["finished_at"] = self.finished_at
         return result
 
     @classmethod
@@ -179,4 +173,6 @@ class CampaignStatus:
             vendor_status=data.get("vendor_status"),
             timestamps=dict(data.get("timestamps") or {}),
             name=data.get("name"),
+            started_at=data.get("started_at"),
+            finished_at=data.get("finished_at"),
         )

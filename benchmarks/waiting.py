@@ -44,7 +44,8 @@ def _rss() -> int:
 
 async def _wait_all(ids: list[int], wall: float, out: Path) -> dict[str, Any]:
     from airflow_provider_campaigns.core import async_transport
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
+    from airflow_provider_campaigns.engine.wait_payload import group
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
     from airflow_provider_campaigns.vendors import bsg
 
     def trigger(campaign_id: int, interval: float, deadline: float) -> Any:

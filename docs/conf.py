@@ -1,10 +1,11 @@
 """Sphinx configuration of the airflow-provider-campaigns documentation (``make docs``).
 
-Pages are MyST Markdown; the reference is autodoc, imported from the installed package. Two
+Pages are MyST Markdown; the reference is autodoc, imported from the installed package. Three
 small additions live here:
 
 * every operator and sensor shows the ``:param:`` fields of its base classes too
   (``StopTaskOperator``, ``CampaignStopOperator``, ``CampaignStatusSensor``), marked as inherited;
+* a parameter marked ``Templated[...]`` shows its plain type in signatures;
 * ``connection-screenshot`` shows ``connection-form-<vendor>.png`` when that file exists and
   nothing otherwise, so the build does not depend on the screenshots being there yet.
 """
@@ -162,6 +163,28 @@ def add_inherited_params(app: Any, what: str, name: str, obj: Any, options: Any,
     lines[end:end] = inherited
 
 
+_TEMPLATED = "Annotated["
+
+
+def plain_templated(text: str) -> str:
+    """A signature with each ``Annotated[<type>, TEMPLATED]`` shown as ``<type>`` (the docstring says "templated")."""
+    out, start = [], 0
+    while (at := text.find(_TEMPLATED, start)) != -1:
+        depth, end = 1, at + len(_TEMPLATED)
+        while depth:
+            depth += {"[": 1, "]": -1}.get(text[end], 0)
+            end += 1
+        inner = text[at + len(_TEMPLATED) : end - 1]
+        out += [text[start:at], plain_templated(inner.removesuffix(", TEMPLATED")) if inner.endswith(", TEMPLATED") else text[at:end]]
+        start = end
+    return "".join(out) + text[start:]
+
+
+def plain_signature(app: Any, what: str, name: str, obj: Any, options: Any, signature: str | None, annotation: str | None) -> Any:
+    """``autodoc-process-signature``: :func:`plain_templated` on every signature."""
+    return (plain_templated(signature) if signature else signature), annotation
+
+
 def quiet_root_logger(app: Any) -> None:
     """Keep Airflow's INFO lines out of the build output.
 
@@ -178,4 +201,5 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", quiet_root_logger)
     app.add_directive("connection-screenshot", ConnectionScreenshot)
     app.connect("autodoc-process-docstring", add_inherited_params)
+    app.connect("autodoc-process-signature", plain_signature)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_campaigns.connection_forms import forms
-from airflow_provider_campaigns.vendors import vendor_spec
+from airflow_provider_campaigns.registry import vendor_spec
 
 FORMS = forms()
 

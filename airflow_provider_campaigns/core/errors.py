@@ -113,3 +113,8 @@ def expect_ok(reply: Reply) -> Reply:
     if not reply.ok:
         raise error_for(reply)
     return reply
+
+
+def expect_json_object(reply: Reply) -> None:
+    """Accept a 2xx answer holding a JSON object (a call whose answer is not read further), else raise its error."""
+    expect_ok(reply).json_object()

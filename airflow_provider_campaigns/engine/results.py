@@ -39,7 +39,7 @@ from airflow_provider_campaigns.status import FAILED as FAILED
 from airflow_provider_campaigns.status import OUTCOMES as OUTCOMES
 from airflow_provider_campaigns.status import STOPPED as STOPPED
 from airflow_provider_campaigns.status import WOULD_STOP as WOULD_STOP
-from airflow_provider_campaigns.status import CampaignState, CampaignStatus
+from airflow_provider_campaigns.status import CampaignStatus
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.vendors.base import Ref
@@ -100,24 +100,6 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-def neutral_times(vendor: str, state: str | None, timestamps: Mapping[str, str]) -> tuple[str | None, str | None]:
-    """``(started_at, finished_at)`` from a vendor's own timestamps (its module names the keys); ``finished_at`` only once final.
-
-    ``vendor`` is the vendor key (``bsg``) or its display name (``BSG``).
-    """
-    from airflow_provider_campaigns.registry import key_of
-    from airflow_provider_campaigns.registry import vendor as registered
-
-    key = key_of(vendor)
-    if key is None:
-        return None, None
-    module = registered(key).facts()
-    started = next((timestamps[key] for key in getattr(module, "STARTED_AT_FIELDS", ()) if timestamps.get(key)), None)
-    final = state is not None and CampaignState(state).is_final
-    finished = next((timestamps[key] for key in getattr(module, "FINISHED_AT_FIELDS", ()) if timestamps.get(key)), None) if final else None
-    return started, finished
-
-
 def entry(
     vendor: str,
     conn_id: str,
@@ -131,7 +113,6 @@ def entry(
     only what its label and the vendor's defaults do not say (:meth:`~airflow_provider_campaigns.vendors.base.Ref.entry_ref`).
     """
     state = status.state.value if status else None
-    started, finished = neutral_times(vendor, state, status.timestamps) if status and status.timestamps else (None, None)
     return CampaignEntry(
         vendor=vendor,
         conn_id=conn_id,
@@ -141,8 +122,8 @@ def entry(
         state=state,
         vendor_status=status.vendor_status if status else None,
         error=error,
-        started_at=started,
-        finished_at=finished,
+        started_at=status.started_at if status else None,
+        finished_at=status.finished_at if status else None,
         ref=ref.entry_ref() if hasattr(ref, "entry_ref") else dict(ref),
     )
 
@@ -153,19 +134,15 @@ def stored_entry(item: Mapping[str, Any]) -> CampaignEntry:
 
 
 def with_status(item: CampaignEntry, status: CampaignStatus) -> CampaignEntry:
-    """The entry updated with a newer status (after a wait); the outcome stays (and the times it had, where the status has none)."""
-    if status.timestamps:
-        started, finished = neutral_times(item["vendor"], status.state.value, status.timestamps)
-    else:
-        started, finished = item.get("started_at"), item.get("finished_at") if status.state.is_final else None
+    """The entry updated with a newer status (after a wait); the outcome stays (and the start it had, where the status has none)."""
     return CampaignEntry(
         **{
             **item,
             "name": status.name or item["name"],
             "state": status.state.value,
             "vendor_status": status.vendor_status,
-            "started_at": started,
-            "finished_at": finished,
+            "started_at": status.started_at or item["started_at"],
+            "finished_at": status.finished_at,
         }  # type: ignore[typeddict-item]
     )
 

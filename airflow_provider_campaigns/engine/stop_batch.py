@@ -65,6 +65,8 @@ class Part:
     target: str = ""
     #: the selection parameters as given (no secrets): what a failed target asked for
     asked: dict[str, Any] = field(default_factory=dict)
+    #: the references the part acted on (selected, or the plan's), kept for the wait that may follow
+    acted: list[Ref] = field(default_factory=list)
 
 
 @dataclass
@@ -380,6 +382,7 @@ def stop_parts(
             refs = part.refs if part.refs is not None else hook.select(part.selection, budget_of(hook, deadline).deadline())
         except Exception as error:  # noqa: BLE001 - a target that fails is reported, never lost (and the others go on)
             return _target_failed(part, error, logger)
+        part.acted = list(refs)
         if not refs:
             if not part.known:
                 logger.info("%s (%s): nothing to %s.", hook.vendor_name, hook.conn_id, "read" if dry_run else "stop")

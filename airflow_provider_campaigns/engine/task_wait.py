@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_campaigns.engine.results import FAILED, CampaignEntry, with_status
 from airflow_provider_campaigns.engine.stop_batch import Part
 from airflow_provider_campaigns.engine.task_output import push_result
+from airflow_provider_campaigns.engine.wait_payload import DEADLINE_GRACE, status_entry
 from airflow_provider_campaigns.exceptions import PermanentError, TransientError, UnacceptedStateError, error_from_event
 
 if TYPE_CHECKING:
@@ -46,12 +47,17 @@ class Waiting:
 
 
 def watched(parts: Sequence[Part], entries: Sequence[CampaignEntry]) -> list[tuple[Part, list[Ref]]]:
-    """The campaigns to wait for, per part: every one that was stopped or was already final."""
+    """The campaigns to wait for, per part: every one that was stopped or was already final.
+
+    The references are the ones the part acted on; only a plan's campaigns reported without a request (already
+    final) are rebuilt from their entry.
+    """
     groups = []
     for part in parts:
+        acted = {ref.label: ref for ref in part.acted}
         mine = [e for e in entries if e["vendor"] == part.hook.conn_type and e["conn_id"] == part.hook.conn_id and e["outcome"] != FAILED]
         if mine:
-            groups.append((part, [part.hook.ref_from_entry(e["campaign_id"], e["ref"]) for e in mine]))
+            groups.append((part, [acted.get(e["campaign_id"]) or part.hook.ref_from_entry(e["campaign_id"], e["ref"]) for e in mine]))
     return groups
 
 
@@ -83,8 +89,6 @@ def apply_statuses(entries: Sequence[CampaignEntry], statuses: Sequence[Mapping[
 
 def statuses_of(groups: Sequence[tuple[Part, list[Ref]]], statuses: Sequence[CampaignStatus]) -> list[dict[str, Any]]:
     """Statuses read in the worker, as the trigger's events carry them (same order as the groups' refs)."""
-    from airflow_provider_campaigns.triggers.status import status_entry
-
     owners = [(part, ref) for part, refs in groups for ref in refs]
     return [
         status_entry(part.hook.conn_type, part.hook.conn_id, status, ref) for (part, ref), status in zip(owners, statuses, strict=False)
@@ -116,21 +120,5 @@ def outcome_result(
 
 def defer_timeout(parts: Sequence[Part], waiting: Waiting) -> timedelta:
     """Airflow's defer timeout: a backstop past the trigger's own deadline (plus one bounded poll round)."""
-    from airflow_provider_campaigns.triggers.status import DEADLINE_GRACE
-
     slowest = max((part.hook.settings.retry.total_timeout for part in parts), default=60.0)
     return timedelta(seconds=waiting.timeout + slowest + waiting.poll_interval + DEADLINE_GRACE + 60)
-
-
-def trigger_for(groups: Sequence[tuple[Part, list[Ref]]], waiting: Waiting, clock_time: float) -> Any:
-    """The status trigger that continues a wait in the triggerer (ids, options and timeouts only: never a secret)."""
-    from dataclasses import asdict
-
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
-
-    serialized = [
-        group(part.hook.conn_type, part.hook.conn_id, refs, asdict(part.hook.options), list(part.hook.settings.timeout))
-        for part, refs in groups
-    ]
-    targets = sorted(state.value for state in waiting.targets)
-    return CampaignStatusTrigger(serialized, targets, waiting.poll_interval, clock_time + waiting.timeout)

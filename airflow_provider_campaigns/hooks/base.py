@@ -194,14 +194,28 @@ class CampaignHook(BaseHook, Generic[R]):
             return list(pool.map(call, items))
 
     def selection(self, owner: str, **params: Any) -> Any:
-        """Validate what a task names at this vendor (no request; the connection may be read)."""
-        raise NotImplementedError
+        """Validate what a task names at this vendor with its facts module's validator (``SPEC.selection``; no request;
+        the connection may be read).
+        """
+        return self._validated(self._validator(), owner, params, **self.selection_context())
+
+    def selection_context(self) -> dict[str, Any]:
+        """Arguments of the vendor's validator the hook supplies itself, not the task (none by default)."""
+        return {}
+
+    @property
+    def selection_keys(self) -> tuple[str, ...]:
+        """The keys the vendor's validator takes from a task: what selects campaigns at this vendor."""
+        return _validator_keys(self._validator(), self.selection_context())
+
+    def _validator(self) -> Callable[..., Any]:
+        if self.spec.selection is None:
+            raise NotImplementedError(f"{type(self).__name__}: the vendor's SPEC names no selection validator")
+        return self.spec.selection
 
     def _validated(self, build: Callable[..., T], owner: str, params: Mapping[str, Any], **fixed: Any) -> T:
         """``build(owner, **fixed, **params)``; every error names ``owner``, suggests the near key and lists every allowed one."""
-        import inspect
-
-        allowed = [name for name in inspect.signature(build).parameters if name != "owner" and name not in fixed]
+        allowed = list(_validator_keys(build, fixed))
         takes = ", ".join([*allowed, *self.owner_keys])
         unknown = sorted(set(params) - set(allowed))
         if unknown:
@@ -373,6 +387,13 @@ class CampaignHook(BaseHook, Generic[R]):
         """Release pooled connections (if the transport was ever made)."""
         if "transport" in self._built:
             self.transport.close()
+
+
+def _validator_keys(build: Callable[..., Any], fixed: Mapping[str, Any]) -> tuple[str, ...]:
+    """The keys a vendor's validator takes from a task: its parameters but ``owner`` and those the hook supplies."""
+    import inspect
+
+    return tuple(name for name in inspect.signature(build).parameters if name != "owner" and name not in fixed)
 
 
 def _near_key(key: str, value: Any, allowed: Sequence[str], given_ok: bool = False) -> str:

@@ -81,10 +81,6 @@ class BsgHook(CampaignHook[bsg.BsgCampaign]):
         """The hook clock's time, in UTC."""
         return pendulum.from_timestamp(self.clock.time(), tz="UTC")
 
-    def selection(self, owner: str, **params: Any) -> bsg.BsgSelection:
-        """Validate what a task names at BSG (see :func:`~airflow_provider_campaigns.vendors.bsg.selection`)."""
-        return self._validated(bsg.selection, owner, params)
-
     def list_for_order(self, refs: Sequence[bsg.BsgCampaign], deadline: float | None, max_pages: int) -> dict[str, CampaignStatus]:
         """The list of each channel of ``refs`` over the default list windows (``lookback_months`` back, 30 days ahead)."""
         wanted = {ref.label for ref in refs}

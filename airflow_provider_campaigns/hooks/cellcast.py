@@ -81,10 +81,6 @@ class CellcastHook(CampaignHook[cellcast.CellcastMessage]):
     #: Cellcast's "all active" is every message of a ``customString`` (``list_not_final(custom_string=...)``)
     not_final_selection: ClassVar[dict[str, Any]] = {}
 
-    def selection(self, owner: str, **params: Any) -> cellcast.CellcastSelection:
-        """Validate what a task names at Cellcast (see :func:`~airflow_provider_campaigns.vendors.cellcast.selection`)."""
-        return self._validated(cellcast.selection, owner, params)
-
     def listed(self, chosen: cellcast.CellcastSelection, deadline: float | None = None) -> list[cellcast.CellcastMessage]:
         """Every message of the selection's ``customString`` that is not final."""
         return self.run(cellcast.select_flow(self.cellcast_api, chosen, self.budget(deadline), self.listed_statuses))

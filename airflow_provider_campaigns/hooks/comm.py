@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, cast
+from typing import ClassVar, cast
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
 from airflow_provider_campaigns.exceptions import CampaignNotFoundError
@@ -67,10 +67,6 @@ class CommHook(CampaignHook[comm.CommSend]):
     def list_campaigns(self) -> list[CampaignStatus]:
         """Every campaign with its campaign-level status, paging through ``GET /api/v1/sms/campaigns``."""
         return self.run(comm.list_flow(self.comm_api, self.budget()))
-
-    def selection(self, owner: str, **params: Any) -> comm.CommSelection:
-        """Validate what a task names at comm.com (see :func:`~airflow_provider_campaigns.vendors.comm.selection`)."""
-        return self._validated(comm.selection, owner, params)
 
     #: the list holds campaigns: a send's own status is not in it (its campaign's activity is)
     order_list_has_status: ClassVar[bool] = False

@@ -85,9 +85,9 @@ class KoreHook(CampaignHook[kore.KoreCampaign]):
         wanted = kore.status_spellings(self.vendor_statuses(_texts(statuses))) if statuses is not None else None
         return self.run(kore.list_flow(self.kore_api, self.stream(), wanted, self.budget(), kind))
 
-    def selection(self, owner: str, **params: Any) -> kore.KoreSelection:
-        """Validate what a task names at Kore.ai (see :func:`~airflow_provider_campaigns.vendors.kore.selection`)."""
-        return self._validated(kore.selection, owner, params, default_stream=lambda: self.kore_api.default_stream)
+    def selection_context(self) -> dict[str, Any]:
+        """The hook's (or connection's) stream, the default of :func:`~airflow_provider_campaigns.vendors.kore.selection`."""
+        return {"default_stream": lambda: self.kore_api.default_stream}
 
     def list_for_order(self, refs: Sequence[kore.KoreCampaign], deadline: float | None, max_pages: int) -> dict[str, CampaignStatus]:
         """The list of each stream of ``refs``, asked for the statuses that are not final (what a stop can change)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.compat.sdk import BaseOperator, conf
 
 from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError, TransientError
+from airflow_provider_campaigns.task_params import VendorParams
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.engine.stop_batch import Part
@@ -247,10 +248,11 @@ class StopTaskOperator(BaseOperator):
             reader,
             round_time,
             statuses_of,
-            trigger_for,
             watched,
         )
         from airflow_provider_campaigns.engine.wait import first_check, run_wait, wait_flow
+        from airflow_provider_campaigns.engine.wait_payload import trigger_kwargs
+        from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 
         waiting = self.waiting()
         groups = watched(parts, entries)
@@ -265,7 +267,7 @@ class StopTaskOperator(BaseOperator):
                 # kept for execute_complete under its own key: campaigns_result exists only when the task failed
                 push_result(context, with_entries(value, apply_statuses(entries, statuses_of(groups, seen))) if seen else value, WAIT_KEY)
                 self.defer(
-                    trigger=trigger_for(groups, waiting, clock.time()),
+                    trigger=CampaignStatusTrigger(**trigger_kwargs(groups, waiting, clock.time())),
                     method_name="execute_complete",
                     kwargs={"stop_failure": stop_failure_kwargs(failure)} if failure is not None else None,
                     timeout=defer_timeout(parts, waiting),
@@ -306,8 +308,12 @@ class StopTaskOperator(BaseOperator):
             return self._after_wait(event, value, context, stop_failure_from(stop_failure))
 
 
-class CampaignStopOperator(StopTaskOperator):
+class CampaignStopOperator(VendorParams, StopTaskOperator):
     """Base of ``<Vendor>StopCampaignOperator``: one vendor connection, its selection parameters and its hook.
+
+    A vendor's operator declares its parameters once, as typed keywords of its ``__init__`` (``Templated[...]``
+    for the templated ones); ``template_fields`` and ``selection_params`` derive from them
+    (``airflow_provider_campaigns.task_params``).
 
     :param status_map: extra ``{vendor status: normalized state}`` entries.
     """
@@ -319,10 +325,6 @@ class CampaignStopOperator(StopTaskOperator):
     @cached_property
     def hook(self) -> CampaignHook[Any]:
         """The vendor hook, sized for the batch (imported when the task runs, not when the DAG is parsed)."""
-        raise NotImplementedError
-
-    def selection_params(self) -> dict[str, Any]:
-        """The vendor selection parameters, as the (rendered) task has them."""
         raise NotImplementedError
 
     def parts(self) -> list[Part]:

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.operators.base import CampaignStopOperator
+from airflow_provider_campaigns.task_params import Templated
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.bsg import BsgHook
@@ -31,20 +32,18 @@ class BsgStopCampaignOperator(CampaignStopOperator):
     :param bsg_conn_id: the ``bsg`` connection (templated).
     """
 
-    template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "channel", "bsg_conn_id", "name_contains", "date_from", "date_to")
-
     def __init__(
         self,
         *,
-        campaign_id: int | str | None = None,
-        campaign_ids: Sequence[int | str] | None = None,
-        channel: str = "sms",
+        campaign_id: Templated[int | str | None] = None,
+        campaign_ids: Templated[Sequence[int | str] | None] = None,
+        channel: Templated[str] = "sms",
         all_active: bool = False,
-        name_contains: str | None = None,
-        date_from: str | None = None,
-        date_to: str | None = None,
+        name_contains: Templated[str | None] = None,
+        date_from: Templated[str | None] = None,
+        date_to: Templated[str | None] = None,
         lookback_months: int = 12,
-        bsg_conn_id: str = "bsg_default",
+        bsg_conn_id: Templated[str] = "bsg_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -64,8 +63,3 @@ class BsgStopCampaignOperator(CampaignStopOperator):
         from airflow_provider_campaigns.hooks.bsg import BsgHook
 
         return BsgHook(self.bsg_conn_id, self.request_timeout, self.max_concurrency, self.status_map)
-
-    def selection_params(self) -> dict[str, Any]:
-        """Ids, channel and the ``all_active`` filters."""
-        names = ("campaign_id", "campaign_ids", "channel", "all_active", "name_contains", "date_from", "date_to", "lookback_months")
-        return {name: getattr(self, name) for name in names}

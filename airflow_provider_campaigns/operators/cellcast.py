@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.operators.base import CampaignStopOperator
+from airflow_provider_campaigns.task_params import Templated
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.cellcast import CellcastHook
@@ -26,15 +27,13 @@ class CellcastStopCampaignOperator(CampaignStopOperator):
     :param cellcast_conn_id: the ``cellcast`` connection (templated).
     """
 
-    template_fields: Sequence[str] = ("message_ids", "message_type", "custom_string", "cellcast_conn_id")
-
     def __init__(
         self,
         *,
-        message_ids: str | Sequence[str] | None = None,
-        message_type: str = "sms",
-        cellcast_conn_id: str = "cellcast_default",
-        custom_string: str | None = None,
+        message_ids: Templated[str | Sequence[str] | None] = None,
+        message_type: Templated[str] = "sms",
+        cellcast_conn_id: Templated[str] = "cellcast_default",
+        custom_string: Templated[str | None] = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -49,7 +48,3 @@ class CellcastStopCampaignOperator(CampaignStopOperator):
         from airflow_provider_campaigns.hooks.cellcast import CellcastHook
 
         return CellcastHook(self.cellcast_conn_id, self.request_timeout, self.max_concurrency, self.status_map)
-
-    def selection_params(self) -> dict[str, Any]:
-        """Message ids, type and ``custom_string``."""
-        return {"message_ids": self.message_ids, "custom_string": self.custom_string, "message_type": self.message_type}

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.operators.base import CampaignStopOperator
+from airflow_provider_campaigns.task_params import Templated
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.comm import CommHook
@@ -35,17 +36,15 @@ class CommStopCampaignOperator(CampaignStopOperator):
     :param send_status_path: dotted path to a list of sends in the campaign answer (``data.sends``), if your account's has one.
     """
 
-    template_fields: Sequence[str] = ("campaign_id", "campaign_send_id", "campaign_sends", "comm_conn_id", "name_contains")
-
     def __init__(
         self,
         *,
-        campaign_id: str | None = None,
-        campaign_send_id: str | None = None,
-        campaign_sends: Sequence[Any] | str | None = None,
+        campaign_id: Templated[str | None] = None,
+        campaign_send_id: Templated[str | None] = None,
+        campaign_sends: Templated[Sequence[Any] | str | None] = None,
         all_active: bool = False,
-        name_contains: str | None = None,
-        comm_conn_id: str = "comm_default",
+        name_contains: Templated[str | None] = None,
+        comm_conn_id: Templated[str] = "comm_default",
         send_status_path: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -64,8 +63,3 @@ class CommStopCampaignOperator(CampaignStopOperator):
         from airflow_provider_campaigns.hooks.comm import CommHook
 
         return CommHook(self.comm_conn_id, self.send_status_path, self.request_timeout, self.max_concurrency, self.status_map)
-
-    def selection_params(self) -> dict[str, Any]:
-        """Sends, or ``all_active`` with its name filter."""
-        names = ("campaign_id", "campaign_send_id", "campaign_sends", "all_active", "name_contains")
-        return {name: getattr(self, name) for name in names}

@@ -49,7 +49,7 @@ class CampaignFireDrillOperator(BaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         """Drill each connection in turn; fail naming every contradicted fact."""
-        from airflow_provider_campaigns.drill.facts import drill
+        from airflow_provider_campaigns.drill.runner import drill
 
         hooks = [(conn_id, vendor, self._hook(vendor, conn_id)) for conn_id, vendor in self._connections()]
         connections: list[dict[str, Any]] = []
@@ -103,7 +103,7 @@ class CampaignFireDrillOperator(BaseOperator):
 
 def summary(connections: list[dict[str, Any]]) -> dict[str, Any]:
     """The drill's result: per connection its facts, the totals, and the contradicted facts."""
-    from airflow_provider_campaigns.drill.probes import CONFIRMED, CONTRADICTED, NOT_PROBED
+    from airflow_provider_campaigns.drill.verdicts import CONFIRMED, CONTRADICTED, NOT_PROBED
 
     facts = [fact for conn in connections for fact in conn["facts"]]
     return {

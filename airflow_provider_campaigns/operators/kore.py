@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.operators.base import CampaignStopOperator
+from airflow_provider_campaigns.task_params import Templated
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.kore import KoreHook
@@ -34,18 +35,16 @@ class KoreStopCampaignOperator(CampaignStopOperator):
     :param kore_conn_id: the ``kore`` connection (templated).
     """
 
-    template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "stream_id", "campaign_type", "kore_conn_id", "name_contains")
-
     def __init__(
         self,
         *,
-        campaign_id: str | None = None,
-        campaign_ids: Sequence[str] | None = None,
+        campaign_id: Templated[str | None] = None,
+        campaign_ids: Templated[Sequence[str] | None] = None,
         all_active: bool = False,
-        name_contains: str | None = None,
-        stream_id: str | None = None,
-        campaign_type: str = "sms",
-        kore_conn_id: str = "kore_default",
+        name_contains: Templated[str | None] = None,
+        stream_id: Templated[str | None] = None,
+        campaign_type: Templated[str] = "sms",
+        kore_conn_id: Templated[str] = "kore_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -63,8 +62,3 @@ class KoreStopCampaignOperator(CampaignStopOperator):
         from airflow_provider_campaigns.hooks.kore import KoreHook
 
         return KoreHook(self.kore_conn_id, self.stream_id, self.request_timeout, self.max_concurrency, self.status_map)
-
-    def selection_params(self) -> dict[str, Any]:
-        """Ids (or ``all_active`` with its name filter), stream and type."""
-        names = ("campaign_id", "campaign_ids", "all_active", "name_contains", "stream_id", "campaign_type")
-        return {name: getattr(self, name) for name in names}

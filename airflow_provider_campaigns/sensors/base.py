@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseSensorOperator, PokeReturnValue, conf
 
+from airflow_provider_campaigns.task_params import VendorParams
+
 if TYPE_CHECKING:
     from airflow_provider_campaigns.engine.stop_batch import Part
     from airflow_provider_campaigns.hooks.base import CampaignHook
@@ -16,8 +18,12 @@ if TYPE_CHECKING:
     from airflow_provider_campaigns.vendors.base import Ref
 
 
-class CampaignStatusSensor(BaseSensorOperator):
+class CampaignStatusSensor(VendorParams, BaseSensorOperator):
     """Base of ``<Vendor>CampaignStatusSensor``: waits until every named campaign is final.
+
+    A vendor's sensor declares its parameters once, as typed keywords of its ``__init__`` (``Templated[...]``
+    for the templated ones); ``template_fields`` and ``selection_params`` derive from them
+    (``airflow_provider_campaigns.task_params``).
 
     Succeeds when all reach ``target_states`` (default ``stopped`` and ``completed``) and returns the
     one result shape, every entry ``already_final``; fails with ``AirflowFailException`` when one ends
@@ -50,10 +56,6 @@ class CampaignStatusSensor(BaseSensorOperator):
     @cached_property
     def hook(self) -> CampaignHook[Any]:
         """The vendor hook (kept across pokes: one login, one session)."""
-        raise NotImplementedError
-
-    def selection_params(self) -> dict[str, Any]:
-        """The vendor selection parameters, as the (rendered) task has them."""
         raise NotImplementedError
 
     @property
@@ -110,7 +112,9 @@ class CampaignStatusSensor(BaseSensorOperator):
         """Poke mode as usual; deferrable: one check in the worker, then the trigger (which retries reads)."""
         if not self.deferrable:
             return super().execute(context)
-        from airflow_provider_campaigns.engine.task_wait import Waiting, defer_timeout, outcome_result, statuses_of, trigger_for
+        from airflow_provider_campaigns.engine.task_wait import Waiting, defer_timeout, outcome_result, statuses_of
+        from airflow_provider_campaigns.engine.wait_payload import trigger_kwargs
+        from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 
         outcome, groups, _ = self._check(context)
         if outcome is not None:
@@ -118,7 +122,7 @@ class CampaignStatusSensor(BaseSensorOperator):
         waiting = Waiting(self.targets, float(self.poke_interval), float(self.timeout), True)
         parts = [part for part, _ in groups]
         self.defer(
-            trigger=trigger_for(groups, waiting, self.hook.clock.time()),
+            trigger=CampaignStatusTrigger(**trigger_kwargs(groups, waiting, self.hook.clock.time())),
             method_name="execute_complete",
             timeout=defer_timeout(parts, waiting),
         )

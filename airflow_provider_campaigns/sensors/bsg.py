@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
+from airflow_provider_campaigns.task_params import Templated
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.bsg import BsgHook
@@ -22,14 +23,12 @@ class BsgCampaignStatusSensor(CampaignStatusSensor):
     :param bsg_conn_id: the ``bsg`` connection (templated).
     """
 
-    template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "bsg_conn_id")
-
     def __init__(
         self,
         *,
-        campaign_id: int | str | None = None,
-        campaign_ids: Sequence[int | str] | None = None,
-        bsg_conn_id: str = "bsg_default",
+        campaign_id: Templated[int | str | None] = None,
+        campaign_ids: Templated[Sequence[int | str] | None] = None,
+        bsg_conn_id: Templated[str] = "bsg_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -43,7 +42,3 @@ class BsgCampaignStatusSensor(CampaignStatusSensor):
         from airflow_provider_campaigns.hooks.bsg import BsgHook
 
         return BsgHook(self.bsg_conn_id, self.request_timeout, status_map=self.status_map)
-
-    def selection_params(self) -> dict[str, Any]:
-        """The campaign id or ids."""
-        return {"campaign_id": self.campaign_id, "campaign_ids": self.campaign_ids}

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
+from airflow_provider_campaigns.task_params import Templated
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.engine.stop_batch import Part
@@ -29,15 +30,13 @@ class CellcastCampaignStatusSensor(CampaignStatusSensor):
     :param cellcast_conn_id: the ``cellcast`` connection (templated).
     """
 
-    template_fields: Sequence[str] = ("message_ids", "custom_string", "message_type", "cellcast_conn_id")
-
     def __init__(
         self,
         *,
-        message_ids: str | Sequence[str] | None = None,
-        custom_string: str | None = None,
-        message_type: str = "sms",
-        cellcast_conn_id: str = "cellcast_default",
+        message_ids: Templated[str | Sequence[str] | None] = None,
+        custom_string: Templated[str | None] = None,
+        message_type: Templated[str] = "sms",
+        cellcast_conn_id: Templated[str] = "cellcast_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -52,10 +51,6 @@ class CellcastCampaignStatusSensor(CampaignStatusSensor):
         from airflow_provider_campaigns.hooks.cellcast import CellcastHook
 
         return CellcastHook(self.cellcast_conn_id, self.request_timeout, status_map=self.status_map)
-
-    def selection_params(self) -> dict[str, Any]:
-        """Message ids, ``custom_string`` and type."""
-        return {"message_ids": self.message_ids, "custom_string": self.custom_string, "message_type": self.message_type}
 
     def _groups(self) -> list[tuple[Part, list[Ref]]]:
         """The named messages plus every message listed with ``custom_string`` (any status); a ``custom_string`` naming none fails."""

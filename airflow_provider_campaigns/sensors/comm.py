@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
+from airflow_provider_campaigns.task_params import Templated
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.comm import CommHook
@@ -29,15 +30,13 @@ class CommCampaignStatusSensor(CampaignStatusSensor):
     :param send_status_path: dotted path to a list of sends in the campaign answer (``data.sends``).
     """
 
-    template_fields: Sequence[str] = ("campaign_id", "campaign_send_id", "campaign_sends", "comm_conn_id")
-
     def __init__(
         self,
         *,
-        campaign_id: str | None = None,
-        campaign_send_id: str | None = None,
-        campaign_sends: Sequence[Any] | str | None = None,
-        comm_conn_id: str = "comm_default",
+        campaign_id: Templated[str | None] = None,
+        campaign_send_id: Templated[str | None] = None,
+        campaign_sends: Templated[Sequence[Any] | str | None] = None,
+        comm_conn_id: Templated[str] = "comm_default",
         send_status_path: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -54,7 +53,3 @@ class CommCampaignStatusSensor(CampaignStatusSensor):
         from airflow_provider_campaigns.hooks.comm import CommHook
 
         return CommHook(self.comm_conn_id, self.send_status_path, self.request_timeout, status_map=self.status_map)
-
-    def selection_params(self) -> dict[str, Any]:
-        """The send or sends."""
-        return {"campaign_id": self.campaign_id, "campaign_send_id": self.campaign_send_id, "campaign_sends": self.campaign_sends}

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
+from airflow_provider_campaigns.task_params import Templated
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.hooks.kore import KoreHook
@@ -22,15 +23,13 @@ class KoreCampaignStatusSensor(CampaignStatusSensor):
     :param kore_conn_id: the ``kore`` connection (templated).
     """
 
-    template_fields: Sequence[str] = ("campaign_id", "campaign_ids", "stream_id", "kore_conn_id")
-
     def __init__(
         self,
         *,
-        campaign_id: str | None = None,
-        campaign_ids: Sequence[str] | None = None,
-        stream_id: str | None = None,
-        kore_conn_id: str = "kore_default",
+        campaign_id: Templated[str | None] = None,
+        campaign_ids: Templated[Sequence[str] | None] = None,
+        stream_id: Templated[str | None] = None,
+        kore_conn_id: Templated[str] = "kore_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -45,7 +44,3 @@ class KoreCampaignStatusSensor(CampaignStatusSensor):
         from airflow_provider_campaigns.hooks.kore import KoreHook
 
         return KoreHook(self.kore_conn_id, self.stream_id, self.request_timeout, status_map=self.status_map)
-
-    def selection_params(self) -> dict[str, Any]:
-        """The campaign id or ids and the stream."""
-        return {"campaign_id": self.campaign_id, "campaign_ids": self.campaign_ids, "stream_id": self.stream_id}

@@ -22,12 +22,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from . import control
+from . import control, fakes
 from .config import parse_page_cap
 from .credentials import SimulatorCredentials
 from .drift import parse_drift
 from .rate_limits import parse_rate_limit
-from .sim import VENDORS, Simulator
+from .sim import Simulator
 from .traffic import parse_traffic
 
 
@@ -35,7 +35,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(
         prog="python -m airflow_provider_campaigns.simulator",
-        description="Local fake of the BSG, Cellcast, comm.com and Kore.ai campaign APIs.",
+        description=f"Local fake of the {fakes.titles_in_prose()} campaign APIs.",
     )
     parser.add_argument("--port", type=int, default=8765, help="TCP port on 127.0.0.1 (0 = any free port)")
     parser.add_argument("--seed", type=Path, help="JSON file with campaigns (and optional credentials) to create")
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if sim.config.drift:
         mode += "; drifting: " + ", ".join(f"{vendor}={kind}" for vendor, kind in sim.config.drift.items())
     print(f"Campaign vendor simulator listening on {sim.url} ({mode})")
-    for vendor in VENDORS:
+    for vendor in sim.app.vendors:
         print(f"  {vendor:<9} {sim.base_url(vendor)}")
     print(f"  control   {sim.url}/_sim (health, campaigns, faults, rate_limits, traffic, requests, reset, outage)")
     for vendor, limit in sim.rate_limits().items():
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in sim.credentials.as_dict().items():
         print(f"  {key}={value}")
     for vendor, result in seeded:
-        print(f"Seeded {vendor} campaign: {json.dumps(control.created(str(vendor), result))}")
+        print(f"Seeded {vendor} campaign: {json.dumps(control.created(sim.app, str(vendor), result))}")
     print("Airflow connections:")
     for name, value in sim.connection_env().items():
         print(f"export {name}={shlex.quote(value)}")

@@ -6,15 +6,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import fakes
 from .drift import check_drift
 from .traffic import TrafficSetting, check_settings
-
-VENDORS = ("bsg", "cellcast", "comm", "kore")
 
 
 @dataclass
 class SimConfig:
-    """Behaviour switches shared by the four fake vendors.
+    """Behaviour switches shared by the fake vendors (per-vendor ones keyed by the keys in :mod:`.fakes`).
 
     :param strict: answer exactly as the vendors document (``False``: the lenient
         "alternative reading", with the extensions listed in ``docs/vendor-contracts.md``).
@@ -47,11 +46,12 @@ class SimConfig:
             raise ValueError(f"strict must be true or false, not {strict!r}")
         wind_down = check_wind_down(changes.get("wind_down", self.wind_down))
         caps = check_page_caps(changes.get("page_caps", self.page_caps))
-        drift = check_drift(changes.get("drift", self.drift), VENDORS)
+        vendors = fakes.keys()
+        drift = check_drift(changes.get("drift", self.drift), vendors)
         traffic = self.traffic
         if "traffic" in changes:
-            traffic = {**self.traffic, **check_settings(changes["traffic"], VENDORS)}
-            traffic = {vendor: traffic[vendor] for vendor in VENDORS if vendor in traffic and not _lifted(changes["traffic"], vendor)}
+            traffic = {**self.traffic, **check_settings(changes["traffic"], vendors)}
+            traffic = {vendor: traffic[vendor] for vendor in vendors if vendor in traffic and not _lifted(changes["traffic"], vendor)}
         self.strict, self.wind_down, self.page_caps, self.drift = strict, wind_down, caps, drift
         self.traffic = traffic
 
@@ -94,8 +94,7 @@ def check_page_caps(value: object) -> dict[str, int]:
         raise ValueError(f"page_caps must map vendor names to row counts, not {value!r}")
     caps: dict[str, int] = {}
     for vendor, rows in value.items():
-        if vendor not in VENDORS:
-            raise ValueError(f"page_caps: unknown vendor {vendor!r}; expected one of {', '.join(VENDORS)}")
+        fakes.check_key(vendor, "page_caps")
         if rows is None:
             continue
         if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
@@ -105,9 +104,9 @@ def check_page_caps(value: object) -> dict[str, int]:
 
 
 def parse_page_cap(text: str) -> tuple[str, int]:
-    """``"bsg=40"`` -> ``("bsg", 40)`` (for the command line)."""
+    """``"VENDOR=40"`` -> ``("VENDOR", 40)`` (for the command line)."""
     vendor, sep, rows = text.partition("=")
     if not sep or not rows.strip().isdigit():
-        raise ValueError(f"expected VENDOR=ROWS, e.g. bsg=40, not {text!r}")
+        raise ValueError(f"expected VENDOR=ROWS, e.g. {fakes.example_key()}=40, not {text!r}")
     check_page_caps({vendor.strip(): int(rows)})
     return vendor.strip(), int(rows)

@@ -2,7 +2,7 @@
 
 - ``GET /_sim/health`` -> ``{"status": "ok", "vendors": [...]}``
 - ``POST /_sim/campaigns`` ``{"vendor", "status", "wind_down", ...add_campaign kwargs}`` ->
-  ``{"id"}`` (bsg, kore), ``{"ids"}`` (cellcast), ``{"campaign_id",
+  what the fake's ``created`` says: ``{"id"}`` (bsg, kore), ``{"ids"}`` (cellcast), ``{"campaign_id",
   "campaign_send_id"}`` (comm)
 - ``GET /_sim/campaigns?vendor=bsg`` -> list of current states (all vendors without ``vendor``)
 - ``GET /_sim/campaigns/{vendor}/{id}`` -> ``{"vendor", "id", "state", "stop_count",
@@ -44,13 +44,9 @@ if TYPE_CHECKING:
     from .server import App
 
 
-def created(vendor: str, result: Any) -> dict[str, Any]:
-    """The control API's answer to a created campaign."""
-    if vendor == "cellcast":
-        return {"ids": result}
-    if vendor == "comm":
-        return {"campaign_id": result[0], "campaign_send_id": result[1]}
-    return {"id": result}
+def created(app: App, vendor: str, result: Any) -> dict[str, Any]:
+    """The control API's answer to a created campaign (each fake names its own: ``FakeVendor.created``)."""
+    return app.vendor(vendor).created(result)
 
 
 def add_campaign(app: App, spec: dict[str, Any]) -> Any:
@@ -167,7 +163,7 @@ def handle(app: App, req: SimRequest) -> SimResponse:
             return json_response(200, {"status": "ok", "vendors": list(app.vendors)})
         if route == "/campaigns" and req.method == "POST":
             vendor = str(body.get("vendor"))
-            return json_response(200, created(vendor, add_campaign(app, body)))
+            return json_response(200, created(app, vendor, add_campaign(app, body)))
         if route == "/campaigns" and req.method == "GET":
             wanted = req.query.get("vendor")
             apis = [app.vendor(wanted)] if wanted else list(app.vendors.values())

@@ -1,87 +1,93 @@
-"""The secrets the simulator accepts, and the Airflow connections that carry them."""
+"""The secrets the simulator accepts, and the Airflow connections that carry them.
+
+Each fake vendor declares its own credential fields (:class:`CredentialField`: a name and how a
+fresh value is made) and its connection (``FakeVendor.connection``); this module puts every
+registered fake's together (:mod:`.fakes`).
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import secrets
-import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-
-def _hex(n: int) -> str:
-    return secrets.token_hex(n)
+from . import fakes
 
 
 @dataclass(frozen=True)
-class SimulatorCredentials:
-    """Credentials for the four fake vendors (random unless given).
+class CredentialField:
+    """One credential field a fake vendor accepts: its name, a maker of a fresh (random) value, what it is.
 
-    :param bsg_api_key: BSG API key (``test_`` prefix, like BSG's test keys).
-    :param cellcast_api_key: Cellcast API key (sent as a Bearer token).
-    :param comm_token: comm.com API token (sent as a Bearer token).
-    :param kore_client_id: Kore app Client ID (the JWT's ``appId``).
-    :param kore_client_secret: Kore app Client Secret (the JWT's HS256 key).
-    :param kore_account_id: Kore account id (``accountid`` header, ``accountId`` query).
-    :param kore_stream_id: Kore stream/bot id, ``st-`` + UUID (``iid`` header, path).
-    :param bsg_jwt_ttl: lifetime of the JWTs BSG's login hands out, in seconds.
+    The name is also the attribute of :class:`SimulatorCredentials` and the seed file's key, so it
+    starts with the fake's key (``kore_stream_id``) to stay unique across fakes.
     """
 
-    bsg_api_key: str = field(default_factory=lambda: "test_" + _hex(20))
-    cellcast_api_key: str = field(default_factory=lambda: _hex(24))
-    comm_token: str = field(default_factory=lambda: f"{secrets.randbelow(900) + 100}|" + secrets.token_urlsafe(30))
-    kore_client_id: str = field(default_factory=lambda: f"cs-{uuid.uuid4()}")
-    kore_client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    kore_account_id: str = field(default_factory=lambda: _hex(12))
-    kore_stream_id: str = field(default_factory=lambda: f"st-{uuid.uuid4()}")
-    bsg_jwt_ttl: float = 3600
+    name: str
+    default: Callable[[], Any]
+    doc: str = ""
+
+
+def _fields() -> Iterator[CredentialField]:
+    """Every registered fake's credential fields, in registry order."""
+    return (field for fake in fakes.fakes() for field in fake.credential_fields)
+
+
+class SimulatorCredentials:
+    """Credentials for every registered fake vendor (random unless given), read as attributes.
+
+    ``SimulatorCredentials(bsg_api_key="test_x")`` fixes one field and generates the others; each
+    fake vendor's ``credential_fields`` lists its fields and what they are. Immutable; equal when every field is.
+    """
+
+    def __init__(self, **given: Any) -> None:
+        """Take the ``given`` fields, generate the rest; an unknown field is a ``TypeError``."""
+        known = {field.name: field for field in _fields()}
+        unknown = set(given) - set(known)
+        if unknown:
+            raise TypeError(f"unknown credential fields: {', '.join(sorted(unknown))}")
+        values = {name: given[name] if name in given else field.default() for name, field in known.items()}
+        object.__setattr__(self, "_values", values)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SimulatorCredentials:
-        """Build from a dict; missing fields are generated, unknown ones rejected."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - names
-        if unknown:
-            raise ValueError(f"unknown credential fields: {', '.join(sorted(unknown))}")
-        return cls(**data)
+        """Build from a dict; missing fields are generated, unknown ones rejected (``ValueError``)."""
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
 
     def as_dict(self) -> dict[str, Any]:
         """All fields as a plain dict."""
-        return dataclasses.asdict(self)
+        return dict(self._fields())
+
+    def _fields(self) -> dict[str, Any]:
+        values: dict[str, Any] = self.__dict__.get("_values", {})
+        return values
+
+    def __getattr__(self, name: str) -> Any:
+        """A field's value (``AttributeError`` naming the known fields when there is none)."""
+        fields = self._fields()
+        if name in fields:
+            return fields[name]
+        raise AttributeError(f"no credential field {name!r}; known: {', '.join(fields)}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("SimulatorCredentials are immutable; build new ones")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SimulatorCredentials) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._fields().items())))
+
+    def __repr__(self) -> str:
+        return f"SimulatorCredentials({', '.join(f'{name}={value!r}' for name, value in self._fields().items())})"
 
 
 def connections(creds: SimulatorCredentials, base_url: str) -> dict[str, dict[str, Any]]:
-    """Airflow connection dicts (``bsg_default``, ...) pointing at ``base_url``."""
-    insecure = {"allow_insecure": True}
-    return {
-        "bsg_default": {
-            "conn_type": "bsg",
-            "host": f"{base_url}/bsg",
-            "password": creds.bsg_api_key,
-            "extra": dict(insecure),
-        },
-        "cellcast_default": {
-            "conn_type": "cellcast",
-            "host": f"{base_url}/cellcast",
-            "password": creds.cellcast_api_key,
-            "extra": dict(insecure),
-        },
-        "comm_default": {
-            "conn_type": "comm",
-            "host": f"{base_url}/comm",
-            "password": creds.comm_token,
-            "extra": dict(insecure),
-        },
-        "kore_default": {
-            "conn_type": "kore",
-            "host": f"{base_url}/kore",
-            "login": creds.kore_client_id,
-            "password": creds.kore_client_secret,
-            # the simulator is unlimited unless told otherwise: no documented 60/min here (0 = learn from 429s)
-            "extra": {**insecure, "account_id": creds.kore_account_id, "stream_id": creds.kore_stream_id, "requests_per_second": 0},
-        },
-    }
+    """Airflow connection dicts (``<key>_default`` per fake vendor) pointing at ``base_url``."""
+    return {f"{fake.name}_default": fake.connection(creds, f"{base_url}/{fake.name}") for fake in fakes.fakes()}
 
 
 def connection_env(conns: dict[str, dict[str, Any]]) -> dict[str, str]:

@@ -14,32 +14,38 @@ vendor's successful JSON answers after the vendor logic ran (so a drifted stop s
   ``meta.last_page``, ``meta.total``; Kore.ai ``hasMore``, ``moreAvailable``, ``total``,
   ``totalResults``, ``totalPages``).
 
-Errors (4xx/5xx), non-JSON answers and the control API are never altered.
+Where each switch acts is the fake's own declaration (its ``drift_shape``, a :class:`DriftShape`);
+the examples above are the built-in fakes'. Errors (4xx/5xx), non-JSON answers and the control API
+are never altered.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from . import fakes
 from .http_types import SimRequest, SimResponse, dumps
 
 KINDS = ("renamed_field", "moved_status", "missing_paging")
-#: what each vendor's ``renamed_field`` renames: (old names, new name)
-RENAMED_IDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "bsg": (("id",), "campaign_id"),
-    "cellcast": (("_id",), "message_id"),
-    "comm": (("id",), "uuid"),
-    "kore": (("id", "_id"), "campaignId"),
-}
-#: the paging signals ``missing_paging`` removes, per vendor: (container path, keys)
-PAGING_SIGNALS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "bsg": (("meta.page", ("total",)),),
-    "cellcast": (("data", ("hasNextPage", "nextPage", "totalPages", "total")), ("", ("hasNextPage", "nextPage", "totalPages"))),
-    "comm": (("", ("links",)), ("meta", ("last_page", "total"))),
-    "kore": tuple((path, ("hasMore", "moreAvailable", "total", "totalResults", "totalPages")) for path in ("", "data")),
-}
+
+
+@dataclass(frozen=True)
+class DriftShape:
+    """Where a fake vendor's answers hold what the drift switches alter (each fake declares its own).
+
+    :param ids: ``renamed_field``: the id fields of a resource, and the name they are all renamed to.
+    :param statuses: ``moved_status``: ``(dotted path in a resource, dotted path it moves to)``, in order.
+    :param paging: ``missing_paging``: ``(dotted container path, keys removed from it)``; ``""`` is the answer itself.
+    :param whole_answer: fragments of a request path whose answer is itself the resource (not under ``data``).
+    """
+
+    ids: tuple[tuple[str, ...], str] = (("id",), "campaign_id")
+    statuses: tuple[tuple[str, str], ...] = (("status", "state.status"),)
+    paging: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    whole_answer: tuple[str, ...] = ()
 
 
 def check_drift(value: object, vendors: tuple[str, ...]) -> dict[str, str]:
@@ -61,18 +67,16 @@ def check_drift(value: object, vendors: tuple[str, ...]) -> dict[str, str]:
 
 
 def parse_drift(text: str) -> tuple[str, str]:
-    """``"kore=missing_paging"`` -> ``("kore", "missing_paging")`` (for the command line)."""
-    from .config import VENDORS
-
+    """``"VENDOR=missing_paging"`` -> ``("VENDOR", "missing_paging")`` (for the command line)."""
     vendor, sep, kind = text.partition("=")
     if not sep:
-        raise ValueError(f"expected VENDOR=KIND, e.g. kore=missing_paging, not {text!r}")
-    check_drift({vendor.strip(): kind.strip()}, VENDORS)
+        raise ValueError(f"expected VENDOR=KIND, e.g. {fakes.example_key()}=missing_paging, not {text!r}")
+    check_drift({vendor.strip(): kind.strip()}, fakes.keys())
     return vendor.strip(), kind.strip()
 
 
-def apply(vendor: str, kind: str | None, req: SimRequest, resp: SimResponse) -> SimResponse:
-    """``resp`` rewritten by the vendor's drift ``kind`` (unchanged without one, or for errors and non-JSON)."""
+def apply(shape: DriftShape, kind: str | None, req: SimRequest, resp: SimResponse) -> SimResponse:
+    """``resp`` rewritten by the drift ``kind`` where ``shape`` says (unchanged without one, or for errors and non-JSON)."""
     if kind is None or not 200 <= resp.status < 300 or resp.drop or "json" not in (resp.content_type or ""):
         return resp
     try:
@@ -81,14 +85,14 @@ def apply(vendor: str, kind: str | None, req: SimRequest, resp: SimResponse) -> 
         return resp
     if not isinstance(body, dict):
         return resp
-    _REWRITES[kind](vendor, req, body)
+    _REWRITES[kind](shape, req, body)
     resp.body = dumps(body)
     return resp
 
 
-def _resources(vendor: str, req: SimRequest, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _resources(shape: DriftShape, req: SimRequest, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The campaign (message, send) objects of an answer: where the client reads ids and statuses."""
-    if vendor == "kore" and "/trigger/" in req.path:
+    if any(fragment in req.path for fragment in shape.whole_answer):
         yield body
         return
     data = body.get("data")
@@ -102,35 +106,45 @@ def _resources(vendor: str, req: SimRequest, body: dict[str, Any]) -> Iterator[d
         yield from (row for row in data if isinstance(row, dict))
 
 
-def _rename_ids(vendor: str, req: SimRequest, body: dict[str, Any]) -> None:
-    old_names, new_name = RENAMED_IDS[vendor]
-    for resource in _resources(vendor, req, body):
+def _container(body: Any, path: str, create: bool = False) -> Any:
+    """The object at a dotted ``path`` of ``body`` (``""``: ``body``); ``None`` where there is none (made when ``create``)."""
+    for step in filter(None, path.split(".")):
+        if not isinstance(body, dict):
+            return None
+        if create and not isinstance(body.get(step), dict):
+            body[step] = {}
+        body = body.get(step)
+    return body
+
+
+def _rename_ids(shape: DriftShape, req: SimRequest, body: dict[str, Any]) -> None:
+    old_names, new_name = shape.ids
+    for resource in _resources(shape, req, body):
         for old in old_names:
             if old in resource:
                 resource[new_name] = resource.pop(old)
 
 
-def _move_status(vendor: str, req: SimRequest, body: dict[str, Any]) -> None:
-    for resource in _resources(vendor, req, body):
-        if "status" in resource:
-            resource["state"] = {"status": resource.pop("status")}
-        meta = resource.get("meta")
-        progress = meta.get("multistep_status") if isinstance(meta, dict) else None
-        if isinstance(meta, dict) and isinstance(progress, dict) and "status" in progress:
-            meta["status"] = progress.pop("status")
+def _move_status(shape: DriftShape, req: SimRequest, body: dict[str, Any]) -> None:
+    for resource in _resources(shape, req, body):
+        for source, target in shape.statuses:
+            where, _, field = source.rpartition(".")
+            holder = _container(resource, where)
+            if isinstance(holder, dict) and field in holder:
+                value = holder.pop(field)
+                where, _, field = target.rpartition(".")
+                _container(resource, where, create=True)[field] = value
 
 
-def _drop_paging(vendor: str, req: SimRequest, body: dict[str, Any]) -> None:
-    for path, keys in PAGING_SIGNALS[vendor]:
-        container: Any = body
-        for step in filter(None, path.split(".")):
-            container = container.get(step) if isinstance(container, dict) else None
+def _drop_paging(shape: DriftShape, req: SimRequest, body: dict[str, Any]) -> None:
+    for path, keys in shape.paging:
+        container = _container(body, path)
         if isinstance(container, dict):
             for key in keys:
                 container.pop(key, None)
 
 
-_REWRITES: dict[str, Callable[[str, SimRequest, dict[str, Any]], None]] = {
+_REWRITES: dict[str, Callable[[DriftShape, SimRequest, dict[str, Any]], None]] = {
     "renamed_field": _rename_ids,
     "moved_status": _move_status,
     "missing_paging": _drop_paging,

@@ -26,12 +26,15 @@ as Laravel routing does); statistics are 0 before sending, half the ``recipients
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from . import bsg_list
 from .bsg_auth import INVALID, UNAUTHENTICATED, BsgTokens, bearer_token
 from .clock import plain
-from .fake_vendor import FakeVendor
+from .credentials import CredentialField, SimulatorCredentials
+from .drift import DriftShape
+from .fake_vendor import FakeVendor, phrase
 from .http_types import SimRequest, SimResponse, json_response
 from .state import Machine, Record, Timing, new_record
 from .traffic import TrafficSetting
@@ -57,7 +60,19 @@ class FakeBsg(FakeVendor):
     """The BSG routes and campaign resources."""
 
     name = "bsg"
+    title = "BSG"
+    credential_fields = (
+        CredentialField("bsg_api_key", lambda: "test_" + secrets.token_hex(20), "BSG API key (``test_`` prefix, like BSG's test keys)"),
+        CredentialField("bsg_jwt_ttl", lambda: 3600, "lifetime of the JWTs BSG's login hands out, in seconds"),
+    )
+    drift_shape = DriftShape(ids=(("id",), "campaign_id"), paging=(("meta.page", ("total",)),))
+    audience_field = "recipients"
     auth_first = False
+
+    @classmethod
+    def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:
+        """The API key in ``password``."""
+        return cls.connection_to(url, password=creds.bsg_api_key)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Register the routes; create the JWT signer."""
@@ -81,6 +96,10 @@ class FakeBsg(FakeVendor):
     def unauthorized(self) -> SimResponse:
         """BSG's 401 (body undocumented)."""
         return json_response(401, UNAUTHENTICATED)
+
+    def error_body(self, status: int) -> Any:
+        """``{"message"}``; a 429 is BSG's documented duplicate-request detector."""
+        return {"message": "Too many duplicate request detected" if status == 429 else phrase(status)}
 
     def expire_token(self, req: SimRequest) -> SimResponse:
         """Revoke every JWT issued so far, then answer normally."""

@@ -41,6 +41,8 @@ from typing import Any
 from . import cellcast_list
 from .cellcast_answers import api_error, cast_error, envelope, not_found, refused
 from .clock import iso_ms, parse_when
+from .credentials import CredentialField, SimulatorCredentials
+from .drift import DriftShape
 from .fake_vendor import FakeVendor, phrase
 from .http_types import SimRequest, SimResponse, json_response
 from .state import Machine, Record, Timing, new_record
@@ -63,6 +65,22 @@ class FakeCellcast(FakeVendor):
     """The Cellcast routes and message resources."""
 
     name = "cellcast"
+    title = "Cellcast"
+    credential_fields = (CredentialField("cellcast_api_key", lambda: secrets.token_hex(24), "Cellcast API key (sent as a Bearer token)"),)
+    drift_shape = DriftShape(
+        ids=(("_id",), "message_id"),
+        paging=(("data", ("hasNextPage", "nextPage", "totalPages", "total")), ("", ("hasNextPage", "nextPage", "totalPages"))),
+    )
+    audience_field = "recipients"
+
+    @classmethod
+    def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:
+        """The API key in ``password``."""
+        return cls.connection_to(url, password=creds.cellcast_api_key)
+
+    def created(self, result: Any) -> dict[str, Any]:
+        """``{"ids"}``: one message id per recipient."""
+        return {"ids": result}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Register the routes."""

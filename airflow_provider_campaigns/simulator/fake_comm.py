@@ -29,11 +29,14 @@ from __future__ import annotations
 import hmac
 import math
 import re
+import secrets
 import uuid
 from typing import Any
 
 from .clock import iso_us
 from .comm_render import Progress, campaign_resource, meta
+from .credentials import CredentialField, SimulatorCredentials
+from .drift import DriftShape
 from .fake_vendor import FakeVendor
 from .http_types import SimRequest, SimResponse, int_param, json_response
 from .state import Machine, Record, Timing, new_record
@@ -64,7 +67,25 @@ class FakeComm(FakeVendor):
     """The comm.com routes and resources."""
 
     name = "comm"
+    title = "comm.com"
+    credential_fields = (
+        CredentialField("comm_token", lambda: f"{secrets.randbelow(900) + 100}|{secrets.token_urlsafe(30)}", "comm.com API token (Bearer)"),
+    )
+    drift_shape = DriftShape(
+        ids=(("id",), "uuid"),
+        statuses=(("status", "state.status"), ("meta.multistep_status.status", "meta.status")),
+        paging=(("", ("links",)), ("meta", ("last_page", "total"))),
+    )
     auth_first = False
+
+    @classmethod
+    def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:
+        """The token in ``password``."""
+        return cls.connection_to(url, password=creds.comm_token)
+
+    def created(self, result: Any) -> dict[str, Any]:
+        """``{"campaign_id", "campaign_send_id"}``: the campaign and its new send."""
+        return {"campaign_id": result[0], "campaign_send_id": result[1]}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Register the routes."""

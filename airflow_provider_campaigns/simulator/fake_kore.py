@@ -58,12 +58,15 @@ Simulator choices where the docs are silent:
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from typing import Any
 
 import jwt
 
 from .clock import iso_ms
+from .credentials import CredentialField, SimulatorCredentials
+from .drift import DriftShape
 from .fake_vendor import FakeVendor, phrase
 from .http_types import SimRequest, SimResponse, json_response
 from .state import Machine, Record, Timing, new_record
@@ -97,6 +100,18 @@ class FakeKore(FakeVendor):
     """The Kore.ai routes and campaign resources."""
 
     name = "kore"
+    title = "Kore.ai"
+    credential_fields = (
+        CredentialField("kore_client_id", lambda: f"cs-{uuid.uuid4()}", "Kore app Client ID (the JWT's ``appId``)"),
+        CredentialField("kore_client_secret", lambda: secrets.token_urlsafe(32), "Kore app Client Secret (the JWT's HS256 key)"),
+        CredentialField("kore_account_id", lambda: secrets.token_hex(12), "Kore account id (``accountid`` header, ``accountId`` query)"),
+        CredentialField("kore_stream_id", lambda: f"st-{uuid.uuid4()}", "Kore stream/bot id, ``st-`` + UUID (``iid`` header, path)"),
+    )
+    drift_shape = DriftShape(
+        ids=(("id", "_id"), "campaignId"),
+        paging=tuple((path, ("hasMore", "moreAvailable", "total", "totalResults", "totalPages")) for path in ("", "data")),
+        whole_answer=("/trigger/",),  # the stop's answer is the campaign itself
+    )
     rate_limit_retry_after = "absent"  # Kore.ai documents no Retry-After
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -109,6 +124,13 @@ class FakeKore(FakeVendor):
         add("POST", rf"{_BASE}/getAllCampaignDetails", self._list)
         add("GET", rf"{_BASE}/([^/]+)", lambda req, match: self._read(req, match, full=True))
 
+    @classmethod
+    def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:
+        """Client ID and Secret as login and password; account and stream in the extras."""
+        # the simulator is unlimited unless told otherwise: no documented 60/min here (0 = learn from 429s)
+        extra = {"account_id": creds.kore_account_id, "stream_id": creds.kore_stream_id, "requests_per_second": 0}
+        return cls.connection_to(url, extra, login=creds.kore_client_id, password=creds.kore_client_secret)
+
     # -- auth ---------------------------------------------------------------------
     def valid_jwt(self, token: str) -> bool:
         """HS256 with the Client Secret, ``appId`` == Client ID, ``exp`` if present."""
@@ -118,7 +140,7 @@ class FakeKore(FakeVendor):
             )
         except jwt.PyJWTError:
             return False
-        return claims.get("appId") == self.creds.kore_client_id
+        return bool(claims.get("appId") == self.creds.kore_client_id)
 
     def authenticate(self, req: SimRequest) -> SimResponse | None:
         """The ``auth``, ``accountid`` and ``iid`` headers."""
@@ -157,8 +179,6 @@ class FakeKore(FakeVendor):
         return None if account == self.creds.kore_account_id else denied("Invalid accountId")
 
     # -- campaigns -----------------------------------------------------------------
-    audience_field = "audience"
-
     def create(
         self,
         *,

@@ -1,4 +1,9 @@
-"""What every fake vendor provides to the server, the control API and ``Simulator``."""
+"""What every fake vendor provides to the server, the control API and ``Simulator``.
+
+A subclass is a whole fake vendor: registered by one line in :mod:`.fakes`, it is mounted, given
+credentials and a connection, rate-limited, drifted and named on the command line from what it
+declares here.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from http import HTTPStatus
 from typing import Any
 
 from .config import SimConfig
-from .credentials import SimulatorCredentials
+from .credentials import CredentialField, SimulatorCredentials
+from .drift import DriftShape
 from .http_types import Router, SimRequest, SimResponse, json_response
 from .state import Record, Store, Timing
 from .traffic import Flow, Sending, TrafficSetting, check_audience, check_rate
@@ -28,18 +34,44 @@ def phrase(status: int) -> str:
 
 
 class FakeVendor:
-    """Base class of the four fake vendors.
+    """Base class of the fake vendors.
 
-    Subclasses fill :attr:`router`, and implement :meth:`create`, :meth:`render` and
-    the vendor's error bodies. :meth:`handle` answers 404/405 for unrouted requests
-    and calls :meth:`authenticate` first when :attr:`auth_first` is set. Each request
-    reads :attr:`config` (strict or lenient, page caps, wind-down) afresh.
+    Subclasses set :attr:`name` and :attr:`title`, declare :attr:`credential_fields` (and, as needed,
+    :attr:`drift_shape`, :attr:`audience_field`, :meth:`connection`, :meth:`created`), fill
+    :attr:`router`, and implement :meth:`create`, :meth:`render` and the vendor's error bodies.
+    :meth:`handle` answers 404/405 for unrouted requests and calls :meth:`authenticate` first when
+    :attr:`auth_first` is set. Each request reads :attr:`config` (strict or lenient, page caps,
+    wind-down) afresh.
     """
 
+    #: the vendor key: its mount (``/<name>``), its ``vendor`` in the control API and its connection's type
     name = ""
+    #: how people write the vendor's name (the command line's description)
+    title = ""
+    #: the credential fields it accepts, with their generated defaults (:class:`~.credentials.SimulatorCredentials`)
+    credential_fields: tuple[CredentialField, ...] = ()
+    #: where the drift switches alter its answers (:mod:`.drift`)
+    drift_shape = DriftShape()
     auth_first = True
     #: what a rate-limit refusal carries when the limit names no ``retry_after`` mode (see ``rate_limits``)
     rate_limit_retry_after = "honest"
+
+    @classmethod
+    def connection(cls, creds: SimulatorCredentials, url: str) -> dict[str, Any]:
+        """The Airflow connection (``<name>_default``) that points a client at this fake mounted at ``url``.
+
+        The default carries no secret; a fake returns ``cls.connection_to(url, password=...)`` with its own.
+        """
+        return cls.connection_to(url)
+
+    @classmethod
+    def connection_to(cls, url: str, extra: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        """``{"conn_type": <name>, "host": url, **fields, "extra": {"allow_insecure": true, **extra}}``."""
+        return {"conn_type": cls.name, "host": url, **fields, "extra": {"allow_insecure": True, **(extra or {})}}
+
+    def created(self, result: Any) -> dict[str, Any]:
+        """The control API's answer to a campaign :meth:`add` created (``{"id": ...}`` by default)."""
+        return {"id": result}
 
     def __init__(self, store: Store, creds: SimulatorCredentials, config: SimConfig | None = None) -> None:
         """Bind to the shared store, credentials and settings."""
@@ -88,7 +120,7 @@ class FakeVendor:
 
     def error_body(self, status: int) -> Any:
         """The vendor's JSON error body for an injected ``status`` fault."""
-        return {"message": "Too many duplicate request detected" if status == 429 else phrase(status)}
+        return {"message": phrase(status)}
 
     def error_response(self, status: int) -> SimResponse:
         """The default answer for an injected ``status`` fault."""
@@ -149,8 +181,8 @@ class FakeVendor:
         traffic = self.config.traffic.get(self.name) if rate is None else None if rate == 0 else TrafficSetting(check_rate(rate))
         return self.create(status=status, channel=channel.lower(), name=name, timing=timing, traffic=traffic, **fields)
 
-    #: the keyword of :meth:`create` that holds how many messages a campaign sends
-    audience_field = "recipients"
+    #: the keyword of :meth:`create` that holds how many messages a campaign sends (its own name for an audience)
+    audience_field = "audience"
 
     def create(
         self, *, status: str | None, channel: str, name: str | None, timing: Timing, traffic: TrafficSetting | None, **fields: Any

@@ -11,7 +11,8 @@ tokens), so a client that keeps knocking keeps itself locked out.
 - ``"honest"``: ``Retry-After`` with the whole seconds until a token is there (at least 1);
 - ``"absent"``: no ``Retry-After`` (Kore.ai documents none; its default);
 - ``"short"``: ``Retry-After: 0``, a lie: the next request is refused as well;
-- ``None``: the vendor's default (``absent`` for Kore.ai, ``honest`` for the others).
+- ``None``: the vendor's default (each fake's ``rate_limit_retry_after``: ``absent`` for Kore.ai,
+  ``honest`` for the others).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import VENDORS
+from . import fakes
 
 RETRY_AFTER_MODES = ("honest", "absent", "short")
 #: how deep a bucket may go into debt when refused requests spend tokens, in seconds of tokens
@@ -94,8 +95,7 @@ class RateLimits:
 
     def set(self, vendor: str, limit: RateLimit | None) -> None:
         """Put ``limit`` in front of ``vendor`` (a full bucket), or lift it with ``None``."""
-        if vendor not in VENDORS:
-            raise ValueError(f"unknown vendor {vendor!r}; expected one of {', '.join(VENDORS)}")
+        fakes.check_key(vendor)
         with self._lock:
             if limit is None:
                 self._buckets.pop(vendor, None)
@@ -134,7 +134,7 @@ def retry_after_header(mode: str, wait: float) -> str | None:
 
 
 def parse_rate_limit(text: str) -> tuple[str, RateLimit]:
-    """``"kore=1"`` or ``"cellcast=15,burst=15,refused_spends=true,retry_after=short"`` (command line)."""
+    """``"VENDOR=1"`` or ``"VENDOR=15,burst=15,refused_spends=true,retry_after=short"`` (command line)."""
     head, *options = [part.strip() for part in text.split(",")]
     vendor, sep, rate = head.partition("=")
     if not sep:
@@ -150,9 +150,7 @@ def parse_rate_limit(text: str) -> tuple[str, RateLimit]:
             values[key] = value.lower() in ("1", "true", "yes", "on")
         else:
             values[key] = value
-    if vendor.strip() not in VENDORS:
-        raise ValueError(f"unknown vendor {vendor.strip()!r}; expected one of {', '.join(VENDORS)}")
-    return vendor.strip(), RateLimit.build(_number(rate, "rate"), **values)
+    return fakes.check_key(vendor.strip()), RateLimit.build(_number(rate, "rate"), **values)
 
 
 def _number(text: str, name: str) -> float:

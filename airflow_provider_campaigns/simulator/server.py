@@ -84,7 +84,7 @@ class App:
                 resp = api.rate_limited(retry_after_header(limit.retry_after or api.rate_limit_retry_after, wait))
             else:
                 fault = self.faults.take(mount, method, rel, path)
-                resp = self._guard(lambda: drift.apply(mount, api.config.drift.get(mount), req, self._answer(api, req, fault)))
+                resp = self._guard(lambda: drift.apply(api.drift_shape, api.config.drift.get(mount), req, self._answer(api, req, fault)))
         entry = {
             "vendor": None if api is None else mount,
             "method": method,

@@ -5,29 +5,25 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from . import control
+from . import control, fakes
 from .clock import SYSTEM_CLOCK, SimClock
-from .config import VENDORS, SimConfig
+from .config import SimConfig
 from .credentials import SimulatorCredentials, connection_env, connections
-from .fake_bsg import FakeBsg
-from .fake_cellcast import FakeCellcast
-from .fake_comm import FakeComm
-from .fake_kore import FakeKore
-from .fake_vendor import FakeVendor
 from .faults import make_fault
 from .listener import Listener
 from .rate_limits import RateLimit
 from .server import HOST, App
 from .state import Store
 
-__all__ = ["VENDORS", "Simulator"]
+__all__ = ["Simulator"]
 
 
 class Simulator:
-    """A local, stateful fake of the BSG, Cellcast, comm.com and Kore.ai APIs.
+    """A local, stateful fake of the BSG, Cellcast, comm.com and Kore.ai APIs (every fake in :mod:`.fakes`).
 
-    One HTTP server on 127.0.0.1; vendors are mounted at ``/bsg``, ``/cellcast``,
-    ``/comm`` and ``/kore``, the control API at ``/_sim``.
+    One HTTP server on 127.0.0.1; vendors are mounted at ``/<key>`` (``/bsg``, ``/cellcast``,
+    ``/comm``, ``/kore`` and any fake registered before the simulator is built), the control API
+    at ``/_sim``.
 
     :param port: TCP port; 0 picks a free one.
     :param latency: seconds added to every vendor answer.
@@ -79,8 +75,8 @@ class Simulator:
         self.config.update(traffic=traffic)
         self.clock = clock
         self.store = Store(clock)
-        apis: list[FakeVendor] = [cls(self.store, self.credentials, self.config) for cls in (FakeBsg, FakeCellcast, FakeComm, FakeKore)]
-        self.app = App(self.store, {api.name: api for api in apis}, latency=latency, seed=seed)
+        apis = {fake.name: fake(self.store, self.credentials, self.config) for fake in fakes.fakes()}
+        self.app = App(self.store, apis, latency=latency, seed=seed)
         self._listener = Listener(self.app, port)
         self.app.on_outage = self._listener.outage
         for vendor, limit in (rate_limits or {}).items():

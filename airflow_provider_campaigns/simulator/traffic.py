@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from . import fakes
 from .clock import iso_ms, parse_when
 
 #: guards ``ceil`` against a product like 2.0000000001 that is really 2
@@ -116,7 +117,7 @@ def check_settings(value: object, vendors: tuple[str, ...]) -> dict[str, Traffic
 
 
 def parse_traffic(text: str) -> tuple[str, TrafficSetting]:
-    """``"kore=10"``, ``"10,audience=600"`` (every vendor) or ``"bsg=10,audience=600"`` (command line)."""
+    """``"VENDOR=10"``, ``"10,audience=600"`` (every vendor) or ``"VENDOR=10,audience=600"`` (command line)."""
     head, *options = [part.strip() for part in text.split(",")]
     vendor, sep, rate = head.rpartition("=")
     values: dict[str, Any] = {}
@@ -128,7 +129,8 @@ def parse_traffic(text: str) -> tuple[str, TrafficSetting]:
     try:
         speed = float(rate)
     except ValueError:
-        raise ValueError(f"expected [VENDOR=]RATE[,audience=N], e.g. kore=10,audience=600, not {text!r}") from None
+        example = f"{fakes.example_key()}=10,audience=600"
+        raise ValueError(f"expected [VENDOR=]RATE[,audience=N], e.g. {example}, not {text!r}") from None
     return (vendor.strip() if sep else "*"), TrafficSetting.build(speed, **values)
 
 

@@ -9,37 +9,17 @@ from typing import TYPE_CHECKING, Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
+from airflow_provider_campaigns.engine.wait_payload import DEADLINE_GRACE, status_entry
 from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, error_event
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.status import CampaignStatus
 
-#: how far past its deadline one poll round may run before the trigger gives up on it
-DEADLINE_GRACE = 5.0
-
-
-def group(
-    vendor: str, conn_id: str, refs: Sequence[Any], options: Mapping[str, Any] | None = None, request_timeout: Any = None
-) -> dict[str, Any]:
-    """One vendor connection's part of a wait, as the trigger serializes it (ids and options only, never a secret)."""
-    return {
-        "vendor": vendor,
-        "conn_id": conn_id,
-        "refs": [ref if isinstance(ref, Mapping) else ref.as_dict() for ref in refs],
-        "options": dict(options or {}),
-        "request_timeout": list(request_timeout) if isinstance(request_timeout, (list, tuple)) else request_timeout,
-    }
-
-
-def status_entry(vendor: str, conn_id: str, status: CampaignStatus, ref: Any) -> dict[str, Any]:
-    """A status as an event carries it: :meth:`CampaignStatus.as_dict` keyed by vendor key, with the connection and reference."""
-    return {**status.as_dict(), "vendor": vendor, "conn_id": conn_id, "ref": ref.as_dict()}
-
-
 class CampaignStatusTrigger(BaseTrigger):
     """Poll campaign statuses until each is final (or in a target state), or the deadline passes.
 
-    :param groups: one entry per vendor connection (see :func:`group`): vendor key, connection id,
+    :param groups: one entry per vendor connection (see :func:`~airflow_provider_campaigns.engine.wait_payload.group`):
+        vendor key, connection id,
         campaign references, API options and request timeout.
     :param target_states: normalized states that count as success.
     :param poll_interval: seconds between reads.
@@ -136,7 +116,7 @@ class _GroupReader:
     """One vendor connection's reads in the triggerer: its async transport, API and references."""
 
     def __init__(self, spec_group: Mapping[str, Any], clock: Clock) -> None:
-        from airflow_provider_campaigns.vendors import vendor_spec
+        from airflow_provider_campaigns.registry import vendor_spec
 
         self._clock = clock
         self.key = str(spec_group["vendor"])

@@ -81,6 +81,9 @@ class VendorApi(ABC, Generic[R]):
     vendor: ClassVar[str]
     #: said when a refused stop leaves the campaign not final (what the vendor's docs leave unknown)
     refusal_hint: ClassVar[str] = "the vendor does not let it be stopped in this state; check it in the vendor's console."
+    #: the vendor's timestamp keys that say when a campaign started / became final, first present wins
+    started_at_fields: ClassVar[tuple[str, ...]] = ()
+    finished_at_fields: ClassVar[tuple[str, ...]] = ()
     auth: Authenticator
     statuses: StatusMap
 
@@ -104,20 +107,25 @@ class VendorApi(ABC, Generic[R]):
     ) -> CampaignStatus:
         """A :class:`CampaignStatus` from a raw status and the object carrying it (the one parser of statuses).
 
-        A missing or non-text status is an unreadable answer; timestamps are kept as the vendor wrote them;
-        ``activity`` is what a list row said about the campaign's sending.
+        A missing or non-text status is an unreadable answer; timestamps are kept as the vendor wrote them (in
+        UTC), and the vendor-neutral ``started_at`` / ``finished_at`` (only once final) are read from them by the
+        vendor's own keys; ``activity`` is what a list row said about the campaign's sending.
         """
         if not isinstance(raw, str) or not raw.strip():
             raise reply.contract_error(f"no status for campaign {campaign_id} in the answer")
         name = data.get(name_field)
+        state = self.statuses.normalize(raw)
+        timestamps = {key: iso_utc(data[key]) for key in timestamp_fields if isinstance(data.get(key), str) and data[key]}
         return CampaignStatus(
             vendor=self.vendor,
             campaign_id=campaign_id,
-            state=self.statuses.normalize(raw),
+            state=state,
             vendor_status=raw,
-            timestamps={key: iso_utc(data[key]) for key in timestamp_fields if isinstance(data.get(key), str) and data[key]},
+            timestamps=timestamps,
             name=name if isinstance(name, str) and name else None,
             activity=activity,
+            started_at=next((timestamps[key] for key in self.started_at_fields if key in timestamps), None),
+            finished_at=next((timestamps[key] for key in self.finished_at_fields if key in timestamps), None) if state.is_final else None,
         )
 
 
@@ -132,6 +140,9 @@ class VendorSpec(Generic[R]):
     :param from_connection: builds the vendor API from a connection, its transport settings and options.
     :param requests_per_second: the request rate the vendor documents (kept unless the connection's
         extra ``requests_per_second`` says otherwise); ``None``: none documented, learned from 429s.
+    :param selection: the validator of what a task names at the vendor, ``selection(owner, **keys)``: its keyword
+        parameters are the vendor's selection keys (the one declaration operators, sensors and the kill switch
+        derive theirs from), its defaults theirs.
     """
 
     key: str
@@ -141,6 +152,7 @@ class VendorSpec(Generic[R]):
     options: type[ApiOptions]
     from_connection: Callable[[Any, Any, Any], VendorApi[R]]
     requests_per_second: float | None = None
+    selection: Callable[..., Any] | None = None
 
     def connect(self, conn: Any, request_timeout: Any = None, options: ApiOptions | None = None) -> tuple[Any, VendorApi[R]]:
         """Transport settings and the vendor API from one Airflow connection (no I/O): the one place both are read."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pendulum
@@ -31,6 +31,9 @@ from airflow_provider_campaigns.core.errors import describe_failure, expect_ok, 
 from airflow_provider_campaigns.core.flow import Budget, Flow, Token, call
 from airflow_provider_campaigns.core.settings import TransportSettings, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, field_path, path_param
+from airflow_provider_campaigns.drill import probes, variants
+from airflow_provider_campaigns.drill.context import DrillContext
+from airflow_provider_campaigns.drill.facts import NEEDS_A_STOP, VALUES_VARY, named
 from airflow_provider_campaigns.exceptions import InvalidInputError, StopRejectedError, VendorRejectedError
 from airflow_provider_campaigns.protocol.flows import Page, paged_flow
 from airflow_provider_campaigns.protocol.selection import active_matching, exactly_one, id_list
@@ -272,6 +275,8 @@ class BsgApi(VendorApi[BsgCampaign]):
     """BSG's campaign endpoints."""
 
     vendor = VENDOR
+    started_at_fields = STARTED_AT_FIELDS
+    finished_at_fields = FINISHED_AT_FIELDS
 
     def __init__(self, api_key: str, statuses: StatusMap = STATUS_MAP) -> None:
         self.auth = BsgAuth(api_key)
@@ -408,4 +413,91 @@ def from_connection(conn: Any, settings: TransportSettings, options: ApiOptions)
     return BsgApi(api_key, STATUS_MAP.extended(options.status_map))
 
 
-SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, BsgCampaign, ApiOptions, from_connection)
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, BsgCampaign, ApiOptions, from_connection, selection=selection)
+
+
+# -- the fire drill: its first list page and the facts of docs/vendor-contracts.md it probes ------------------------
+
+DRILL_DATE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+UNAUTHENTICATED = {"message": "Unauthenticated."}
+
+
+def drill_list_request(ctx: DrillContext) -> ApiRequest[Page]:
+    """The drill's first list page: SMS campaigns of the first 3-month window."""
+    now = pendulum.now("UTC")
+    api: BsgApi = ctx.api
+    return api.list_request("sms", list_windows(now.subtract(months=WINDOW_MONTHS), now.add(days=AHEAD_DAYS))[0], 0)
+
+
+def _six_months(params: dict[str, str]) -> dict[str, str]:
+    """The list query asking for a 6-month window (twice the documented limit)."""
+    return {**params, "filter[from]": validate_date(params["filter[to]"], "filter[to]").subtract(months=6).to_iso8601_string()}
+
+
+def _other_status(row: dict[str, Any]) -> dict[str, str]:
+    """A status filter the first listed campaign does not match."""
+    return {"filter[status]": "done" if row.get("status") != "done" else "sending"}
+
+
+_WINDOW_VIOLATION = variants.query(_six_months)
+
+DRILL_FACTS = (
+    named(
+        "bsg.auth.prose_bearer_colon",
+        "a valid JWT sent as 'Bearer: <jwt>' is refused",
+        variants.token_header_refused(lambda token: {"Bearer": token}, "'Bearer: <jwt>'", "'Authorization: Bearer <jwt>'"),
+    ),
+    named("bsg.auth.jwt_lifetime", "the bearer is a JWT with a limited lifetime (exp)", probes.jwt_lifetime("the client assumes 1 h")),
+    named(
+        "bsg.errors.401_404_bodies",
+        'a wrong bearer gets 401 {"message": "Unauthenticated."}',
+        variants.unauthenticated(401, UNAUTHENTICATED),
+    ),
+    named(
+        "bsg.auth.login_validation",
+        "a login without api_key is a validation 422",
+        variants.variant(lambda ctx: replace(ctx.api.auth.login_request(), json={}), variants.answers(422, "a login without api_key")),
+    ),
+    named("bsg.stop.method_mismatch_405", "PUT on an SMS campaign is 405", why_not=NEEDS_A_STOP),
+    named("bsg.stop.stoppable_statuses", "the stoppable statuses of each channel", why_not=NEEDS_A_STOP),
+    named("bsg.sim.statistics_values", "prices and statistics values", why_not=VALUES_VARY),
+    named(
+        "bsg.timestamps.format",
+        "timestamps are yyyy-mm-dd hh:mm:ss",
+        probes.timestamps_match("created_at", DRILL_DATE, "yyyy-mm-dd hh:mm:ss"),
+    ),
+    named(
+        "bsg.list.sort_date_created",
+        "sort=date orders by created_at",
+        variants.variant(variants.with_params(sort="date", way="desc"), variants.ordered("created_at", True, "sort=date&way=desc")),
+    ),
+    named(
+        "bsg.list.search_semantics",
+        "search[field]=taskname finds a part of the name, any case",
+        variants.still_lists_first_row(
+            lambda row: {"search[field]": "taskname", "search[value]": variants.name_part(row)}, "found by a part of its name"
+        ),
+    ),
+    named(
+        "bsg.list.window_422",
+        "a window over 3 months is a 422 naming filter.from/filter.to",
+        variants.variant(_WINDOW_VIOLATION, variants.validation_naming({"filter.from", "filter.to"}, "a 6-month window"), "window read"),
+    ),
+    named(
+        "bsg.list.window_field",
+        "the list window applies to created_at",
+        probes.window_applies_to("created_at", "filter[from]", "filter[to]"),
+    ),
+    named(
+        "bsg.errors.validation_422",
+        "a validation 422 is {message, errors: {field: [messages]}}",
+        variants.variant(_WINDOW_VIOLATION, variants.validation_shape("The given data was invalid.", "a validation error"), "window read"),
+    ),
+    named(
+        "bsg.list.status_filter_ignored",
+        "filter[status] is ignored",
+        variants.still_lists_first_row(_other_status, "the filter is ignored"),
+    ),
+    named("bsg.list.date_form", "the list takes dates as yyyy-mm-dd hh:mm:ss", probes.list_page),
+    named("bsg.stop.duplicate_then_read", "a 429 on a stop is the duplicate-request detector", why_not=NEEDS_A_STOP),
+)

@@ -18,6 +18,10 @@ from airflow_provider_campaigns.core.errors import expect_ok, vendor_message
 from airflow_provider_campaigns.core.flow import Budget, Flow
 from airflow_provider_campaigns.core.settings import TransportSettings, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, path_param
+from airflow_provider_campaigns.drill import probes, variants
+from airflow_provider_campaigns.drill.context import DrillContext, list_answer
+from airflow_provider_campaigns.drill.facts import FLOODING, MEANING, NEEDS_A_STOP, NOT_A_READ, UNREAD_ENVELOPE, named
+from airflow_provider_campaigns.drill.verdicts import Verdict, confirmed, contradicted
 from airflow_provider_campaigns.exceptions import (
     AuthenticationError,
     CampaignNotFoundError,
@@ -186,6 +190,8 @@ class CellcastApi(VendorApi[CellcastMessage]):
     """Cellcast's message endpoints."""
 
     vendor = VENDOR
+    started_at_fields = STARTED_AT_FIELDS
+    finished_at_fields = FINISHED_AT_FIELDS
 
     def __init__(self, api_key: str, statuses: StatusMap = STATUS_MAP) -> None:
         self.auth = StaticBearerAuth(VENDOR, api_key)
@@ -358,4 +364,52 @@ def from_connection(conn: Any, settings: TransportSettings, options: ApiOptions)
     return CellcastApi(api_key, STATUS_MAP.extended(options.status_map))
 
 
-SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, CellcastMessage, ApiOptions, from_connection)
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, CellcastMessage, ApiOptions, from_connection, selection=selection)
+
+
+# -- the fire drill: its first list page and the facts of docs/vendor-contracts.md it probes ------------------------
+
+
+def drill_list_request(ctx: DrillContext) -> ApiRequest[Page]:
+    """The drill's first list page: every SMS message, unfiltered."""
+    api: CellcastApi = ctx.api
+    return api.list_request(list_filters(), 1)
+
+
+def _next_page_null_on_last(ctx: DrillContext) -> Verdict:
+    """``nextPage`` is ``null`` exactly when ``hasNextPage`` is false; ``page`` and ``limit`` echoed."""
+    data = probes.list_data(ctx)
+    if data is None:
+        return contradicted("the list answer has no 'data' object")
+    problems = []
+    if (data.get("nextPage") is None) != (data.get("hasNextPage") is False):
+        problems.append(f"nextPage {data.get('nextPage')!r} with hasNextPage {data.get('hasNextPage')!r}")
+    params = list_answer(ctx).request.params
+    problems += [f"{key} {data.get(key)!r} where {params[key]} was asked" for key in ("page", "limit") if str(data.get(key)) != params[key]]
+    if problems:
+        return contradicted("; ".join(problems))
+    return confirmed(f"page {data.get('page')}, limit {data.get('limit')} echoed; nextPage {data.get('nextPage')!r}")
+
+
+DRILL_FACTS = (
+    named("cellcast.answer.envelope", "status: false answers carry the whole app envelope", why_not=UNREAD_ENVELOPE),
+    named("cellcast.auth.verify", "the token check exists and accepts the key", probes.credentials),
+    named("cellcast.cancel.type_400", "a cancel without a valid type is 400", why_not=NEEDS_A_STOP),
+    named("cellcast.cancel.not_pending", "cancelling a done message answers status false", why_not=NEEDS_A_STOP),
+    named("cellcast.cancel.queued", "queued messages cancel like scheduled ones", why_not=NEEDS_A_STOP),
+    named("cellcast.cancel.type_mismatch", "a cancel with another type is 'message not found'", why_not=NEEDS_A_STOP),
+    named(
+        "cellcast.list.status_filter",
+        "the status filter refuses a value outside the enum",
+        variants.variant(variants.with_params(status="scheduled"), variants.answers(400, "status=scheduled")),
+    ),
+    named(
+        "cellcast.list.delievered_spelling",
+        "status=delievered selects delivered messages",
+        variants.variant(variants.with_params(status="delievered"), variants.rows_all("status", "delivered", "status=delievered")),
+    ),
+    named("cellcast.list.paging_details", "page and limit echoed, nextPage null on the last page", _next_page_null_on_last),
+    named("cellcast.errors.routes_429", "a wrong method is 404; the 429 body", why_not=NOT_A_READ),
+    named("cellcast.errors.rate_limit_body", "a 429 carries the legacy API's OVER_LIMIT envelope", why_not=FLOODING),
+    named("cellcast.order.queued_now", "a queued message goes out now, before any scheduled one (the order of cancels)", why_not=MEANING),
+)

@@ -26,10 +26,13 @@ from typing import Any
 
 from airflow_provider_campaigns.activity import Activity, count, epoch
 from airflow_provider_campaigns.core.bearer_auth import StaticBearerAuth
-from airflow_provider_campaigns.core.errors import describe_failure, expect_ok
+from airflow_provider_campaigns.core.errors import describe_failure, expect_json_object, expect_ok
 from airflow_provider_campaigns.core.flow import Budget, Flow
 from airflow_provider_campaigns.core.settings import TransportSettings, connection_extras, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, field_path, path_param
+from airflow_provider_campaigns.drill import probes, variants
+from airflow_provider_campaigns.drill.context import DrillContext
+from airflow_provider_campaigns.drill.facts import MEANING, NEEDS_A_STOP, named
 from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError, StopRejectedError
 from airflow_provider_campaigns.protocol.flows import Page, paged_flow
 from airflow_provider_campaigns.protocol.selection import exactly_one, rendered_list
@@ -226,6 +229,8 @@ class CommApi(VendorApi[CommSend]):
     """
 
     vendor = VENDOR
+    started_at_fields = STARTED_AT_FIELDS
+    finished_at_fields = FINISHED_AT_FIELDS
     refusal_hint = (
         "comm.com documents no status of one send, so the campaign's status stands for it, and a campaign with "
         "several sends is running while any of them is. This send may already be stopped while another one runs: "
@@ -291,7 +296,9 @@ class CommApi(VendorApi[CommSend]):
 
     def credentials_request(self) -> ApiRequest[None]:
         """The cheapest documented authenticated call: one item of the campaign list."""
-        return ApiRequest("GET", self.campaigns_path, _accept, action="credentials check", params={"per_page": "1"}, doc=DOC_LIST)
+        return ApiRequest(
+            "GET", self.campaigns_path, expect_json_object, action="credentials check", params={"per_page": "1"}, doc=DOC_LIST
+        )
 
     def _campaign_path(self, campaign_id: str) -> str:
         return f"{self.campaigns_path}/{path_param(campaign_id)}"
@@ -382,10 +389,6 @@ def activity_of(resource: Mapping[str, Any], status: Any) -> Activity:
     )
 
 
-def _accept(reply: Reply) -> None:
-    expect_ok(reply).json_object()
-
-
 def _more_pages(body: Mapping[str, Any], page: int, reply: Reply) -> bool:
     """Laravel's paging signals: ``meta.last_page`` (with ``meta.current_page``), else ``links.next``."""
     last, current = field_path(body, "meta.last_page"), field_path(body, "meta.current_page")
@@ -445,4 +448,49 @@ def from_connection(conn: Any, settings: TransportSettings, options: CommOptions
     return CommApi(token, statuses, (path,) if path else SEND_LIST_PATHS, campaigns_path)
 
 
-SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, CommSend, CommOptions, from_connection)
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, CommSend, CommOptions, from_connection, selection=selection)
+
+
+# -- the fire drill: its first list page and the facts of docs/vendor-contracts.md it probes ------------------------
+
+DRILL_STATUSES = ("pending", "scheduled", "in_progress", "stopped", "completed", "cancelled", "failed")
+DRILL_DATE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"
+UNAUTHENTICATED = {"message": "Unauthenticated."}
+NOT_OBSERVABLE = "comm.com lists no sends, so no answer shows how a campaign's status follows them"
+
+
+def drill_list_request(ctx: DrillContext) -> ApiRequest[Page]:
+    """The drill's first list page: the first page of campaigns."""
+    api: CommApi = ctx.api
+    return api.list_request(1)
+
+
+def drill_ref(ctx: DrillContext, campaign_id: str) -> CommSend:
+    """A listed campaign as a send of itself: the client reads a send's status from its campaign's resource (no send is named here)."""
+    return send(campaign_id, campaign_id)
+
+
+DRILL_FACTS = (
+    named("comm.errors.bodies", 'a wrong token gets 401 {"message": "Unauthenticated."}', variants.unauthenticated(401, UNAUTHENTICATED)),
+    named(
+        "comm.status.values",
+        "statuses are pending, scheduled, in_progress, stopped, completed, cancelled, failed",
+        probes.statuses_within(DRILL_STATUSES),
+    ),
+    named("comm.stop.refusal_422", "stopping a final send is 422", why_not=NEEDS_A_STOP),
+    named("comm.status.reason", "status_reason and timestamps over a send's life", why_not=NEEDS_A_STOP),
+    named("comm.campaign.timestamps", "campaigns carry created_at and updated_at", probes.rows_carry("created_at", "updated_at")),
+    named("comm.campaign.id_name", "listed campaigns carry id and name", probes.rows_carry("id", "name")),
+    named("comm.campaign.status_rule", "a campaign is in_progress while any send runs", why_not=NOT_OBSERVABLE),
+    named(
+        "comm.list.paging",
+        "the list pages like Laravel: links.next, meta.last_page, meta.total",
+        probes.paging_keys("links.next", "meta.last_page", "meta.current_page", "meta.total"),
+    ),
+    named(
+        "comm.errors.timestamps_429",
+        "timestamps are ISO 8601 with microseconds and Z",
+        probes.timestamps_match("created_at", DRILL_DATE, "ISO 8601 with microseconds and Z"),
+    ),
+    named("comm.order.progress", "in_progress sends now, scheduled/pending start soon, start_timestamp is epoch seconds", why_not=MEANING),
+)

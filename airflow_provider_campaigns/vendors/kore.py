@@ -50,10 +50,13 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from airflow_provider_campaigns.activity import Activity, count
-from airflow_provider_campaigns.core.errors import describe_failure, expect_ok, vendor_message
+from airflow_provider_campaigns.core.errors import describe_failure, expect_json_object, expect_ok, vendor_message
 from airflow_provider_campaigns.core.flow import Budget, Flow, Token
 from airflow_provider_campaigns.core.settings import TransportSettings, connection_extras, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, path_param
+from airflow_provider_campaigns.drill import probes, variants
+from airflow_provider_campaigns.drill.context import DrillContext
+from airflow_provider_campaigns.drill.facts import FLOODING, MEANING, NEEDS_A_TRIGGER, UNFALSIFIABLE, named
 from airflow_provider_campaigns.exceptions import (
     CampaignNotFoundError,
     InvalidInputError,
@@ -283,6 +286,8 @@ class KoreApi(VendorApi[KoreCampaign]):
     """Kore.ai's campaign endpoints for one account (and a default stream)."""
 
     vendor = VENDOR
+    started_at_fields = STARTED_AT_FIELDS
+    finished_at_fields = FINISHED_AT_FIELDS
 
     def __init__(
         self,
@@ -359,7 +364,7 @@ class KoreApi(VendorApi[KoreCampaign]):
     def credentials_request(self, stream: str) -> ApiRequest[None]:
         """One campaign of the list: proves the JWT, account and stream (any 2xx JSON object will do)."""
         body = {"type": "sms", "limit": 1, "skip": 0, "page": 1}
-        request = self._request(LIST_PATH.format(stream_id=path_param(stream)), _accept, "credentials check", stream, body)
+        request = self._request(LIST_PATH.format(stream_id=path_param(stream)), expect_json_object, "credentials check", stream, body)
         return replace(request, doc=DOC_LIST)
 
     def parse_page(self, reply: Reply, skip: int) -> Page:
@@ -406,10 +411,6 @@ def activity_of(row: Mapping[str, Any]) -> Activity:
     """
     status = str(row.get("status") or "").strip().casefold()
     return Activity(sending=status in SENDING_STATUSES, starting=status in STARTING_STATUSES, sent=count(row.get("totalMessagesSent")))
-
-
-def _accept(reply: Reply) -> None:
-    expect_ok(reply).json_object()
 
 
 def _refusal(cls: type[VendorRejectedError] | type[CampaignNotFoundError], reply: Reply, what: str) -> Exception:
@@ -493,4 +494,69 @@ def from_connection(conn: Any, settings: TransportSettings, options: KoreOptions
 #: Management pages name no limit of their own, so this takes them to be platform public APIs (labelled in the README)
 REQUESTS_PER_SECOND = 1.0
 
-SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, KoreCampaign, KoreOptions, from_connection, REQUESTS_PER_SECOND)
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, KoreCampaign, KoreOptions, from_connection, REQUESTS_PER_SECOND, selection=selection)
+
+
+# -- the fire drill: its first list page and the facts of docs/vendor-contracts.md it probes ------------------------
+
+WRONG_ACCOUNT = "fire-drill-deliberately-wrong-account"
+
+
+def drill_list_request(ctx: DrillContext) -> ApiRequest[Page]:
+    """The drill's first list page: the connection's stream, every status."""
+    api: KoreApi = ctx.api
+    return api.list_request(resolve_stream("fire drill", None, api.default_stream))
+
+
+DRILL_FACTS = (
+    named("kore.auth.jwt_exp_checked", "one JWT (one jti) serves several calls (exp: not probed)", probes.token_reused),
+    named(
+        "kore.auth.bad_jwt_401",
+        'a wrong JWT gets 401 {"msg": "Invalid SDK credentials", "code": 4002}',
+        variants.unauthenticated(401, {"msg": "Invalid SDK credentials", "code": 4002}),
+    ),
+    named(
+        "kore.auth.scope_errors",
+        "a valid JWT with a wrong account id is 401 code 4002",
+        variants.variant(
+            variants.with_headers({"accountid": WRONG_ACCOUNT}, accountId=WRONG_ACCOUNT),
+            variants.answers(401, "a wrong account id", {"code": 4002}),
+        ),
+    ),
+    named("kore.stop.siblings", "the single-slash SMS stop path is 404", why_not=NEEDS_A_TRIGGER),
+    named("kore.trigger.play", "trigger=play activates a campaign", why_not=NEEDS_A_TRIGGER),
+    named("kore.stop.refusal", "stopping a final campaign is a 400 refusal", why_not=NEEDS_A_TRIGGER),
+    named("kore.status.values", "every listed status is a documented one", probes.statuses_within(KNOWN_STATUSES)),
+    named("kore.campaign.get", "the full campaign's extra fields", why_not=UNFALSIFIABLE),
+    named("kore.ids.shape", "campaign ids start with cd-", probes.ids_start_with("cd-"), guess=False),
+    named(
+        "kore.list.type_required",
+        "a list body without type is refused",
+        variants.variant(variants.body_without("type"), variants.refused("a list body without type")),
+    ),
+    named(
+        "kore.list.skip_wins",
+        "skip wins over page",
+        variants.variant(variants.body_with(limit=1, skip=1, page=1), variants.echoes("skip", lambda v: v == 1, "limit 1, skip 1, page 1")),
+    ),
+    named("kore.list.sort_created_asc", "the client's list comes oldest createdAt first", probes.ascending("createdAt")),
+    named(
+        "kore.list.status_filter",
+        "an undocumented status spelling is refused",
+        variants.variant(variants.body_with(filters={"status": ["active"]}), variants.refused("filters.status ['active']")),
+    ),
+    named(
+        "kore.list.has_more",
+        "data.hasMore is a boolean, data.totalResults an integer",
+        probes.paging_counts("hasMore", "totalResults", "results"),
+        guess=False,
+    ),
+    named(
+        "kore.list.limits",
+        "limit 100 is accepted",
+        variants.variant(variants.body_with(limit=100, skip=0, page=1), variants.echoes("limit", variants.at_most(100), "limit 100")),
+    ),
+    named("kore.errors.rate_limit", "a 429 carries the rate-limit text", why_not=FLOODING),
+    named("kore.rate_limit.default", "the campaign API keeps the platform's 60 calls a minute per bot", why_not=FLOODING),
+    named("kore.order.list_fields", "a Preparing campaign is about to send (the order of stops)", why_not=MEANING),
+)

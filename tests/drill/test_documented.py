@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from airflow_provider_campaigns.drill.facts import drill
+from airflow_provider_campaigns.drill.runner import drill
 from airflow_provider_campaigns.hooks.bsg import BsgHook
 
 DOCUMENTED = Path(__file__).resolve().parents[1] / "vendors" / "documented"

@@ -1,5 +1,6 @@
-"""The facts table stays in step with docs/vendor-contracts.md: every guess row has a fact, every named
-fact is a row of its vendor's section, and a row says ``probe: none`` exactly when the drill has no probe.
+"""The facts (each vendor's ``DRILL_FACTS``, found through the registry) stay in step with docs/vendor-contracts.md:
+every guess row has a fact, every named fact is a row of its vendor's section (titled by its registry entry), and
+a row says ``probe: none`` exactly when the drill has no probe.
 """
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_campaigns.drill.facts import FACTS, SECTIONS, facts_of
+from airflow_provider_campaigns.drill.runner import all_facts, facts_of, sections
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "vendor-contracts.md"
 ROW = re.compile(r"^\| `(?P<fact>[a-z_]+(?:\.[a-z0-9_]+)+)` \| (?P<behaviour>.+?) \| (?P<basis>.+?) \| (?P<tests>.*) \|$")
+
+
+FACTS = all_facts()
+SECTIONS = sections()
 
 
 def rows() -> dict[str, dict[str, str]]:
@@ -36,7 +41,7 @@ def test_every_guess_row_has_a_fact():
         for name, basis in page.items()
         if "**guess**" in basis and name not in {fact.key for fact in facts_of(vendor) if fact.guess}
     ]
-    assert not missing, f"guesses of {PAGE.name} without a fact in drill/facts.py: {missing}"
+    assert not missing, f"guesses of {PAGE.name} without a fact in its vendor's DRILL_FACTS: {missing}"
 
 
 def test_every_named_fact_is_a_row_of_its_section():
@@ -54,7 +59,7 @@ def test_guess_facts_are_rows_the_page_marks_as_guesses():
 def test_the_page_says_probe_none_exactly_when_the_drill_has_no_probe():
     page = rows()
     disagree = [fact.key for fact in FACTS if fact.guess and ("probe: none" in page[fact.vendor].get(fact.key, "")) != (fact.probe is None)]
-    assert not disagree, f"rows of {PAGE.name} whose 'probe:' disagrees with drill/facts.py: {disagree}"
+    assert not disagree, f"rows of {PAGE.name} whose 'probe:' disagrees with its fact's probe: {disagree}"
 
 
 def test_keys_are_unique_and_each_fact_is_probed_or_says_why_not():

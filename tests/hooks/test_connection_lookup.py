@@ -32,7 +32,7 @@ def test_a_missing_connection_is_a_permanent_error_naming_it(conn_type):
 def test_the_trigger_ends_with_an_error_event_naming_the_missing_connection():
     import asyncio
 
-    from airflow_provider_campaigns.triggers.status import group
+    from airflow_provider_campaigns.engine.wait_payload import group
     from airflow_provider_campaigns.vendors import bsg
 
     trigger = CampaignStatusTrigger([group("bsg", "no_such_conn", [bsg.campaign(5)])], ["stopped"], 0.01, time.time() + 5)

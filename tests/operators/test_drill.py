@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
-from airflow_provider_campaigns.drill.facts import FACTS, facts_of
+from airflow_provider_campaigns.drill.runner import all_facts, facts_of
 from airflow_provider_campaigns.exceptions import InvalidInputError
 from airflow_provider_campaigns.operators.drill import CampaignFireDrillOperator
 from airflow_provider_campaigns.simulator import Simulator
@@ -59,7 +59,7 @@ def test_green_against_the_strict_simulator_and_sends_no_stop(sim, ti):
 def test_each_guess_probe_reaches_a_verdict_against_the_simulator(sim, ti):
     """Every probe the table has runs to confirmed against the strict simulator (none silently skipped)."""
     result = CampaignFireDrillOperator(task_id="drill", conn_ids=CONN_IDS).execute({"ti": ti})
-    probed = {fact.key for fact in FACTS if fact.probe is not None}
+    probed = {fact.key for fact in all_facts() if fact.probe is not None}
     reached = {fact["fact"]: fact for conn in result["connections"] for fact in conn["facts"]}
     assert {key for key in probed if reached[key]["outcome"] != "confirmed"} == set(), [reached[k] for k in probed]
     unprobed = [fact for fact in reached.values() if fact["outcome"] == "not probed"]

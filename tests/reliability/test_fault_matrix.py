@@ -181,7 +181,8 @@ def kore_jwts(sim: Any, campaign_id: str) -> set[str]:
 
 
 def run_trigger(vendor: str, conn_id: str, refs: list[Any], deadline_in: float = 10.0, interval: float = 0.05) -> dict[str, Any]:
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
+    from airflow_provider_campaigns.engine.wait_payload import group
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 
     trigger = CampaignStatusTrigger([group(vendor, conn_id, refs)], ["stopped", "completed"], interval, time.time() + deadline_in)
 
@@ -398,7 +399,8 @@ def forever_results(sim_module: Any, sends: Any, net: Any, masker_snapshot: Any)
 
 def _forever_results(sim_module: Any, sends: Any, net: Any) -> dict[str, dict[str, Any]]:
     """Every trigger-forever case at once (concurrently, one event loop): each polls until its deadline."""
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
+    from airflow_provider_campaigns.engine.wait_payload import group
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 
     sim = sim_module
     sim.reset()

@@ -45,7 +45,8 @@ def _requests() -> dict[str, Any]:
     """Every request description whose interpreter reads a vendor answer."""
     import pendulum
 
-    from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore, vendor_spec
+    from airflow_provider_campaigns.registry import vendor_spec
+    from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
 
     found: dict[str, Any] = {}
     _, bsg_api = vendor_spec("bsg").connect(_conn("bsg"))

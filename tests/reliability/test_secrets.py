@@ -387,7 +387,7 @@ def test_trigger_every_path(vendor: str, sim: Any, wrong_connections: None, leak
         plans[path] = (ref, f"wrong_{vendor}" if path == "wrong_key" else f"rel_{vendor}")
         if path not in ("success", "wrong_key"):
             _reinject(sim, vendor, path, ref)  # on this campaign's status path only
-    from airflow_provider_campaigns.triggers.status import group
+    from airflow_provider_campaigns.engine.wait_payload import group
 
     stream = sim.credentials.kore_stream_id
 

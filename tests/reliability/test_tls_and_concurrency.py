@@ -59,7 +59,8 @@ def any_ref(vendor: str) -> Any:
 
 
 def run_trigger(vendor: str, conn_id: str, refs: list[Any], deadline_in: float = 5.0) -> dict[str, Any]:
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
+    from airflow_provider_campaigns.engine.wait_payload import group
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 
     trigger = CampaignStatusTrigger([group(vendor, conn_id, refs)], ["stopped", "completed"], 0.05, time.time() + deadline_in)
 

@@ -154,7 +154,8 @@ def test_the_deferred_wait_reads_the_send_in_the_triggerer():
     import httpx
     import respx
 
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
+    from airflow_provider_campaigns.engine.wait_payload import group
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
     from airflow_provider_campaigns.vendors.comm import send
 
     trigger = CampaignStatusTrigger(

@@ -9,7 +9,8 @@ import httpx
 import pytest
 import respx
 
-from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
+from airflow_provider_campaigns.engine.wait_payload import group
+from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 from airflow_provider_campaigns.vendors import bsg
 from tests.conftest import first_event
 

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_campaigns.engine.wait_payload import group
 from airflow_provider_campaigns.simulator import Simulator
-from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger, group
+from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
 
 FAST = {"backoff_base": 0.001, "backoff_max": 0.01, "max_retries": 3, "timeout": 2}

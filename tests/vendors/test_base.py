@@ -10,9 +10,9 @@ from airflow_provider_campaigns.core.wire import Reply
 from airflow_provider_campaigns.exceptions import (
     ContractError,
 )
-from airflow_provider_campaigns.registry import vendor_keys
+from airflow_provider_campaigns.registry import vendor_keys, vendor_spec
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus
-from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore, vendor_spec
+from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
 from tests.protocol.test_flows import API, REF, VENDOR
 
 

@@ -22,8 +22,9 @@ from airflow_provider_campaigns.exceptions import (
     VendorRejectedError,
 )
 from airflow_provider_campaigns.protocol.flows import stop_flow
+from airflow_provider_campaigns.registry import vendor_spec
 from airflow_provider_campaigns.status import ALREADY_FINAL, STOPPED, CampaignState
-from airflow_provider_campaigns.vendors import cellcast, vendor_spec
+from airflow_provider_campaigns.vendors import cellcast
 from airflow_provider_campaigns.vendors.base import ApiOptions
 from airflow_provider_campaigns.vendors.cellcast import (
     CellcastApi,

@@ -21,8 +21,9 @@ from airflow_provider_campaigns.exceptions import (
     StopRejectedError,
 )
 from airflow_provider_campaigns.protocol.flows import stop_flow
+from airflow_provider_campaigns.registry import vendor_spec
 from airflow_provider_campaigns.status import ALREADY_FINAL, CampaignState, CampaignStatus
-from airflow_provider_campaigns.vendors import comm, vendor_spec
+from airflow_provider_campaigns.vendors import comm
 from airflow_provider_campaigns.vendors.comm import CommApi, CommOptions, CommSend, validate_uuid
 
 VENDOR = "comm.com"

@@ -20,8 +20,9 @@ from airflow_provider_campaigns.exceptions import (
     VendorRejectedError,
 )
 from airflow_provider_campaigns.protocol.flows import stop_flow
+from airflow_provider_campaigns.registry import vendor_spec
 from airflow_provider_campaigns.status import ALREADY_FINAL, STOPPED, CampaignState, iso_utc
-from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore, vendor_spec
+from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
 
 DOCUMENTED = Path(__file__).parent / "documented"
 DOCUMENTED_FILES = sorted(path.relative_to(DOCUMENTED).as_posix() for path in DOCUMENTED.glob("*/*.json"))

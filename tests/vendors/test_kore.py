@@ -21,8 +21,9 @@ from airflow_provider_campaigns.exceptions import (
     VendorRejectedError,
 )
 from airflow_provider_campaigns.protocol.flows import stop_flow
+from airflow_provider_campaigns.registry import vendor_spec
 from airflow_provider_campaigns.status import ALREADY_FINAL, STOPPED, CampaignState, StatusMap
-from airflow_provider_campaigns.vendors import kore, vendor_spec
+from airflow_provider_campaigns.vendors import kore
 from airflow_provider_campaigns.vendors.kore import (
     DEFAULT_HOST,
     STATUS_MAP,
@@ -343,6 +344,7 @@ def test_stop_answer_is_read():
         "state": "stopped",
         "vendor_status": "Stopped",
         "timestamps": {"updatedAt": "2025-12-05T12:07:54.225000Z"},
+        "finished_at": "2025-12-05T12:07:54.225000Z",  # final: Kore.ai's updatedAt says when (endedAt absent)
     }
 
 

@@ -35,10 +35,6 @@ class AcmeHook(CampaignHook[acme.AcmeCampaign]):
         """One list page."""
         self.send(cast(acme.AcmeApi, self.api).list_request(1))
 
-    def selection(self, owner: str, **params: Any) -> acme.AcmeSelection:
-        """Validate what a task names at Acme."""
-        return self._validated(acme.selection, owner, params)
-
     def listed(self, chosen: Any, deadline: float | None = None) -> list[acme.AcmeCampaign]:
         """Every running campaign."""
         listed = self.run(acme.list_flow(cast(acme.AcmeApi, self.api), self.budget(deadline)))

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
 from airflow_provider_campaigns.operators.base import CampaignStopOperator
+from airflow_provider_campaigns.task_params import Templated
 
 
 class AcmeStopCampaignOperator(CampaignStopOperator):
     """Stop Acme campaigns by id, or every running one."""
 
-    template_fields: Sequence[str] = ("campaign_ids", "acme_conn_id")
-
-    def __init__(self, *, campaign_ids: Any = None, all_active: bool = False, acme_conn_id: str = "acme_default", **kwargs: Any) -> None:
+    def __init__(
+        self, *, campaign_ids: Templated[Any] = None, all_active: bool = False, acme_conn_id: Templated[str] = "acme_default", **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.campaign_ids = campaign_ids
         self.all_active = all_active
@@ -26,7 +26,3 @@ class AcmeStopCampaignOperator(CampaignStopOperator):
         from acme_provider.hooks.acme import AcmeHook
 
         return AcmeHook(self.acme_conn_id, self.request_timeout, self.max_concurrency, self.status_map)
-
-    def selection_params(self) -> dict[str, Any]:
-        """Ids, or all_active."""
-        return {"campaign_ids": self.campaign_ids, "all_active": self.all_active}

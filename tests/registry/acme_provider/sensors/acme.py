@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
 from airflow_provider_campaigns.sensors.base import CampaignStatusSensor
+from airflow_provider_campaigns.task_params import Templated
 
 
 class AcmeCampaignStatusSensor(CampaignStatusSensor):
     """Wait until Acme campaigns are final."""
 
-    template_fields: Sequence[str] = ("campaign_ids", "acme_conn_id")
-
-    def __init__(self, *, campaign_ids: Any = None, acme_conn_id: str = "acme_default", **kwargs: Any) -> None:
+    def __init__(self, *, campaign_ids: Templated[Any] = None, acme_conn_id: Templated[str] = "acme_default", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.campaign_ids = campaign_ids
         self.acme_conn_id = acme_conn_id
@@ -25,7 +23,3 @@ class AcmeCampaignStatusSensor(CampaignStatusSensor):
         from acme_provider.hooks.acme import AcmeHook
 
         return AcmeHook(self.acme_conn_id, self.request_timeout, status_map=self.status_map)
-
-    def selection_params(self) -> dict[str, Any]:
-        """The ids."""
-        return {"campaign_ids": self.campaign_ids}

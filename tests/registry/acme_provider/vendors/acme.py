@@ -70,6 +70,8 @@ class AcmeApi(VendorApi[AcmeCampaign]):
     """``POST /campaigns/{id}/stop``, ``GET /campaigns/{id}``, ``GET /campaigns?page=N`` (``{"items", "more"}``)."""
 
     vendor = VENDOR
+    started_at_fields = STARTED_AT_FIELDS
+    finished_at_fields = FINISHED_AT_FIELDS
 
     def __init__(self, key: str, statuses: StatusMap) -> None:
         self.auth = StaticBearerAuth(VENDOR, key)
@@ -118,4 +120,4 @@ def list_flow(api: AcmeApi, budget: Any) -> Any:
     return paged_flow(api, lambda index, _: api.list_request(index + 1), budget, 100)
 
 
-SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, AcmeCampaign, ApiOptions, from_connection)
+SPEC = VendorSpec(KEY, VENDOR, DEFAULT_HOST, AcmeCampaign, ApiOptions, from_connection, selection=selection)
