@@ -15,7 +15,6 @@ Nothing here imports a vendor module: DAG parsing stays cheap.
 from __future__ import annotations
 
 import inspect
-import re
 import typing
 from typing import Annotated, Any, ClassVar, TypeVar
 
@@ -68,9 +67,6 @@ def _templated(init: Any, name: str) -> bool:
     """
     annotation = init.__annotations__.get(name)
     if isinstance(annotation, str):
-        return _WRITTEN.match(annotation) is not None
+        head, bracket, _ = annotation.strip().partition("[")
+        return bool(bracket) and (head == "Templated" or head.endswith(".Templated"))
     return typing.get_origin(annotation) is Annotated and any(mark is TEMPLATED for mark in getattr(annotation, "__metadata__", ()))
-
-
-#: ``Templated[...]`` as written in a signature (or ``task_params.Templated[...]``)
-_WRITTEN = re.compile(r"^\s*(?:[\w.]+\.)?Templated\[")

@@ -15,9 +15,8 @@ limit:
 - ``loudest``: the kill switch *selects* the campaigns (BSG and Kore.ai ``all_active``, Cellcast
   ``custom_string``; comm.com documents no list of sends, so its sends are named), so that it can
   stop the loudest first (the client's ordering, issue 21 item 5);
-- ``given``: the same campaigns named by id, stopped in the order given: the ordering of named
-  campaigns (``CampaignHook.loudest_first``) is switched off for this run only (:func:`order_as_given`),
-  which is the kill switch as it was before issue 21 item 5;
+- ``given``: the same campaigns named by id, stopped in the order given (the kill switch's
+  ``order="as_given"``), which is the kill switch as it was before issue 21 item 5;
 - ``learned`` (``--learned``): named by id with no ``requests_per_second`` (learned from the 429s;
   Kore.ai's documented default switched off with ``0``).
 
@@ -33,14 +32,12 @@ of the task (``GET /_sim/traffic``) against the optimum at each vendor's pace
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,26 +128,6 @@ def targets_for(mode: str, ids: dict[str, list[str]]) -> dict[str, Any]:
     }
 
 
-@contextlib.contextmanager
-def order_as_given(active: bool) -> Iterator[None]:
-    """While ``active``: every hook stops its campaigns in the order given (``loudest_first`` returns them as they are)."""
-    from airflow_provider_campaigns.hooks.base import CampaignHook
-
-    saved = getattr(CampaignHook, "loudest_first", None)
-    if not active or saved is None:
-        yield
-        return
-
-    def as_given(self: Any, refs: Any, deadline: Any = None, logger: Any = None) -> list[Any]:
-        return list(refs)
-
-    CampaignHook.loudest_first = as_given  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        CampaignHook.loudest_first = saved  # type: ignore[method-assign]
-
-
 def _connections(sim: SimProcess, configured: bool, scale: dict[str, tuple[int, float]]) -> dict[str, str]:
     env = dict(sim.env)
     for vendor, (_, rate) in scale.items():
@@ -191,8 +168,9 @@ def run(mode: str, scale: dict[str, tuple[int, float]], campaigns: dict[str, lis
         for vendor, (_, rate) in scale.items():
             sim.control("POST", "/rate_limits", {"vendor": vendor, "rate": rate})
         ids = seed(sim, campaigns)
-        with env_vars(_connections(sim, configured, scale)), order_as_given(mode == "given"):
-            operator = CampaignKillSwitchOperator(task_id="kill_switch", targets=targets_for(mode, ids))
+        with env_vars(_connections(sim, configured, scale)):
+            order = "as_given" if mode == "given" else "loudest_first"
+            operator = CampaignKillSwitchOperator(task_id="kill_switch", targets=targets_for(mode, ids), order=order)
             context, kwargs = task_context(), execute_kwargs(operator)
             reset_masker()
             log(f"ceilings {mode}: kill switch starts")

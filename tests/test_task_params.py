@@ -115,3 +115,21 @@ def test_templated_parameters_render_and_survive_dag_serialization():
     task = dag.get_task("stop")
     task.render_template_fields({"params": {"ids": ["1", "2"], "channel": "rcs", "env": "eu"}})
     assert (task.campaign_ids, task.channel, task.bsg_conn_id) == ("['1', '2']", "rcs", "bsg_eu")
+
+
+def test_a_signature_whose_annotations_are_evaluated_is_read_too():
+    """A DAG file without ``from __future__ import annotations`` hands the class real ``Annotated`` types."""
+    source = (
+        "from typing import Any\n"
+        "from airflow_provider_campaigns.operators.bsg import BsgStopCampaignOperator\n"
+        "from airflow_provider_campaigns.task_params import Templated\n"
+        "class Live(BsgStopCampaignOperator):\n"
+        "    def __init__(self, *, tag: Templated[str] = '', note: str = '', **kwargs: Any) -> None:\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.tag, self.note = tag, note\n"
+    )
+    from airflow_provider_campaigns.operators.bsg import BsgStopCampaignOperator
+
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "dag_file.py", "exec"), namespace)
+    assert namespace["Live"].template_fields == (*BsgStopCampaignOperator.template_fields, "tag")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -197,3 +198,29 @@ def require(value: Any, field_name: str, conn_id: str, vendor: str) -> str:
     if value is None or not str(value).strip():
         raise InvalidInputError(f"Connection {conn_id!r} ({vendor}) has no {field_name}; set it in the connection.")
     return str(value).strip()
+
+
+def path_template(template: Any, name: str, conn_id: str, placeholders: frozenset[str], required: str) -> str:
+    """A connection extra holding a path template: starts with ``/``, holds ``{required}``, no other placeholder than
+    ``placeholders``, no literal brace, whitespace, query or fragment.
+    """
+    where = f"Connection {conn_id!r}: extra {name!r}"
+    if not isinstance(template, str) or not template.startswith("/") or any(ch.isspace() or ch in "?#" for ch in template):
+        raise InvalidInputError(f"{where} must be a path starting with '/', without whitespace, query or fragment: {template!r:.80}.")
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise InvalidInputError(f"{where} is not a valid template ({error}): {template!r:.80}.") from None
+    fields = set()
+    for literal, field_name, spec, conversion in parts:
+        if "{" in literal or "}" in literal:
+            raise InvalidInputError(f"{where} must not contain literal braces: {template!r:.80}.")
+        if field_name is None:
+            continue
+        if field_name not in placeholders or spec or conversion:
+            allowed = " and ".join(f"{{{placeholder}}}" for placeholder in sorted(placeholders, reverse=True))
+            raise InvalidInputError(f"{where} has the unknown placeholder {{{field_name}}}; use only {allowed}.")
+        fields.add(field_name)
+    if required not in fields:
+        raise InvalidInputError(f"{where} must contain the {{{required}}} placeholder: {template!r:.80}.")
+    return template

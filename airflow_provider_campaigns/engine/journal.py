@@ -130,8 +130,14 @@ class Journal:
         self.flush()
 
     def flush(self, force: bool = False) -> None:
-        """Write the journal if something changed and ``flush_every`` has passed (or ``force``)."""
-        with self._writing:
+        """Write the journal if something changed and ``flush_every`` has passed (or ``force``).
+
+        A flush that is not forced never waits for another thread's write: what it would have written stays
+        marked changed and goes with the next flush (a batch's stop threads never queue behind the journal).
+        """
+        if not self._writing.acquire(blocking=force):
+            return
+        try:
             with self._lock:
                 due = force or self._clock.monotonic() - self._flushed_at >= self._flush_every
                 if not self._dirty or not due:
@@ -140,6 +146,8 @@ class Journal:
                 self._dirty = False
                 self._flushed_at = self._clock.monotonic()
             self._safely("write", lambda: self._store.save(self.key, {**self._earlier, **snapshot}))
+        finally:
+            self._writing.release()
 
     def close(self, finished: bool) -> None:
         """At the end of a try: delete the journal when the task is finished (success or last try), else write it."""

@@ -9,6 +9,20 @@ from airflow_provider_campaigns.activity import REST, SENDING, STARTING, Activit
 
 T = TypeVar("T")
 
+#: a stop task's ``order``: the loudest first (the default), or exactly the order the campaigns were named or listed in
+LOUDEST_FIRST = "loudest_first"
+AS_GIVEN = "as_given"
+ORDERS = (LOUDEST_FIRST, AS_GIVEN)
+
+
+def check_order(value: object) -> str:
+    """``value`` if it is one of :data:`ORDERS`; else an error naming the parameter and both choices."""
+    from airflow_provider_campaigns.exceptions import InvalidInputError
+
+    if not isinstance(value, str) or value not in ORDERS:
+        raise InvalidInputError(f"order must be {' or '.join(map(repr, ORDERS))}, not {value!r:.80}.")
+    return value
+
 
 def sort_key(activity: Activity | None, now: float) -> tuple[float, ...]:
     """The key of one campaign in :func:`loudest_first` (smaller goes first); unknown is the rest."""

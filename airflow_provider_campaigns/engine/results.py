@@ -9,12 +9,14 @@ and every entry is::
 
     {"vendor": "bsg", "conn_id": "bsg_default", "campaign_id": "1001", "name": "Black Friday",
      "outcome": "stopped", "state": "stopped", "vendor_status": "stopped", "error": None,
-     "timestamps": {...}, "ref": {"id": 1001, "channel": "sms"}}
+     "started_at": "2026-11-29T17:00:00Z", "finished_at": "2026-11-29T18:00:03Z", "ref": {}}
 
 ``outcome`` is ``stopped`` (this run stopped it), ``already_final`` (it was final before; a sensor
 reports every campaign it saw final this way), ``would_stop`` (a dry run: not final, would be
 stopped) or ``failed`` (``error`` says why). ``ref`` is what a later stop needs to address the
-campaign again: a dry run's result is a plan the kill switch can stop exactly.
+campaign again besides ``campaign_id`` and the vendor's defaults (BSG ``{}``, or ``{"channel": "rcs"}``;
+Kore.ai ``{"stream_id": ...}``): a dry run's result is a plan the kill switch can stop exactly. Each
+entry carries no more than that: ~300 bytes, so a result of 10,000 campaigns is ~3 MB of XCom.
 
 A *failed target* is a target that selected nothing because it failed first (bad credentials, a list
 the vendor refused or answered in an unexpected shape, a timeout)::
@@ -29,7 +31,7 @@ the targets alone): a result with ``totals["failed"] == 0`` had no failure of an
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from airflow_provider_campaigns.exceptions import InvalidInputError
 from airflow_provider_campaigns.status import ALREADY_FINAL as ALREADY_FINAL  # the outcomes, defined once in status.py
@@ -38,6 +40,9 @@ from airflow_provider_campaigns.status import OUTCOMES as OUTCOMES
 from airflow_provider_campaigns.status import STOPPED as STOPPED
 from airflow_provider_campaigns.status import WOULD_STOP as WOULD_STOP
 from airflow_provider_campaigns.status import CampaignStatus
+
+if TYPE_CHECKING:
+    from airflow_provider_campaigns.vendors.base import Ref
 
 #: the XCom key a task pushes its result under when it fails (a successful task returns it)
 RESULT_KEY = "campaigns_result"
@@ -62,8 +67,11 @@ class CampaignEntry(TypedDict):
     error: str | None
     started_at: str | None
     finished_at: str | None
-    timestamps: dict[str, str]
     ref: dict[str, Any]
+
+
+#: the keys of an entry, in order (an entry journaled by an older version may carry others: dropped)
+ENTRY_KEYS = tuple(CampaignEntry.__annotations__)
 
 
 class FailedTarget(TypedDict):
@@ -95,14 +103,15 @@ def _json_safe(value: Any) -> Any:
 def entry(
     vendor: str,
     conn_id: str,
-    ref: Mapping[str, Any],
+    ref: Ref | Mapping[str, Any],
     label: str,
     outcome: str,
     status: CampaignStatus | None = None,
     error: str | None = None,
 ) -> CampaignEntry:
-    """An entry from what is known of the campaign (its status, or only the error)."""
-    timestamps = dict(status.timestamps) if status else {}
+    """An entry from what is known of the campaign (its status, or only the error); a reference object's ``ref`` keeps
+    only what its label and the vendor's defaults do not say (:meth:`~airflow_provider_campaigns.vendors.base.Ref.entry_ref`).
+    """
     state = status.state.value if status else None
     return CampaignEntry(
         vendor=vendor,
@@ -115,14 +124,17 @@ def entry(
         error=error,
         started_at=status.started_at if status else None,
         finished_at=status.finished_at if status else None,
-        timestamps=timestamps,
-        ref=dict(ref),
+        ref=ref.entry_ref() if hasattr(ref, "entry_ref") else dict(ref),
     )
 
 
+def stored_entry(item: Mapping[str, Any]) -> CampaignEntry:
+    """An entry as stored (a journal, an XCom): its documented keys only (an older version's extra keys dropped)."""
+    return cast(CampaignEntry, {key: item.get(key) for key in ENTRY_KEYS})
+
+
 def with_status(item: CampaignEntry, status: CampaignStatus) -> CampaignEntry:
-    """The entry updated with a newer status (after a wait); the outcome stays."""
-    timestamps = dict(status.timestamps) or item["timestamps"]
+    """The entry updated with a newer status (after a wait); the outcome stays (and the start it had, where the status has none)."""
     return CampaignEntry(
         **{
             **item,
@@ -131,7 +143,6 @@ def with_status(item: CampaignEntry, status: CampaignStatus) -> CampaignEntry:
             "vendor_status": status.vendor_status,
             "started_at": status.started_at or item["started_at"],
             "finished_at": status.finished_at,
-            "timestamps": timestamps,
         }  # type: ignore[typeddict-item]
     )
 

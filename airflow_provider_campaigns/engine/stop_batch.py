@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_campaigns.core.logs import Logger
+from airflow_provider_campaigns.engine.loudest_first import LOUDEST_FIRST
 from airflow_provider_campaigns.engine.results import (
     ALREADY_FINAL,
     FAILED,
@@ -27,6 +28,7 @@ from airflow_provider_campaigns.engine.results import (
     FailedTarget,
     entry,
     failed_target,
+    stored_entry,
 )
 from airflow_provider_campaigns.engine.stop_budget import StopBudget
 from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, TransientError
@@ -169,9 +171,11 @@ def stop_campaigns(
     fail_if_already_final: bool = False,
     journal: Journal | None = None,
     logger: Logger | None = None,
+    order: str = LOUDEST_FIRST,
 ) -> Report:
-    """Stop every campaign in ``refs``, the loudest first (:meth:`CampaignHook.loudest_first`); one entry each, in the
-    order of ``refs``.
+    """Stop every campaign in ``refs``, the loudest first (:meth:`CampaignHook.loudest_first`) unless ``order`` is
+    :data:`~airflow_provider_campaigns.engine.loudest_first.AS_GIVEN` (then in the order of ``refs``, no list read for
+    the order); one entry each, in the order of ``refs``.
 
     ``deadline`` is monotonic, or a :class:`~airflow_provider_campaigns.engine.stop_budget.StopBudget` that
     gives up only when no campaign has been stopped for a while (or at its cap).
@@ -182,8 +186,10 @@ def stop_campaigns(
     logger = logger or logging.getLogger(__name__)
     group = Journal.group(hook.conn_type, hook.conn_id)
     planned, done = journal.earlier(group) if journal else (set(), {})
-    resumed = {ref.label: CampaignEntry(**done[ref.label]) for ref in refs if ref.label in done}  # type: ignore[typeddict-item]
-    todo = hook.loudest_first([ref for ref in refs if ref.label not in resumed], budget.deadline(), logger)
+    resumed = {ref.label: stored_entry(done[ref.label]) for ref in refs if ref.label in done}
+    todo = [ref for ref in refs if ref.label not in resumed]
+    if order == LOUDEST_FIRST:
+        todo = hook.loudest_first(todo, budget.deadline(), logger)
     if resumed:
         logger.info(
             "%s: %d campaign(s) were handled by an earlier try of this run; not sending their stops again.", hook.vendor_name, len(resumed)
@@ -207,6 +213,8 @@ def stop_campaigns(
         entries[ref.label] = item
         if error is not None:
             errors.append(error)
+    if journal is not None:
+        journal.flush(force=True)  # every outcome written before the task reports, defers or dies
     progress.log()
     return Report([entries[ref.label] for ref in refs], errors)
 
@@ -226,9 +234,9 @@ def read_campaigns(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float
         try:
             status = listed.get(ref.label) or hook.status(ref, budget.deadline())
             budget.progressed()
-            item = entry(hook.conn_type, hook.conn_id, ref.as_dict(), ref.label, ALREADY_FINAL if status.is_final else WOULD_STOP, status)
+            item = entry(hook.conn_type, hook.conn_id, ref, ref.label, ALREADY_FINAL if status.is_final else WOULD_STOP, status)
         except CampaignProviderError as failure:
-            item, error = entry(hook.conn_type, hook.conn_id, ref.as_dict(), ref.label, FAILED, error=str(failure)), failure
+            item, error = entry(hook.conn_type, hook.conn_id, ref, ref.label, FAILED, error=str(failure)), failure
         progress.count(item)
         return item, error
 
@@ -270,16 +278,16 @@ def _stop_one(
                 if not _deadline_moved_on(hook, budget, deadline):
                     return _after_giving_up(hook, ref, error, tried_before, budget)
     except CampaignProviderError as error:
-        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, error=str(error)), error
+        return entry(vendor, conn_id, ref, ref.label, FAILED, error=str(error)), error
     except Exception as error:  # noqa: BLE001 - one campaign's surprise must not lose the whole report
         message = f"{hook.vendor_name}: unexpected {type(error).__name__} stopping {ref.label}: {error}"
-        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, error=message), TransientError(
+        return entry(vendor, conn_id, ref, ref.label, FAILED, error=message), TransientError(
             message, vendor=vendor, campaign_id=ref.label
         )
     result = outcome.outcome
     if result == ALREADY_FINAL and tried_before and outcome.status.state is CampaignState.STOPPED:
         result = STOPPED  # an earlier try of this run stopped it (it was on that try's plan)
-    return entry(vendor, conn_id, ref.as_dict(), ref.label, result, outcome.status), None
+    return entry(vendor, conn_id, ref, ref.label, result, outcome.status), None
 
 
 def _deadline_moved_on(hook: CampaignHook[Any], budget: StopBudget, deadline: float) -> bool:
@@ -305,11 +313,11 @@ def _after_giving_up(
     try:
         status = hook.status(ref, until)
     except CampaignProviderError:
-        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, error=str(error)), error
+        return entry(vendor, conn_id, ref, ref.label, FAILED, error=str(error)), error
     if not status.is_final:
-        return entry(vendor, conn_id, ref.as_dict(), ref.label, FAILED, status, error=str(error)), error
+        return entry(vendor, conn_id, ref, ref.label, FAILED, status, error=str(error)), error
     ours = status.state is CampaignState.STOPPED and (error.after_lost_answer or tried_before)
-    return entry(vendor, conn_id, ref.as_dict(), ref.label, STOPPED if ours else ALREADY_FINAL, status), None
+    return entry(vendor, conn_id, ref, ref.label, STOPPED if ours else ALREADY_FINAL, status), None
 
 
 def each_part(parts: Sequence[Part], work: Callable[[Part], Any]) -> list[Any]:
@@ -330,11 +338,14 @@ def _target_failed(part: Part, error: Exception, logger: Logger) -> Report:
     return Report([], [error], [failed_target(hook.conn_type, hook.conn_id, where, part.asked, str(error))])
 
 
-def _plan(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float | StopBudget, logger: Logger) -> Report:
-    """A dry run of one part: its campaigns read (a list read first when named ones are slow at the pace), and its ETA."""
+def _plan(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float | StopBudget, logger: Logger, order: str) -> Report:
+    """A dry run of one part: its campaigns read (a list read first when named ones are slow at the pace and stopped the
+    loudest first), and its ETA.
+    """
     from airflow_provider_campaigns.engine.eta import describe_part, part_eta, requests_sent
 
-    hook.learn_order(refs, budget_of(hook, deadline).deadline(), logger)
+    if order == LOUDEST_FIRST:
+        hook.learn_order(refs, budget_of(hook, deadline).deadline(), logger)
     listing = requests_sent(hook)  # what the stop repeats: the selection's list (or the order's), and a login
     report = read_campaigns(hook, refs, deadline, logger)
     eta = part_eta(hook, report.entries, listing)
@@ -344,9 +355,15 @@ def _plan(hook: CampaignHook[Any], refs: Sequence[Ref], deadline: float | StopBu
 
 
 def stop_parts(
-    parts: Sequence[Part], deadline: float | StopBudget, dry_run: bool, fail_if_already_final: bool, journal: Any, logger: Logger
+    parts: Sequence[Part],
+    deadline: float | StopBudget,
+    dry_run: bool,
+    fail_if_already_final: bool,
+    journal: Any,
+    logger: Logger,
+    order: str = LOUDEST_FIRST,
 ) -> Report:
-    """Stop (or read, in a dry run) every part's campaigns; listing errors are reported, never silently dropped."""
+    """Stop (or read, in a dry run) every part's campaigns in ``order``; listing errors are reported, never silently dropped."""
 
     def work(part: Part) -> Report:
         report = Report(list(part.known))
@@ -371,8 +388,8 @@ def stop_parts(
                 logger.info("%s (%s): nothing to %s.", hook.vendor_name, hook.conn_id, "read" if dry_run else "stop")
             return Report()
         if dry_run:
-            return _plan(hook, refs, deadline, logger)
-        return stop_campaigns(hook, refs, deadline, fail_if_already_final, journal, logger)
+            return _plan(hook, refs, deadline, logger, order)
+        return stop_campaigns(hook, refs, deadline, fail_if_already_final, journal, logger, order)
 
     report = Report()
     for part_report in each_part(parts, work):

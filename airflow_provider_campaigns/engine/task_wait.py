@@ -57,7 +57,7 @@ def watched(parts: Sequence[Part], entries: Sequence[CampaignEntry]) -> list[tup
         acted = {ref.label: ref for ref in part.acted}
         mine = [e for e in entries if e["vendor"] == part.hook.conn_type and e["conn_id"] == part.hook.conn_id and e["outcome"] != FAILED]
         if mine:
-            groups.append((part, [acted.get(e["campaign_id"]) or part.hook.ref_from_dict(e["ref"]) for e in mine]))
+            groups.append((part, [acted.get(e["campaign_id"]) or part.hook.ref_from_entry(e["campaign_id"], e["ref"]) for e in mine]))
     return groups
 
 

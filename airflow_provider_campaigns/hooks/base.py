@@ -364,6 +364,11 @@ class CampaignHook(BaseHook, Generic[R]):
         ref: R = self.spec.ref.from_dict(data)  # type: ignore[attr-defined]
         return ref
 
+    def ref_from_entry(self, label: str, data: Mapping[str, Any]) -> R:
+        """The reference a result entry names (its ``campaign_id`` and ``ref``: a dry run's plan, a stop's result)."""
+        ref: R = self.spec.ref.from_entry(label, data)
+        return ref
+
     def test_connection(self) -> tuple[bool, str]:
         """Make one real authenticated call; never raises, never reveals a secret."""
         try:

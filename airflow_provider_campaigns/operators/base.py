@@ -131,6 +131,11 @@ class StopTaskOperator(BaseOperator):
     :param timeout: seconds to wait at most (``wait_for_completion`` only).
     :param deferrable: wait in the triggerer instead of holding a worker slot (``wait_for_completion`` only;
         default: ``[operators] default_deferrable``).
+    :param order: ``"loudest_first"`` (default): at each vendor connection, stop first what is sending now (the
+        largest remaining audience first where the vendor reports it), then what starts soonest, then the rest;
+        named campaigns that would take more than 5 s at the connection's pace are listed once to learn that.
+        ``"as_given"``: stop them in the order they were named or listed, with no list read for the order.
+        Validated before any request (templated on the kill switch).
 
     Unless set (on the task or in ``default_args``), ``retries`` is 3 and ``retry_delay`` 5 s, doubling
     up to a minute: a retry resumes where the failed try stopped. The same holds for mapped tasks
@@ -153,6 +158,7 @@ class StopTaskOperator(BaseOperator):
         poll_interval: float = 30.0,
         timeout: float = 3600.0,
         deferrable: bool | None = None,
+        order: str = "loudest_first",
         **kwargs: Any,
     ) -> None:
         super().__init__(**fast_retry_defaults(kwargs))
@@ -162,6 +168,10 @@ class StopTaskOperator(BaseOperator):
         if not isinstance(max_concurrency, int) or isinstance(max_concurrency, bool) or not 1 <= max_concurrency <= 256:
             raise InvalidInputError(f"max_concurrency must be an integer from 1 to 256, not {max_concurrency!r}.")
         check_positive(poll_interval=poll_interval, timeout=timeout, **({} if stop_timeout is None else {"stop_timeout": stop_timeout}))
+        if not (isinstance(order, str) and "{{" in order):  # a template is checked once rendered, before any request
+            from airflow_provider_campaigns.engine.loudest_first import check_order
+
+            check_order(order)
         if deferrable_asked and not wait_for_completion and not dry_run:
             warn_at_dag_file(
                 f"{type(self).__name__} {kwargs.get('task_id')!r}: deferrable=True has no effect without wait_for_completion=True "
@@ -176,6 +186,7 @@ class StopTaskOperator(BaseOperator):
         self.poll_interval = poll_interval
         self.timeout = timeout
         self.deferrable = deferrable
+        self.order = order
 
     def parts(self) -> list[Part]:
         """What to act on, validated before any request (connections may be read)."""
@@ -193,11 +204,13 @@ class StopTaskOperator(BaseOperator):
         from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK
         from airflow_provider_campaigns.engine.eta import plan_eta
         from airflow_provider_campaigns.engine.journal import journal_for, kept_for_retries, last_try
+        from airflow_provider_campaigns.engine.loudest_first import check_order
         from airflow_provider_campaigns.engine.results import FAILED, result
         from airflow_provider_campaigns.engine.stop_batch import stop_parts
         from airflow_provider_campaigns.engine.stop_budget import StopBudget
         from airflow_provider_campaigns.engine.task_output import log_table, push_result
 
+        order = check_order(self.order)
         parts = self.parts()
         for part in parts:
             _ = part.hook.api  # every connection read and checked before any request is sent
@@ -205,7 +218,7 @@ class StopTaskOperator(BaseOperator):
         try:
             with kept_for_retries(None if self.list_only else journal_for(context), context) as journal:
                 budget = StopBudget.for_task(clock or SYSTEM_CLOCK, self.stop_timeout, self.execution_timeout)
-                report = stop_parts(parts, budget, self.list_only, self.fail_if_already_final, journal, self.log)
+                report = stop_parts(parts, budget, self.list_only, self.fail_if_already_final, journal, self.log, order)
                 eta = plan_eta(report.etas, (clock or SYSTEM_CLOCK).time()) if self.list_only else None
                 value = result(report.entries, self.list_only, report.failed_targets, eta)
                 log_table(self.log, value)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from airflow_provider_campaigns.engine.stop_batch import Part
     from airflow_provider_campaigns.hooks.base import CampaignHook
 
+
 def _decoded(value: Any, parameter: str) -> Any:
     """A dict as given, or JSON text of one (``"{{ dag_run.conf | tojson }}"``); ``None`` and ``""`` are nothing."""
     if isinstance(value, str):
@@ -53,11 +54,12 @@ class CampaignKillSwitchOperator(StopTaskOperator):
     ``already_final`` entries). Also takes the stop parameters every stop operator takes (see
     :class:`~airflow_provider_campaigns.operators.base.StopTaskOperator`): ``dry_run``,
     ``fail_if_already_final``, ``max_concurrency`` (per vendor), ``stop_timeout``,
-    ``wait_for_completion``, ``deferrable``, ``poll_interval``, ``timeout``, ``request_timeout``.
+    ``wait_for_completion``, ``deferrable``, ``poll_interval``, ``timeout``, ``request_timeout``, and ``order``
+    (``"loudest_first"``, the default, or ``"as_given"``; templated, e.g. ``"{{ params.order }}"``).
     Returns the one result shape (see :mod:`airflow_provider_campaigns.engine.results`).
     """
 
-    template_fields: Sequence[str] = ("targets", "plan")
+    template_fields: Sequence[str] = ("targets", "plan", "order")
     ui_color = "#e57373"
 
     def __init__(
@@ -129,7 +131,7 @@ class CampaignKillSwitchOperator(StopTaskOperator):
         for (vendor, conn_id), items in groups.items():
             hook = make_hook(vendor, conn_id, self.request_timeout, self.max_concurrency)
             known = [item for item in items if item["outcome"] == ALREADY_FINAL]
-            refs = [hook.ref_from_dict(item["ref"]) for item in items if item["outcome"] != ALREADY_FINAL]
+            refs = [hook.ref_from_entry(item["campaign_id"], item["ref"]) for item in items if item["outcome"] != ALREADY_FINAL]
             names = {item["campaign_id"]: item["name"] for item in items if item.get("name")}
             parts.append(Part(hook, refs=refs, known=known, order=[item["campaign_id"] for item in items], names=names))
         return parts

@@ -137,6 +137,7 @@ class CampaignStatusSensor(VendorParams, BaseSensorOperator):
 def sensor_result(statuses: Sequence[Mapping[str, Any]], targets: frozenset[CampaignState]) -> dict[str, Any]:
     """A sensor's result: ``already_final`` for every campaign in a target state, ``failed`` for one that ended elsewhere."""
     from airflow_provider_campaigns.engine.results import ALREADY_FINAL, FAILED, entry, result
+    from airflow_provider_campaigns.registry import vendor as registered
     from airflow_provider_campaigns.status import CampaignStatus
 
     wanted = sorted(t.value for t in targets)
@@ -146,5 +147,6 @@ def sensor_result(statuses: Sequence[Mapping[str, Any]], targets: frozenset[Camp
         accepted = status.state in targets
         error = None if accepted else f"ended {seen['vendor_status']!r} ({seen['state']}), not one of {', '.join(wanted)}"
         outcome = ALREADY_FINAL if accepted else FAILED
-        entries.append(entry(seen["vendor"], seen["conn_id"], seen.get("ref") or {}, seen["campaign_id"], outcome, status, error))
+        ref = registered(seen["vendor"]).spec().ref.from_dict(seen["ref"]) if seen.get("ref") else {}
+        entries.append(entry(seen["vendor"], seen["conn_id"], ref, seen["campaign_id"], outcome, status, error))
     return result(entries)

@@ -24,17 +24,17 @@ class Ref:
     """A validated reference to one campaign (a vendor subclass per kind: ids, channel, stream).
 
     Built once by validation, carried to the request builders, and serialized (as plain values)
-    into trigger kwargs and dry-run plans. A vendor's subclass names its :attr:`label_fields` and
+    into trigger kwargs and dry-run plans. A vendor's subclass names its :attr:`label_keys` and
     its validating constructor, :meth:`validated`.
     """
 
     #: the fields that name the campaign in results and messages (joined by ``/``)
-    label_fields: ClassVar[tuple[str, ...]] = ("id",)
+    label_keys: ClassVar[tuple[str, ...]] = ("id",)
 
     @property
     def label(self) -> str:
         """How results and messages name the campaign."""
-        return "/".join(str(getattr(self, name)) for name in self.label_fields)
+        return "/".join(str(getattr(self, name)) for name in self.label_keys)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe fields (trigger kwargs, plans)."""
@@ -49,6 +49,32 @@ class Ref:
     def validated(cls, *args: Any, **values: Any) -> Self:
         """The reference from raw field values, each validated as the vendor requires."""
         raise NotImplementedError
+
+    @classmethod
+    def label_fields(cls, label: str) -> dict[str, Any]:
+        """The fields the label says (the inverse of :attr:`label`; nothing when it does not split into them)."""
+        values = label.split("/")
+        return dict(zip(cls.label_keys, values, strict=True)) if len(values) == len(cls.label_keys) else {}
+
+    @classmethod
+    def from_entry(cls, label: str, ref: Mapping[str, Any]) -> Any:
+        """The reference a result entry names: its ``campaign_id`` and its ``ref`` (a full :meth:`as_dict` is accepted too)."""
+        return cls.from_dict({**cls.label_fields(label), **ref})
+
+    def entry_ref(self) -> dict[str, Any]:
+        """What a result entry's ``ref`` holds: :meth:`as_dict` without what the label and the vendor's defaults already
+        say (``from_entry(label, entry_ref())`` is this reference again).
+        """
+        kept = self.as_dict()
+        for key in list(kept):
+            trial = {name: value for name, value in kept.items() if name != key}
+            try:
+                same = type(self).from_entry(self.label, trial) == self
+            except Exception:  # noqa: BLE001 - a field the rest cannot rebuild stays
+                same = False
+            if same:
+                kept = trial
+        return kept
 
 
 R = TypeVar("R", bound=Ref)

@@ -97,7 +97,7 @@ class CommSend(Ref):
     send_id: str
 
     #: ``<campaign>/<send>``, which is also accepted as input wherever a pair is
-    label_fields = ("campaign_id", "send_id")
+    label_keys = ("campaign_id", "send_id")
 
     @classmethod
     def validated(cls, campaign_id: Any, send_id: Any) -> CommSend:

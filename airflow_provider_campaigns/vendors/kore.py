@@ -43,7 +43,6 @@ pages); that sorting by ``createdAt`` ascending keeps offset paging stable.
 
 from __future__ import annotations
 
-import string
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -52,7 +51,7 @@ from typing import Any, TypeVar
 from airflow_provider_campaigns.activity import Activity, count
 from airflow_provider_campaigns.core.errors import describe_failure, expect_json_object, expect_ok, vendor_message
 from airflow_provider_campaigns.core.flow import Budget, Flow, Token
-from airflow_provider_campaigns.core.settings import TransportSettings, connection_extras, require
+from airflow_provider_campaigns.core.settings import TransportSettings, connection_extras, path_template, require
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply, path_param
 from airflow_provider_campaigns.drill import probes, variants
 from airflow_provider_campaigns.drill.context import DrillContext
@@ -139,29 +138,6 @@ def validate_campaign_type(value: Any, parameter: str = "campaign_type") -> str:
     if kind not in CAMPAIGN_TYPES:
         raise InvalidInputError(f"{parameter}: {VENDOR} campaign type must be one of {', '.join(CAMPAIGN_TYPES)}, not {value!r:.60}.")
     return kind
-
-
-def validate_path_template(template: Any, name: str, conn_id: str) -> str:
-    """A path template: starts with ``/``, holds ``{campaign_id}``, only ``{stream_id}``/``{campaign_id}``."""
-    where = f"Connection {conn_id!r}: extra {name!r}"
-    if not isinstance(template, str) or not template.startswith("/") or any(ch.isspace() or ch in "?#" for ch in template):
-        raise InvalidInputError(f"{where} must be a path starting with '/', without whitespace, query or fragment: {template!r:.80}.")
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError as error:
-        raise InvalidInputError(f"{where} is not a valid template ({error}): {template!r:.80}.") from None
-    fields = set()
-    for literal, field_name, spec, conversion in parts:
-        if "{" in literal or "}" in literal:
-            raise InvalidInputError(f"{where} must not contain literal braces: {template!r:.80}.")
-        if field_name is None:
-            continue
-        if field_name not in PLACEHOLDERS or spec or conversion:
-            raise InvalidInputError(f"{where} has the unknown placeholder {{{field_name}}}; use only {{stream_id}} and {{campaign_id}}.")
-        fields.add(field_name)
-    if "campaign_id" not in fields:
-        raise InvalidInputError(f"{where} must contain the {{campaign_id}} placeholder: {template!r:.80}.")
-    return template
 
 
 @dataclass(frozen=True)
@@ -466,7 +442,7 @@ def from_connection(conn: Any, settings: TransportSettings, options: KoreOptions
     else:
         default_stream = None
     paths = {
-        name: validate_path_template(extra[name], name, conn_id) if name in extra else default
+        name: path_template(extra[name], name, conn_id, PLACEHOLDERS, "campaign_id") if name in extra else default
         for name, default in (("stop_path", STOP_PATH), ("status_path", STATUS_PATH))
     }
     return KoreApi(

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_campaigns.core.settings import base_url_from, parse_timeout, transport_settings
+from airflow_provider_campaigns.core.settings import base_url_from, parse_timeout, path_template, transport_settings
 from airflow_provider_campaigns.exceptions import InvalidInputError
 
 
@@ -71,3 +71,23 @@ def test_ca_bundle_is_used_for_verification_and_must_exist(tmp_path):
     assert transport_settings(conn(extra={"ca_bundle": str(bundle)}), "BSG", "https://x").verify == str(bundle)
     with pytest.raises(InvalidInputError, match="ca_bundle"):
         transport_settings(conn(extra={"ca_bundle": str(tmp_path / "missing.pem")}), "BSG", "https://x")
+
+
+PLACES = frozenset({"stream_id", "campaign_id"})
+
+
+@pytest.mark.parametrize(
+    ("template", "match"),
+    [
+        ("/a/{campaign}", r"unknown placeholder \{campaign\}; use only \{stream_id\} and \{campaign_id\}"),
+        ("/a/{stream_id}", r"must contain the \{campaign_id\} placeholder"),
+        ("a/{campaign_id}", "starting with '/'"),
+        ("/a/{campaign_id}?x=1", "without whitespace, query or fragment"),
+        ("/a/{campaign_id}/}", "not a valid template"),
+    ],
+)
+def test_a_path_template_extra_is_checked_naming_the_connection_and_extra(template, match):
+    assert path_template("/ok/{stream_id}/{campaign_id}", "stop_path", "c", PLACES, "campaign_id") == "/ok/{stream_id}/{campaign_id}"
+    with pytest.raises(InvalidInputError, match=match) as failed:
+        path_template(template, "stop_path", "c", PLACES, "campaign_id")
+    assert "Connection 'c': extra 'stop_path'" in str(failed.value)

@@ -125,3 +125,35 @@ def test_writes_from_many_threads_are_one_at_a_time_and_the_last_is_the_newest(c
     journal.flush(force=True)
     assert store.overlaps == 0, "Airflow's channel to the supervisor is used by one thread at a time"
     assert set(store.saved["k"]["g"]["done"]) == set(labels), "an older snapshot never overwrote a newer one"
+
+
+def test_a_stop_thread_never_waits_for_another_threads_write_and_its_outcome_goes_with_the_next(clock):
+    import threading
+
+    class BlockingStore(Store):
+        def __init__(self) -> None:
+            super().__init__()
+            self.entered = threading.Event()
+            self.release = threading.Event()
+
+        def save(self, key: str, value: Any) -> None:
+            if self.writes == 1:  # the second write (the first after the plan) blocks until released
+                self.entered.set()
+                assert self.release.wait(10)
+            super().save(key, value)
+
+    store = BlockingStore()
+    journal = Journal("k", store, clock, flush_every=0)
+    journal.plan("g", ["1", "2"])
+    writer = threading.Thread(target=journal.record, args=("g", stopped("1")))
+    writer.start()
+    assert store.entered.wait(10)
+    other = threading.Thread(target=journal.record, args=("g", stopped("2")))
+    other.start()
+    other.join(5)
+    assert not other.is_alive(), "the second stop thread returned although a write was under way"
+    assert store.writes == 1, "the blocked write has not finished, and no second write was queued behind it"
+    store.release.set()
+    writer.join(10)
+    journal.flush()
+    assert set(store.saved["k"]["g"]["done"]) == {"1", "2"}, "the skipped outcome went with the next flush"

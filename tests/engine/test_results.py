@@ -37,10 +37,10 @@ def test_every_entry_has_the_documented_keys_and_the_totals_count_every_outcome(
     assert set(value["totals"]) == {*OUTCOMES, "failed_targets"}
     assert value["dry_run"] is False
     first, second = value["campaigns"]
-    keys = {"vendor", "conn_id", "campaign_id", "name", "outcome", "state", "vendor_status", "error", "timestamps", "ref"}
+    keys = {"vendor", "conn_id", "campaign_id", "name", "outcome", "state", "vendor_status", "error", "ref"}
     assert set(first) == {*keys, "started_at", "finished_at"}
     assert (first["name"], first["state"], first["vendor_status"], first["error"]) == ("Promo", "stopped", "stopped", None)
-    assert (second["name"], second["state"], second["error"], second["timestamps"]) == (None, None, "HTTP 500", {})
+    assert (second["name"], second["state"], second["error"], second["started_at"]) == (None, None, "HTTP 500", None)
     assert json.loads(json.dumps(value)) == value
 
 
@@ -98,3 +98,28 @@ def test_target_states_default_and_refusals():
         target_states([])
     with pytest.raises(InvalidInputError):
         target_states(["finished-ish"])
+
+
+def test_an_entry_ref_holds_only_what_the_campaign_id_and_the_vendor_defaults_do_not_say():
+    from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
+
+    c, s = "0d34c547-36d8-4a33-9fb8-1158a889f893", "8adfe854-79b8-4e80-a34e-2c80e8753857"
+    cases = [
+        (bsg.campaign(1001), {}),
+        (bsg.campaign(7, "rcs"), {"channel": "rcs"}),
+        (cellcast.message("6b169106a83461cc00000001", "mms"), {"type": "mms"}),
+        (comm.send(c, s), {}),
+        (kore.KoreCampaign("cd-1", "st-2"), {"stream_id": "st-2"}),
+    ]
+    for ref, compact in cases:
+        item = entry(type(ref).__module__.rsplit(".", 1)[-1], "conn", ref, ref.label, STOPPED)
+        assert item["ref"] == compact
+        assert type(ref).from_entry(item["campaign_id"], item["ref"]) == ref, "the entry names the campaign exactly"
+        assert type(ref).from_entry(ref.label, ref.as_dict()) == ref, "a plan with full refs (0.1's) is still accepted"
+
+
+def test_an_entry_journaled_by_an_older_version_keeps_only_the_documented_keys():
+    from airflow_provider_campaigns.engine.results import ENTRY_KEYS, stored_entry
+
+    old = {**entry("bsg", "bsg_default", {"id": 1}, "1", STOPPED), "timestamps": {"created_at": "2026-01-01T09:00:00Z"}}
+    assert tuple(stored_entry(old)) == ENTRY_KEYS and "timestamps" not in stored_entry(old)

@@ -187,3 +187,26 @@ def test_bsg_orders_named_campaigns_from_the_list_windows(connection, fast_retry
         lists = [call for call in mocked.calls if call.request.method == "GET"]
     assert [ref.id for ref in ordered] == [3, 2, 1, 4]
     assert 1 <= len(lists) <= 5, "one list read: one page per 3-month window"
+
+
+def test_order_as_given_stops_named_campaigns_in_the_order_given_without_a_list_read(sim, monkeypatch, one_at_a_time, clock):
+    """The same slow named campaigns as above (8 s at 1/s), ``order="as_given"``: no list read, the given order exactly."""
+    from airflow_provider_campaigns.engine.loudest_first import AS_GIVEN
+
+    use(sim, monkeypatch, rate=1)
+    named = [created[kind] for created in [kore_campaigns(sim) for _ in range(2)] for kind in ("paused", "scheduled", "active", "ready")]
+    hook = KoreHook(pool_size=1, clock=clock)
+    refs = [kore.KoreCampaign(cid, sim.credentials.kore_stream_id) for cid in named]
+    report = stop_campaigns(hook, refs, clock.monotonic() + 600, order=AS_GIVEN)
+    assert not [r for r in sim.requests("kore") if "getAllCampaignDetails" in r["path"]]
+    assert stop_order(sim, "kore") == named
+    assert [e["campaign_id"] for e in report.entries] == named and {e["outcome"] for e in report.entries} == {"stopped"}
+
+
+def test_order_as_given_keeps_a_listed_selection_in_the_vendors_list_order(sim, monkeypatch, one_at_a_time):
+    use(sim, monkeypatch)
+    made = [sim.add_campaign("bsg", status=status, recipients=10) for status in ("paused", "sending", "scheduled")]
+    hook = BsgHook(pool_size=1)
+    refs = hook.select(hook.selection("Op", all_active=True), deadline())
+    stop_campaigns(hook, refs, deadline(), order="as_given")
+    assert stop_order(sim, "bsg") == [ref.label for ref in refs] and sorted(stop_order(sim, "bsg")) == sorted(map(str, made))

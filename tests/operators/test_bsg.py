@@ -61,8 +61,7 @@ def test_single_stop_returns_the_one_result_shape(mocked, ti):
                 "error": None,
                 "started_at": None,
                 "finished_at": None,
-                "timestamps": {"created_at": "2026-01-01T09:00:00Z"},
-                "ref": {"id": 7, "channel": "sms"},
+                "ref": {},  # the id is the campaign_id, the channel the default
             }
         ],
         "failed_targets": [],

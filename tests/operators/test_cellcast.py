@@ -78,7 +78,7 @@ def test_one_id_returns_the_one_result_shape(mock):
         "cellcast",
         IDS[0],
         "stopped",
-        {"id": IDS[0], "type": "mms"},
+        {"type": "mms"},  # the id is the campaign_id; a type other than the default is kept
     )
     assert SECRET not in json.dumps(result)
 

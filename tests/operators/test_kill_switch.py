@@ -378,3 +378,27 @@ def test_the_table_is_logged_again_when_the_wait_changed_a_state(sim, ti, task_l
     result = op.execute({"ti": ti})
     assert result["campaigns"][0]["vendor_status"] == "stopped"
     assert task_log().count("Campaigns:") == 2
+
+
+def test_order_as_given_is_a_kill_switch_parameter_and_templated(sim, ti):
+    targets = seed(sim, count=2)
+    operator = CampaignKillSwitchOperator(task_id="kill", targets=targets, order="{{ params.order }}")
+    assert "order" in operator.template_fields
+    operator.order = "as_given"  # as Airflow renders it
+    result = operator.execute({"ti": ti})
+    assert result["totals"]["stopped"] == 8
+
+
+@pytest.mark.parametrize("order", ["loudest", "AS_GIVEN", 1, None])
+def test_a_bad_order_fails_when_the_task_is_built(order):
+    with pytest.raises(InvalidInputError, match="order must be 'loudest_first' or 'as_given'"):
+        CampaignKillSwitchOperator(task_id="kill", targets={"bsg": {"campaign_ids": [1]}}, order=order)
+
+
+def test_a_bad_rendered_order_fails_before_any_request(sim, ti):
+    operator = CampaignKillSwitchOperator(task_id="kill", targets=seed(sim, count=1), order="{{ params.order }}")
+    operator.order = "random"  # what a bad param renders to
+    requests_before = len(sim.requests())
+    with pytest.raises(InvalidInputError, match="order must be"):
+        operator.execute({"ti": ti})
+    assert len(sim.requests()) == requests_before, "nothing is sent to any vendor"

@@ -51,7 +51,7 @@ def test_poke_is_done_when_the_send_is_stopped(leak_check):
         "stopped",
         "already_final",
     )
-    assert entry["timestamps"] == {"updated_at": "2026-03-01T11:00:00Z"}
+    assert entry["finished_at"] == "2026-03-01T11:00:00Z" and entry["ref"] == {}
     assert responses.calls[0].request.url == CAMPAIGN_URL
     assert responses.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
     leak_check([TOKEN], result.xcom_value)

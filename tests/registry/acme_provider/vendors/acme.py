@@ -31,7 +31,7 @@ class AcmeCampaign(Ref):
 
     campaign_id: str
 
-    label_fields = ("campaign_id",)
+    label_keys = ("campaign_id",)
 
     @classmethod
     def validated(cls, campaign_id: Any) -> AcmeCampaign:
