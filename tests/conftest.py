@@ -16,6 +16,8 @@ REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("AIRFLOW_HOME", str(REPO / ".work" / "airflow-home-tests"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 DOCS = REPO / "docs"
+#: The vendor accounts' fixtures (``bsg_conn``, ``kore_conn``, ``mocked``, ...): one definition for hooks, operators and sensors.
+pytest_plugins = ["tests.vendor_accounts"]
 #: a MyST comment on the line right before a ```python fence: the block is a complete DAG file / pytest file
 DAG_MARKER, TEST_MARKER = "% complete-dag", "% complete-test"
 
