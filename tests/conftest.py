@@ -409,6 +409,20 @@ def as_bytes(body: Any) -> bytes:
     return json.dumps(body).encode()
 
 
+def vendor_reply(vendor: str, request: Any, status: int, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+    """A vendor's answer to ``request`` as a transport hands it to a flow: ``body`` as on the wire, JSON headers unless given."""
+    from airflow_provider_campaigns.core.wire import Reply
+
+    return Reply(vendor, request, status, JSON_HEADERS if headers is None else headers, as_bytes(body))
+
+
+def fake_connection(conn_id: str, host: Any = None, login: Any = None, password: Any = None, extra: dict[str, Any] | None = None) -> Any:
+    """What a vendor module reads of an Airflow connection (``vendor_spec(key).connect(...)``), without Airflow."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(conn_id=conn_id, host=host, port=None, schema=None, login=login, password=password, extra_dejson=extra or {})
+
+
 class Script:
     """Drives a flow like a transport, answering its requests in order from ``answers``.
 
@@ -455,7 +469,7 @@ class Script:
         if isinstance(answer, (TransportFailure, Reply)):
             return answer
         status, body, *headers = answer
-        return Reply(self.vendor, request, status, headers[0] if headers else JSON_HEADERS, as_bytes(body))
+        return vendor_reply(self.vendor, request, status, body, *headers)
 
     @property
     def requests(self) -> list[Any]:
