@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import sysconfig
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -16,6 +18,8 @@ REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("AIRFLOW_HOME", str(REPO / ".work" / "airflow-home-tests"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 DOCS = REPO / "docs"
+#: The vendor accounts' fixtures (``bsg_conn``, ``kore_conn``, ``mocked``, ...): one definition for hooks, operators and sensors.
+pytest_plugins = ["tests.vendor_accounts"]
 #: a MyST comment on the line right before a ```python fence: the block is a complete DAG file / pytest file
 DAG_MARKER, TEST_MARKER = "% complete-dag", "% complete-test"
 
@@ -347,19 +351,67 @@ def break_kill_switch(sim: Any, kind: str, monkeypatch: pytest.MonkeyPatch) -> t
     return targets, good
 
 
+async def next_event(trigger: Any) -> dict[str, Any]:
+    """The first event a trigger yields (its payload), in the running event loop; the trigger is closed after it."""
+    run = trigger.run()
+    try:
+        event = await run.__anext__()
+    finally:
+        await run.aclose()
+    return dict(event.payload)
+
+
 def first_event(trigger: Any, timeout: float = 10.0) -> dict[str, Any]:
-    """The first event a trigger yields (its payload), run to that point in a fresh event loop."""
+    """:func:`next_event` in a fresh event loop, failing after ``timeout`` seconds."""
     import asyncio
 
-    async def first() -> dict[str, Any]:
-        run = trigger.run()
-        try:
-            event = await run.__anext__()
-        finally:
-            await run.aclose()
-        return dict(event.payload)
+    return asyncio.run(asyncio.wait_for(next_event(trigger), timeout))
 
-    return asyncio.run(asyncio.wait_for(first(), timeout))
+
+def status_trigger(vendor: str, refs: list[Any], conn_id: str | None = None, interval: float = 0.05, deadline_in: float = 10.0) -> Any:
+    """A status trigger waiting for ``refs`` (one vendor, one connection: ``<vendor>_default`` unless named) to stop or complete."""
+    import time
+
+    from airflow_provider_campaigns.engine.wait_payload import group
+    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
+
+    groups = [group(vendor, conn_id or f"{vendor}_default", refs)]
+    return CampaignStatusTrigger(groups, ["stopped", "completed"], interval, time.time() + deadline_in)
+
+
+def run_trigger(
+    vendor: str, refs: list[Any], conn_id: str | None = None, deadline_in: float = 10.0, interval: float = 0.05
+) -> dict[str, Any]:
+    """The first event of a :func:`status_trigger` (within 30 s)."""
+    return first_event(status_trigger(vendor, refs, conn_id, interval, deadline_in), 30)
+
+
+def scrubbed_env(*dropped: str, **changes: str | None) -> dict[str, str]:
+    """This process's environment without the variables whose names start with ``dropped``; ``changes`` set (``None`` unsets)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(dropped)}
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run_user_pytest(
+    folder: Path, test_code: str, *options: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``test_code`` as a user would: ``folder/test_user.py`` in a pytest of its own (this interpreter, the installed
+    plugins, ``options`` added), with ``env`` (this process's when ``None``). Its outcome is returned, never raised."""
+    (folder / "test_user.py").write_text(test_code, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options, "test_user.py"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 #: Connection extras for tests against the simulator: real back-off code, centisecond waits.
@@ -370,6 +422,11 @@ def point_connections(simulator: Any, monkeypatch: pytest.MonkeyPatch, extra: di
     """Every ``*_default`` connection pointing at ``simulator``, with ``extra`` added to its extras."""
     for conn_id, conn in simulator.connections().items():
         monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({**conn, "extra": {**conn["extra"], **extra}}))
+
+
+def pace_connections(simulator: Any, monkeypatch: pytest.MonkeyPatch, rate: float = 0) -> None:
+    """Every ``*_default`` connection at ``simulator`` (:data:`SIM_EXTRA`), keeping ``rate`` requests a second (0: unlimited)."""
+    point_connections(simulator, monkeypatch, {**SIM_EXTRA, "requests_per_second": rate})
 
 
 @pytest.fixture
@@ -392,6 +449,12 @@ def simulated(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
         simulator.stop()
 
 
+@pytest.fixture
+def sim(simulated: Callable[..., Any]) -> Any:
+    """A running simulator as :func:`simulated` starts it by default (a module needing another one overrides ``sim``)."""
+    return simulated()
+
+
 # -- a scripted transport for sans-I/O flows (vendor modules, the protocol flows) ---------------------------------
 # Flows are driven exactly as a transport drives them (``Send`` -> a ``Reply``, ``NeedToken`` -> a token, ``Sleep`` ->
 # the fake clock advances), with every answer taken from a script: no sockets, no real waiting.
@@ -405,6 +468,20 @@ def as_bytes(body: Any) -> bytes:
     if isinstance(body, bytes):
         return body
     return json.dumps(body).encode()
+
+
+def vendor_reply(vendor: str, request: Any, status: int, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+    """A vendor's answer to ``request`` as a transport hands it to a flow: ``body`` as on the wire, JSON headers unless given."""
+    from airflow_provider_campaigns.core.wire import Reply
+
+    return Reply(vendor, request, status, JSON_HEADERS if headers is None else headers, as_bytes(body))
+
+
+def fake_connection(conn_id: str, host: Any = None, login: Any = None, password: Any = None, extra: dict[str, Any] | None = None) -> Any:
+    """What a vendor module reads of an Airflow connection (``vendor_spec(key).connect(...)``), without Airflow."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(conn_id=conn_id, host=host, port=None, schema=None, login=login, password=password, extra_dejson=extra or {})
 
 
 class Script:
@@ -453,7 +530,7 @@ class Script:
         if isinstance(answer, (TransportFailure, Reply)):
             return answer
         status, body, *headers = answer
-        return Reply(self.vendor, request, status, headers[0] if headers else JSON_HEADERS, as_bytes(body))
+        return vendor_reply(self.vendor, request, status, body, *headers)
 
     @property
     def requests(self) -> list[Any]:

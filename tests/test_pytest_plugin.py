@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_user_pytest, scrubbed_env
+
 
 def run_pytest(tmp_path: Path, test_code: str, ini: str = "", **env_changes: str | None) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "test_user.py").write_text(test_code, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n" + ini, encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "PYTEST_"))}
-    env["HOME"] = str(tmp_path)  # nothing may reach the real ~/airflow
-    for key, value in env_changes.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = scrubbed_env("AIRFLOW", "PYTEST_", **{"HOME": str(tmp_path), **env_changes})  # nothing may reach the real ~/airflow
+    return run_user_pytest(tmp_path, test_code, env=env)
 
 
 def test_loading_the_plugin_imports_no_airflow_and_changes_nothing(tmp_path: Path) -> None:
@@ -45,15 +30,8 @@ def test_loading_the_plugin_imports_no_airflow_and_changes_nothing(tmp_path: Pat
 
 
 def test_the_plugin_can_be_turned_off(tmp_path: Path) -> None:
-    (tmp_path / "test_user.py").write_text("def test_x(pytestconfig):\n    assert not pytestconfig.pluginmanager.has_plugin('campaigns')\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:campaigns", "test_user.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    test_code = "def test_x(pytestconfig):\n    assert not pytestconfig.pluginmanager.has_plugin('campaigns')\n"
+    done = run_user_pytest(tmp_path, test_code, "-p", "no:campaigns")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -75,8 +53,7 @@ def test_the_default_home_is_never_migrated(tmp_path: Path) -> None:
     (tmp_path / "dags").mkdir()
     done = run_pytest(
         tmp_path,
-        "import airflow  # at the top of a test module: Airflow picks its default home\n"
-        "def test_x(campaigns_airflow_home):\n    pass\n",
+        "import airflow  # at the top of a test module: Airflow picks its default home\ndef test_x(campaigns_airflow_home):\n    pass\n",
     )
     assert done.returncode != 0
     assert "will not migrate it" in done.stdout + done.stderr

@@ -10,9 +10,6 @@ page runs against every way a kill switch can fail and must leave the run red ea
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DAG_MARKER, E2E_DAGS, FAILURE_KINDS, TEST_MARKER, break_kill_switch, docs_blocks
+from tests.conftest import DAG_MARKER, E2E_DAGS, FAILURE_KINDS, TEST_MARKER, break_kill_switch, docs_blocks, run_user_pytest, scrubbed_env
 
 pytestmark = pytest.mark.e2e
 
@@ -177,18 +174,7 @@ def test_the_docs_have_a_complete_test() -> None:
 @pytest.mark.parametrize(("name", "code"), TEST_BLOCKS, ids=[name for name, _ in TEST_BLOCKS])
 def test_complete_test_in_docs_passes_with_the_shipped_plugin(name: str, code: str, tmp_path: Path) -> None:
     """Run as a user would: its own pytest, no conftest, AIRFLOW_HOME unset (the plugin makes one), the DAGs folder set."""
-    (tmp_path / "test_from_docs.py").write_text(code, encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW_CONN_", "PYTEST_"))}
-    env.pop("AIRFLOW_HOME", None)
-    env["AIRFLOW__CORE__DAGS_FOLDER"] = str(E2E_DAGS)
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "test_from_docs.py"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=540,
-        check=False,
-    )
+    env = scrubbed_env("AIRFLOW_CONN_", "PYTEST_", AIRFLOW_HOME=None, AIRFLOW__CORE__DAGS_FOLDER=str(E2E_DAGS))
+    done = run_user_pytest(tmp_path, code, "-p", "no:randomly", env=env, timeout=540)
     assert done.returncode == 0, f"{name}:\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}"
     assert " passed" in done.stdout and "failed" not in done.stdout.splitlines()[-1]

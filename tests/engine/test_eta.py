@@ -17,7 +17,7 @@ from airflow_provider_campaigns.hooks.bsg import BsgHook
 from airflow_provider_campaigns.hooks.kore import KoreHook
 from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
 from airflow_provider_campaigns.simulator import Simulator
-from tests.conftest import SIM_EXTRA, FakeClock, point_connections
+from tests.conftest import FakeClock, pace_connections
 
 WOULD, FINAL = {"outcome": "would_stop"}, {"outcome": "already_final"}
 
@@ -62,22 +62,12 @@ def test_the_plan_is_the_slowest_part_and_the_result_keeps_it_after_a_wait():
     assert "eta" not in result([]), "a stop's result has the shape it always had"
 
 
-@pytest.fixture
-def sim(simulated):
-    return simulated()
-
-
-def use(sim: Simulator, monkeypatch: pytest.MonkeyPatch, rate: float = 0) -> None:
-    """Every connection at the simulator, keeping ``rate`` requests a second (0: unlimited)."""
-    point_connections(sim, monkeypatch, {**SIM_EXTRA, "requests_per_second": rate})
-
-
 def single_reads(sim: Simulator) -> list[str]:
     return [r["path"] for r in sim.requests("bsg") if r["method"] == "GET" and r["path"].rstrip("/").split("/")[-1].isdigit()]
 
 
 def test_a_listing_dry_run_reads_nothing_again_and_reports_its_plan(sim, monkeypatch, ti, task_log):
-    use(sim, monkeypatch)
+    pace_connections(sim, monkeypatch)
     sending = [sim.add_campaign("bsg", status="sending") for _ in range(4)]
     sim.add_campaign("bsg", status="done")
     value = CampaignKillSwitchOperator(task_id="plan", targets={"bsg": {"all_active": True}}, dry_run=True).execute({"ti": ti})
@@ -95,7 +85,7 @@ def test_a_listing_dry_run_reads_nothing_again_and_reports_its_plan(sim, monkeyp
 
 
 def test_named_campaigns_slow_at_the_pace_are_planned_from_one_list_read(sim, monkeypatch, clock):
-    use(sim, monkeypatch, rate=1)
+    pace_connections(sim, monkeypatch, rate=1)
     named = [sim.add_campaign("kore", status=status) for status in ("Active", "Paused", "Scheduled", "Active", "Ready", "Active")]
     done = sim.add_campaign("kore", status="Completed")
     hook = KoreHook(clock=clock)

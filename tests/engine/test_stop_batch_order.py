@@ -17,7 +17,7 @@ from airflow_provider_campaigns.hooks.bsg import BsgHook
 from airflow_provider_campaigns.hooks.kore import KoreHook
 from airflow_provider_campaigns.simulator import Simulator
 from airflow_provider_campaigns.vendors import bsg, kore
-from tests.conftest import SIM_EXTRA, FakeClock, point_connections
+from tests.conftest import FakeClock, pace_connections
 from tests.engine.test_stop_batch import MemoryStore
 
 
@@ -25,16 +25,6 @@ from tests.engine.test_stop_batch import MemoryStore
 def clock() -> FakeClock:
     """A fake clock at the real wall time (Kore.ai's JWT carries it, and the simulator checks it)."""
     return FakeClock(time.time())
-
-
-@pytest.fixture
-def sim(simulated):
-    return simulated()
-
-
-def use(sim: Simulator, monkeypatch: pytest.MonkeyPatch, rate: float = 0) -> None:
-    """Every connection at the simulator, keeping ``rate`` requests a second (0: unlimited)."""
-    point_connections(sim, monkeypatch, {**SIM_EXTRA, "requests_per_second": rate})
 
 
 @pytest.fixture
@@ -54,7 +44,7 @@ def stop_order(sim: Simulator, vendor: str) -> list[str]:
 
 
 def test_a_listed_selection_stops_sending_then_soonest_start_then_the_rest(sim, monkeypatch, one_at_a_time):
-    use(sim, monkeypatch)
+    pace_connections(sim, monkeypatch)
     paused = sim.add_campaign("bsg", status="paused")
     late = sim.add_campaign("bsg", status="scheduled", starts_in=600)
     small = sim.add_campaign("bsg", status="sending", recipients=10)
@@ -71,7 +61,7 @@ def test_a_listed_selection_stops_sending_then_soonest_start_then_the_rest(sim, 
 
 
 def test_a_resumed_batch_orders_what_is_left_and_reports_everything_in_the_given_order(sim, monkeypatch, one_at_a_time):
-    use(sim, monkeypatch)
+    pace_connections(sim, monkeypatch)
     first = sim.add_campaign("bsg", status="sending", recipients=10)
     quiet = sim.add_campaign("bsg", status="paused")
     loud = sim.add_campaign("bsg", status="sending", recipients=1000)
@@ -102,7 +92,7 @@ def kore_campaigns(sim: Simulator) -> dict[str, str]:
 def test_named_campaigns_slow_at_the_pace_are_ordered_from_one_list_read(sim, monkeypatch, one_at_a_time, clock):
     """At 1 request a second, 8 stops take 8 s (more than ORDER_AFTER): one list page orders them; no status reads.
     The pace waits on the fake clock, so the test does not wait for real."""
-    use(sim, monkeypatch, rate=1)
+    pace_connections(sim, monkeypatch, rate=1)
     made = [kore_campaigns(sim) for _ in range(2)]
     named = [created[kind] for created in made for kind in ("paused", "scheduled", "active", "ready")]
     hook = KoreHook(pool_size=1, clock=clock)
@@ -118,7 +108,7 @@ def test_named_campaigns_slow_at_the_pace_are_ordered_from_one_list_read(sim, mo
 
 
 def test_named_campaigns_quick_at_the_pace_keep_the_given_order_without_a_list(sim, monkeypatch, one_at_a_time, clock):
-    use(sim, monkeypatch, rate=0)
+    pace_connections(sim, monkeypatch, rate=0)
     named = list(kore_campaigns(sim).values())
     hook = KoreHook(pool_size=1, clock=clock)
     stop_campaigns(hook, [kore.KoreCampaign(cid, sim.credentials.kore_stream_id) for cid in named], clock.monotonic() + 600)
@@ -127,7 +117,7 @@ def test_named_campaigns_quick_at_the_pace_keep_the_given_order_without_a_list(s
 
 
 def test_an_order_list_that_fails_leaves_the_given_order_and_every_stop_goes_out(sim, monkeypatch, one_at_a_time, clock, caplog):
-    use(sim, monkeypatch, rate=1)
+    pace_connections(sim, monkeypatch, rate=1)
     named = [created[kind] for created in [kore_campaigns(sim) for _ in range(2)] for kind in ("paused", "active", "ready", "scheduled")]
     sim.inject("kore", "status", status=400, path=r".*getAllCampaignDetails", times=None)
     hook = KoreHook(pool_size=1, clock=clock)
@@ -193,7 +183,7 @@ def test_order_as_given_stops_named_campaigns_in_the_order_given_without_a_list_
     """The same slow named campaigns as above (8 s at 1/s), ``order="as_given"``: no list read, the given order exactly."""
     from airflow_provider_campaigns.engine.loudest_first import AS_GIVEN
 
-    use(sim, monkeypatch, rate=1)
+    pace_connections(sim, monkeypatch, rate=1)
     named = [created[kind] for created in [kore_campaigns(sim) for _ in range(2)] for kind in ("paused", "scheduled", "active", "ready")]
     hook = KoreHook(pool_size=1, clock=clock)
     refs = [kore.KoreCampaign(cid, sim.credentials.kore_stream_id) for cid in named]
@@ -204,7 +194,7 @@ def test_order_as_given_stops_named_campaigns_in_the_order_given_without_a_list_
 
 
 def test_order_as_given_keeps_a_listed_selection_in_the_vendors_list_order(sim, monkeypatch, one_at_a_time):
-    use(sim, monkeypatch)
+    pace_connections(sim, monkeypatch)
     made = [sim.add_campaign("bsg", status=status, recipients=10) for status in ("paused", "sending", "scheduled")]
     hook = BsgHook(pool_size=1)
     refs = hook.select(hook.selection("Op", all_active=True), deadline())

@@ -7,8 +7,6 @@ import json
 import logging
 import time
 
-import pytest
-
 from airflow_provider_campaigns.engine.results import entry
 from airflow_provider_campaigns.engine.stop_batch import Part, stop_parts
 from airflow_provider_campaigns.engine.task_wait import CHECK_BEFORE_DEFER_TIME, Waiting, defer_timeout, round_time, watched
@@ -19,11 +17,6 @@ from airflow_provider_campaigns.vendors import bsg
 
 LOG = logging.getLogger("test")
 WAITING = Waiting(frozenset({CampaignState.STOPPED}), poll_interval=2.0, timeout=30.0, deferrable=True)
-
-
-@pytest.fixture
-def sim(simulated):
-    return simulated()
 
 
 def test_the_wait_follows_the_very_references_the_stop_acted_on(sim):

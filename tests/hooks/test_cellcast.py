@@ -17,13 +17,12 @@ from airflow_provider_campaigns.exceptions import (
 )
 from airflow_provider_campaigns.hooks.cellcast import CellcastHook
 from airflow_provider_campaigns.status import CampaignState
+from tests.vendor_accounts import CELLCAST_API_KEY, CELLCAST_HOST
 
-BASE = "https://api.cellcast.test"
-SECRET = "cc-api-key-7f3e9b1d5a"
 MID = "675161d8a000000000000000"
-CANCEL = f"{BASE}/api/v1/gateway/cancelScheduleQuickMessage"
-REPORT = f"{BASE}/api/v2/report/message"
-VERIFY = f"{BASE}/api/v1/user/token/verify"
+CANCEL = f"{CELLCAST_HOST}/api/v1/gateway/cancelScheduleQuickMessage"
+REPORT = f"{CELLCAST_HOST}/api/v2/report/message"
+VERIFY = f"{CELLCAST_HOST}/api/v1/user/token/verify"
 
 
 def envelope(status: bool, message: str, data: Any = None, error: Any = None) -> dict[str, Any]:
@@ -41,15 +40,8 @@ def message(status: str, message_id: str = MID, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def hook(connection, fast_retry):
-    connection("cellcast_default", "cellcast", host=BASE, password=SECRET, extra={**fast_retry})
+def hook(cellcast_conn):
     return CellcastHook()
-
-
-@pytest.fixture
-def mock():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
 
 
 def test_hook_identity_matches_the_connection_form():
@@ -65,28 +57,28 @@ def test_hook_identity_matches_the_connection_form():
 
 
 @pytest.mark.parametrize("kind", ["sms", "mms"])
-def test_cancel_sends_the_documented_request(hook, mock, kind):
-    mock.post(CANCEL, json=REMOVED)
+def test_cancel_sends_the_documented_request(hook, mocked, kind):
+    mocked.post(CANCEL, json=REMOVED)
     outcome = hook.cancel_message(MID.upper(), message_type=kind.upper())
     assert outcome.outcome == "stopped" and outcome.status.state is CampaignState.STOPPED
-    [call] = mock.calls
+    [call] = mocked.calls
     assert call.request.method == "POST" and call.request.url == CANCEL
-    assert call.request.headers["Authorization"] == f"Bearer {SECRET}"
+    assert call.request.headers["Authorization"] == f"Bearer {CELLCAST_API_KEY}"
     assert call.request.headers["Content-Type"] == "application/json"
     assert call.request.headers["Accept"] == "application/json"
     assert json.loads(call.request.body) == {"messageId": MID, "type": kind}
     assert call.request.req_kwargs["timeout"] == (5.0, 15.0)
 
 
-def test_get_message_reads_the_v2_report(hook, mock):
-    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("delivered", scheduleAt="2026-01-01T00:30:00.000Z")))
+def test_get_message_reads_the_v2_report(hook, mocked):
+    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("delivered", scheduleAt="2026-01-01T00:30:00.000Z")))
     status = hook.get_message(MID)
-    assert mock.calls[0].request.url == f"{REPORT}/{MID}"
+    assert mocked.calls[0].request.url == f"{REPORT}/{MID}"
     assert status.state is CampaignState.COMPLETED and status.vendor_status == "delivered"
     assert status.timestamps["scheduleAt"] == "2026-01-01T00:30:00Z"
 
 
-def test_list_messages_pages_with_the_filters_until_the_last_page(hook, mock):
+def test_list_messages_pages_with_the_filters_until_the_last_page(hook, mocked):
     page1 = {
         "items": [message("scheduled", f"{n:024x}") for n in range(1, 3)],
         "total": 3,
@@ -95,16 +87,16 @@ def test_list_messages_pages_with_the_filters_until_the_last_page(hook, mock):
         "nextPage": 2,
     }
     page2 = {"items": [message("scheduled", f"{3:024x}"), message("scheduled", f"{2:024x}")], "hasNextPage": False, "nextPage": None}
-    mock.get(
+    mocked.get(
         REPORT,
         json=envelope(True, "Messages fetched successfully", page1),
         match=[responses.matchers.query_param_matcher({"page": "1"}, strict_match=False)],
     )
-    mock.get(REPORT, json={"status": True, **page2}, match=[responses.matchers.query_param_matcher({"page": "2"}, strict_match=False)])
+    mocked.get(REPORT, json={"status": True, **page2}, match=[responses.matchers.query_param_matcher({"page": "2"}, strict_match=False)])
     listed = hook.list_messages(custom_string="promo", status="scheduled", message_type="mms", date_from="2026-01-01", date_to="2026-01-31")
     assert [s.campaign_id for s in listed] == [f"{n:024x}" for n in (1, 2, 3)]
-    assert len(mock.calls) == 2
-    for number, call in enumerate(mock.calls, start=1):
+    assert len(mocked.calls) == 2
+    for number, call in enumerate(mocked.calls, start=1):
         assert call.request.params == {
             "campType": "mms",
             "customString": "promo",
@@ -116,7 +108,7 @@ def test_list_messages_pages_with_the_filters_until_the_last_page(hook, mock):
         }
 
 
-def test_list_messages_is_bounded_in_pages(hook, mock):
+def test_list_messages_is_bounded_in_pages(hook, mocked):
     from airflow_provider_campaigns.exceptions import PermanentError
     from airflow_provider_campaigns.vendors.cellcast import list_flow
 
@@ -126,65 +118,65 @@ def test_list_messages_is_bounded_in_pages(hook, mock):
         item = message("scheduled", f"{next(pages):024x}")
         return 200, {}, json.dumps({"status": True, "items": [item], "hasNextPage": True})
 
-    mock.add_callback(responses.GET, REPORT, callback=endless)
+    mocked.add_callback(responses.GET, REPORT, callback=endless)
     with pytest.raises(PermanentError, match="more than 3 pages"):
         hook.run(list_flow(hook.cellcast_api, {}, hook.budget(), max_pages=3))
-    assert len(mock.calls) == 3
+    assert len(mocked.calls) == 3
 
 
-def test_test_connection_uses_token_verify(hook, mock):
-    mock.get(VERIFY, json=envelope(True, "Token is valid", {"valid": True}))
+def test_test_connection_uses_token_verify(hook, mocked):
+    mocked.get(VERIFY, json=envelope(True, "Token is valid", {"valid": True}))
     assert hook.test_connection() == (True, "Cellcast accepted the credentials of connection 'cellcast_default'.")
-    assert mock.calls[0].request.headers["Authorization"] == f"Bearer {SECRET}"
+    assert mocked.calls[0].request.headers["Authorization"] == f"Bearer {CELLCAST_API_KEY}"
 
 
 @pytest.mark.parametrize(
     ("status", "body", "text"), [(401, EXPIRED, "Token expired"), (200, envelope(False, "invalid token"), "invalid token")]
 )
-def test_test_connection_fails_with_the_vendor_message_and_without_the_key(hook, mock, leak_check, status, body, text):
-    mock.get(VERIFY, json=body, status=status)
+def test_test_connection_fails_with_the_vendor_message_and_without_the_key(hook, mocked, leak_check, status, body, text):
+    mocked.get(VERIFY, json=body, status=status)
     ok, text_out = hook.test_connection()
-    assert not ok and text in text_out and SECRET not in text_out
-    assert len(mock.calls) == 1
-    leak_check([SECRET], text_out)
+    assert not ok and text in text_out and CELLCAST_API_KEY not in text_out
+    assert len(mocked.calls) == 1
+    leak_check([CELLCAST_API_KEY], text_out)
 
 
-def test_unknown_message_fails_naming_the_id_after_the_status_read_confirms_it(hook, mock):
-    mock.post(CANCEL, json=NOT_FOUND)
-    mock.get(f"{REPORT}/{MID}", json=NOT_FOUND)
+def test_unknown_message_fails_naming_the_id_after_the_status_read_confirms_it(hook, mocked):
+    mocked.post(CANCEL, json=NOT_FOUND)
+    mocked.get(f"{REPORT}/{MID}", json=NOT_FOUND)
     with pytest.raises(CampaignNotFoundError, match=MID):
         hook.cancel_message(MID)
-    assert [c.request.method for c in mock.calls] == ["POST", "GET"]
+    assert [c.request.method for c in mocked.calls] == ["POST", "GET"]
 
 
 @pytest.mark.parametrize("final", ["canceled", "sent"])
-def test_message_not_found_on_cancel_of_an_already_processed_message_is_already_final(hook, mock, final):
+def test_message_not_found_on_cancel_of_an_already_processed_message_is_already_final(hook, mocked, final):
     """Undocumented: Cellcast may answer "message not found" for a job it already removed."""
-    mock.post(CANCEL, json=NOT_FOUND)
-    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message(final)))
+    mocked.post(CANCEL, json=NOT_FOUND)
+    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message(final)))
     assert hook.cancel_message(MID).outcome == "already_final"
 
 
 @pytest.mark.parametrize("final", ["sent", "delivered", "canceled", "failed"])
-def test_cancel_of_a_final_message_is_already_final_after_a_status_read(hook, mock, final):
-    mock.post(CANCEL, json=ALREADY)
-    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message(final)))
+def test_cancel_of_a_final_message_is_already_final_after_a_status_read(hook, mocked, final):
+    mocked.post(CANCEL, json=ALREADY)
+    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message(final)))
     outcome = hook.cancel_message(MID)
     assert outcome.outcome == "already_final" and outcome.status.vendor_status == final
-    assert [c.request.method for c in mock.calls] == ["POST", "GET"]
+    assert [c.request.method for c in mocked.calls] == ["POST", "GET"]
 
 
-def test_cancel_refused_while_not_final_fails_clearly(hook, mock):
-    mock.post(CANCEL, json=ALREADY)
-    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("queued")))
+def test_cancel_refused_while_not_final_fails_clearly(hook, mocked):
+    mocked.post(CANCEL, json=ALREADY)
+    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("queued")))
     with pytest.raises(CampaignNotStoppableError, match="'queued'") as error:
         hook.cancel_message(MID)
     assert MID in str(error.value) and "already processed" in str(error.value)
 
 
-def test_fail_if_already_final_turns_already_final_into_a_failure(hook, mock):
-    mock.post(CANCEL, json=ALREADY)
-    mock.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("delivered")))
+def test_fail_if_already_final_turns_already_final_into_a_failure(hook, mocked):
+    mocked.post(CANCEL, json=ALREADY)
+    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("delivered")))
     with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
         hook.cancel_message(MID, fail_if_already_final=True)
 
@@ -197,22 +189,22 @@ def test_fail_if_already_final_turns_already_final_into_a_failure(hook, mock):
         (404, {"code": 404, "message": "Not found"}, CampaignNotFoundError),
     ],
 )
-def test_client_errors_are_not_retried(hook, mock, status, body, cls):
-    mock.post(CANCEL, json=body, status=status)
+def test_client_errors_are_not_retried(hook, mocked, status, body, cls):
+    mocked.post(CANCEL, json=body, status=status)
     with pytest.raises(cls, match=body["message"]):
         hook.cancel_message(MID)
-    assert len(mock.calls) == 1
+    assert len(mocked.calls) == 1
 
 
-def test_timeouts_come_from_the_connection_or_the_caller(connection, fast_retry, mock):
-    connection("cellcast_default", "cellcast", host=BASE, password=SECRET, extra={**fast_retry, "timeout": [2, 9]})
-    mock.get(f"{REPORT}/{MID}", json=envelope(True, "ok", message("sent")))
+def test_timeouts_come_from_the_connection_or_the_caller(connection, fast_retry, mocked):
+    connection("cellcast_default", "cellcast", host=CELLCAST_HOST, password=CELLCAST_API_KEY, extra={**fast_retry, "timeout": [2, 9]})
+    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "ok", message("sent")))
     CellcastHook().get_message(MID)
     CellcastHook(request_timeout=4).get_message(MID)
-    assert [c.request.req_kwargs["timeout"] for c in mock.calls] == [(2.0, 9.0), (4.0, 4.0)]
+    assert [c.request.req_kwargs["timeout"] for c in mocked.calls] == [(2.0, 9.0), (4.0, 4.0)]
 
 
-def test_invalid_input_is_rejected_before_any_request(hook, mock):
+def test_invalid_input_is_rejected_before_any_request(hook, mocked):
     from airflow_provider_campaigns.exceptions import InvalidInputError
 
     with pytest.raises(InvalidInputError, match="message_id"):
@@ -221,17 +213,17 @@ def test_invalid_input_is_rejected_before_any_request(hook, mock):
         hook.cancel_message(MID, message_type="rcs")
     with pytest.raises(InvalidInputError, match="custom_string"):
         hook.list_messages(custom_string="{{ params.c }}")
-    assert len(mock.calls) == 0
+    assert len(mocked.calls) == 0
 
 
-def test_the_api_key_never_reaches_logs_or_errors(hook, mock, leak_check, caplog):
+def test_the_api_key_never_reaches_logs_or_errors(hook, mocked, leak_check, caplog):
     caplog.set_level(logging.DEBUG)
-    mock.post(CANCEL, json=EXPIRED, status=401)
-    mock.get(f"{REPORT}/{MID}", json={"code": 503, "message": "down"}, status=503)
+    mocked.post(CANCEL, json=EXPIRED, status=401)
+    mocked.get(f"{REPORT}/{MID}", json={"code": 503, "message": "down"}, status=503)
     errors = []
     for action in (lambda: hook.cancel_message(MID), lambda: hook.get_message(MID)):
         with pytest.raises(Exception) as error:
             action()
         errors.append(error.value)
     assert "Token expired" in str(errors[0])
-    leak_check([SECRET], *errors, *(repr(e) for e in errors))
+    leak_check([CELLCAST_API_KEY], *errors, *(repr(e) for e in errors))

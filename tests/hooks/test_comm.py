@@ -21,17 +21,16 @@ from airflow_provider_campaigns.exceptions import (
 )
 from airflow_provider_campaigns.hooks.comm import CommHook
 from airflow_provider_campaigns.status import CampaignState
+from tests.vendor_accounts import COMM_HOST, COMM_TOKEN
 
-TOKEN = "comm-tok-7Hq2ZpX9wLm4"
-HOST = "https://api.comm.test"
 C1 = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 S1 = "9f1e2d3c-4b5a-4697-8887-766554433221"
-STOP_URL = f"{HOST}/api/v1/sms/campaigns/{C1}/stop/{S1}"
-CAMPAIGN_URL = f"{HOST}/api/v1/sms/campaigns/{C1}"
+STOP_URL = f"{COMM_HOST}/api/v1/sms/campaigns/{C1}/stop/{S1}"
+CAMPAIGN_URL = f"{COMM_HOST}/api/v1/sms/campaigns/{C1}"
 C2 = "7d2b9c41-1111-4a2b-9c3d-0123456789ab"
 C3 = "5e6f7a8b-2222-4c3d-8e9f-0123456789ab"
 S2 = "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"
-LIST_URL = f"{HOST}/api/v1/sms/campaigns"
+LIST_URL = f"{COMM_HOST}/api/v1/sms/campaigns"
 
 
 def send(status: str = "stopped", **fields: object) -> dict[str, object]:
@@ -60,11 +59,6 @@ def campaign(status: str, send_status: str | None = None) -> dict[str, object]:
     return {"data": data}
 
 
-@pytest.fixture
-def comm_conn(connection, fast_retry):
-    return connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry})
-
-
 @responses.activate
 def test_stop_sends_the_documented_request_and_reads_the_send(comm_conn, leak_check):
     responses.post(STOP_URL, json={"data": send("stopped", next_step_timestamp="2026-03-01T11:05:00Z")})
@@ -72,7 +66,7 @@ def test_stop_sends_the_documented_request_and_reads_the_send(comm_conn, leak_ch
     assert len(responses.calls) == 1
     request = responses.calls[0].request
     assert (request.method, request.url, request.body) == ("POST", STOP_URL, None)
-    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["Authorization"] == f"Bearer {COMM_TOKEN}"
     assert request.headers["Accept"] == "application/json"
     assert request.req_kwargs["timeout"] == (5.0, 15.0)
     status = outcome.status
@@ -87,7 +81,7 @@ def test_stop_sends_the_documented_request_and_reads_the_send(comm_conn, leak_ch
         "updated_at": "2026-03-01T11:00:00Z",
         "next_step_timestamp": "2026-03-01T11:05:00Z",
     }
-    leak_check([TOKEN], outcome)
+    leak_check([COMM_TOKEN], outcome)
 
 
 @responses.activate
@@ -132,7 +126,7 @@ def test_fail_if_already_final(comm_conn):
 
 @responses.activate
 def test_final_statuses_extra_makes_an_unknown_status_final(connection, fast_retry):
-    connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry, "final_statuses": "archived"})
+    connection("comm_default", "comm", host=COMM_HOST, password=COMM_TOKEN, extra={**fast_retry, "final_statuses": "archived"})
     responses.post(STOP_URL, status=422, json={"message": "Campaign send is not running."})
     responses.get(CAMPAIGN_URL, json=campaign("archived", "archived"))
     outcome = CommHook().stop_campaign_send(C1, S1)
@@ -144,7 +138,7 @@ def test_get_campaign_send_reads_the_campaign_endpoint(comm_conn):
     responses.get(CAMPAIGN_URL, json=campaign("in_progress", "completed"))
     status = CommHook().get_campaign_send(C1, S1)
     assert (status.state, status.vendor_status) == (CampaignState.COMPLETED, "completed")
-    assert responses.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert responses.calls[0].request.headers["Authorization"] == f"Bearer {COMM_TOKEN}"
 
 
 @responses.activate
@@ -198,7 +192,7 @@ def test_400_on_stop_is_never_resent_only_followed_by_a_status_read(comm_conn):
 
 @responses.activate
 def test_timeouts_from_connection_extra_and_hook_parameter(connection, fast_retry):
-    connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry, "timeout": [2, 7]})
+    connection("comm_default", "comm", host=COMM_HOST, password=COMM_TOKEN, extra={**fast_retry, "timeout": [2, 7]})
     responses.get(CAMPAIGN_URL, json=campaign("in_progress", "stopped"))
     CommHook().get_campaign_send(C1, S1)
     CommHook(request_timeout=3).get_campaign_send(C1, S1)
@@ -207,32 +201,32 @@ def test_timeouts_from_connection_extra_and_hook_parameter(connection, fast_retr
 
 @responses.activate
 def test_simulator_style_base_url_with_a_path(connection, fast_retry):
-    connection("comm_sim", "comm", host="http://127.0.0.1:8799/comm", password=TOKEN, extra={**fast_retry, "allow_insecure": True})
+    connection("comm_sim", "comm", host="http://127.0.0.1:8799/comm", password=COMM_TOKEN, extra={**fast_retry, "allow_insecure": True})
     responses.post(f"http://127.0.0.1:8799/comm/api/v1/sms/campaigns/{C1}/stop/{S1}", json={"data": send()})
     assert CommHook("comm_sim").stop_campaign_send(C1, S1).outcome == "stopped"
 
 
 @responses.activate
 def test_base_url_written_as_in_the_docs_gets_no_second_api(connection, fast_retry):
-    connection("comm_default", "comm", host="https://api.comm.test/api/", password=TOKEN, extra={**fast_retry})
+    connection("comm_default", "comm", host="https://api.comm.test/api/", password=COMM_TOKEN, extra={**fast_retry})
     responses.post(STOP_URL, json={"data": send()})
     assert CommHook().stop_campaign_send(C1, S1).outcome == "stopped"
 
 
 @responses.activate
 def test_token_never_in_logs_or_errors_even_when_echoed(comm_conn, leak_check):
-    responses.post(STOP_URL, status=401, json={"message": f"Token {TOKEN} is invalid."})
+    responses.post(STOP_URL, status=401, json={"message": f"Token {COMM_TOKEN} is invalid."})
     with pytest.raises(AuthenticationError) as caught:
         CommHook().stop_campaign_send(C1, S1)
     assert "HTTP 401" in str(caught.value)
-    leak_check([TOKEN], caught.value, repr(caught.value))
+    leak_check([COMM_TOKEN], caught.value, repr(caught.value))
 
 
 @responses.activate
 def test_connection_test_succeeds_with_one_cheap_call(comm_conn):
     responses.get(LIST_URL, match=[matchers.query_param_matcher({"per_page": "1"})], json={"data": [], "meta": {"last_page": 1}})
     assert CommHook().test_connection() == (True, "comm.com accepted the credentials of connection 'comm_default'.")
-    assert responses.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert responses.calls[0].request.headers["Authorization"] == f"Bearer {COMM_TOKEN}"
 
 
 @responses.activate
@@ -241,11 +235,11 @@ def test_connection_test_fails_on_401_without_leaking(comm_conn, leak_check):
     ok, message = CommHook().test_connection()
     assert not ok and "HTTP 401" in message and "Unauthenticated." in message
     assert len(responses.calls) == 1
-    leak_check([TOKEN], message)
+    leak_check([COMM_TOKEN], message)
 
 
 def test_connection_test_fails_without_a_token(connection):
-    connection("comm_default", "comm", host=HOST)
+    connection("comm_default", "comm", host=COMM_HOST)
     ok, message = CommHook().test_connection()
     assert not ok and "password" in message
 

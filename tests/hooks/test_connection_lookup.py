@@ -14,6 +14,7 @@ from airflow_provider_campaigns.hooks.cellcast import CellcastHook
 from airflow_provider_campaigns.hooks.comm import CommHook
 from airflow_provider_campaigns.hooks.kore import KoreHook
 from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
+from tests.conftest import first_event
 
 HOOKS = {"bsg": BsgHook, "cellcast": CellcastHook, "comm": CommHook, "kore": KoreHook}
 
@@ -30,18 +31,10 @@ def test_a_missing_connection_is_a_permanent_error_naming_it(conn_type):
 
 
 def test_the_trigger_ends_with_an_error_event_naming_the_missing_connection():
-    import asyncio
-
     from airflow_provider_campaigns.engine.wait_payload import group
     from airflow_provider_campaigns.vendors import bsg
 
     trigger = CampaignStatusTrigger([group("bsg", "no_such_conn", [bsg.campaign(5)])], ["stopped"], 0.01, time.time() + 5)
 
-    async def first() -> dict:
-        agen = trigger.run()
-        event = await agen.__anext__()
-        await agen.aclose()
-        return event.payload
-
-    payload = asyncio.run(asyncio.wait_for(first(), 10))
+    payload = first_event(trigger, 10)
     assert payload["status"] == "error" and "'no_such_conn'" in payload["message"] and "does not exist" in payload["message"]

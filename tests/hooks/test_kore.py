@@ -17,13 +17,9 @@ from airflow_provider_campaigns.exceptions import (
     VendorRejectedError,
 )
 from airflow_provider_campaigns.hooks.kore import KoreHook
+from tests.vendor_accounts import KORE_ACCOUNT, KORE_CLIENT_ID, KORE_HOST, KORE_SECRET, KORE_STREAM
 
-HOST = "https://kore.test"
-CLIENT_ID = "cs-5250bdc9-6bfe-5ece-92c9-ab54aa2d4285"
-SECRET = "kore-HOOK-secret-1d9e7c5a3b1f0e2d4c6b8a9f7e5d3c1b"
-ACCOUNT = "67777ce93e25326494abcdef"
-STREAM = "st-0603182c-7ffb-53c3-b307-47ca14b12345"
-BASE = f"{HOST}/campaign/api/v2/public/{STREAM}/campaign"
+BASE = f"{KORE_HOST}/campaign/api/v2/public/{KORE_STREAM}/campaign"
 STOP = f"{BASE}//trigger/cd-1"
 STATUS = f"{BASE}/cd-1/status"
 LIST = f"{BASE}/getAllCampaignDetails"
@@ -37,7 +33,7 @@ def status_body(status: str, campaign_id: str = "cd-1") -> dict:
 
 
 def claims(call) -> dict:
-    return jwt.decode(call.request.headers["auth"], SECRET, algorithms=["HS256"])
+    return jwt.decode(call.request.headers["auth"], KORE_SECRET, algorithms=["HS256"])
 
 
 def tokens(rsps) -> list[str]:
@@ -45,20 +41,8 @@ def tokens(rsps) -> list[str]:
 
 
 @pytest.fixture
-def extra(fast_retry):
-    return {"account_id": ACCOUNT, "stream_id": STREAM, **fast_retry}
-
-
-@pytest.fixture
-def kore(connection, extra):
-    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
+def kore(kore_conn):
     return KoreHook()
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
 
 
 def test_stop_sends_the_exact_documented_request(kore, mocked):
@@ -69,12 +53,12 @@ def test_stop_sends_the_exact_documented_request(kore, mocked):
     assert status.timestamps == {"updatedAt": "2025-12-05T12:07:54.225000Z"}, "ISO 8601 in UTC, through pendulum"
     (call,) = mocked.calls
     assert call.request.method == "POST"
-    assert call.request.url == f"{STOP}?accountId={ACCOUNT}&campaignType=sms&trigger=stop"
+    assert call.request.url == f"{STOP}?accountId={KORE_ACCOUNT}&campaignType=sms&trigger=stop"
     assert "campaign//trigger/cd-1" in call.request.url
     headers = call.request.headers
-    assert headers["accountid"] == ACCOUNT and headers["iid"] == STREAM
+    assert headers["accountid"] == KORE_ACCOUNT and headers["iid"] == KORE_STREAM
     assert headers["Content-Type"] == "application/json" and "Authorization" not in headers
-    assert claims(call)["appId"] == CLIENT_ID
+    assert claims(call)["appId"] == KORE_CLIENT_ID
     assert json.loads(call.request.body) == {}
 
 
@@ -83,9 +67,9 @@ def test_status_read_is_a_post_with_view_status(kore, mocked):
     status = kore.get_campaign_status("cd-1")
     assert (status.state.value, status.vendor_status, status.name) == ("active", "Active", "promo")
     (call,) = mocked.calls
-    assert call.request.method == "POST" and call.request.url == f"{STATUS}?accountId={ACCOUNT}&view=status"
-    assert json.loads(call.request.body) == {} and call.request.headers["iid"] == STREAM
-    assert claims(call)["appId"] == CLIENT_ID
+    assert call.request.method == "POST" and call.request.url == f"{STATUS}?accountId={KORE_ACCOUNT}&view=status"
+    assert json.loads(call.request.body) == {} and call.request.headers["iid"] == KORE_STREAM
+    assert claims(call)["appId"] == KORE_CLIENT_ID
 
 
 def test_jwt_is_minted_once_per_hook_across_calls(kore, mocked):
@@ -99,8 +83,7 @@ def test_jwt_is_minted_once_per_hook_across_calls(kore, mocked):
     assert KoreHook().transport.token_refreshes == 0  # another hook mints its own, lazily
 
 
-def test_jwt_is_reminted_before_it_expires(connection, extra, mocked, clock):
-    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
+def test_jwt_is_reminted_before_it_expires(kore_conn, mocked, clock):
     kore = KoreHook(clock=clock)
     mocked.post(STATUS, json=status_body("Active"))
     kore.get_campaign_status("cd-1")
@@ -109,7 +92,7 @@ def test_jwt_is_reminted_before_it_expires(connection, extra, mocked, clock):
     first, second = tokens(mocked)
     assert first != second and kore.transport.token_refreshes == 2
     decode = {"algorithms": ["HS256"], "options": {"verify_iat": False, "verify_exp": False}}
-    assert jwt.decode(second, SECRET, **decode)["iat"] == int(clock.time()) == jwt.decode(first, SECRET, **decode)["iat"] + 290
+    assert jwt.decode(second, KORE_SECRET, **decode)["iat"] == int(clock.time()) == jwt.decode(first, KORE_SECRET, **decode)["iat"] + 290
 
 
 def test_jwt_is_reminted_once_after_a_401_then_the_call_succeeds(kore, mocked):
@@ -118,7 +101,7 @@ def test_jwt_is_reminted_once_after_a_401_then_the_call_succeeds(kore, mocked):
     assert kore.stop_campaign("cd-1").outcome == "stopped"
     first, second = tokens(mocked)
     assert first != second
-    assert claims(mocked.calls[1])["appId"] == CLIENT_ID
+    assert claims(mocked.calls[1])["appId"] == KORE_CLIENT_ID
     assert kore.transport.token_refreshes == 2
 
 
@@ -128,7 +111,7 @@ def test_second_401_is_an_authentication_error_with_kore_message(kore, mocked, l
         kore.get_campaign_status("cd-1")
     assert len(mocked.calls) == 2 and len(set(tokens(mocked))) == 2
     assert "campaign cd-1" in str(error.value)
-    leak_check([SECRET, *tokens(mocked)], error.value)
+    leak_check([KORE_SECRET, *tokens(mocked)], error.value)
 
 
 @pytest.mark.parametrize("refusal", [400, 409, 422])
@@ -156,33 +139,32 @@ def test_fail_if_already_final(kore, mocked):
         kore.stop_campaign("cd-1", fail_if_already_final=True)
 
 
-def test_stream_falls_back_to_the_extra_and_can_be_overridden(connection, extra, mocked):
-    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
-    other = f"{HOST}/campaign/api/v2/public/st-hook/campaign"
+def test_stream_falls_back_to_the_extra_and_can_be_overridden(kore_conn, mocked):
+    other = f"{KORE_HOST}/campaign/api/v2/public/st-hook/campaign"
     mocked.post(STATUS, json=status_body("Active"))
     mocked.post(f"{other}/cd-1/status", json=status_body("Active"))
-    mocked.post(f"{HOST}/campaign/api/v2/public/st-call/campaign//trigger/cd-1", json=STOPPED)
+    mocked.post(f"{KORE_HOST}/campaign/api/v2/public/st-call/campaign//trigger/cd-1", json=STOPPED)
     KoreHook().get_campaign_status("cd-1")
     hook = KoreHook(stream_id="st-hook")
     hook.get_campaign_status("cd-1")
     hook.stop_campaign("cd-1", stream_id="st-call")
-    assert [c.request.headers["iid"] for c in mocked.calls] == [STREAM, "st-hook", "st-call"]
-    assert mocked.calls[2].request.url.startswith(f"{HOST}/campaign/api/v2/public/st-call/campaign//trigger/cd-1?")
+    assert [c.request.headers["iid"] for c in mocked.calls] == [KORE_STREAM, "st-hook", "st-call"]
+    assert mocked.calls[2].request.url.startswith(f"{KORE_HOST}/campaign/api/v2/public/st-call/campaign//trigger/cd-1?")
 
 
-def test_missing_stream_everywhere_fails_before_any_request(connection, extra):
-    connection("kore_nostream", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={**extra, "stream_id": None})
+def test_missing_stream_everywhere_fails_before_any_request(kore_conn, kore_extra):
+    kore_conn("kore_nostream", extra={**kore_extra, "stream_id": None})
     with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="stream_id"):
         KoreHook("kore_nostream").stop_campaign("cd-1")
     assert len(rsps.calls) == 0
 
 
-def test_path_templates_from_the_connection_are_used(connection, extra, mocked):
-    extra = {**extra, "stop_path": "/campaign/api/v2/public/{stream_id}/campaign/trigger/{campaign_id}"}
-    connection("kore_paths", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
+def test_path_templates_from_the_connection_are_used(kore_conn, kore_extra, mocked):
+    extra = {**kore_extra, "stop_path": "/campaign/api/v2/public/{stream_id}/campaign/trigger/{campaign_id}"}
+    kore_conn("kore_paths", extra=extra)
     mocked.post(f"{BASE}/trigger/cp%3A1", json=STOPPED)
     KoreHook("kore_paths").stop_campaign("cp:1")
-    assert mocked.calls[0].request.url == f"{BASE}/trigger/cp%3A1?accountId={ACCOUNT}&campaignType=sms&trigger=stop"
+    assert mocked.calls[0].request.url == f"{BASE}/trigger/cp%3A1?accountId={KORE_ACCOUNT}&campaignType=sms&trigger=stop"
 
 
 @pytest.mark.parametrize(("status", "error"), [(400, VendorRejectedError), (404, CampaignNotFoundError), (403, AuthenticationError)])
@@ -207,8 +189,8 @@ def test_status_failure_answer_for_unknown_campaign_is_not_found(kore, mocked):
     assert len(mocked.calls) == 1
 
 
-def test_timeouts_are_passed_on_every_request(connection, extra, mocked):
-    connection("kore_t", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={**extra, "timeout": [1.5, 7]})
+def test_timeouts_are_passed_on_every_request(kore_conn, kore_extra, mocked):
+    kore_conn("kore_t", extra={**kore_extra, "timeout": [1.5, 7]})
     mocked.post(STATUS, json=status_body("Active"))
     mocked.post(STOP, json=STOPPED)
     KoreHook("kore_t").get_campaign_status("cd-1")
@@ -239,8 +221,8 @@ def test_bad_stream_id_and_campaign_type_fail_before_any_request(kore):
         assert len(rsps.calls) == 0
 
 
-def test_missing_account_id_names_the_extra(connection):
-    connection("kore_noacc", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={"stream_id": STREAM})
+def test_missing_account_id_names_the_extra(kore_conn):
+    kore_conn("kore_noacc", extra={"stream_id": KORE_STREAM})
     with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="account_id"):
         KoreHook("kore_noacc").get_campaign_status("cd-1")
     assert len(rsps.calls) == 0
@@ -280,7 +262,7 @@ def test_list_pages_by_has_more_not_by_a_short_page(kore, mocked, documented):
         {"type": "sms", "limit": 100, "skip": 0, "page": 1, "sortBy": sort, "filters": filters},
         {"type": "sms", "limit": 100, "skip": 2, "page": 1, "sortBy": sort, "filters": filters},
     ]
-    assert all(c.request.url == f"{LIST}?accountId={ACCOUNT}" for c in mocked.calls)
+    assert all(c.request.url == f"{LIST}?accountId={KORE_ACCOUNT}" for c in mocked.calls)
 
 
 def test_a_list_whose_has_more_contradicts_its_total_fails_at_once(kore, mocked):
@@ -297,7 +279,7 @@ def test_a_list_in_an_undocumented_shape_fails_at_once_naming_the_page(kore, moc
     with pytest.raises(ContractError, match=r"no 'data' object.*get-all-campaigns-v2\.md") as raised:
         kore.list_campaigns()
     assert len(mocked.calls) == 1 and clock.monotonic() - started < 1
-    assert raised.value.endpoint == f"POST /campaign/api/v2/public/{STREAM}/campaign/getAllCampaignDetails"
+    assert raised.value.endpoint == f"POST /campaign/api/v2/public/{KORE_STREAM}/campaign/getAllCampaignDetails"
 
 
 def test_a_vendor_ignoring_the_paging_fails_instead_of_looping(kore, mocked):
@@ -328,14 +310,14 @@ def test_test_connection_lists_one_campaign(kore, mocked):
     assert kore.test_connection() == (True, "Kore.ai accepted the credentials of connection 'kore_default'.")
     assert len(mocked.calls) == 1
     assert json.loads(mocked.calls[0].request.body) == {"type": "sms", "limit": 1, "skip": 0, "page": 1}
-    assert claims(mocked.calls[0])["appId"] == CLIENT_ID
+    assert claims(mocked.calls[0])["appId"] == KORE_CLIENT_ID
 
 
 def test_test_connection_reports_bad_credentials_without_secrets(kore, mocked, leak_check):
     mocked.post(LIST, status=401, json=BAD_JWT)
     ok, message = kore.test_connection()
     assert not ok and "Invalid SDK credentials" in message
-    leak_check([SECRET, *tokens(mocked)], message)
+    leak_check([KORE_SECRET, *tokens(mocked)], message)
 
 
 def test_secrets_and_jwts_never_reach_logs_or_errors(kore, mocked, leak_check):
@@ -345,7 +327,7 @@ def test_secrets_and_jwts_never_reach_logs_or_errors(kore, mocked, leak_check):
         kore.stop_campaign("cd-1")
     jwts = tokens(mocked)
     assert jwts
-    leak_check([SECRET, *jwts], error.value, repr(kore.api.auth.__dict__.get("client_id")))
+    leak_check([KORE_SECRET, *jwts], error.value, repr(kore.api.auth.__dict__.get("client_id")))
 
 
 def test_echoed_jwt_in_an_error_body_is_redacted(kore, mocked, leak_check):
@@ -355,13 +337,12 @@ def test_echoed_jwt_in_an_error_body_is_redacted(kore, mocked, leak_check):
     mocked.add_callback(responses.POST, STATUS, callback=echo)
     with pytest.raises(AuthenticationError) as error:
         kore.get_campaign_status("cd-1")
-    leak_check([SECRET, *tokens(mocked)], error.value)
+    leak_check([KORE_SECRET, *tokens(mocked)], error.value)
 
 
-def test_active_statuses_follow_the_status_map(connection, extra):
+def test_active_statuses_follow_the_status_map(kore_conn):
     from airflow_provider_campaigns.vendors import kore
 
-    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
     assert kore.active_statuses(KoreHook().kore_api.statuses) == ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused"]
     custom_map = {"paused": "stopped", "Queued": "active", "Gone": "failed"}
     custom = KoreHook(status_map=custom_map).kore_api.statuses
@@ -380,7 +361,7 @@ def test_all_active_filters_at_the_vendor_and_again_here(kore, mocked):
     def active(name_contains=None):
         return [(ref.id, ref.stream_id) for ref in kore.select(kore.selection("test", all_active=True, name_contains=name_contains))]
 
-    assert active() == [("cd-1", STREAM), ("cd-3", STREAM)]
-    assert active("PROMO") == [("cd-1", STREAM)]
+    assert active() == [("cd-1", KORE_STREAM), ("cd-3", KORE_STREAM)]
+    assert active("PROMO") == [("cd-1", KORE_STREAM)]
     body = json.loads(mocked.calls[0].request.body)
     assert body["filters"] == {"status": ["Ready", "Preparing", "Scheduled", "Rescheduled", "Active", "Paused"]}

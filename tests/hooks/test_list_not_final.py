@@ -17,11 +17,6 @@ from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchO
 DAY = 86400.0
 
 
-@pytest.fixture
-def sim(simulated):
-    return simulated()
-
-
 def iso_days_ago(days: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days * DAY))
 

@@ -11,11 +11,12 @@ import responses
 from airflow_provider_campaigns.engine.results import RESULT_KEY
 from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError
 from airflow_provider_campaigns.operators.cellcast import CellcastStopCampaignOperator
+from tests.vendor_accounts import CELLCAST_API_KEY, CELLCAST_HOST
 
-BASE = "https://api.cellcast.test"
-SECRET = "cc-op-secret-91c2e44b"
-CANCEL = f"{BASE}/api/v1/gateway/cancelScheduleQuickMessage"
-REPORT = f"{BASE}/api/v2/report/message"
+pytestmark = pytest.mark.usefixtures("cellcast_conn")
+
+CANCEL = f"{CELLCAST_HOST}/api/v1/gateway/cancelScheduleQuickMessage"
+REPORT = f"{CELLCAST_HOST}/api/v2/report/message"
 IDS = [f"675161d8a0000000000000{n:02x}" for n in range(4)]
 
 
@@ -32,17 +33,6 @@ def message(message_id: str, status: str) -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
-def _conn(connection, fast_retry):
-    connection("cellcast_default", "cellcast", host=BASE, password=SECRET, extra={**fast_retry})
-
-
-@pytest.fixture
-def mock():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
-
-
-@pytest.fixture(autouse=True)
 def _ti(ti: Any) -> None:
     global TI
     TI = ti
@@ -56,8 +46,8 @@ def run(**kwargs: Any) -> dict[str, Any]:
     return op.execute({"ti": TI})
 
 
-def cancel_bodies(mock: responses.RequestsMock) -> list[dict[str, Any]]:
-    return [json.loads(c.request.body) for c in mock.calls if c.request.method == "POST"]
+def cancel_bodies(mocked: responses.RequestsMock) -> list[dict[str, Any]]:
+    return [json.loads(c.request.body) for c in mocked.calls if c.request.method == "POST"]
 
 
 def answer_by_id(answers: dict[str, dict[str, Any]]):
@@ -68,10 +58,10 @@ def answer_by_id(answers: dict[str, dict[str, Any]]):
     return callback
 
 
-def test_one_id_returns_the_one_result_shape(mock):
-    mock.post(CANCEL, json=REMOVED)
+def test_one_id_returns_the_one_result_shape(mocked):
+    mocked.post(CANCEL, json=REMOVED)
     result = run(message_ids=IDS[0].upper(), message_type="MMS")
-    assert cancel_bodies(mock) == [{"messageId": IDS[0], "type": "mms"}]
+    assert cancel_bodies(mocked) == [{"messageId": IDS[0], "type": "mms"}]
     assert result["totals"] == {"stopped": 1, "already_final": 0, "would_stop": 0, "failed": 0, "failed_targets": 0}
     (entry,) = result["campaigns"]
     assert (entry["vendor"], entry["campaign_id"], entry["outcome"], entry["ref"]) == (
@@ -80,90 +70,90 @@ def test_one_id_returns_the_one_result_shape(mock):
         "stopped",
         {"type": "mms"},  # the id is the campaign_id; a type other than the default is kept
     )
-    assert SECRET not in json.dumps(result)
+    assert CELLCAST_API_KEY not in json.dumps(result)
 
 
-def test_every_id_is_attempted_and_the_task_fails_at_the_end_naming_the_failed_one(mock):
-    mock.add_callback(responses.POST, CANCEL, callback=answer_by_id({IDS[2]: NOT_FOUND}))
-    mock.get(f"{REPORT}/{IDS[2]}", json=NOT_FOUND)
+def test_every_id_is_attempted_and_the_task_fails_at_the_end_naming_the_failed_one(mocked):
+    mocked.add_callback(responses.POST, CANCEL, callback=answer_by_id({IDS[2]: NOT_FOUND}))
+    mocked.get(f"{REPORT}/{IDS[2]}", json=NOT_FOUND)
     with pytest.raises(PermanentError, match=IDS[2]) as error:
         run(message_ids=IDS, max_concurrency=2)
     assert "1 of 4" in str(error.value)
-    assert sorted(b["messageId"] for b in cancel_bodies(mock)) == sorted(IDS)
+    assert sorted(b["messageId"] for b in cancel_bodies(mocked)) == sorted(IDS)
     pushed = TI.xcoms[RESULT_KEY]
     assert [c["campaign_id"] for c in pushed["campaigns"] if c["outcome"] == "failed"] == [IDS[2]]
     assert pushed["totals"] == {"stopped": 3, "already_final": 0, "would_stop": 0, "failed": 1, "failed_targets": 0}
     assert [c["campaign_id"] for c in pushed["campaigns"]] == IDS
 
 
-def test_already_final_message_is_reported_after_a_status_read(mock):
+def test_already_final_message_is_reported_after_a_status_read(mocked):
     already = envelope(False, "Job not found or already processed", error={"error": "Job not found or already processed"})
-    mock.add_callback(responses.POST, CANCEL, callback=answer_by_id({IDS[1]: already}))
-    mock.get(f"{REPORT}/{IDS[1]}", json=envelope(True, "Message details", message(IDS[1], "delivered")))
+    mocked.add_callback(responses.POST, CANCEL, callback=answer_by_id({IDS[1]: already}))
+    mocked.get(f"{REPORT}/{IDS[1]}", json=envelope(True, "Message details", message(IDS[1], "delivered")))
     result = run(message_ids=IDS[:2])
     assert [c["outcome"] for c in result["campaigns"]] == ["stopped", "already_final"]
     assert result["campaigns"][1]["vendor_status"] == "delivered"
 
 
-def test_fail_if_already_final(mock):
+def test_fail_if_already_final(mocked):
     already = envelope(False, "Job not found or already processed")
-    mock.post(CANCEL, json=already)
-    mock.get(f"{REPORT}/{IDS[0]}", json=envelope(True, "Message details", message(IDS[0], "canceled")))
+    mocked.post(CANCEL, json=already)
+    mocked.get(f"{REPORT}/{IDS[0]}", json=envelope(True, "Message details", message(IDS[0], "canceled")))
     with pytest.raises(PermanentError, match="fail_if_already_final"):
         run(message_ids=[IDS[0]], fail_if_already_final=True)
 
 
-def test_custom_string_cancels_every_message_that_is_not_final_whatever_its_status_is_spelled(mock):
+def test_custom_string_cancels_every_message_that_is_not_final_whatever_its_status_is_spelled(mocked):
     """The documented status filter has queued and no scheduled: nothing is selected by one spelling."""
     listed = [message(IDS[0], "scheduled"), message(IDS[1], "queued"), message(IDS[3], "sent")]
-    mock.get(REPORT, json=envelope(True, "Messages fetched successfully", {"items": listed, "hasNextPage": False}))
-    mock.post(CANCEL, json=REMOVED)
+    mocked.get(REPORT, json=envelope(True, "Messages fetched successfully", {"items": listed, "hasNextPage": False}))
+    mocked.post(CANCEL, json=REMOVED)
     result = run(custom_string="promo-7", message_ids=[IDS[2], IDS[0].upper()])
-    [listing] = [c for c in mock.calls if c.request.method == "GET"]
+    [listing] = [c for c in mocked.calls if c.request.method == "GET"]
     assert listing.request.params == {"campType": "sms", "customString": "promo-7", "page": "1", "limit": "100"}
-    assert sorted(b["messageId"] for b in cancel_bodies(mock)) == sorted([IDS[0], IDS[1], IDS[2]])
+    assert sorted(b["messageId"] for b in cancel_bodies(mocked)) == sorted([IDS[0], IDS[1], IDS[2]])
     assert result["totals"]["stopped"] == 3
 
 
-def test_custom_string_attempts_a_message_in_an_unknown_status_instead_of_skipping_it(mock):
-    mock.get(REPORT, json=envelope(True, "ok", {"items": [message(IDS[0], "on_hold")], "hasNextPage": False}))
-    mock.post(CANCEL, json=REMOVED)
+def test_custom_string_attempts_a_message_in_an_unknown_status_instead_of_skipping_it(mocked):
+    mocked.get(REPORT, json=envelope(True, "ok", {"items": [message(IDS[0], "on_hold")], "hasNextPage": False}))
+    mocked.post(CANCEL, json=REMOVED)
     result = run(custom_string="promo-7")
-    assert [b["messageId"] for b in cancel_bodies(mock)] == [IDS[0]] and result["totals"]["stopped"] == 1
+    assert [b["messageId"] for b in cancel_bodies(mocked)] == [IDS[0]] and result["totals"]["stopped"] == 1
 
 
-def test_custom_string_pages_by_the_vendors_signals_not_by_a_short_page(mock):
+def test_custom_string_pages_by_the_vendors_signals_not_by_a_short_page(mocked):
     first = envelope(True, "ok", {"items": [message(IDS[0], "queued")], "hasNextPage": True, "nextPage": 2})
     second = envelope(True, "ok", {"items": [message(IDS[1], "scheduled")], "hasNextPage": False, "nextPage": None})
-    mock.get(REPORT, json=first, match=[responses.matchers.query_param_matcher({"page": "1"}, strict_match=False)])
-    mock.get(REPORT, json=second, match=[responses.matchers.query_param_matcher({"page": "2"}, strict_match=False)])
-    mock.post(CANCEL, json=REMOVED)
+    mocked.get(REPORT, json=first, match=[responses.matchers.query_param_matcher({"page": "1"}, strict_match=False)])
+    mocked.get(REPORT, json=second, match=[responses.matchers.query_param_matcher({"page": "2"}, strict_match=False)])
+    mocked.post(CANCEL, json=REMOVED)
     assert run(custom_string="promo-7")["totals"]["stopped"] == 2
 
 
-def test_custom_string_that_selects_nothing_stops_nothing(mock):
-    mock.get(REPORT, json=envelope(True, "ok", {"items": [], "total": 0, "hasNextPage": False}))
+def test_custom_string_that_selects_nothing_stops_nothing(mocked):
+    mocked.get(REPORT, json=envelope(True, "ok", {"items": [], "total": 0, "hasNextPage": False}))
     result = run(custom_string="promo-7")
-    assert result["campaigns"] == [] and not cancel_bodies(mock)
+    assert result["campaigns"] == [] and not cancel_bodies(mocked)
 
 
-def test_dry_run_reads_and_sends_no_cancel(mock):
-    mock.get(REPORT, json=envelope(True, "ok", {"items": [message(IDS[1], "scheduled")], "hasNextPage": False}))
-    mock.get(f"{REPORT}/{IDS[0]}", json=envelope(True, "Message details", message(IDS[0], "queued")))
-    mock.get(f"{REPORT}/{IDS[1]}", json=envelope(True, "Message details", message(IDS[1], "scheduled")))
+def test_dry_run_reads_and_sends_no_cancel(mocked):
+    mocked.get(REPORT, json=envelope(True, "ok", {"items": [message(IDS[1], "scheduled")], "hasNextPage": False}))
+    mocked.get(f"{REPORT}/{IDS[0]}", json=envelope(True, "Message details", message(IDS[0], "queued")))
+    mocked.get(f"{REPORT}/{IDS[1]}", json=envelope(True, "Message details", message(IDS[1], "scheduled")))
     result = run(message_ids=IDS[0], custom_string="promo-7", dry_run=True)
     assert result["dry_run"] is True
     assert [(c["campaign_id"], c["outcome"], c["vendor_status"], c["name"]) for c in result["campaigns"]] == [
         (IDS[0], "would_stop", "queued", "promo-7"),
         (IDS[1], "would_stop", "scheduled", "promo-7"),
     ]
-    assert not cancel_bodies(mock)
+    assert not cancel_bodies(mocked)
 
 
-def test_request_timeout_reaches_every_request(mock):
-    mock.post(CANCEL, json=REMOVED)
+def test_request_timeout_reaches_every_request(mocked):
+    mocked.post(CANCEL, json=REMOVED)
     run(message_ids=IDS[:2], request_timeout=[1.5, 7])
-    assert [c.request.req_kwargs["timeout"] for c in mock.calls] == [(1.5, 7.0), (1.5, 7.0)]
+    assert [c.request.req_kwargs["timeout"] for c in mocked.calls] == [(1.5, 7.0), (1.5, 7.0)]
 
 
 @pytest.mark.parametrize(
@@ -187,17 +177,17 @@ def test_request_timeout_reaches_every_request(mock):
         ({"custom_string": "promo", "message_ids": [IDS[0], "zz"]}, r"message_ids\[1\]"),
     ],
 )
-def test_invalid_input_fails_before_anything_is_sent(mock, kwargs, parameter):
+def test_invalid_input_fails_before_anything_is_sent(mocked, kwargs, parameter):
     with pytest.raises(InvalidInputError, match=parameter):
         run(**kwargs)
-    assert len(mock.calls) == 0
+    assert len(mocked.calls) == 0
 
 
-def test_authentication_failure_never_leaks_the_key(mock, leak_check):
-    mock.post(CANCEL, json={"code": 401, "message": "Token expired", "stack": "APIError: Token expired"}, status=401)
+def test_authentication_failure_never_leaks_the_key(mocked, leak_check):
+    mocked.post(CANCEL, json={"code": 401, "message": "Token expired", "stack": "APIError: Token expired"}, status=401)
     with pytest.raises(PermanentError, match="Token expired") as error:
         run(message_ids=IDS[:2])
-    leak_check([SECRET], error.value, TI.xcoms)
+    leak_check([CELLCAST_API_KEY], error.value, TI.xcoms)
 
 
 def test_templated_fields_and_class_defaults():

@@ -11,9 +11,10 @@ from responses import matchers
 from airflow_provider_campaigns.engine.results import RESULT_KEY
 from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, InvalidInputError, PermanentError, TransientError
 from airflow_provider_campaigns.operators.comm import CommStopCampaignOperator
+from tests.vendor_accounts import COMM_HOST, COMM_TOKEN
 
-TOKEN = "comm-op-secret-Vb81Qw"
-HOST = "https://api.comm.test"
+pytestmark = pytest.mark.usefixtures("comm_conn")
+
 C1 = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 C2 = "7d2b9c41-1111-4a2b-9c3d-0123456789ab"
 S1 = "9f1e2d3c-4b5a-4697-8887-766554433221"
@@ -22,20 +23,15 @@ S3 = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
 C3 = "11111111-2222-4333-8444-555555555555"
 C4 = "66666666-7777-4888-9999-aaaaaaaaaaaa"
 S4 = "bbbbbbbb-cccc-4ddd-8eee-ffffffffffff"
-LIST_URL = f"{HOST}/api/v1/sms/campaigns"
+LIST_URL = f"{COMM_HOST}/api/v1/sms/campaigns"
 
 
 def stop_url(campaign: str, send: str) -> str:
-    return f"{HOST}/api/v1/sms/campaigns/{campaign}/stop/{send}"
+    return f"{COMM_HOST}/api/v1/sms/campaigns/{campaign}/stop/{send}"
 
 
 def send_body(send: str, status: str = "stopped") -> dict[str, object]:
     return {"data": {"id": send, "status": status, "updated_at": "2026-03-01T11:00:00Z"}}
-
-
-@pytest.fixture(autouse=True)
-def comm_conn(connection, fast_retry):
-    return connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry})
 
 
 @pytest.fixture
@@ -69,7 +65,7 @@ def test_single_send_is_stopped_and_reported(run, leak_check):
         "finished_at": "2026-03-01T11:00:00Z",
         "ref": {},  # both ids are in the campaign_id
     }
-    leak_check([TOKEN], result)
+    leak_check([COMM_TOKEN], result)
 
 
 @responses.activate
@@ -81,7 +77,7 @@ def test_a_result_id_is_accepted_as_input(run):
 @responses.activate
 def test_already_stopped_send_succeeds_as_already_final(run):
     responses.post(stop_url(C1, S1), status=422, json={"message": "Campaign send is not running."})
-    responses.get(f"{HOST}/api/v1/sms/campaigns/{C1}", json={"data": {"meta": {"multistep_status": {"status": "cancelled"}}}})
+    responses.get(f"{COMM_HOST}/api/v1/sms/campaigns/{C1}", json={"data": {"meta": {"multistep_status": {"status": "cancelled"}}}})
     entry = only(run(campaign_id=C1, campaign_send_id=S1)[0])
     assert (entry["outcome"], entry["vendor_status"], entry["state"]) == ("already_final", "cancelled", "stopped")
 
@@ -89,7 +85,9 @@ def test_already_stopped_send_succeeds_as_already_final(run):
 @responses.activate
 def test_fail_if_already_final_fails_the_task_and_pushes_the_result(ti):
     responses.post(stop_url(C1, S1), status=422, json={"message": "Campaign send is not running."})
-    responses.get(f"{HOST}/api/v1/sms/campaigns/{C1}", json={"data": {"status": "completed", "sends": [{"id": S1, "status": "completed"}]}})
+    responses.get(
+        f"{COMM_HOST}/api/v1/sms/campaigns/{C1}", json={"data": {"status": "completed", "sends": [{"id": S1, "status": "completed"}]}}
+    )
     op = CommStopCampaignOperator(task_id="stop", campaign_id=C1, campaign_send_id=S1, fail_if_already_final=True)
     with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
         op.execute({"ti": ti})
@@ -99,7 +97,7 @@ def test_fail_if_already_final_fails_the_task_and_pushes_the_result(ti):
 @responses.activate
 def test_operator_status_map_decides_what_is_final(run):
     responses.post(stop_url(C1, S1), status=409, json={"message": "Not running."})
-    responses.get(f"{HOST}/api/v1/sms/campaigns/{C1}", json={"data": {"status": "x", "sends": [{"id": S1, "status": "archived"}]}})
+    responses.get(f"{COMM_HOST}/api/v1/sms/campaigns/{C1}", json={"data": {"status": "x", "sends": [{"id": S1, "status": "archived"}]}})
     with pytest.raises(CampaignNotStoppableError, match="'archived' \\(unknown\\)"):
         run(campaign_id=C1, campaign_send_id=S1)
     entry = only(run(campaign_id=C1, campaign_send_id=S1, status_map={"archived": "completed"})[0])

@@ -194,16 +194,17 @@ def real_ti(try_number: int = 1, max_tries: int = 3) -> Any:
     return FakeTI(dag_id="ks", run_id="manual__1", task_id="stop_campaigns", map_index=-1, try_number=try_number, max_tries=max_tries)
 
 
+def stop_and_wait(*bsg_ids: Any, **options: Any) -> CampaignKillSwitchOperator:
+    """The kill switch of :func:`real_ti`'s task: stop these BSG campaigns, then wait for them to be final."""
+    return CampaignKillSwitchOperator(
+        task_id="stop_campaigns", targets={"bsg": {"campaign_ids": list(bsg_ids)}}, wait_for_completion=True, **options
+    )
+
+
 def test_a_permanent_failure_waits_for_the_stopped_campaigns_then_fails_with_their_final_states(sim, variables):
     winding = sim.add_campaign("bsg", status="sending", wind_down=0.3)
     ti = real_ti()
-    op = CampaignKillSwitchOperator(
-        task_id="stop_campaigns",
-        targets={"bsg": {"campaign_ids": [winding, 987654]}},
-        wait_for_completion=True,
-        poll_interval=0.1,
-        timeout=10,
-    )
+    op = stop_and_wait(winding, 987654, poll_interval=0.1, timeout=10)
     with pytest.raises(AirflowFailException, match="987654"):
         op.execute({"ti": ti})
     entries = {c["campaign_id"]: c for c in ti.xcoms["campaigns_result"]["campaigns"]}
@@ -215,14 +216,7 @@ def test_a_permanent_failure_waits_for_the_stopped_campaigns_then_fails_with_the
 def test_a_deferred_wait_carries_the_stop_failure_to_execute_complete(sim, variables):
     winding = sim.add_campaign("bsg", status="sending", wind_down=5)
     ti = real_ti()
-    op = CampaignKillSwitchOperator(
-        task_id="stop_campaigns",
-        targets={"bsg": {"campaign_ids": [winding, 987654]}},
-        wait_for_completion=True,
-        deferrable=True,
-        poll_interval=1,
-        timeout=10,
-    )
+    op = stop_and_wait(winding, 987654, deferrable=True, poll_interval=1, timeout=10)
     with pytest.raises(TaskDeferred) as deferred:
         op.execute({"ti": ti})
     stop_failure = deferred.value.kwargs["stop_failure"]
@@ -241,14 +235,7 @@ def test_a_transient_failure_before_the_last_try_fails_at_once_for_a_fast_retry(
     stuck = sim.add_campaign("bsg", status="sending")
     sim.inject("bsg", "status", status=503, times=None, path=f"/api/campaigns/{stuck}/stop$")
     ti = real_ti(try_number=1, max_tries=3)
-    op = CampaignKillSwitchOperator(
-        task_id="stop_campaigns",
-        targets={"bsg": {"campaign_ids": [winding, stuck]}},
-        wait_for_completion=True,
-        poll_interval=0.1,
-        timeout=60,
-        stop_timeout=0.5,
-    )
+    op = stop_and_wait(winding, stuck, poll_interval=0.1, timeout=60, stop_timeout=0.5)
     with pytest.raises(Exception, match=str(stuck)) as failed:
         op.execute({"ti": ti})
     assert not isinstance(failed.value, AirflowFailException), "Airflow retries it"

@@ -10,16 +10,13 @@ from airflow.providers.common.compat.sdk import AirflowException, AirflowFailExc
 from airflow_provider_campaigns.engine.results import RESULT_KEY
 from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, InvalidInputError
 from airflow_provider_campaigns.operators.kore import KoreStopCampaignOperator
+from tests.vendor_accounts import KORE_ACCOUNT, KORE_CLIENT_ID, KORE_HOST, KORE_SECRET, KORE_STREAM
 
-HOST = "https://kore.test"
-CLIENT_ID = "cs-0d6b1a52-operator-client"
-SECRET = "kore-OPERATOR-secret-a8f6e4c2b0d9e7f5a3c1e9b7d5f3a1c9"
-ACCOUNT = "acc-67777ce93e25326494"
-STREAM = "st-0603182c-7ffb-53c3-b307-47ca14b00001"
+pytestmark = pytest.mark.usefixtures("kore_conn")
 
 
-def base(stream: str = STREAM) -> str:
-    return f"{HOST}/campaign/api/v2/public/{stream}/campaign"
+def base(stream: str = KORE_STREAM) -> str:
+    return f"{KORE_HOST}/campaign/api/v2/public/{stream}/campaign"
 
 
 def stopped(when: str = "2025-12-05T12:07:54.225Z") -> dict:
@@ -28,22 +25,6 @@ def stopped(when: str = "2025-12-05T12:07:54.225Z") -> dict:
 
 def status_body(status: str, campaign_id: str) -> dict:
     return {"status": "success", "data": {"id": campaign_id, "status": status, "name": "promo"}}
-
-
-@pytest.fixture
-def extra(fast_retry):
-    return {"account_id": ACCOUNT, "stream_id": STREAM, **fast_retry}
-
-
-@pytest.fixture(autouse=True)
-def kore_conn(connection, extra):
-    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
 
 
 @pytest.fixture(autouse=True)
@@ -78,13 +59,13 @@ def test_single_stop_returns_the_documented_result(mocked):
             "error": None,
             "started_at": None,
             "finished_at": "2025-12-05T12:07:54.225000Z",  # the last update of a final campaign
-            "ref": {"stream_id": STREAM},  # what the campaign_id and the default type do not say
+            "ref": {"stream_id": KORE_STREAM},  # what the campaign_id and the default type do not say
         }
     ]
     call = mocked.calls[0].request
-    assert call.url == f"{base()}//trigger/cd-1?accountId={ACCOUNT}&campaignType=sms&trigger=stop"
-    assert jwt.decode(call.headers["auth"], SECRET, algorithms=["HS256"])["appId"] == CLIENT_ID
-    assert call.headers["accountid"] == ACCOUNT and call.headers["iid"] == STREAM and json.loads(call.body) == {}
+    assert call.url == f"{base()}//trigger/cd-1?accountId={KORE_ACCOUNT}&campaignType=sms&trigger=stop"
+    assert jwt.decode(call.headers["auth"], KORE_SECRET, algorithms=["HS256"])["appId"] == KORE_CLIENT_ID
+    assert call.headers["accountid"] == KORE_ACCOUNT and call.headers["iid"] == KORE_STREAM and json.loads(call.body) == {}
 
 
 def test_stream_id_falls_back_to_the_extra_and_the_ref_carries_it():
@@ -92,7 +73,7 @@ def test_stream_id_falls_back_to_the_extra_and_the_ref_carries_it():
         (part,) = op.parts()
         return [(ref.id, ref.stream_id) for ref in part.selection.refs]
 
-    assert refs(KoreStopCampaignOperator(task_id="stop", campaign_id="cd-1")) == [("cd-1", STREAM)]
+    assert refs(KoreStopCampaignOperator(task_id="stop", campaign_id="cd-1")) == [("cd-1", KORE_STREAM)]
     assert refs(KoreStopCampaignOperator(task_id="stop", campaign_ids=["a", "b", "a"], stream_id="st-op")) == [
         ("a", "st-op"),
         ("b", "st-op"),
@@ -105,8 +86,8 @@ def test_operator_stream_id_is_used_in_path_and_iid(mocked):
     assert mocked.calls[0].request.headers["iid"] == "st-op"
 
 
-def test_missing_stream_everywhere_fails_before_sending(connection, extra):
-    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={**extra, "stream_id": None})
+def test_missing_stream_everywhere_fails_before_sending(kore_conn, kore_extra):
+    kore_conn(extra={**kore_extra, "stream_id": None})
     with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="stream_id"):
         run(KoreStopCampaignOperator(task_id="stop", campaign_id="cd-1"))
     assert len(rsps.calls) == 0
@@ -172,7 +153,7 @@ def test_many_campaigns_every_one_attempted_and_failure_named_at_the_end(mocked,
     assert [c["outcome"] for c in pushed["campaigns"]] == ["stopped", "failed", "stopped"]
     assert ids_of(pushed, "failed") == ["cd-2"]
     assert len({c.request.headers["auth"] for c in mocked.calls}) == 1  # one JWT for the whole batch
-    leak_check([SECRET, *{c.request.headers["auth"] for c in mocked.calls}], error.value, json.dumps(pushed))
+    leak_check([KORE_SECRET, *{c.request.headers["auth"] for c in mocked.calls}], error.value, json.dumps(pushed))
 
 
 def test_transient_failure_in_a_batch_lets_airflow_retry(mocked):
@@ -211,7 +192,7 @@ def test_deferrable_wait_defers_with_safe_trigger_kwargs(mocked):
     assert group["vendor"] == "kore" and group["refs"] == [{"id": "cd-1", "stream_id": "st-op", "campaign_type": "sms"}]
     assert group["options"] == {"status_map": None, "stream_id": "st-op"}
     text = json.dumps(kwargs) + json.dumps(deferred.value.kwargs)
-    for secret in [SECRET, *{c.request.headers["auth"] for c in mocked.calls}]:
+    for secret in [KORE_SECRET, *{c.request.headers["auth"] for c in mocked.calls}]:
         assert secret not in text
 
 
@@ -275,7 +256,7 @@ def test_all_active_stops_only_non_final_campaigns_whose_name_matches(mocked):
         {"type": "sms", "limit": 100, "skip": 0, "page": 1, "sortBy": {"createdAt": "asc"}, "filters": {"status": ACTIVE}}
     ]
     list_call = mocked.calls[0].request
-    assert list_call.headers["iid"] == STREAM and list_call.url == f"{base()}/getAllCampaignDetails?accountId={ACCOUNT}"
+    assert list_call.headers["iid"] == KORE_STREAM and list_call.url == f"{base()}/getAllCampaignDetails?accountId={KORE_ACCOUNT}"
 
 
 def test_all_active_follows_the_list_pages(mocked):
@@ -391,8 +372,8 @@ def test_name_contains_is_templated():
     assert "name_contains" in KoreStopCampaignOperator.template_fields
 
 
-def test_all_active_without_any_stream_fails_before_sending(connection, extra):
-    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={**extra, "stream_id": None})
+def test_all_active_without_any_stream_fails_before_sending(kore_conn, kore_extra):
+    kore_conn(extra={**kore_extra, "stream_id": None})
     with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="stream_id"):
         run(KoreStopCampaignOperator(task_id="stop", all_active=True))
     assert len(rsps.calls) == 0

@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_campaigns.protocol.flows import UNREADABLE_STOP_ATTEMPTS
+from tests.conftest import next_event, run_trigger, status_trigger
 
 pytestmark = pytest.mark.figure("faults")
 
@@ -178,21 +179,6 @@ def logins(sim: Any) -> int:
 
 def kore_jwts(sim: Any, campaign_id: str) -> set[str]:
     return {r["headers"].get("auth", "") for r in sim.requests("kore") if campaign_id in r["path"]}
-
-
-def run_trigger(vendor: str, conn_id: str, refs: list[Any], deadline_in: float = 10.0, interval: float = 0.05) -> dict[str, Any]:
-    from airflow_provider_campaigns.engine.wait_payload import group
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
-
-    trigger = CampaignStatusTrigger([group(vendor, conn_id, refs)], ["stopped", "completed"], interval, time.time() + deadline_in)
-
-    async def first() -> dict[str, Any]:
-        agen = trigger.run()
-        event = await agen.__anext__()
-        await agen.aclose()
-        return dict(event.payload)
-
-    return asyncio.run(asyncio.wait_for(first(), 30))
 
 
 def refused_connection(sim: Any, vendor: str, net: Any, mp: pytest.MonkeyPatch) -> tuple[str, str, int]:
@@ -364,7 +350,7 @@ def test_trigger(case: Case, sim: Any, sends: Any, net: Any, monkeypatch: pytest
     logins_before = logins(sim)
     started = time.monotonic()
     try:
-        payload = run_trigger(vendor, setup.conn_id, [setup.ref], deadline_in=10)
+        payload = run_trigger(vendor, [setup.ref], setup.conn_id, deadline_in=10)
     finally:
         elapsed = time.monotonic() - started
         setup.close()
@@ -399,9 +385,6 @@ def forever_results(sim_module: Any, sends: Any, net: Any, masker_snapshot: Any)
 
 def _forever_results(sim_module: Any, sends: Any, net: Any) -> dict[str, dict[str, Any]]:
     """Every trigger-forever case at once (concurrently, one event loop): each polls until its deadline."""
-    from airflow_provider_campaigns.engine.wait_payload import group
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
-
     sim = sim_module
     sim.reset()
     sends.clear()
@@ -421,14 +404,9 @@ def _forever_results(sim_module: Any, sends: Any, net: Any) -> dict[str, dict[st
             plans.append((case, f"rel_{vendor}_slow" if case.fault == "slow" else f"rel_{vendor}", ref, None))
 
         async def one(case: Case, conn_id: str, ref: Any) -> tuple[dict[str, Any], float]:
-            trigger = CampaignStatusTrigger(
-                [group(case.vendor, conn_id, [ref])], ["stopped", "completed"], 0.2, time.time() + TRIGGER_DEADLINE
-            )
+            trigger = status_trigger(case.vendor, [ref], conn_id, interval=0.2, deadline_in=TRIGGER_DEADLINE)
             started = time.monotonic()
-            agen = trigger.run()
-            event = await agen.__anext__()
-            await agen.aclose()
-            return dict(event.payload), time.monotonic() - started
+            return await next_event(trigger), time.monotonic() - started
 
         async def run_all() -> list[tuple[dict[str, Any], float]]:
             # Each trigger run builds an httpx client (an SSL context: ~50 ms of CPU on the event loop).
@@ -488,7 +466,7 @@ def test_retry_after_one_second_is_honoured_in_the_trigger(sim: Any, sends: Any)
     created = sim.add_campaign("kore", status="Stopped")
     sim.inject("kore", fault="status", status=429, retry_after="1", times=1, path=rf"/campaign/{created}/status$")
     started = time.monotonic()
-    payload = run_trigger("kore", "rel_kore", [ref_of("kore", created, sim.credentials.kore_stream_id)])
+    payload = run_trigger("kore", [ref_of("kore", created, sim.credentials.kore_stream_id)], "rel_kore")
     assert payload["status"] == "success"
     assert 0.95 <= time.monotonic() - started < 3.0
 

@@ -17,13 +17,14 @@ import base64
 import json
 import logging
 import secrets
-import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
 from unittest.mock import MagicMock
 
 import pytest
+
+from tests.conftest import first_event, next_event, status_trigger
 
 VENDORS = ("bsg", "cellcast", "comm", "kore")
 RUNNING = {"bsg": "sending", "cellcast": "scheduled", "comm": "in_progress", "kore": "Active"}
@@ -328,16 +329,6 @@ def test_sensor_poke(vendor: str, path: str, sim: Any, wrong_connections: None, 
     leak_search(seen)
 
 
-def run_trigger(trigger: Any, timeout: float = 30) -> dict[str, Any]:
-    async def first() -> dict[str, Any]:
-        agen = trigger.run()
-        event = await agen.__anext__()
-        await agen.aclose()
-        return dict(event.payload)
-
-    return asyncio.run(asyncio.wait_for(first(), timeout))
-
-
 @pytest.mark.parametrize("path", ["deferred", "wrong_key", "404"])
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_sensor_deferrable(vendor: str, path: str, sim: Any, wrong_connections: None, leak_search: Any) -> None:
@@ -360,7 +351,7 @@ def test_sensor_deferrable(vendor: str, path: str, sim: Any, wrong_connections: 
         sensor.execute(context)
     except TaskDeferred as deferred:
         seen.deferred(deferred)
-        payload = run_trigger(deferred.trigger)
+        payload = first_event(deferred.trigger, 30)
         seen.add("trigger-event", payload)
         assert payload["status"] == "success", payload
         seen.add("xcom-return", sensor.execute_complete(context, payload))
@@ -376,7 +367,6 @@ def test_sensor_deferrable(vendor: str, path: str, sim: Any, wrong_connections: 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_trigger_every_path(vendor: str, sim: Any, wrong_connections: None, leak_search: Any, make_ref: Any) -> None:
     """All paths of one vendor's trigger at once (one event loop): success, errors, timeouts."""
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 
     plans: dict[str, tuple[dict[str, str], str]] = {}
     for path in ("success", "wrong_key", "401", "404", "429", "500", "malformed", "drop", "echo"):
@@ -387,7 +377,6 @@ def test_trigger_every_path(vendor: str, sim: Any, wrong_connections: None, leak
         plans[path] = (ref, f"wrong_{vendor}" if path == "wrong_key" else f"rel_{vendor}")
         if path not in ("success", "wrong_key"):
             _reinject(sim, vendor, path, ref)  # on this campaign's status path only
-    from airflow_provider_campaigns.engine.wait_payload import group
 
     stream = sim.credentials.kore_stream_id
 
@@ -396,19 +385,10 @@ def test_trigger_every_path(vendor: str, sim: Any, wrong_connections: None, leak
             vendor, [ref["campaign_id"], ref.get("campaign_send_id")] if vendor in ("comm", "cellcast") else ref["campaign_id"], stream
         )
 
-    triggers = {
-        path: CampaignStatusTrigger([group(vendor, conn_id, [typed(ref)])], ["stopped", "completed"], 0.05, time.time() + 0.3)
-        for path, (ref, conn_id) in plans.items()
-    }
+    triggers = {path: status_trigger(vendor, [typed(ref)], conn_id, deadline_in=0.3) for path, (ref, conn_id) in plans.items()}
 
     async def all_events() -> dict[str, dict[str, Any]]:
-        async def one(trigger: Any) -> dict[str, Any]:
-            agen = trigger.run()
-            event = await agen.__anext__()
-            await agen.aclose()
-            return dict(event.payload)
-
-        done = await asyncio.gather(*(one(t) for t in triggers.values()))
+        done = await asyncio.gather(*(next_event(t) for t in triggers.values()))
         return dict(zip(triggers, done, strict=True))
 
     events = asyncio.run(asyncio.wait_for(all_events(), 30))

@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import run_trigger
+
 VENDORS = ("bsg", "cellcast", "comm", "kore")
 HOOK_FIELDS = {"kore": {"login": "cs-client", "extra": {"account_id": "acc-1", "stream_id": "st-1"}}}
 FAST = {"backoff_base": 0.0002, "backoff_max": 0.002, "max_retries": 3, "timeout": [1, 2]}
@@ -56,21 +58,6 @@ def any_ref(vendor: str) -> Any:
         "comm": lambda: comm.send("3c90c3cc-0d44-4b50-8888-8dd25736052a", "4d90c3cc-0d44-4b50-8888-8dd25736052b"),
         "kore": lambda: kore.KoreCampaign("cd-1", "st-1"),
     }[vendor]()
-
-
-def run_trigger(vendor: str, conn_id: str, refs: list[Any], deadline_in: float = 5.0) -> dict[str, Any]:
-    from airflow_provider_campaigns.engine.wait_payload import group
-    from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
-
-    trigger = CampaignStatusTrigger([group(vendor, conn_id, refs)], ["stopped", "completed"], 0.05, time.time() + deadline_in)
-
-    async def first() -> dict[str, Any]:
-        agen = trigger.run()
-        event = await agen.__anext__()
-        await agen.aclose()
-        return dict(event.payload)
-
-    return asyncio.run(asyncio.wait_for(first(), 30))
 
 
 # -- certificate verification is always on -----------------------------------------------------
@@ -161,7 +148,7 @@ def test_plain_http_is_refused_before_any_request(vendor: str, flag: Any, monkey
     with pytest.raises(InvalidInputError) as caught:
         hook_class(vendor)("plain_http").status(any_ref(vendor))
     assert "allow_insecure" in str(caught.value) and "http" in str(caught.value)
-    payload = run_trigger(vendor, "plain_http", [any_ref(vendor)])
+    payload = run_trigger(vendor, [any_ref(vendor)], "plain_http", deadline_in=5)
     assert payload["status"] == "error" and "allow_insecure" in payload["message"]
     assert sends.count() == 0
 
@@ -235,7 +222,7 @@ def test_trusted_with_the_ca_bundle_succeeds(tls_server: str, pki: dict[str, Pat
     define(monkeypatch, "tls_trusted", "bsg", tls_server, ca_bundle=str(pki["cert"]))
     status = hook_class("bsg")("tls_trusted").get_campaign(12)
     assert status.vendor_status == "stopped"
-    payload = run_trigger("bsg", "tls_trusted", [any_ref("bsg")])
+    payload = run_trigger("bsg", [any_ref("bsg")], "tls_trusted", deadline_in=5)
     assert payload["status"] == "success", payload
 
 
@@ -243,7 +230,7 @@ def test_untrusted_certificate_ends_the_trigger_at_once(tls_server: str, monkeyp
     sends.clear()
     define(monkeypatch, "tls_untrusted", "bsg", tls_server)
     started = time.monotonic()
-    payload = run_trigger("bsg", "tls_untrusted", [any_ref("bsg")], deadline_in=0.5)
+    payload = run_trigger("bsg", [any_ref("bsg")], "tls_untrusted", deadline_in=0.5)
     assert payload["status"] == "error", payload
     assert "TLS" in payload["message"]
     assert sends.count() == 1
@@ -317,7 +304,7 @@ def test_trigger_with_many_campaigns_obtains_one_token(vendor: str, sim: Any, ma
     for _ in range(20):
         created = sim.add_campaign(vendor, status=status)
         refs.append(make_ref(vendor, created, sim.credentials.kore_stream_id))
-    payload = run_trigger(vendor, f"rel_{vendor}", refs)
+    payload = run_trigger(vendor, refs, f"rel_{vendor}", deadline_in=5)
     assert payload["status"] == "success", payload
     if vendor == "bsg":
         assert bsg_logins(sim) == 1

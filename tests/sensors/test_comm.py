@@ -13,12 +13,13 @@ from airflow_provider_campaigns.exceptions import InvalidInputError, UnacceptedS
 from airflow_provider_campaigns.sensors.comm import CommCampaignStatusSensor
 from airflow_provider_campaigns.vendors import comm as comm_vendor
 from tests.conftest import first_event
+from tests.vendor_accounts import COMM_HOST, COMM_TOKEN
 
-TOKEN = "comm-sensor-secret-Zx93Lk"
-HOST = "https://api.comm.test"
+pytestmark = pytest.mark.usefixtures("comm_conn")
+
 C1 = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 S1 = "9f1e2d3c-4b5a-4697-8887-766554433221"
-CAMPAIGN_URL = f"{HOST}/api/v1/sms/campaigns/{C1}"
+CAMPAIGN_URL = f"{COMM_HOST}/api/v1/sms/campaigns/{C1}"
 
 
 def campaign(send_status: str | None, campaign_status: str = "in_progress", key: str = "sends") -> dict[str, object]:
@@ -27,11 +28,6 @@ def campaign(send_status: str | None, campaign_status: str = "in_progress", key:
     if send_status is not None:
         data[key] = [{"id": S1, "status": send_status, "updated_at": "2026-03-01T11:00:00Z"}]
     return {"data": data}
-
-
-@pytest.fixture(autouse=True)
-def comm_conn(connection, fast_retry):
-    return connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry})
 
 
 def sensor(**kwargs: object) -> CommCampaignStatusSensor:
@@ -53,8 +49,8 @@ def test_poke_is_done_when_the_send_is_stopped(leak_check):
     )
     assert entry["finished_at"] == "2026-03-01T11:00:00Z" and entry["ref"] == {}
     assert responses.calls[0].request.url == CAMPAIGN_URL
-    assert responses.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
-    leak_check([TOKEN], result.xcom_value)
+    assert responses.calls[0].request.headers["Authorization"] == f"Bearer {COMM_TOKEN}"
+    leak_check([COMM_TOKEN], result.xcom_value)
 
 
 @pytest.mark.parametrize("status", ["in_progress", "paused", "something_new"])
@@ -96,7 +92,7 @@ def test_several_sends_and_result_ids_as_input():
 
 @responses.activate
 def test_send_status_path_and_final_statuses_are_honoured(connection, fast_retry):
-    connection("comm_default", "comm", host=HOST, password=TOKEN, extra={**fast_retry, "final_statuses": "archived"})
+    connection("comm_default", "comm", host=COMM_HOST, password=COMM_TOKEN, extra={**fast_retry, "final_statuses": "archived"})
     responses.get(CAMPAIGN_URL, json={"data": {"status": "in_progress", "items": {"list": [{"id": S1, "status": "archived"}]}}})
     assert sensor(send_status_path="data.items.list").poke({}).is_done
 
@@ -135,7 +131,7 @@ def test_deferrable_checks_once_then_defers_without_secrets(ti):
     assert group["vendor"] == "comm" and group["conn_id"] == "comm_default"
     assert group["refs"] == [{"campaign_id": C1, "send_id": S1}]
     assert group["options"] == {"status_map": {"wrapped_up": "completed"}, "send_status_path": "data.sends"}
-    assert TOKEN not in repr(kwargs)
+    assert COMM_TOKEN not in repr(kwargs)
     assert len(responses.calls) == 1
 
 
@@ -171,4 +167,4 @@ def test_the_deferred_wait_reads_the_send_in_the_triggerer():
         )
         payload = first_event(trigger)
     assert payload["status"] == "success" and payload["statuses"][0]["vendor_status"] == "halted" and route.call_count == 2
-    assert route.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert route.calls[0].request.headers["Authorization"] == f"Bearer {COMM_TOKEN}"

@@ -13,33 +13,15 @@ from airflow.providers.common.compat.sdk import TaskDeferred
 from airflow_provider_campaigns.exceptions import CampaignNotFoundError, InvalidInputError
 from airflow_provider_campaigns.sensors.kore import KoreCampaignStatusSensor
 from tests.conftest import first_event
+from tests.vendor_accounts import KORE_ACCOUNT, KORE_CLIENT_ID, KORE_HOST, KORE_SECRET, KORE_STREAM
 
-HOST = "https://kore.test"
-CLIENT_ID = "cs-sensor-client-42"
-SECRET = "kore-SENSOR-secret-c4e2a0b8d6f4e2c0a8b6d4f2e0c8a6b4"
-ACCOUNT = "acc-sensor-777"
-STREAM = "st-0603182c-7ffb-53c3-b307-47ca14b00002"
-STATUS = f"{HOST}/campaign/api/v2/public/{STREAM}/campaign/cd-9/status"
+pytestmark = pytest.mark.usefixtures("kore_conn")
+
+STATUS = f"{KORE_HOST}/campaign/api/v2/public/{KORE_STREAM}/campaign/cd-9/status"
 
 
 def answer(status: str) -> dict:
     return {"status": "success", "data": {"id": "cd-9", "status": status, "name": "promo"}}
-
-
-@pytest.fixture
-def extra(fast_retry):
-    return {"account_id": ACCOUNT, "stream_id": STREAM, **fast_retry}
-
-
-@pytest.fixture(autouse=True)
-def kore_conn(connection, extra):
-    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra=extra)
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
 
 
 @pytest.mark.parametrize(
@@ -52,18 +34,18 @@ def test_poke(mocked, status, done):
     assert result.is_done is done
     if done:
         (entry,) = result.xcom_value["campaigns"]
-        assert entry["vendor_status"] == status and entry["campaign_id"] == "cd-9" and entry["ref"]["stream_id"] == STREAM
+        assert entry["vendor_status"] == status and entry["campaign_id"] == "cd-9" and entry["ref"]["stream_id"] == KORE_STREAM
     call = mocked.calls[0].request
-    assert call.method == "POST" and call.url == f"{STATUS}?accountId={ACCOUNT}&view=status" and json.loads(call.body) == {}
-    assert call.headers["accountid"] == ACCOUNT and call.headers["iid"] == STREAM
-    assert jwt.decode(call.headers["auth"], SECRET, algorithms=["HS256"])["appId"] == CLIENT_ID
+    assert call.method == "POST" and call.url == f"{STATUS}?accountId={KORE_ACCOUNT}&view=status" and json.loads(call.body) == {}
+    assert call.headers["accountid"] == KORE_ACCOUNT and call.headers["iid"] == KORE_STREAM
+    assert jwt.decode(call.headers["auth"], KORE_SECRET, algorithms=["HS256"])["appId"] == KORE_CLIENT_ID
 
 
-def test_a_drifted_status_answer_fails_the_poke_at_once(mocked, connection, clock):
+def test_a_drifted_status_answer_fails_the_poke_at_once(mocked, kore_conn, clock):
     """Under the default retry policy and the fake clock: one read, no sleep, a ContractError (no task retries)."""
     from airflow_provider_campaigns.exceptions import ContractError
 
-    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={"account_id": ACCOUNT, "stream_id": STREAM})
+    kore_conn(extra={"account_id": KORE_ACCOUNT, "stream_id": KORE_STREAM})
     mocked.post(STATUS, json={"status": "success", "result": {"id": "cd-9", "status": "Active"}})
     sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9")
     sensor.hook.clock = clock
@@ -81,7 +63,7 @@ def test_execute_in_poke_mode_returns_the_result(mocked, ti):
 
 
 def test_sensor_stream_id_wins_over_the_extra(mocked):
-    mocked.post(f"{HOST}/campaign/api/v2/public/st-other/campaign/cd-9/status", json=answer("Stopped"))
+    mocked.post(f"{KORE_HOST}/campaign/api/v2/public/st-other/campaign/cd-9/status", json=answer("Stopped"))
     assert KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9", stream_id="st-other").poke({}).is_done
     assert mocked.calls[0].request.headers["iid"] == "st-other"
 
@@ -90,7 +72,7 @@ def test_status_failure_for_unknown_campaign_fails_the_task(mocked, leak_check):
     mocked.post(STATUS, json={"status": "failure", "errors": [{"msg": "Campaign not found", "code": 404}]})
     with pytest.raises(CampaignNotFoundError, match="cd-9") as error:
         KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9").poke({})
-    leak_check([SECRET, mocked.calls[0].request.headers["auth"]], error.value)
+    leak_check([KORE_SECRET, mocked.calls[0].request.headers["auth"]], error.value)
 
 
 def test_transient_read_error_is_one_more_poke(mocked):
@@ -112,8 +94,8 @@ def test_ids_are_checked_before_the_connection_is_read():
         KoreCampaignStatusSensor(task_id="s", campaign_id="cp/9", kore_conn_id="kore_missing").poke({})
 
 
-def test_missing_stream_everywhere_fails_before_any_request(connection, extra):
-    connection("kore_default", "kore", host=HOST, login=CLIENT_ID, password=SECRET, extra={**extra, "stream_id": ""})
+def test_missing_stream_everywhere_fails_before_any_request(kore_conn, kore_extra):
+    kore_conn(extra={**kore_extra, "stream_id": ""})
     with responses.RequestsMock() as rsps, pytest.raises(InvalidInputError, match="stream_id"):
         KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9").poke({})
     assert len(rsps.calls) == 0
@@ -127,10 +109,10 @@ def test_deferrable_checks_once_then_defers_with_safe_kwargs(mocked, ti):
     _, kwargs = deferred.value.trigger.serialize()
     (group,) = kwargs["groups"]
     assert group["vendor"] == "kore" and group["conn_id"] == "kore_default" and kwargs["poll_interval"] == 7
-    assert group["refs"] == [{"id": "cd-9", "stream_id": STREAM, "campaign_type": "sms"}]  # the extra's stream, made explicit
+    assert group["refs"] == [{"id": "cd-9", "stream_id": KORE_STREAM, "campaign_type": "sms"}]  # the extra's stream, made explicit
     assert group["options"] == {"status_map": None, "stream_id": None}
     text = json.dumps(kwargs)
-    assert SECRET not in text and mocked.calls[0].request.headers["auth"] not in text
+    assert KORE_SECRET not in text and mocked.calls[0].request.headers["auth"] not in text
 
 
 def test_deferrable_finishes_at_once_when_already_final(mocked, ti):
@@ -141,11 +123,13 @@ def test_deferrable_finishes_at_once_when_already_final(mocked, ti):
 
 def test_trigger_reads_status_asynchronously_with_a_minted_jwt(mocked, leak_check, ti):
     mocked.post(STATUS, json=answer("Active"))
-    sensor = KoreCampaignStatusSensor(task_id="s", campaign_id="cd-9", stream_id=STREAM, deferrable=True, poke_interval=0.01, timeout=30)
+    sensor = KoreCampaignStatusSensor(
+        task_id="s", campaign_id="cd-9", stream_id=KORE_STREAM, deferrable=True, poke_interval=0.01, timeout=30
+    )
     with pytest.raises(TaskDeferred) as deferred:
         sensor.execute({"ti": ti})
     trigger = deferred.value.trigger
-    assert trigger.serialize()[1]["groups"][0]["options"]["stream_id"] == STREAM
+    assert trigger.serialize()[1]["groups"][0]["options"]["stream_id"] == KORE_STREAM
 
     with respx.mock(assert_all_called=True) as router:
         route = router.post(STATUS).mock(
@@ -158,9 +142,9 @@ def test_trigger_reads_status_asynchronously_with_a_minted_jwt(mocked, leak_chec
         payload = first_event(trigger)
     assert payload["status"] == "success" and payload["statuses"][0]["vendor_status"] == "Completed"
     sent = [call.request for call in route.calls]
-    assert all(r.url.params["accountId"] == ACCOUNT and r.url.params["view"] == "status" for r in sent)
-    assert all(r.headers["accountid"] == ACCOUNT and r.headers["iid"] == STREAM and r.content == b"{}" for r in sent)
+    assert all(r.url.params["accountId"] == KORE_ACCOUNT and r.url.params["view"] == "status" for r in sent)
+    assert all(r.headers["accountid"] == KORE_ACCOUNT and r.headers["iid"] == KORE_STREAM and r.content == b"{}" for r in sent)
     jwts = [r.headers["auth"] for r in sent]
     assert jwts[0] != jwts[1] == jwts[2]  # re-minted once after the 401, then reused
-    assert all(jwt.decode(t, SECRET, algorithms=["HS256"])["exp"] > time.time() for t in jwts)
-    leak_check([SECRET, *jwts], json.dumps(payload))
+    assert all(jwt.decode(t, KORE_SECRET, algorithms=["HS256"])["exp"] > time.time() for t in jwts)
+    leak_check([KORE_SECRET, *jwts], json.dumps(payload))

@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_campaigns.engine.wait_payload import group
 from airflow_provider_campaigns.simulator import Simulator
-from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
+from tests.conftest import next_event, run_trigger, status_trigger
 
 FAST = {"backoff_base": 0.001, "backoff_max": 0.01, "max_retries": 3, "timeout": 2}
 VENDORS = ["bsg", "cellcast", "comm", "kore"]
@@ -50,26 +49,6 @@ def unknown_ref(sim: Simulator, vendor: str) -> Any:
         "comm": lambda: comm.send(str(uuid.uuid4()), str(uuid.uuid4())),
         "kore": lambda: kore.KoreCampaign("cd-unknown", sim.credentials.kore_stream_id),
     }[vendor]()
-
-
-def make(
-    vendor: str, refs: list[Any], interval: float = 0.05, deadline_in: float = 10.0, conn_id: str | None = None
-) -> CampaignStatusTrigger:
-    return CampaignStatusTrigger(
-        [group(vendor, conn_id or f"{vendor}_default", refs)], ["stopped", "completed"], interval, time.time() + deadline_in
-    )
-
-
-def run_trigger(vendor: str, refs: list[Any], deadline_in: float = 10.0, interval: float = 0.05) -> dict[str, Any]:
-    trigger = make(vendor, refs, interval, deadline_in)
-
-    async def first() -> dict[str, Any]:
-        agen = trigger.run()
-        event = await agen.__anext__()
-        await agen.aclose()
-        return event.payload
-
-    return asyncio.run(asyncio.wait_for(first(), 30))
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
@@ -144,7 +123,7 @@ def test_expired_token_inside_the_trigger_is_renewed(sim, vendor):
 def test_serialized_kwargs_and_events_hold_no_secret(sim, vendor):
     created = sim.add_campaign(vendor, status=STOPPED[vendor])
     refs = [ref_of(sim, vendor, created)]
-    trigger = make(vendor, refs, 1.0, 5)
+    trigger = status_trigger(vendor, refs, interval=1.0, deadline_in=5)
     payload = run_trigger(vendor, refs)
     creds = sim.credentials
     secrets = [creds.bsg_api_key, creds.cellcast_api_key, creds.comm_token, creds.kore_client_secret]
@@ -159,15 +138,9 @@ def test_serialized_kwargs_and_events_hold_no_secret(sim, vendor):
 def test_triggers_in_one_event_loop_share_one_token_per_connection(sim, vendor):
     refs = [ref_of(sim, vendor, sim.add_campaign(vendor, status=STOPPED[vendor])) for _ in range(20)]
 
-    async def first(trigger: CampaignStatusTrigger) -> dict[str, Any]:
-        agen = trigger.run()
-        event = await agen.__anext__()
-        await agen.aclose()
-        return event.payload
-
     async def wait_all() -> list[dict[str, Any]]:
-        triggers = [make(vendor, [ref]) for ref in refs]
-        return await asyncio.gather(*(first(t) for t in triggers))
+        triggers = [status_trigger(vendor, [ref]) for ref in refs]
+        return await asyncio.gather(*(next_event(t) for t in triggers))
 
     payloads = asyncio.run(asyncio.wait_for(wait_all(), 30))
     assert {p["status"] for p in payloads} == {"success"}
@@ -185,10 +158,7 @@ def test_triggers_with_different_credentials_do_not_share_tokens(sim, monkeypatc
     async def both() -> list[dict[str, Any]]:
         results = []
         for conn_id in ("bsg_default", "bsg_other"):
-            trigger = make("bsg", [bsg.campaign(created)], deadline_in=5, conn_id=conn_id)
-            agen = trigger.run()
-            results.append((await agen.__anext__()).payload)
-            await agen.aclose()
+            results.append(await next_event(status_trigger("bsg", [bsg.campaign(created)], conn_id, deadline_in=5)))
         return results
 
     good, bad = asyncio.run(both())

@@ -5,46 +5,32 @@ from __future__ import annotations
 import base64
 import json
 import time
-from types import SimpleNamespace
+from functools import partial
 from typing import Any
 
 import pendulum
 import pytest
 
+from airflow_provider_campaigns import exceptions as errors
 from airflow_provider_campaigns.core.flow import Token
-from airflow_provider_campaigns.core.wire import ApiRequest, Reply
-from airflow_provider_campaigns.exceptions import (
-    AuthenticationError,
-    CampaignNotFoundError,
-    ContractError,
-    InvalidInputError,
-    PermanentError,
-    ResponseFormatError,
-    StopRejectedError,
-    TransientError,
-    VendorRejectedError,
-)
 from airflow_provider_campaigns.protocol.flows import stop_flow
 from airflow_provider_campaigns.registry import vendor_spec
 from airflow_provider_campaigns.status import ALREADY_FINAL, STOPPED, CampaignState
 from airflow_provider_campaigns.vendors import bsg
 from airflow_provider_campaigns.vendors.base import ApiOptions
 from airflow_provider_campaigns.vendors.bsg import BsgApi, BsgCampaign
+from tests.conftest import fake_connection, vendor_reply
 
 VENDOR = "BSG"
 API = BsgApi("live_not-used-here")
 NOW = pendulum.datetime(2026, 6, 15, 9, 30)
 
 
-def conn(password: Any = "live_key", host: Any = None, extra: dict[str, Any] | None = None) -> SimpleNamespace:
-    return SimpleNamespace(
-        conn_id="bsg_default", host=host, port=None, schema=None, login=None, password=password, extra_dejson=extra or {}
-    )
+reply = partial(vendor_reply, VENDOR)
 
 
-def reply(request: ApiRequest[Any], status: int, body: Any) -> Reply:
-    content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return Reply(VENDOR, request, status, {"content-type": "application/json"}, content)
+def conn(password: Any = "live_key", host: Any = None, extra: dict[str, Any] | None = None) -> Any:
+    return fake_connection("bsg_default", host, password=password, extra=extra)
 
 
 def campaign_body(campaign_id: int = 12, status: str = "sending", **extra: Any) -> dict[str, Any]:
@@ -67,7 +53,7 @@ def test_module_contract_and_connect():
 
 @pytest.mark.parametrize("password", [None, "", "   "])
 def test_the_api_key_is_required(password):
-    with pytest.raises(InvalidInputError, match=r"Connection 'bsg_default' \(BSG\) has no password \(the BSG API key\)"):
+    with pytest.raises(errors.InvalidInputError, match=r"Connection 'bsg_default' \(BSG\) has no password \(the BSG API key\)"):
         vendor_spec("bsg").connect(conn(password))
 
 
@@ -86,7 +72,7 @@ def test_campaign_id_is_a_positive_integer(value, expected):
 
 @pytest.mark.parametrize("value", [0, -1, "0", "-1", "1.5", 1.0, " 12", "12 ", "1e3", "", "١٢", True, None, [12], 2**63, "{{ params.id }}"])
 def test_campaign_id_of_the_wrong_shape_is_rejected_naming_the_parameter(value):
-    with pytest.raises(InvalidInputError, match=r"^campaign_ids\[1\]: a BSG campaign id is a positive integer"):
+    with pytest.raises(errors.InvalidInputError, match=r"^campaign_ids\[1\]: a BSG campaign id is a positive integer"):
         bsg.validate_campaign_id(value, "campaign_ids[1]")
 
 
@@ -97,7 +83,7 @@ def test_channel_is_sms_or_rcs(value, expected):
 
 @pytest.mark.parametrize("value", ["viber", "whatsapp", "", None, 1])
 def test_other_channels_are_rejected(value):
-    with pytest.raises(InvalidInputError, match=r"^channel: BSG channel must be one of sms, rcs"):
+    with pytest.raises(errors.InvalidInputError, match=r"^channel: BSG channel must be one of sms, rcs"):
         bsg.validate_channel(value)
 
 
@@ -107,9 +93,9 @@ def test_campaign_reference_label_and_round_trip():
     assert ref.as_dict() == {"id": 12, "channel": "rcs"}
     assert BsgCampaign.from_dict(ref.as_dict()) == ref
     assert BsgCampaign.from_dict({"id": 5}) == BsgCampaign(5, "sms")
-    with pytest.raises(InvalidInputError, match="campaign_id"):
+    with pytest.raises(errors.InvalidInputError, match="campaign_id"):
         BsgCampaign.from_dict({"id": "5; DROP"})
-    with pytest.raises(InvalidInputError, match="channel"):
+    with pytest.raises(errors.InvalidInputError, match="channel"):
         BsgCampaign.from_dict({"id": 5, "channel": "fax"})
 
 
@@ -135,7 +121,7 @@ def test_selection_of_every_active_campaign_keeps_its_filters():
     [{}, {"campaign_id": 1, "campaign_ids": [2]}, {"campaign_id": 1, "all_active": True}, {"campaign_ids": [1], "all_active": True}],
 )
 def test_selection_needs_exactly_one_way_of_naming_campaigns(params):
-    with pytest.raises(InvalidInputError, match=r"^Op: give exactly one of campaign_id, campaign_ids or all_active\."):
+    with pytest.raises(errors.InvalidInputError, match=r"^Op: give exactly one of campaign_id, campaign_ids or all_active\."):
         bsg.selection("Op", **params)
 
 
@@ -161,7 +147,7 @@ def test_selection_needs_exactly_one_way_of_naming_campaigns(params):
     ],
 )
 def test_selection_rejects_bad_input_naming_the_parameter(params, match):
-    with pytest.raises(InvalidInputError, match=match):
+    with pytest.raises(errors.InvalidInputError, match=match):
         bsg.selection("Op", **params)
 
 
@@ -209,7 +195,7 @@ def test_a_date_to_in_the_past_looks_back_from_it():
 
 def test_a_date_from_beyond_what_bsg_lists_is_an_error_not_an_empty_listing():
     chosen = bsg.selection("Op", all_active=True, date_from="2030-01-01")
-    with pytest.raises(InvalidInputError, match="empty"):
+    with pytest.raises(errors.InvalidInputError, match="empty"):
         bsg.selection_windows(chosen, NOW)
 
 
@@ -220,7 +206,7 @@ def test_a_date_to_beyond_thirty_days_ahead_is_cut_to_it():
 
 @pytest.mark.parametrize("given", [{"name_contains": "promo"}, {"date_from": "2026-01-01"}, {"date_to": "2026-01-01"}])
 def test_selection_filters_with_named_ids_are_refused_not_ignored(given):
-    with pytest.raises(InvalidInputError, match="all_active"):
+    with pytest.raises(errors.InvalidInputError, match="all_active"):
         bsg.selection("Op", campaign_ids=[1], **given)
 
 
@@ -286,7 +272,7 @@ def test_listed_campaigns_keep_status_name_and_timestamps():
 )
 def test_a_list_answer_that_cannot_show_it_is_complete_is_unreadable(body, match):
     request = API.list_request("sms", WINDOW, 0)
-    with pytest.raises(ContractError, match=match):
+    with pytest.raises(errors.ContractError, match=match):
         request.interpret(reply(request, 200, body))
 
 
@@ -310,7 +296,7 @@ def test_list_flow_pages_by_rows_received_and_lists_every_window(script, budget)
 
 def test_a_list_page_that_says_more_but_brings_nothing_fails(script, budget):
     run = script(VENDOR, (200, listed((1, "sending"), total=5)), (200, listed(total=5, offset=1)))
-    with pytest.raises(PermanentError, match="BSG: the campaign list says more pages follow, but page 2 brought nothing new"):
+    with pytest.raises(errors.PermanentError, match="BSG: the campaign list says more pages follow, but page 2 brought nothing new"):
         run.run(bsg.list_flow(API, "sms", [WINDOW], budget))
 
 
@@ -394,7 +380,7 @@ def test_stop_answer_is_the_campaign():
 @pytest.mark.parametrize("message", ["Invalid campaign status", " invalid campaign STATUS "])
 def test_stop_422_invalid_campaign_status_is_a_refusal_for_the_stop_flow(message):
     request = API.stop_request(bsg.campaign(12))
-    with pytest.raises(StopRejectedError, match="BSG refused to stop campaign 12") as error:
+    with pytest.raises(errors.StopRejectedError, match="BSG refused to stop campaign 12") as error:
         request.interpret(reply(request, 422, {"message": message, "errors": []}))
     assert error.value.http_status == 422
 
@@ -405,26 +391,26 @@ def test_stop_422_invalid_campaign_status_is_a_refusal_for_the_stop_flow(message
         (
             422,
             {"message": "The given data was invalid.", "errors": {"id": ["The id must be an integer."]}},
-            VendorRejectedError,
+            errors.VendorRejectedError,
             "given data",
         ),
-        (422, {"message": "The given data was invalid.", "errors": [{"message": "bad"}]}, VendorRejectedError, "given data"),
-        (404, {"message": "Not found"}, CampaignNotFoundError, 'HTTP 404, "Not found". Check the campaign id'),
-        (401, {"message": "Unauthenticated."}, AuthenticationError, "Unauthenticated"),
-        (403, {"message": "Forbidden"}, AuthenticationError, "may manage this campaign"),
+        (422, {"message": "The given data was invalid.", "errors": [{"message": "bad"}]}, errors.VendorRejectedError, "given data"),
+        (404, {"message": "Not found"}, errors.CampaignNotFoundError, 'HTTP 404, "Not found". Check the campaign id'),
+        (401, {"message": "Unauthenticated."}, errors.AuthenticationError, "Unauthenticated"),
+        (403, {"message": "Forbidden"}, errors.AuthenticationError, "may manage this campaign"),
     ],
 )
 def test_stop_failures_other_than_the_state_refusal_are_classified(status, body, error, text):
     request = API.stop_request(bsg.campaign(12))
     with pytest.raises(error, match=text) as raised:
         request.interpret(reply(request, status, body))
-    assert not isinstance(raised.value, StopRejectedError)
+    assert not isinstance(raised.value, errors.StopRejectedError)
 
 
 @pytest.mark.parametrize("body", [{"data": None}, {"data": []}, {"id": 12, "status": "done"}, {"data": {"id": 12}}, b"", b"<html>", b"[]"])
 def test_an_unreadable_campaign_answer_is_a_format_error(body):
     request = API.status_request(bsg.campaign(12))
-    with pytest.raises(ResponseFormatError if isinstance(body, bytes) and not body.startswith(b"[") else ContractError):
+    with pytest.raises(errors.ResponseFormatError if isinstance(body, bytes) and not body.startswith(b"[") else errors.ContractError):
         request.interpret(reply(request, 200, body))
 
 
@@ -443,7 +429,7 @@ def test_a_refused_stop_of_a_done_campaign_is_already_final(script, budget):
 
 def test_a_stop_refused_for_validation_is_not_followed_by_a_status_read(script, budget):
     run = script(VENDOR, (422, {"message": "The given data was invalid.", "errors": {}}))
-    with pytest.raises(VendorRejectedError):
+    with pytest.raises(errors.VendorRejectedError):
         run.run(stop_flow(API, bsg.campaign(12), budget))
     assert len(run.sent) == 1
 
@@ -509,13 +495,13 @@ def test_jwt_expiry_reads_exp_without_verifying_and_never_crashes(token, expecte
 @pytest.mark.parametrize("body", [{"token": "x"}, {"bearer": ""}, {"bearer": 5}, b"", b"<html>"])
 def test_a_login_answer_without_a_bearer_is_unreadable(body):
     request = API.auth.login_request()
-    with pytest.raises(ResponseFormatError if isinstance(body, bytes) and not body.startswith(b"[") else ContractError):
+    with pytest.raises(errors.ResponseFormatError if isinstance(body, bytes) and not body.startswith(b"[") else errors.ContractError):
         request.interpret(reply(request, 200, body))
 
 
 def test_a_refused_login_is_an_authentication_error():
     request = API.auth.login_request()
-    with pytest.raises(AuthenticationError, match='login, POST /api/auth/login\\): HTTP 401, "Invalid api key"'):
+    with pytest.raises(errors.AuthenticationError, match='login, POST /api/auth/login\\): HTTP 401, "Invalid api key"'):
         request.interpret(reply(request, 401, {"message": "Invalid api key"}))
 
 
@@ -548,9 +534,9 @@ def test_a_429_on_a_stop_of_a_running_campaign_backs_off_then_sends_the_stop_aga
 def test_a_stop_that_keeps_meeting_the_duplicate_detector_gives_up_naming_it(script, budget):
     answers = [DUPLICATE, (200, campaign_body(status="sending"))] * 4
     run = script(VENDOR, *answers)
-    with pytest.raises(TransientError, match=r"HTTP 429, the vendor's duplicate-request answer.*still 'sending'") as raised:
+    with pytest.raises(errors.TransientError, match=r"HTTP 429, the vendor's duplicate-request answer.*still 'sending'") as raised:
         run.run(stop_flow(API, bsg.campaign(12), budget))
-    assert not isinstance(raised.value, PermanentError) and raised.value.http_status == 429
+    assert not isinstance(raised.value, errors.PermanentError) and raised.value.http_status == 429
     assert run.calls == [STOP_12, READ_12] * 4, "never two stops without a status read between them"
 
 

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from airflow_provider_campaigns import exceptions as errors
 from airflow_provider_campaigns.core.flow import TransportFailure
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
-from airflow_provider_campaigns.exceptions import (
-    AuthenticationError,
-    CampaignNotFoundError,
-    ContractError,
-    InvalidInputError,
-    PermanentError,
-    ResponseFormatError,
-    StopRejectedError,
-    VendorRejectedError,
-)
 from airflow_provider_campaigns.protocol.flows import stop_flow
 from airflow_provider_campaigns.registry import vendor_spec
 from airflow_provider_campaigns.status import ALREADY_FINAL, STOPPED, CampaignState
@@ -33,6 +22,7 @@ from airflow_provider_campaigns.vendors.cellcast import (
     validate_message_id,
     validate_message_type,
 )
+from tests.conftest import fake_connection, vendor_reply
 
 VENDOR = "Cellcast"
 MID = "675161d8a000000000000000"
@@ -41,16 +31,15 @@ API = CellcastApi("key-not-used-here")
 
 
 def reply(request: ApiRequest[Any], body: Any, status: int = 200) -> Reply:
-    content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return Reply(VENDOR, request, status, {"content-type": "application/json"}, content)
+    return vendor_reply(VENDOR, request, status, body)
 
 
 def envelope(status: bool, message: str, data: Any = None, error: Any = None) -> dict[str, Any]:
     return {"app_type": "web", "status": status, "message": message, "data": data or {}, "error": error or {}}
 
 
-def conn(password: Any = "key") -> SimpleNamespace:
-    return SimpleNamespace(conn_id="cellcast_default", host=None, port=None, schema=None, login=None, password=password, extra_dejson={})
+def conn(password: Any = "key") -> Any:
+    return fake_connection("cellcast_default", password=password)
 
 
 NOT_FOUND = envelope(False, "message not found", error={"error": "message not found"})
@@ -68,7 +57,7 @@ def test_module_contract_and_connect():
 
 
 def test_the_api_key_is_required_and_status_map_extends_the_defaults():
-    with pytest.raises(InvalidInputError, match=r"has no password \(the Cellcast API key\)"):
+    with pytest.raises(errors.InvalidInputError, match=r"has no password \(the Cellcast API key\)"):
         vendor_spec("cellcast").connect(conn(None))
     _, api = vendor_spec("cellcast").connect(conn(), options=ApiOptions(status_map={"archived": "stopped"}))
     assert api.statuses.normalize("archived") is CampaignState.STOPPED and api.statuses.normalize("sent") is CampaignState.COMPLETED
@@ -99,7 +88,7 @@ def test_message_id_is_24_hex_digits_and_normalized_to_lower_case():
     ],
 )
 def test_message_id_of_the_wrong_shape_is_rejected_naming_the_parameter(value, why):
-    with pytest.raises(InvalidInputError, match=r"message_ids\[3\]") as error:
+    with pytest.raises(errors.InvalidInputError, match=r"message_ids\[3\]") as error:
         validate_message_id(value, "message_ids[3]")
     assert why in str(error.value)
 
@@ -111,7 +100,7 @@ def test_message_type_is_sms_or_mms_case_insensitively(value, expected):
 
 @pytest.mark.parametrize("value", ["rcs", "", None, 1, "{{ params.type }}"])
 def test_other_message_types_are_rejected(value):
-    with pytest.raises(InvalidInputError, match="message_type"):
+    with pytest.raises(errors.InvalidInputError, match="message_type"):
         validate_message_type(value)
 
 
@@ -121,7 +110,7 @@ def test_message_reference_label_and_round_trip():
     assert ref.as_dict() == {"id": MID, "type": "mms"}
     assert CellcastMessage.from_dict(ref.as_dict()) == ref
     assert CellcastMessage.from_dict({"id": MID}) == CellcastMessage(MID, "sms")
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(errors.InvalidInputError):
         CellcastMessage.from_dict({"id": "nope"})
 
 
@@ -158,7 +147,7 @@ def test_selection_by_custom_string_lists_and_may_add_ids():
     ],
 )
 def test_selection_rejects_bad_input_naming_the_parameter(params, match):
-    with pytest.raises(InvalidInputError, match=match):
+    with pytest.raises(errors.InvalidInputError, match=match):
         cellcast.selection("Op", **params)
 
 
@@ -172,9 +161,9 @@ def test_list_filters_use_cellcast_query_names_and_are_validated():
     }
     assert list_filters(message_type=None) == {}
     assert list_filters() == {"campType": "sms"}
-    with pytest.raises(InvalidInputError, match="date_from"):
+    with pytest.raises(errors.InvalidInputError, match="date_from"):
         list_filters(date_from="{{ ds }}")
-    with pytest.raises(InvalidInputError, match="status"):
+    with pytest.raises(errors.InvalidInputError, match="status"):
         list_filters(status="")
 
 
@@ -220,37 +209,42 @@ def test_cancel_success_reports_the_message_canceled():
 def test_cancel_http_200_message_not_found_asks_the_stop_flow_for_a_status_read():
     """Cellcast may say "message not found" for a job it already removed: the status read decides."""
     request = API.stop_request(cellcast.message(MID))
-    with pytest.raises(StopRejectedError, match=MID) as error:
+    with pytest.raises(errors.StopRejectedError, match=MID) as error:
         request.interpret(reply(request, NOT_FOUND))
     assert "message not found" in str(error.value) and "status false" in str(error.value)
 
 
 def test_cancel_http_200_other_refusal_is_a_stop_rejection_for_the_stop_flow():
     request = API.stop_request(cellcast.message(MID))
-    with pytest.raises(StopRejectedError, match=r"refused the cancel of message .*already processed"):
+    with pytest.raises(errors.StopRejectedError, match=r"refused the cancel of message .*already processed"):
         request.interpret(reply(request, ALREADY))
 
 
 def test_cancel_cast_error_is_a_permanent_invalid_id_not_a_stop_rejection():
     request = API.stop_request(cellcast.message(MID))
-    with pytest.raises(VendorRejectedError, match="CastError") as error:
+    with pytest.raises(errors.VendorRejectedError, match="CastError") as error:
         request.interpret(reply(request, CAST_ERROR))
-    assert not isinstance(error.value, StopRejectedError)
+    assert not isinstance(error.value, errors.StopRejectedError)
 
 
 @pytest.mark.parametrize("body", [{"message": "ok"}, {"status": "true"}, {"status": None}, b"<html>oops</html>", b"", b"[true]"])
 def test_cancel_answer_without_a_status_boolean_is_unreadable(body):
     request = API.stop_request(cellcast.message(MID))
-    with pytest.raises(ResponseFormatError if isinstance(body, bytes) and not body.startswith(b"[") else ContractError):
+    with pytest.raises(errors.ResponseFormatError if isinstance(body, bytes) and not body.startswith(b"[") else errors.ContractError):
         request.interpret(reply(request, body))
 
 
 @pytest.mark.parametrize(
     ("status", "body", "cls", "text"),
     [
-        (401, {"code": 401, "message": "Token expired", "stack": "APIError: Token expired ...."}, AuthenticationError, "Token expired"),
-        (400, {"code": 400, "message": "messageId is required", "stack": "APIError"}, VendorRejectedError, "messageId is required"),
-        (404, {"code": 404, "message": "Not found"}, CampaignNotFoundError, "Not found"),
+        (
+            401,
+            {"code": 401, "message": "Token expired", "stack": "APIError: Token expired ...."},
+            errors.AuthenticationError,
+            "Token expired",
+        ),
+        (400, {"code": 400, "message": "messageId is required", "stack": "APIError"}, errors.VendorRejectedError, "messageId is required"),
+        (404, {"code": 404, "message": "Not found"}, errors.CampaignNotFoundError, "Not found"),
     ],
 )
 def test_cancel_http_errors_use_the_shared_classification(status, body, cls, text):
@@ -293,23 +287,23 @@ def test_status_answer_keeps_raw_status_timestamps_and_custom_string_as_name():
 
 def test_status_of_unknown_id_is_not_found_and_ill_formed_id_is_permanent():
     request = API.status_request(cellcast.message(MID))
-    with pytest.raises(CampaignNotFoundError, match=f"does not know message {MID}.*Check the id, that it belongs to this account"):
+    with pytest.raises(errors.CampaignNotFoundError, match=f"does not know message {MID}.*Check the id, that it belongs to this account"):
         request.interpret(reply(request, NOT_FOUND))
-    with pytest.raises(VendorRejectedError, match="CastError"):
+    with pytest.raises(errors.VendorRejectedError, match="CastError"):
         request.interpret(reply(request, CAST_ERROR))
 
 
 def test_status_false_for_an_unknown_reason_is_retryable():
     request = API.status_request(cellcast.message(MID))
-    with pytest.raises(ResponseFormatError, match="status false"):
+    with pytest.raises(errors.ResponseFormatError, match="status false"):
         request.interpret(reply(request, envelope(False, "internal server error")))
 
 
 def test_status_answer_without_data_or_status_is_unreadable():
     request = API.status_request(cellcast.message(MID))
-    with pytest.raises(ContractError, match="no 'data' object"):
+    with pytest.raises(errors.ContractError, match="no 'data' object"):
         request.interpret(reply(request, {"status": True, "data": None}))
-    with pytest.raises(ContractError, match="no status for campaign"):
+    with pytest.raises(errors.ContractError, match="no status for campaign"):
         request.interpret(reply(request, envelope(True, "ok", {"_id": MID})))
 
 
@@ -362,7 +356,7 @@ def test_list_page_reads_items_and_paging_under_data_or_at_top_level(paging, pag
 )
 def test_a_page_without_any_paging_signal_cannot_be_shown_complete(body):
     request = API.list_request({}, 1)
-    with pytest.raises(ContractError, match=r"no paging signal \(hasNextPage, nextPage or totalPages\).*cannot be shown complete"):
+    with pytest.raises(errors.ContractError, match=r"no paging signal \(hasNextPage, nextPage or totalPages\).*cannot be shown complete"):
         request.interpret(reply(request, body))
 
 
@@ -377,15 +371,15 @@ def test_a_page_without_any_paging_signal_cannot_be_shown_complete(body):
 )
 def test_list_items_that_cannot_be_read_make_the_page_unreadable(items, match):
     request = API.list_request({}, 1)
-    with pytest.raises(ContractError, match=match):
+    with pytest.raises(errors.ContractError, match=match):
         request.interpret(reply(request, {"items": items, "hasNextPage": False}))
 
 
 def test_a_list_answered_with_status_false_is_classified():
     request = API.list_request({}, 1)
-    with pytest.raises(ResponseFormatError, match="status false"):
+    with pytest.raises(errors.ResponseFormatError, match="status false"):
         request.interpret(reply(request, envelope(False, "internal server error")))
-    with pytest.raises(ContractError, match="no 'items' list"):
+    with pytest.raises(errors.ContractError, match="no 'items' list"):
         request.interpret(reply(request, {"status": True, "data": {"rows": []}}))
 
 
@@ -435,7 +429,7 @@ def test_not_found_on_cancel_of_a_canceled_message_is_already_final(script, budg
 
 def test_not_found_on_cancel_and_on_the_status_read_is_an_unknown_message(script, budget):
     run = script(VENDOR, (200, NOT_FOUND), (200, NOT_FOUND))
-    with pytest.raises(CampaignNotFoundError, match=MID):
+    with pytest.raises(errors.CampaignNotFoundError, match=MID):
         run.run(stop_flow(API, cellcast.message(MID), budget))
 
 
@@ -468,11 +462,11 @@ def test_verify_request_and_a_status_false_answer_is_an_authentication_error():
     request = API.verify_request()
     assert (request.method, request.path, request.action) == ("GET", "/api/v1/user/token/verify", "token check")
     assert request.interpret(reply(request, envelope(True, "Token is valid", {"valid": True}))) is None
-    with pytest.raises(AuthenticationError, match="invalid token"):
+    with pytest.raises(errors.AuthenticationError, match="invalid token"):
         request.interpret(reply(request, envelope(False, "invalid token")))
-    with pytest.raises(AuthenticationError, match="Token expired"):
+    with pytest.raises(errors.AuthenticationError, match="Token expired"):
         request.interpret(reply(request, {"code": 401, "message": "Token expired"}, 401))
 
 
 def test_errors_are_permanent_where_no_retry_helps():
-    assert issubclass(CampaignNotFoundError, PermanentError) and issubclass(VendorRejectedError, PermanentError)
+    assert issubclass(errors.CampaignNotFoundError, errors.PermanentError) and issubclass(errors.VendorRejectedError, errors.PermanentError)

@@ -5,26 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from types import SimpleNamespace
+from functools import partial
 from typing import Any
 
 import pytest
 
-from airflow_provider_campaigns.core.wire import ApiRequest, Reply
-from airflow_provider_campaigns.exceptions import (
-    AuthenticationError,
-    CampaignNotFoundError,
-    ContractError,
-    InvalidInputError,
-    PermanentError,
-    ResponseFormatError,
-    StopRejectedError,
-)
+from airflow_provider_campaigns import exceptions as errors
 from airflow_provider_campaigns.protocol.flows import stop_flow
 from airflow_provider_campaigns.registry import vendor_spec
 from airflow_provider_campaigns.status import ALREADY_FINAL, CampaignState, CampaignStatus
 from airflow_provider_campaigns.vendors import comm
 from airflow_provider_campaigns.vendors.comm import CommApi, CommOptions, CommSend, validate_uuid
+from tests.conftest import fake_connection, vendor_reply
 
 VENDOR = "comm.com"
 C1 = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
@@ -35,15 +27,11 @@ REF = CommSend(C1, S1)
 LOGGER = "airflow_provider_campaigns.vendors.comm"
 
 
-def reply(request: ApiRequest[Any], status: int, body: Any = None, headers: dict[str, str] | None = None) -> Reply:
-    content = b"" if body is None else json.dumps(body).encode() if not isinstance(body, bytes) else body
-    return Reply(VENDOR, request, status, headers or {}, content)
+reply = partial(vendor_reply, VENDOR)
 
 
-def conn(extra: dict[str, Any] | None = None, password: Any = "tok", host: Any = None) -> SimpleNamespace:
-    return SimpleNamespace(
-        conn_id="comm_default", host=host, port=None, schema=None, login=None, password=password, extra_dejson=extra or {}
-    )
+def conn(extra: dict[str, Any] | None = None, password: Any = "tok", host: Any = None) -> Any:
+    return fake_connection("comm_default", host, password=password, extra=extra)
 
 
 def make_api(extra: dict[str, Any] | None = None, status_map: dict[str, str] | None = None, **options: Any) -> CommApi:
@@ -82,10 +70,10 @@ def test_the_documented_base_url_ending_in_api_works_too(host, path):
 
 
 def test_the_token_is_required_and_send_status_path_is_checked():
-    with pytest.raises(InvalidInputError, match=r"has no password \(the comm.com API token\)"):
+    with pytest.raises(errors.InvalidInputError, match=r"has no password \(the comm.com API token\)"):
         vendor_spec("comm").connect(conn(password=" "))
     for bad in ("data. sends", "", 5):
-        with pytest.raises(InvalidInputError, match="send_status_path must be a dotted path"):
+        with pytest.raises(errors.InvalidInputError, match="send_status_path must be a dotted path"):
             make_api(send_status_path=bad)
     assert make_api().send_list_paths == ("data.sends", "data.campaign_sends", "data.sms_campaign_sends")
     assert make_api({"send_status_path": "data.items"}).send_list_paths == ("data.items",)
@@ -120,12 +108,12 @@ def test_uuid_is_normalized_to_lower_case():
     ],
 )
 def test_non_uuid_ids_are_rejected_naming_the_parameter(value):
-    with pytest.raises(InvalidInputError, match=r"^campaign_send_id"):
+    with pytest.raises(errors.InvalidInputError, match=r"^campaign_send_id"):
         validate_uuid(value, "campaign_send_id")
 
 
 def test_unrendered_template_is_called_out():
-    with pytest.raises(InvalidInputError, match=r"^campaign_id: .*unrendered Jinja template"):
+    with pytest.raises(errors.InvalidInputError, match=r"^campaign_id: .*unrendered Jinja template"):
         comm.send("{{ params.campaign }}", S1)
 
 
@@ -134,7 +122,7 @@ def test_send_reference_label_and_round_trip():
     assert ref == REF and ref.label == f"{C1}/{S1}"
     assert ref.as_dict() == {"campaign_id": C1, "send_id": S1}
     assert CommSend.from_dict(ref.as_dict()) == ref
-    with pytest.raises(InvalidInputError, match="campaign_send_id"):
+    with pytest.raises(errors.InvalidInputError, match="campaign_send_id"):
         CommSend.from_dict({"campaign_id": C1, "send_id": "x"})
 
 
@@ -160,7 +148,7 @@ def test_send_from_takes_a_label_a_pair_or_a_dict(item):
     ],
 )
 def test_send_from_names_what_is_wrong(item, match):
-    with pytest.raises(InvalidInputError, match=match):
+    with pytest.raises(errors.InvalidInputError, match=match):
         comm.send_from(item, "x")
 
 
@@ -185,7 +173,7 @@ def test_sends_from_accepts_labels_pairs_dicts_and_json_text_and_drops_duplicate
     ],
 )
 def test_bad_campaign_sends_fail_naming_the_item(value, match):
-    with pytest.raises(InvalidInputError, match=match):
+    with pytest.raises(errors.InvalidInputError, match=match):
         comm.sends_from(value)
 
 
@@ -215,7 +203,7 @@ def test_selection_of_sends_or_of_every_running_send():
     ],
 )
 def test_selection_rejects_bad_input_naming_the_parameter(params, match):
-    with pytest.raises(InvalidInputError, match=match):
+    with pytest.raises(errors.InvalidInputError, match=match):
         comm.selection("Op", **params)
 
 
@@ -260,7 +248,7 @@ def test_user_status_map_extends_and_overrides_defaults():
     assert api.statuses.normalize("archived") is CampaignState.STOPPED
     assert api.statuses.normalize("sent") is CampaignState.ACTIVE
     assert api.statuses.normalize("stopped") is CampaignState.STOPPED
-    with pytest.raises(InvalidInputError, match="status_map"):
+    with pytest.raises(errors.InvalidInputError, match="status_map"):
         make_api(status_map={"archived": "gone"})
 
 
@@ -272,7 +260,7 @@ def test_final_statuses_extra_makes_statuses_final_keeping_known_final_defaults(
     assert api.statuses.normalize("paused") is CampaignState.STOPPED  # declared final by the user
     assert make_api({"final_statuses": ["archived"]}).statuses.normalize("archived") is CampaignState.STOPPED
     assert make_api({"final_statuses": ["paused"]}, status_map={"paused": "paused"}).statuses.normalize("paused") is CampaignState.PAUSED
-    with pytest.raises(InvalidInputError, match="final_statuses"):
+    with pytest.raises(errors.InvalidInputError, match="final_statuses"):
         make_api({"final_statuses": 5})
 
 
@@ -319,24 +307,26 @@ def test_stop_answer_without_status_uses_multistep_status_and_unknown_never_cras
     weird = request.interpret(reply(request, 200, {"data": {"status": "mystery"}}))
     assert weird.state is CampaignState.UNKNOWN and not weird.is_final
     for body in ({"nodata": 1}, {"data": []}, {"data": {"status": None}}, b"", b"<html>"):
-        with pytest.raises(ResponseFormatError if isinstance(body, bytes) and not body.startswith(b"[") else ContractError):
+        with pytest.raises(errors.ResponseFormatError if isinstance(body, bytes) and not body.startswith(b"[") else errors.ContractError):
             request.interpret(reply(request, 200, body))
 
 
 @pytest.mark.parametrize("code", [400, 405, 409, 410, 422])
 def test_stop_refusals_are_stop_rejected(code):
     request = make_api().stop_request(REF)
-    with pytest.raises(StopRejectedError, match="Campaign send is not running") as caught:
+    with pytest.raises(errors.StopRejectedError, match="Campaign send is not running") as caught:
         request.interpret(reply(request, code, {"message": "Campaign send is not running."}))
     assert caught.value.http_status == code and f"{C1}/{S1}" in str(caught.value)
 
 
-@pytest.mark.parametrize(("code", "error"), [(401, AuthenticationError), (403, AuthenticationError), (404, CampaignNotFoundError)])
+@pytest.mark.parametrize(
+    ("code", "error"), [(401, errors.AuthenticationError), (403, errors.AuthenticationError), (404, errors.CampaignNotFoundError)]
+)
 def test_stop_auth_and_not_found_are_not_state_refusals(code, error):
     request = make_api().stop_request(REF)
     with pytest.raises(error) as caught:
         request.interpret(reply(request, code, {"message": "Nope"}))
-    assert not isinstance(caught.value, StopRejectedError)
+    assert not isinstance(caught.value, errors.StopRejectedError)
 
 
 def test_stop_honours_retry_after_on_429(script, budget):
@@ -424,11 +414,11 @@ def test_many_sends_read_at_campaign_level_give_one_warning_and_debug_lines_for_
 
 def test_status_read_errors():
     request = make_api().status_request(REF)
-    with pytest.raises(ContractError, match="no status for campaign"):
+    with pytest.raises(errors.ContractError, match="no status for campaign"):
         request.interpret(reply(request, 200, {"data": {"id": C1}}))
-    with pytest.raises(ContractError, match="no 'data' object"):
+    with pytest.raises(errors.ContractError, match="no 'data' object"):
         request.interpret(reply(request, 200, {"data": [campaign()["data"]]}))
-    with pytest.raises(CampaignNotFoundError):
+    with pytest.raises(errors.CampaignNotFoundError):
         request.interpret(reply(request, 404, {"message": "Not found"}))
 
 
@@ -470,11 +460,11 @@ def test_sends_request_is_none_when_the_answer_lists_no_sends_and_honours_send_s
 
 def test_sends_request_answer_errors():
     request = make_api().sends_request(C1)
-    with pytest.raises(ContractError, match="'data' object"):
+    with pytest.raises(errors.ContractError, match="'data' object"):
         request.interpret(reply(request, 200, {"data": []}))
-    with pytest.raises(ContractError, match="lists a send whose id 'nope' is not a UUID"):
+    with pytest.raises(errors.ContractError, match="lists a send whose id 'nope' is not a UUID"):
         request.interpret(reply(request, 200, campaign(sends=[{"id": "nope", "status": "in_progress"}])))
-    with pytest.raises(CampaignNotFoundError):
+    with pytest.raises(errors.CampaignNotFoundError):
         request.interpret(reply(request, 404, {"message": "Not found"}))
 
 
@@ -502,7 +492,7 @@ def test_running_sends_of_campaigns_listing_no_running_send_is_nothing_to_stop()
 
 def test_running_sends_fails_naming_campaigns_whose_answer_lists_no_sends():
     campaigns = [listed(C1, "in_progress", "Spring"), listed(C2, "pending", None)]
-    with pytest.raises(PermanentError) as error:
+    with pytest.raises(errors.PermanentError) as error:
         comm.running_sends(campaigns, [[send_status(C1, S1, "in_progress")], None])
     text = str(error.value)
     assert f"{C2} (None, pending)" in text and C1 not in text
@@ -512,7 +502,7 @@ def test_running_sends_fails_naming_campaigns_whose_answer_lists_no_sends():
 
 def test_running_sends_names_at_most_ten_campaigns():
     campaigns = [listed(str(uuid.UUID(int=n)), "in_progress") for n in range(12)]
-    with pytest.raises(PermanentError, match=r"12 running campaign\(s\).* \.\.\.\. comm.com's campaign answer"):
+    with pytest.raises(errors.PermanentError, match=r"12 running campaign\(s\).* \.\.\.\. comm.com's campaign answer"):
         comm.running_sends(campaigns, [None] * 12)
 
 
@@ -529,7 +519,7 @@ def test_list_request_and_credentials_request():
         "credentials check",
     )
     assert check.interpret(reply(check, 200, {"data": []})) is None
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(errors.AuthenticationError):
         check.interpret(reply(check, 401, {"message": "Unauthenticated."}))
 
 
@@ -573,7 +563,7 @@ def test_list_page_reads_campaign_level_statuses_and_laravel_paging(paging, page
 )
 def test_an_unreadable_campaign_list_fails(body, match):
     request = make_api().list_request(1)
-    with pytest.raises(ContractError, match=match):
+    with pytest.raises(errors.ContractError, match=match):
         request.interpret(reply(request, 200, body))
 
 

@@ -11,7 +11,6 @@ import pendulum
 import pytest
 
 from airflow_provider_campaigns.core.flow import Token, call
-from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 from airflow_provider_campaigns.exceptions import (
     AuthenticationError,
     CampaignNotFoundError,
@@ -23,13 +22,10 @@ from airflow_provider_campaigns.protocol.flows import stop_flow
 from airflow_provider_campaigns.registry import vendor_spec
 from airflow_provider_campaigns.status import ALREADY_FINAL, STOPPED, CampaignState, iso_utc
 from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
+from tests.conftest import vendor_reply
 
 DOCUMENTED = Path(__file__).parent / "documented"
 DOCUMENTED_FILES = sorted(path.relative_to(DOCUMENTED).as_posix() for path in DOCUMENTED.glob("*/*.json"))
-
-
-def reply(vendor: str, request: ApiRequest[Any], status: int, content: bytes) -> Reply:
-    return Reply(vendor, request, status, {"content-type": "application/json"}, content)
 
 
 def as_json(content: bytes) -> Any:
@@ -60,7 +56,7 @@ def test_bsg_campaign_read_example(documented):
     data = as_json(content)["data"]
     ref = bsg.campaign(data["id"])
     request = BSG.status_request(ref)
-    status = request.interpret(reply("BSG", request, 200, content))
+    status = request.interpret(vendor_reply("BSG", request, 200, content))
     assert (status.campaign_id, status.name) == ("53651994", "SMS api campaign / 2024-04-03 12:14:49")
     assert (status.vendor_status, status.state, status.is_final) == ("done", CampaignState.COMPLETED, True)
     assert status.timestamps == {
@@ -81,7 +77,7 @@ def test_bsg_stop_examples(documented, name, channel, method):
     data = as_json(content)["data"]
     request = BSG.stop_request(bsg.campaign(data["id"], channel))
     assert request.method == method
-    status = request.interpret(reply("BSG", request, 200, content))
+    status = request.interpret(vendor_reply("BSG", request, 200, content))
     assert (status.campaign_id, status.name, status.vendor_status) == (str(data["id"]), data["name"], data["status"])
     assert status.state is bsg.STATUS_MAP.normalize(data["status"])
     assert status.timestamps == {key: iso_utc(data[key]) for key in bsg.TIMESTAMP_FIELDS if data[key] is not None}
@@ -90,13 +86,13 @@ def test_bsg_stop_examples(documented, name, channel, method):
 
 def test_bsg_stop_examples_say_what_the_documents_say(documented):
     spec_request = BSG.stop_request(bsg.campaign(53703420))
-    spec = spec_request.interpret(reply("BSG", spec_request, 200, documented("bsg/stop-200.json")))
+    spec = spec_request.interpret(vendor_reply("BSG", spec_request, 200, documented("bsg/stop-200.json")))
     assert (spec.state, spec.timestamps) == (
         CampaignState.STOPPED,
         {"created_at": "2025-03-11T14:13:11Z", "start_at": "2025-04-01T00:00:00Z"},
     )
     seed_request = BSG.stop_request(bsg.campaign(1, "rcs"))
-    seed = seed_request.interpret(reply("BSG", seed_request, 200, documented("bsg/rcs-stop-200-seed.json")))
+    seed = seed_request.interpret(vendor_reply("BSG", seed_request, 200, documented("bsg/rcs-stop-200-seed.json")))
     assert (seed.campaign_id, seed.vendor_status, seed.state, seed.name) == ("1", "creation", CampaignState.ACTIVE, "string")
     assert seed.timestamps == dict.fromkeys(bsg.TIMESTAMP_FIELDS, "2021-04-27T19:44:06Z")
 
@@ -105,7 +101,7 @@ def test_bsg_stop_examples_say_what_the_documents_say(documented):
 def test_bsg_422_examples_are_refusals_and_a_done_campaign_is_already_final(documented, script, budget, name):
     request = BSG.stop_request(bsg.campaign(53651994))
     with pytest.raises(StopRejectedError, match='HTTP 422, "Invalid campaign status"'):
-        request.interpret(reply("BSG", request, 422, documented(name)))
+        request.interpret(vendor_reply("BSG", request, 422, documented(name)))
     run = script("BSG", (422, documented(name)), (200, documented("bsg/campaign-get-200.json")))
     outcome = run.run(stop_flow(BSG, bsg.campaign(53651994), budget))
     assert (outcome.outcome, outcome.status.vendor_status) == (ALREADY_FINAL, "done")
@@ -115,7 +111,7 @@ def test_bsg_list_example_is_one_complete_page(documented, script, budget):
     content = documented("bsg/list-200.json")
     window = (pendulum.datetime(2026, 1, 1), pendulum.datetime(2026, 1, 2))
     request = BSG.list_request("sms", window, 0)
-    page = request.interpret(reply("BSG", request, 200, content))
+    page = request.interpret(vendor_reply("BSG", request, 200, content))
     assert page.more is False  # meta.page.total is 1
     assert [(s.campaign_id, s.vendor_status, s.state, s.name) for s in page.items] == [
         ("53651994", "creation", CampaignState.ACTIVE, "SMS api campaign / 2024-04-03 12:14:49")
@@ -148,7 +144,7 @@ def test_cellcast_cancel_example_is_a_canceled_message(documented):
     assert as_json(documented("cellcast/cancel-200.json"))["status"] is True
     request = CELLCAST.stop_request(cellcast.message(MID))
     assert request.json == {"messageId": MID, "type": "sms"}  # the docs' sample request body
-    status = request.interpret(reply("Cellcast", request, 200, documented("cellcast/cancel-200.json")))
+    status = request.interpret(vendor_reply("Cellcast", request, 200, documented("cellcast/cancel-200.json")))
     assert (status.campaign_id, status.vendor_status, status.state) == (MID, "canceled", CampaignState.STOPPED)
 
 
@@ -156,10 +152,10 @@ def test_cellcast_recorded_message_not_found_is_a_refusal_on_cancel_and_not_foun
     content = documented("cellcast/cancel-200-message-not-found.json")
     cancel = CELLCAST.stop_request(cellcast.message(MID))
     with pytest.raises(StopRejectedError, match='status false, "message not found"'):
-        cancel.interpret(reply("Cellcast", cancel, 200, content))
+        cancel.interpret(vendor_reply("Cellcast", cancel, 200, content))
     read = CELLCAST.status_request(cellcast.message(MID))
     with pytest.raises(CampaignNotFoundError, match=MID):
-        read.interpret(reply("Cellcast", read, 200, content))
+        read.interpret(vendor_reply("Cellcast", read, 200, content))
 
 
 @pytest.mark.parametrize(
@@ -172,7 +168,7 @@ def test_cellcast_recorded_message_not_found_is_a_refusal_on_cancel_and_not_foun
 def test_cellcast_error_examples(documented, name, status, error, text):
     request = CELLCAST.stop_request(cellcast.message(MID))
     with pytest.raises(error, match=text):
-        request.interpret(reply("Cellcast", request, status, documented(name)))
+        request.interpret(vendor_reply("Cellcast", request, status, documented(name)))
 
 
 def test_cellcast_message_report_as_vendors_md_lists_its_fields():
@@ -190,7 +186,7 @@ def test_cellcast_message_report_as_vendors_md_lists_its_fields():
         "customString": "promo",
     }
     request = CELLCAST.status_request(cellcast.message(MID))
-    status = request.interpret(reply("Cellcast", request, 200, json.dumps({"status": True, "data": data}).encode()))
+    status = request.interpret(vendor_reply("Cellcast", request, 200, json.dumps({"status": True, "data": data}).encode()))
     assert (status.campaign_id, status.vendor_status, status.state, status.name) == (MID, "scheduled", CampaignState.ACTIVE, "promo")
     assert status.timestamps == {key: iso_utc(data[key]) for key in ("createdAt", "updatedAt", "scheduleAt")}
 
@@ -205,7 +201,7 @@ def test_comm_stop_example_reads_the_send_status_where_the_docs_put_it(documente
     content = documented("comm/stop-200.json")
     data = as_json(content)["data"]
     request = COMM.stop_request(comm.send(C1, S1))
-    status = request.interpret(reply("comm.com", request, 200, content))
+    status = request.interpret(vendor_reply("comm.com", request, 200, content))
     assert status.campaign_id == f"{C1}/{S1}"
     assert status.vendor_status == data["status"] == "<string>"  # the send's own `status`, a placeholder in the docs
     assert status.state is CampaignState.UNKNOWN and not status.is_final  # so never taken for final
@@ -217,7 +213,7 @@ def test_comm_stop_example_with_real_values_in_the_placeholders(documented):
     data = as_json(documented("comm/stop-200.json"))
     data["data"].update(status="stopped", created_at="2026-01-01T00:00:00Z", updated_at="2026-01-01T00:05:00Z", next_step_timestamp=None)
     request = COMM.stop_request(comm.send(C1, S1))
-    status = request.interpret(reply("comm.com", request, 200, json.dumps(data).encode()))
+    status = request.interpret(vendor_reply("comm.com", request, 200, json.dumps(data).encode()))
     assert (status.vendor_status, status.state) == ("stopped", CampaignState.STOPPED)
     assert status.timestamps == {"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:05:00Z"}
     assert comm.campaign_status(data["data"]) == "in_progress"  # the multistep status the same resource carries
@@ -230,10 +226,10 @@ def test_comm_campaign_read_as_vendors_md_describes_it(documented, caplog, monke
     meta = as_json(documented("comm/stop-200.json"))["data"]["meta"]
     content = json.dumps({"data": {"id": C1, "name": "promo", "meta": meta}}).encode()
     read = COMM.status_request(comm.send(C1, S1))
-    status = read.interpret(reply("comm.com", read, 200, content))
+    status = read.interpret(vendor_reply("comm.com", read, 200, content))
     assert (status.vendor_status, status.state, status.name) == ("in_progress", CampaignState.ACTIVE, "promo")
     sends = COMM.sends_request(C1)
-    assert sends.interpret(reply("comm.com", sends, 200, content)) is None
+    assert sends.interpret(vendor_reply("comm.com", sends, 200, content)) is None
     assert "documents no status read for a send" in caplog.text
 
 
@@ -260,7 +256,7 @@ def test_kore_stop_example(documented):
     api = kore_api()
     request = api.stop_request(kore.KoreCampaign("cd-1", STREAM))
     assert dict(request.headers) == {"accountid": "67777ce93e25326494xxxxx", "iid": STREAM}  # the docs' sample headers
-    status = request.interpret(reply("Kore.ai", request, 200, documented("kore/stop-200.json")))
+    status = request.interpret(vendor_reply("Kore.ai", request, 200, documented("kore/stop-200.json")))
     assert (status.campaign_id, status.vendor_status, status.state, status.name) == ("cd-1", "Stopped", CampaignState.STOPPED, None)
     assert status.timestamps == {"updatedAt": "2025-12-05T12:07:54.225000Z"}
 
@@ -273,7 +269,7 @@ def test_kore_stop_example_ends_a_stop_flow_as_stopped(documented, script, budge
 def test_kore_bad_jwt_example_names_kores_message(documented):
     request = kore_api().status_request(kore.KoreCampaign("cd-1", STREAM))
     with pytest.raises(AuthenticationError, match='HTTP 401, "Invalid SDK credentials"'):
-        request.interpret(reply("Kore.ai", request, 401, documented("kore/error-invalid-sdk-credentials.json")))
+        request.interpret(vendor_reply("Kore.ai", request, 401, documented("kore/error-invalid-sdk-credentials.json")))
 
 
 @pytest.mark.parametrize(
@@ -293,18 +289,18 @@ def test_kore_status_examples(documented, name, campaign_id, raw, state, campaig
     """get-campaign-status-v2.md (and the v1 page): ``{"status": "success", "data": {"id", "status", "name"}}``."""
     content = documented(name)
     request = kore_api().status_request(kore.KoreCampaign(campaign_id, STREAM))
-    status = request.interpret(reply("Kore.ai", request, 200, content))
+    status = request.interpret(vendor_reply("Kore.ai", request, 200, content))
     assert (status.campaign_id, status.vendor_status, status.state) == (campaign_id, raw, state)
     assert status.name == (campaign_name or as_json(content)["data"]["name"])
     with pytest.raises(ContractError, match=r"get-campaign-status-v2\.md"):
-        request.interpret(reply("Kore.ai", request, 200, json.dumps({"status": "success"}).encode()))
+        request.interpret(vendor_reply("Kore.ai", request, 200, json.dumps({"status": "success"}).encode()))
 
 
 def test_kore_stop_v2_example_is_the_seed_answer(documented):
     """stop-sms-campaign-v2.md's sample answer: the same fields and values as the seed page's."""
     assert as_json(documented("kore/stop-200-v2.json")) == as_json(documented("kore/stop-200.json"))
     request = kore_api().stop_request(kore.KoreCampaign("cd-1", STREAM))
-    assert request.interpret(reply("Kore.ai", request, 200, documented("kore/stop-200-v2.json"))).state is CampaignState.STOPPED
+    assert request.interpret(vendor_reply("Kore.ai", request, 200, documented("kore/stop-200-v2.json"))).state is CampaignState.STOPPED
 
 
 @pytest.mark.parametrize(
@@ -320,7 +316,7 @@ def test_kore_list_examples(documented, name, count, stopped, more, first):
     content = documented(name)
     data = as_json(content)["data"]
     request = kore_api().list_request(STREAM)
-    page = request.interpret(reply("Kore.ai", request, 200, content))
+    page = request.interpret(vendor_reply("Kore.ai", request, 200, content))
     assert len(page.items) == count == len(data["results"]) and page.more is more
     assert page.items[0].campaign_id == first and all(item.campaign_id.startswith("cd-") for item in page.items)
     assert sum(item.vendor_status == "Stopped" for item in page.items) == stopped

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import json
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
 import jwt
 import pytest
 
+from airflow_provider_campaigns import exceptions as errors
 from airflow_provider_campaigns.core.errors import error_for
-from airflow_provider_campaigns.core.wire import ApiRequest, Reply
-from airflow_provider_campaigns.exceptions import (
-    CampaignNotFoundError,
-    ContractError,
-    InvalidInputError,
-    PermanentError,
-    ResponseFormatError,
-    StopRejectedError,
-    VendorRejectedError,
-)
 from airflow_provider_campaigns.protocol.flows import stop_flow
 from airflow_provider_campaigns.registry import vendor_spec
 from airflow_provider_campaigns.status import ALREADY_FINAL, STOPPED, CampaignState, StatusMap
@@ -34,6 +25,7 @@ from airflow_provider_campaigns.vendors.kore import (
     validate_campaign_type,
     validate_id,
 )
+from tests.conftest import fake_connection, vendor_reply
 
 CLIENT_ID = "cs-5250bdc9-6bfe-5ece-92c9-ab54aa2d4285"
 SECRET = "kore-VENDOR-secret-7f3a9c2e1b4d6f8a0c2e4b6d8f0a1c3e"
@@ -43,11 +35,10 @@ REF = KoreCampaign("cd-1", STREAM)
 UNVERIFIED_TIMES = {"verify_exp": False, "verify_iat": False}
 
 
-def conn(**overrides: Any) -> SimpleNamespace:
+def conn(**overrides: Any) -> Any:
     extra = {"account_id": ACCOUNT, "stream_id": STREAM, **overrides.pop("extra", {})}
-    fields = {"conn_id": "kore_default", "host": "https://kore.test", "port": None, "schema": None, "login": CLIENT_ID, "password": SECRET}
-    fields.update(overrides)
-    return SimpleNamespace(extra_dejson=extra, **fields)
+    fields = {"host": "https://kore.test", "login": CLIENT_ID, "password": SECRET, **overrides}
+    return fake_connection("kore_default", **fields, extra=extra)
 
 
 def api_for(connection: SimpleNamespace | None = None, **options: Any) -> KoreApi:
@@ -63,9 +54,7 @@ def mint(api: KoreApi, budget: Any) -> Any:
     return done.value.value
 
 
-def reply(request: ApiRequest[Any], status: int, body: Any) -> Reply:
-    content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return Reply(VENDOR, request, status, {"content-type": "application/json"}, content)
+reply = partial(vendor_reply, VENDOR)
 
 
 # -- module, connection, JWT ----------------------------------------------------------------------------
@@ -113,7 +102,7 @@ def test_token_goes_in_the_auth_header_and_is_refreshable():
     ],
 )
 def test_connection_fields_are_validated(overrides, field):
-    with pytest.raises(InvalidInputError, match=field):
+    with pytest.raises(errors.InvalidInputError, match=field):
         api_for(conn(**overrides))
 
 
@@ -121,7 +110,7 @@ def test_stream_option_wins_over_the_extra_and_is_validated():
     assert api_for(stream_id="st-option").default_stream == "st-option"
     assert api_for().default_stream == STREAM
     assert api_for(conn(extra={"stream_id": None})).default_stream is None  # Airflow 3's form saves null
-    with pytest.raises(InvalidInputError, match=r"^stream_id"):
+    with pytest.raises(errors.InvalidInputError, match=r"^stream_id"):
         api_for(stream_id="{{ params.stream }}")
 
 
@@ -143,20 +132,20 @@ BAD_IDS = ["", " ", "a b", "a\tb", "a\nb", "a/b", "a?b", "a#b", "a%2Fb", "a\\b",
 
 @pytest.mark.parametrize("bad", [*BAD_IDS, 12, None, True, ["cd-1"]])
 def test_unsafe_ids_fail_naming_the_parameter(bad):
-    with pytest.raises(InvalidInputError, match=r"^campaign_ids\[2\]"):
+    with pytest.raises(errors.InvalidInputError, match=r"^campaign_ids\[2\]"):
         validate_id(bad, "campaign_ids[2]")
 
 
 @pytest.mark.parametrize("value", ["st-中", "cd-é", "cd-\u00a0x"])
 def test_non_ascii_ids_are_rejected_before_they_reach_an_http_header(value):
-    with pytest.raises(InvalidInputError, match="stream_id"):
+    with pytest.raises(errors.InvalidInputError, match="stream_id"):
         validate_id(value, "stream_id")
 
 
 def test_campaign_type_is_sms_only():
     assert validate_campaign_type("SMS") == "sms"
     for bad in ("mms", "voice", "", None):
-        with pytest.raises(InvalidInputError, match="campaign_type"):
+        with pytest.raises(errors.InvalidInputError, match="campaign_type"):
             validate_campaign_type(bad)
 
 
@@ -164,9 +153,9 @@ def test_campaign_reference_label_and_round_trip():
     assert REF.label == "cd-1" and REF.as_dict() == {"id": "cd-1", "stream_id": STREAM, "campaign_type": "sms"}
     assert KoreCampaign.from_dict(REF.as_dict()) == REF
     assert KoreCampaign.from_dict({"id": "cd-1", "stream_id": STREAM}) == REF
-    with pytest.raises(InvalidInputError, match="stream_id"):
+    with pytest.raises(errors.InvalidInputError, match="stream_id"):
         KoreCampaign.from_dict({"id": "cd-1", "stream_id": "st/x"})
-    with pytest.raises(InvalidInputError, match="campaign_type"):
+    with pytest.raises(errors.InvalidInputError, match="campaign_type"):
         KoreCampaign.from_dict({**REF.as_dict(), "campaign_type": "voice"})
 
 
@@ -183,7 +172,7 @@ BAD_TEMPLATES += ["/x/{campaign_id", "/x/{0}/{campaign_id}", 42]
 
 @pytest.mark.parametrize("template", BAD_TEMPLATES)
 def test_bad_path_templates_fail_naming_the_extra(template):
-    with pytest.raises(InvalidInputError, match="extra 'stop_path'"):
+    with pytest.raises(errors.InvalidInputError, match="extra 'stop_path'"):
         api_for(conn(extra={"stop_path": template}))
 
 
@@ -216,18 +205,18 @@ def test_selection_asks_for_the_default_stream_only_after_every_check():
         asked.append(True)
         return STREAM
 
-    with pytest.raises(InvalidInputError, match="campaign_id"):
+    with pytest.raises(errors.InvalidInputError, match="campaign_id"):
         kore.selection("Op", default, campaign_id="a/b")
     kore.selection("Op", default, campaign_id="cd-1", stream_id="st-given")
     assert asked == [True]  # not asked by the call that failed validation
 
 
 def test_a_missing_stream_is_named_with_both_ways_to_give_it():
-    with pytest.raises(InvalidInputError, match=r"^Op: no Kore.ai stream id: pass stream_id, or set the extra 'stream_id'"):
+    with pytest.raises(errors.InvalidInputError, match=r"^Op: no Kore.ai stream id: pass stream_id, or set the extra 'stream_id'"):
         kore.selection("Op", no_default, campaign_id="cd-1")
     assert kore.resolve_stream("Op", "st-x", None) == "st-x"
     assert kore.resolve_stream("Op", None, "st-default") == "st-default"
-    with pytest.raises(InvalidInputError, match=r"^stream_id"):
+    with pytest.raises(errors.InvalidInputError, match=r"^stream_id"):
         kore.resolve_stream("Op", "st x", "st-default")
 
 
@@ -246,7 +235,7 @@ def test_a_missing_stream_is_named_with_both_ways_to_give_it():
     ],
 )
 def test_selection_rejects_bad_input_naming_the_parameter(params, match):
-    with pytest.raises(InvalidInputError, match=match):
+    with pytest.raises(errors.InvalidInputError, match=match):
         kore.selection("Op", lambda: STREAM, **params)
 
 
@@ -304,7 +293,7 @@ def test_credentials_request_lists_one_campaign_of_the_stream():
     assert request.path == "/campaign/api/v2/public/st-check/campaign/getAllCampaignDetails"
     assert request.json == {"type": "sms", "limit": 1, "skip": 0, "page": 1} and request.headers["iid"] == "st-check"
     assert request.interpret(reply(request, 200, {"anything": 1})) is None
-    with pytest.raises(ResponseFormatError):
+    with pytest.raises(errors.ResponseFormatError):
         request.interpret(reply(request, 200, b"<html>"))
 
 
@@ -358,27 +347,27 @@ def test_stop_answer_is_read():
 )
 def test_stop_refused_because_of_state_is_a_stop_rejection(status, body):
     request = api_for().stop_request(REF)
-    with pytest.raises(StopRejectedError, match=f"refused to stop campaign cd-1 .*HTTP {status}"):
+    with pytest.raises(errors.StopRejectedError, match=f"refused to stop campaign cd-1 .*HTTP {status}"):
         request.interpret(reply(request, status, body))
 
 
 def test_stop_of_unknown_campaign_is_not_found_with_kore_message():
     request = api_for().stop_request(REF)
-    with pytest.raises(CampaignNotFoundError, match='HTTP 404, "Campaign not found"'):
+    with pytest.raises(errors.CampaignNotFoundError, match='HTTP 404, "Campaign not found"'):
         request.interpret(reply(request, 404, {"errors": [{"msg": "Campaign not found", "code": 404}]}))
 
 
 @pytest.mark.parametrize("body", [b"", b"<html>"])
 def test_an_unreadable_stop_answer_is_a_format_error(body):
     request = api_for().stop_request(REF)
-    with pytest.raises(ResponseFormatError):
+    with pytest.raises(errors.ResponseFormatError):
         request.interpret(reply(request, 200, body))
 
 
 @pytest.mark.parametrize("body", [{"message": "Campaign Stopped"}, {"status": ""}, ["Stopped"]])
 def test_a_stop_answer_without_the_documented_status_is_a_contract_error(body):
     request = api_for().stop_request(REF)
-    with pytest.raises(ContractError, match=r"stop-sms-campaign-v2\.md"):
+    with pytest.raises(errors.ContractError, match=r"stop-sms-campaign-v2\.md"):
         request.interpret(reply(request, 200, body))
 
 
@@ -397,10 +386,10 @@ def test_status_answer_is_read():
 @pytest.mark.parametrize(
     ("body", "error"),
     [
-        ({"status": "failure", "errors": [{"msg": "Campaign not found"}]}, CampaignNotFoundError),
-        ({"status": "failure", "message": "Campaign does not exist"}, CampaignNotFoundError),
-        ({"status": "failure", "msg": "Invalid campaign id"}, CampaignNotFoundError),
-        ({"status": "failure", "msg": "Access denied for this stream"}, VendorRejectedError),
+        ({"status": "failure", "errors": [{"msg": "Campaign not found"}]}, errors.CampaignNotFoundError),
+        ({"status": "failure", "message": "Campaign does not exist"}, errors.CampaignNotFoundError),
+        ({"status": "failure", "msg": "Invalid campaign id"}, errors.CampaignNotFoundError),
+        ({"status": "failure", "msg": "Access denied for this stream"}, errors.VendorRejectedError),
     ],
 )
 def test_status_failure_is_a_clear_error(body, error):
@@ -413,14 +402,14 @@ def test_status_failure_is_a_clear_error(body, error):
 @pytest.mark.parametrize("body", [b"<html>", b""])
 def test_unreadable_status_answer_is_a_format_error(body):
     request = api_for().status_request(REF)
-    with pytest.raises(ResponseFormatError):
+    with pytest.raises(errors.ResponseFormatError):
         request.interpret(reply(request, 200, body))
 
 
 @pytest.mark.parametrize("body", [{"status": "success"}, {"status": "success", "data": {"id": "cd-1"}}, {"data": []}])
 def test_a_status_answer_without_the_documented_data_is_a_contract_error(body):
     request = api_for().status_request(REF)
-    with pytest.raises(ContractError, match=r"get-campaign-status-v2\.md"):
+    with pytest.raises(errors.ContractError, match=r"get-campaign-status-v2\.md"):
         request.interpret(reply(request, 200, body))
 
 
@@ -474,10 +463,10 @@ def test_list_page_more_comes_from_has_more(more, skip, total, expected):
 )
 def test_a_list_answer_that_lacks_what_kore_documents_is_a_contract_error(body, match):
     request = api_for().list_request(STREAM)
-    with pytest.raises(ContractError, match=match) as raised:
+    with pytest.raises(errors.ContractError, match=match) as raised:
         request.interpret(reply(request, 200, body))
     error = raised.value
-    assert isinstance(error, PermanentError) and not isinstance(error, ResponseFormatError)
+    assert isinstance(error, errors.PermanentError) and not isinstance(error, errors.ResponseFormatError)
     assert error.vendor == VENDOR and error.endpoint == f"POST /campaign/api/v2/public/{STREAM}/campaign/getAllCampaignDetails"
     assert "get-all-campaigns-v2.md" in str(error) and error.doc is not None and "get-all-campaigns-v2.md" in error.doc
     assert "Body: " in str(error) and "accountId" not in str(error)  # the endpoint is named without its query
@@ -486,13 +475,13 @@ def test_a_list_answer_that_lacks_what_kore_documents_is_a_contract_error(body, 
 @pytest.mark.parametrize("body", [b"", b"<html>", b'{"status": "success", "data": {"results": ['])
 def test_a_truncated_or_non_json_list_stays_transient(body):
     request = api_for().list_request(STREAM)
-    with pytest.raises(ResponseFormatError):
+    with pytest.raises(errors.ResponseFormatError):
         request.interpret(reply(request, 200, body))
 
 
 def test_a_list_answered_failure_is_a_vendor_refusal():
     request = api_for().list_request(STREAM)
-    with pytest.raises(VendorRejectedError, match="answered 'failure' for the campaign list"):
+    with pytest.raises(errors.VendorRejectedError, match="answered 'failure' for the campaign list"):
         request.interpret(reply(request, 200, {"status": "failure", "message": "Access denied"}))
 
 
@@ -502,7 +491,7 @@ def test_a_contract_error_names_no_secret_in_its_body_excerpt():
     from airflow.providers.common.compat.sdk import mask_secret
 
     mask_secret(SECRET)
-    with pytest.raises(ContractError) as raised:
+    with pytest.raises(errors.ContractError) as raised:
         request.interpret(reply(request, 200, body))
     assert SECRET not in str(raised.value)
 
@@ -537,7 +526,7 @@ def test_a_drifted_list_fails_after_one_request_in_no_time(script, budget, clock
     "the vendor may be degraded"); now it fails on the first answer, with no sleep at all."""
     started = clock.monotonic()
     run = script(VENDOR, (200, {"status": "success", "data": [{"id": "cd-1", "status": "Active"}], "moreAvailable": False}))
-    with pytest.raises(ContractError, match="no 'data' object"):
+    with pytest.raises(errors.ContractError, match="no 'data' object"):
         run.run(kore.list_flow(api_for(), STREAM, None, budget))
     assert len(run.sent) == 1 and run.sleeps == [] and clock.monotonic() - started == 0
 
@@ -558,7 +547,7 @@ def test_select_flow_asks_for_active_statuses_and_judges_every_campaign_again(sc
 def test_select_flow_fails_on_a_listed_campaign_it_cannot_address(script, budget):
     chosen = kore.selection("Op", lambda: STREAM, all_active=True)
     run = script(VENDOR, (200, campaigns(("ok", "Active"), ("a/b", "Active"))))
-    with pytest.raises(PermanentError, match="listed a campaign this provider cannot address safely: listed campaign id"):
+    with pytest.raises(errors.PermanentError, match="listed a campaign this provider cannot address safely: listed campaign id"):
         run.run(kore.select_flow(api_for(), chosen, budget))
 
 

@@ -9,11 +9,12 @@ from typing import Any
 from airflow_provider_campaigns.activity import Activity, epoch
 from airflow_provider_campaigns.core.wire import ApiRequest, Reply
 from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
+from tests.conftest import vendor_reply
 
 
 def reply(vendor: str, content: bytes) -> Reply:
     request: ApiRequest[Any] = ApiRequest("GET", "/list", lambda reply: None, action="campaign list")
-    return Reply(vendor, request, 200, {"content-type": "application/json"}, content)
+    return vendor_reply(vendor, request, 200, content)
 
 
 def test_bsg_list_rows_statistics_and_start_times(documented):

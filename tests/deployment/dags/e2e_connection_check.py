@@ -6,10 +6,10 @@ vendor's task runs; the others are skipped.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, task
+from e2e_dag_defaults import E2E_DAG_ARGS
 
 from airflow_provider_campaigns.operators.bsg import BsgStopCampaignOperator
 from airflow_provider_campaigns.operators.cellcast import CellcastStopCampaignOperator
@@ -23,14 +23,7 @@ OPERATORS = {
     "kore": KoreStopCampaignOperator,
 }
 
-with DAG(
-    dag_id="e2e_connection_check",
-    schedule=None,
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    is_paused_upon_creation=False,
-    tags=["e2e"],
-):
+with DAG(dag_id="e2e_connection_check", **E2E_DAG_ARGS):
 
     @task
     def plan(vendor: str, dag_run: Any = None) -> list[dict[str, Any]]:
