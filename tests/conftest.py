@@ -308,6 +308,36 @@ class FakeTI:
         return self.xcoms.get(key)
 
 
+class MemoryStore:
+    """A stop journal's store in a dict (the real one is an Airflow Variable): what it holds, how often it was written,
+    and a log of every value written (as JSON would keep it) and every key deleted."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, Any] = {}
+        self.writes = 0
+        self.log: list[Any] = []
+
+    def load(self, key: str) -> Any:
+        return json.loads(json.dumps(self.saved[key])) if key in self.saved else None
+
+    def save(self, key: str, value: Any) -> None:
+        self.writes += 1
+        self.saved[key] = json.loads(json.dumps(value))
+        self.log.append(self.saved[key])
+
+    def delete(self, key: str) -> None:
+        self.saved.pop(key, None)
+        self.log.append(f"delete {key}")
+
+
+@pytest.fixture
+def journal_store(monkeypatch: pytest.MonkeyPatch) -> MemoryStore:
+    """A :class:`MemoryStore` every stop journal of the test writes to, instead of an Airflow Variable."""
+    store = MemoryStore()
+    monkeypatch.setattr("airflow_provider_campaigns.engine.journal.VariableStore", lambda: store)
+    return store
+
+
 @pytest.fixture
 def ti() -> FakeTI:
     """A fake task instance (no run ids: no journal)."""
@@ -477,11 +507,15 @@ def vendor_reply(vendor: str, request: Any, status: int, body: Any = None, heade
     return Reply(vendor, request, status, JSON_HEADERS if headers is None else headers, as_bytes(body))
 
 
-def fake_connection(conn_id: str, host: Any = None, login: Any = None, password: Any = None, extra: dict[str, Any] | None = None) -> Any:
-    """What a vendor module reads of an Airflow connection (``vendor_spec(key).connect(...)``), without Airflow."""
+def fake_connection(
+    conn_id: str, host: Any = None, login: Any = None, password: Any = None, extra: dict[str, Any] | None = None, **fields: Any
+) -> Any:
+    """What the provider reads of an Airflow connection (``vendor_spec(key).connect(...)``), without Airflow;
+    ``fields``: ``port`` or ``schema`` (``None`` unless given)."""
     from types import SimpleNamespace
 
-    return SimpleNamespace(conn_id=conn_id, host=host, port=None, schema=None, login=login, password=password, extra_dejson=extra or {})
+    fields = {"port": None, "schema": None, **fields}
+    return SimpleNamespace(conn_id=conn_id, host=host, login=login, password=password, extra_dejson=extra or {}, **fields)
 
 
 class Script:

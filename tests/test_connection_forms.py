@@ -9,6 +9,7 @@ import pytest
 
 from airflow_provider_campaigns.connection_forms import forms
 from airflow_provider_campaigns.registry import vendor_spec
+from tests.conftest import fake_connection
 
 FORMS = forms()
 
@@ -26,7 +27,7 @@ def ui_saved_connection(conn_type: str, value: Any) -> SimpleNamespace:
     extra = {name: value for name in FORMS[conn_type].all_extras()}
     extra.update(fields.get("extra", {}))
     login, password = fields.get("login"), fields["password"]
-    return SimpleNamespace(conn_id=f"{conn_type}_ui", host=None, port=None, schema=None, login=login, password=password, extra_dejson=extra)
+    return fake_connection(f"{conn_type}_ui", login=login, password=password, extra=extra)
 
 
 @pytest.mark.parametrize("conn_type", sorted(FORMS))

@@ -91,3 +91,19 @@ def kore_conn(connection: Callable[..., dict[str, Any]], kore_extra: dict[str, A
 
     define()
     return define
+
+
+# -- answer shapes the tests of several layers share (as the vendors document them) -------------------------------
+def cellcast_envelope(status: bool, message: str, data: Any = None, error: Any = None) -> dict[str, Any]:
+    """Cellcast's answer envelope (every endpoint): ``status`` and ``message``, then ``data`` or ``error``."""
+    return {"app_type": "web", "is_enc": False, "status": status, "message": message, "data": data or {}, "error": error or {}}
+
+
+def kore_status_body(status: str, campaign_id: str = "cd-1") -> dict[str, Any]:
+    """Kore.ai's answer to a status read (get-campaign-status-v2.md)."""
+    return {"status": "success", "data": {"id": campaign_id, "status": status, "name": "promo"}}
+
+
+def kore_stopped(when: str = "2025-12-05T12:07:54.225Z") -> dict[str, Any]:
+    """Kore.ai's answer to an accepted stop (stop-sms-campaign-v2.md), last updated ``when``."""
+    return {"status": "Stopped", "message": "Campaign Stopped", "updatedAt": when, "campaignExecutionType": "NORMAL"}

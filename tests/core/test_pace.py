@@ -11,6 +11,7 @@ import pytest
 
 from airflow_provider_campaigns.core.pace import LEARN_ANSWERS, MARGIN, Pace, pace_for
 from airflow_provider_campaigns.simulator.rate_limits import Bucket, RateLimit
+from tests.conftest import fake_connection
 
 
 def run(pace: Pace, clock, vendor: Bucket, successes: int, retry_after: str = "absent") -> tuple[int, float]:
@@ -148,15 +149,7 @@ def test_one_pace_per_connection_scope_in_a_process(clock):
 
 def kore_connection(**extra: object) -> SimpleNamespace:
     extras = {"account_id": "acc-1", "stream_id": "st-1", **extra}
-    fields = {
-        "conn_id": "kore_default",
-        "host": "https://kore.test",
-        "port": None,
-        "schema": None,
-        "login": "cs-1",
-        "password": "kore-pace-test-client-secret-0123456789",
-    }
-    return SimpleNamespace(extra_dejson=extras, **fields)
+    return fake_connection("kore_default", "https://kore.test", "cs-1", "kore-pace-test-client-secret-0123456789", extras)
 
 
 def test_kore_ai_keeps_its_documented_60_a_minute_unless_the_connection_says_otherwise():
@@ -166,7 +159,7 @@ def test_kore_ai_keeps_its_documented_60_a_minute_unless_the_connection_says_oth
     assert kore.SPEC.connect(kore_connection(requests_per_second=5))[0].requests_per_second == 5.0
     assert kore.SPEC.connect(kore_connection(requests_per_second="0.5"))[0].requests_per_second == 0.5
     assert kore.SPEC.connect(kore_connection(requests_per_second=0))[0].requests_per_second is None  # learn from 429s
-    bsg_connection = SimpleNamespace(conn_id="bsg_default", host=None, port=None, schema=None, login=None, password="k", extra_dejson={})
+    bsg_connection = fake_connection("bsg_default", password="k")
     assert bsg.SPEC.connect(bsg_connection)[0].requests_per_second is None  # BSG documents no rate
 
 

@@ -7,10 +7,11 @@ import pytest
 
 from airflow_provider_campaigns.core.settings import base_url_from, parse_timeout, path_template, transport_settings
 from airflow_provider_campaigns.exceptions import InvalidInputError
+from tests.conftest import fake_connection
 
 
 def conn(host: Any = None, extra: dict[str, Any] | None = None, port: Any = None, schema: Any = None) -> SimpleNamespace:
-    return SimpleNamespace(conn_id="c", host=host, port=port, schema=schema, extra_dejson=extra or {})
+    return fake_connection("c", host, extra=extra, port=port, schema=schema)
 
 
 def test_defaults_to_https_vendor_host_with_timeouts_and_retries():

@@ -3,7 +3,6 @@ adaptive concurrency, time budgets, a truthful report, and a journal that lets a
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -17,24 +16,7 @@ from airflow_provider_campaigns.engine.stop_batch import read_campaigns, stop_ca
 from airflow_provider_campaigns.hooks.bsg import BsgHook
 from airflow_provider_campaigns.simulator import Simulator
 from airflow_provider_campaigns.vendors import bsg
-
-
-class MemoryStore:
-    """A journal store in a dict (the real one is an Airflow Variable)."""
-
-    def __init__(self) -> None:
-        self.saved: dict[str, Any] = {}
-        self.writes = 0
-
-    def load(self, key: str) -> Any:
-        return json.loads(json.dumps(self.saved[key])) if key in self.saved else None
-
-    def save(self, key: str, value: Any) -> None:
-        self.writes += 1
-        self.saved[key] = json.loads(json.dumps(value))
-
-    def delete(self, key: str) -> None:
-        self.saved.pop(key, None)
+from tests.conftest import MemoryStore
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from airflow_provider_campaigns.hooks.bsg import BsgHook
 from airflow_provider_campaigns.hooks.kore import KoreHook
 from airflow_provider_campaigns.simulator import Simulator
 from airflow_provider_campaigns.vendors import bsg, kore
-from tests.conftest import FakeClock, pace_connections
-from tests.engine.test_stop_batch import MemoryStore
+from tests.conftest import FakeClock, MemoryStore, pace_connections
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from airflow_provider_campaigns.exceptions import (
 )
 from airflow_provider_campaigns.hooks.cellcast import CellcastHook
 from airflow_provider_campaigns.status import CampaignState
-from tests.vendor_accounts import CELLCAST_API_KEY, CELLCAST_HOST
+from tests.vendor_accounts import CELLCAST_API_KEY, CELLCAST_HOST, cellcast_envelope
 
 MID = "675161d8a000000000000000"
 CANCEL = f"{CELLCAST_HOST}/api/v1/gateway/cancelScheduleQuickMessage"
@@ -25,13 +25,9 @@ REPORT = f"{CELLCAST_HOST}/api/v2/report/message"
 VERIFY = f"{CELLCAST_HOST}/api/v1/user/token/verify"
 
 
-def envelope(status: bool, message: str, data: Any = None, error: Any = None) -> dict[str, Any]:
-    return {"app_type": "web", "is_enc": False, "status": status, "message": message, "data": data or {}, "error": error or {}}
-
-
-REMOVED = envelope(True, "Job Removed successfully", {"message": "Job Removed successfully"})
-NOT_FOUND = envelope(False, "message not found", error={"error": "message not found"})
-ALREADY = envelope(False, "Job not found or already processed", error={"error": "Job not found or already processed"})
+REMOVED = cellcast_envelope(True, "Job Removed successfully", {"message": "Job Removed successfully"})
+NOT_FOUND = cellcast_envelope(False, "message not found", error={"error": "message not found"})
+ALREADY = cellcast_envelope(False, "Job not found or already processed", error={"error": "Job not found or already processed"})
 EXPIRED = {"code": 401, "message": "Token expired", "stack": "APIError: Token expired ...."}
 
 
@@ -71,7 +67,9 @@ def test_cancel_sends_the_documented_request(hook, mocked, kind):
 
 
 def test_get_message_reads_the_v2_report(hook, mocked):
-    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("delivered", scheduleAt="2026-01-01T00:30:00.000Z")))
+    mocked.get(
+        f"{REPORT}/{MID}", json=cellcast_envelope(True, "Message details", message("delivered", scheduleAt="2026-01-01T00:30:00.000Z"))
+    )
     status = hook.get_message(MID)
     assert mocked.calls[0].request.url == f"{REPORT}/{MID}"
     assert status.state is CampaignState.COMPLETED and status.vendor_status == "delivered"
@@ -89,7 +87,7 @@ def test_list_messages_pages_with_the_filters_until_the_last_page(hook, mocked):
     page2 = {"items": [message("scheduled", f"{3:024x}"), message("scheduled", f"{2:024x}")], "hasNextPage": False, "nextPage": None}
     mocked.get(
         REPORT,
-        json=envelope(True, "Messages fetched successfully", page1),
+        json=cellcast_envelope(True, "Messages fetched successfully", page1),
         match=[responses.matchers.query_param_matcher({"page": "1"}, strict_match=False)],
     )
     mocked.get(REPORT, json={"status": True, **page2}, match=[responses.matchers.query_param_matcher({"page": "2"}, strict_match=False)])
@@ -125,13 +123,13 @@ def test_list_messages_is_bounded_in_pages(hook, mocked):
 
 
 def test_test_connection_uses_token_verify(hook, mocked):
-    mocked.get(VERIFY, json=envelope(True, "Token is valid", {"valid": True}))
+    mocked.get(VERIFY, json=cellcast_envelope(True, "Token is valid", {"valid": True}))
     assert hook.test_connection() == (True, "Cellcast accepted the credentials of connection 'cellcast_default'.")
     assert mocked.calls[0].request.headers["Authorization"] == f"Bearer {CELLCAST_API_KEY}"
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "text"), [(401, EXPIRED, "Token expired"), (200, envelope(False, "invalid token"), "invalid token")]
+    ("status", "body", "text"), [(401, EXPIRED, "Token expired"), (200, cellcast_envelope(False, "invalid token"), "invalid token")]
 )
 def test_test_connection_fails_with_the_vendor_message_and_without_the_key(hook, mocked, leak_check, status, body, text):
     mocked.get(VERIFY, json=body, status=status)
@@ -153,14 +151,14 @@ def test_unknown_message_fails_naming_the_id_after_the_status_read_confirms_it(h
 def test_message_not_found_on_cancel_of_an_already_processed_message_is_already_final(hook, mocked, final):
     """Undocumented: Cellcast may answer "message not found" for a job it already removed."""
     mocked.post(CANCEL, json=NOT_FOUND)
-    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message(final)))
+    mocked.get(f"{REPORT}/{MID}", json=cellcast_envelope(True, "Message details", message(final)))
     assert hook.cancel_message(MID).outcome == "already_final"
 
 
 @pytest.mark.parametrize("final", ["sent", "delivered", "canceled", "failed"])
 def test_cancel_of_a_final_message_is_already_final_after_a_status_read(hook, mocked, final):
     mocked.post(CANCEL, json=ALREADY)
-    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message(final)))
+    mocked.get(f"{REPORT}/{MID}", json=cellcast_envelope(True, "Message details", message(final)))
     outcome = hook.cancel_message(MID)
     assert outcome.outcome == "already_final" and outcome.status.vendor_status == final
     assert [c.request.method for c in mocked.calls] == ["POST", "GET"]
@@ -168,7 +166,7 @@ def test_cancel_of_a_final_message_is_already_final_after_a_status_read(hook, mo
 
 def test_cancel_refused_while_not_final_fails_clearly(hook, mocked):
     mocked.post(CANCEL, json=ALREADY)
-    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("queued")))
+    mocked.get(f"{REPORT}/{MID}", json=cellcast_envelope(True, "Message details", message("queued")))
     with pytest.raises(CampaignNotStoppableError, match="'queued'") as error:
         hook.cancel_message(MID)
     assert MID in str(error.value) and "already processed" in str(error.value)
@@ -176,7 +174,7 @@ def test_cancel_refused_while_not_final_fails_clearly(hook, mocked):
 
 def test_fail_if_already_final_turns_already_final_into_a_failure(hook, mocked):
     mocked.post(CANCEL, json=ALREADY)
-    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "Message details", message("delivered")))
+    mocked.get(f"{REPORT}/{MID}", json=cellcast_envelope(True, "Message details", message("delivered")))
     with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
         hook.cancel_message(MID, fail_if_already_final=True)
 
@@ -198,7 +196,7 @@ def test_client_errors_are_not_retried(hook, mocked, status, body, cls):
 
 def test_timeouts_come_from_the_connection_or_the_caller(connection, fast_retry, mocked):
     connection("cellcast_default", "cellcast", host=CELLCAST_HOST, password=CELLCAST_API_KEY, extra={**fast_retry, "timeout": [2, 9]})
-    mocked.get(f"{REPORT}/{MID}", json=envelope(True, "ok", message("sent")))
+    mocked.get(f"{REPORT}/{MID}", json=cellcast_envelope(True, "ok", message("sent")))
     CellcastHook().get_message(MID)
     CellcastHook(request_timeout=4).get_message(MID)
     assert [c.request.req_kwargs["timeout"] for c in mocked.calls] == [(2.0, 9.0), (4.0, 4.0)]

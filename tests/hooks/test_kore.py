@@ -17,19 +17,15 @@ from airflow_provider_campaigns.exceptions import (
     VendorRejectedError,
 )
 from airflow_provider_campaigns.hooks.kore import KoreHook
-from tests.vendor_accounts import KORE_ACCOUNT, KORE_CLIENT_ID, KORE_HOST, KORE_SECRET, KORE_STREAM
+from tests.vendor_accounts import KORE_ACCOUNT, KORE_CLIENT_ID, KORE_HOST, KORE_SECRET, KORE_STREAM, kore_status_body, kore_stopped
 
 BASE = f"{KORE_HOST}/campaign/api/v2/public/{KORE_STREAM}/campaign"
 STOP = f"{BASE}//trigger/cd-1"
 STATUS = f"{BASE}/cd-1/status"
 LIST = f"{BASE}/getAllCampaignDetails"
-STOPPED = {"status": "Stopped", "message": "Campaign Stopped", "updatedAt": "2025-12-05T12:07:54.225Z", "campaignExecutionType": "NORMAL"}
+STOPPED = kore_stopped()
 REFUSED = {"errors": [{"msg": "Campaign is already stopped or completed", "code": 400}]}
 BAD_JWT = {"msg": "Invalid SDK credentials", "code": 4002}
-
-
-def status_body(status: str, campaign_id: str = "cd-1") -> dict:
-    return {"status": "success", "data": {"id": campaign_id, "status": status, "name": "promo"}}
 
 
 def claims(call) -> dict:
@@ -63,7 +59,7 @@ def test_stop_sends_the_exact_documented_request(kore, mocked):
 
 
 def test_status_read_is_a_post_with_view_status(kore, mocked):
-    mocked.post(STATUS, json=status_body("Active"))
+    mocked.post(STATUS, json=kore_status_body("Active"))
     status = kore.get_campaign_status("cd-1")
     assert (status.state.value, status.vendor_status, status.name) == ("active", "Active", "promo")
     (call,) = mocked.calls
@@ -73,7 +69,7 @@ def test_status_read_is_a_post_with_view_status(kore, mocked):
 
 
 def test_jwt_is_minted_once_per_hook_across_calls(kore, mocked):
-    mocked.post(STATUS, json=status_body("Active"))
+    mocked.post(STATUS, json=kore_status_body("Active"))
     mocked.post(STOP, json=STOPPED)
     kore.get_campaign_status("cd-1")
     kore.stop_campaign("cd-1")
@@ -85,7 +81,7 @@ def test_jwt_is_minted_once_per_hook_across_calls(kore, mocked):
 
 def test_jwt_is_reminted_before_it_expires(kore_conn, mocked, clock):
     kore = KoreHook(clock=clock)
-    mocked.post(STATUS, json=status_body("Active"))
+    mocked.post(STATUS, json=kore_status_body("Active"))
     kore.get_campaign_status("cd-1")
     clock.advance(290)  # 10 s before the 5-minute expiry: inside the refresh margin
     kore.get_campaign_status("cd-1")
@@ -118,7 +114,7 @@ def test_second_401_is_an_authentication_error_with_kore_message(kore, mocked, l
 @pytest.mark.parametrize("final", ["Stopped", "Completed", "completed"])
 def test_stop_of_a_final_campaign_is_already_final(kore, mocked, refusal, final):
     mocked.post(STOP, status=refusal, json=REFUSED)
-    mocked.post(STATUS, json=status_body(final))
+    mocked.post(STATUS, json=kore_status_body(final))
     outcome = kore.stop_campaign("cd-1")
     assert outcome.outcome == "already_final" and outcome.status.vendor_status == final
     assert [c.request.url.split("?")[0] for c in mocked.calls] == [STOP, STATUS]
@@ -126,7 +122,7 @@ def test_stop_of_a_final_campaign_is_already_final(kore, mocked, refusal, final)
 
 def test_refused_stop_of_an_active_campaign_fails_clearly(kore, mocked):
     mocked.post(STOP, status=400, json={"errors": [{"msg": "Campaign cannot be stopped now", "code": 400}]})
-    mocked.post(STATUS, json=status_body("Preparing"))
+    mocked.post(STATUS, json=kore_status_body("Preparing"))
     with pytest.raises(CampaignNotStoppableError, match="'Preparing'") as error:
         kore.stop_campaign("cd-1")
     assert "Campaign cannot be stopped now" in str(error.value) and "cd-1" in str(error.value)
@@ -134,15 +130,15 @@ def test_refused_stop_of_an_active_campaign_fails_clearly(kore, mocked):
 
 def test_fail_if_already_final(kore, mocked):
     mocked.post(STOP, status=400, json=REFUSED)
-    mocked.post(STATUS, json=status_body("Stopped"))
+    mocked.post(STATUS, json=kore_status_body("Stopped"))
     with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
         kore.stop_campaign("cd-1", fail_if_already_final=True)
 
 
 def test_stream_falls_back_to_the_extra_and_can_be_overridden(kore_conn, mocked):
     other = f"{KORE_HOST}/campaign/api/v2/public/st-hook/campaign"
-    mocked.post(STATUS, json=status_body("Active"))
-    mocked.post(f"{other}/cd-1/status", json=status_body("Active"))
+    mocked.post(STATUS, json=kore_status_body("Active"))
+    mocked.post(f"{other}/cd-1/status", json=kore_status_body("Active"))
     mocked.post(f"{KORE_HOST}/campaign/api/v2/public/st-call/campaign//trigger/cd-1", json=STOPPED)
     KoreHook().get_campaign_status("cd-1")
     hook = KoreHook(stream_id="st-hook")
@@ -191,7 +187,7 @@ def test_status_failure_answer_for_unknown_campaign_is_not_found(kore, mocked):
 
 def test_timeouts_are_passed_on_every_request(kore_conn, kore_extra, mocked):
     kore_conn("kore_t", extra={**kore_extra, "timeout": [1.5, 7]})
-    mocked.post(STATUS, json=status_body("Active"))
+    mocked.post(STATUS, json=kore_status_body("Active"))
     mocked.post(STOP, json=STOPPED)
     KoreHook("kore_t").get_campaign_status("cd-1")
     KoreHook("kore_t").stop_campaign("cd-1")

@@ -11,7 +11,7 @@ import responses
 from airflow_provider_campaigns.engine.results import RESULT_KEY
 from airflow_provider_campaigns.exceptions import InvalidInputError, PermanentError
 from airflow_provider_campaigns.operators.cellcast import CellcastStopCampaignOperator
-from tests.vendor_accounts import CELLCAST_API_KEY, CELLCAST_HOST
+from tests.vendor_accounts import CELLCAST_API_KEY, CELLCAST_HOST, cellcast_envelope
 
 pytestmark = pytest.mark.usefixtures("cellcast_conn")
 
@@ -20,12 +20,8 @@ REPORT = f"{CELLCAST_HOST}/api/v2/report/message"
 IDS = [f"675161d8a0000000000000{n:02x}" for n in range(4)]
 
 
-def envelope(status: bool, message: str, data: Any = None, error: Any = None) -> dict[str, Any]:
-    return {"app_type": "web", "status": status, "message": message, "data": data or {}, "error": error or {}}
-
-
-REMOVED = envelope(True, "Job Removed successfully", {"message": "Job Removed successfully"})
-NOT_FOUND = envelope(False, "message not found", error={"error": "message not found"})
+REMOVED = cellcast_envelope(True, "Job Removed successfully", {"message": "Job Removed successfully"})
+NOT_FOUND = cellcast_envelope(False, "message not found", error={"error": "message not found"})
 
 
 def message(message_id: str, status: str) -> dict[str, Any]:
@@ -87,18 +83,18 @@ def test_every_id_is_attempted_and_the_task_fails_at_the_end_naming_the_failed_o
 
 
 def test_already_final_message_is_reported_after_a_status_read(mocked):
-    already = envelope(False, "Job not found or already processed", error={"error": "Job not found or already processed"})
+    already = cellcast_envelope(False, "Job not found or already processed", error={"error": "Job not found or already processed"})
     mocked.add_callback(responses.POST, CANCEL, callback=answer_by_id({IDS[1]: already}))
-    mocked.get(f"{REPORT}/{IDS[1]}", json=envelope(True, "Message details", message(IDS[1], "delivered")))
+    mocked.get(f"{REPORT}/{IDS[1]}", json=cellcast_envelope(True, "Message details", message(IDS[1], "delivered")))
     result = run(message_ids=IDS[:2])
     assert [c["outcome"] for c in result["campaigns"]] == ["stopped", "already_final"]
     assert result["campaigns"][1]["vendor_status"] == "delivered"
 
 
 def test_fail_if_already_final(mocked):
-    already = envelope(False, "Job not found or already processed")
+    already = cellcast_envelope(False, "Job not found or already processed")
     mocked.post(CANCEL, json=already)
-    mocked.get(f"{REPORT}/{IDS[0]}", json=envelope(True, "Message details", message(IDS[0], "canceled")))
+    mocked.get(f"{REPORT}/{IDS[0]}", json=cellcast_envelope(True, "Message details", message(IDS[0], "canceled")))
     with pytest.raises(PermanentError, match="fail_if_already_final"):
         run(message_ids=[IDS[0]], fail_if_already_final=True)
 
@@ -106,7 +102,7 @@ def test_fail_if_already_final(mocked):
 def test_custom_string_cancels_every_message_that_is_not_final_whatever_its_status_is_spelled(mocked):
     """The documented status filter has queued and no scheduled: nothing is selected by one spelling."""
     listed = [message(IDS[0], "scheduled"), message(IDS[1], "queued"), message(IDS[3], "sent")]
-    mocked.get(REPORT, json=envelope(True, "Messages fetched successfully", {"items": listed, "hasNextPage": False}))
+    mocked.get(REPORT, json=cellcast_envelope(True, "Messages fetched successfully", {"items": listed, "hasNextPage": False}))
     mocked.post(CANCEL, json=REMOVED)
     result = run(custom_string="promo-7", message_ids=[IDS[2], IDS[0].upper()])
     [listing] = [c for c in mocked.calls if c.request.method == "GET"]
@@ -116,15 +112,15 @@ def test_custom_string_cancels_every_message_that_is_not_final_whatever_its_stat
 
 
 def test_custom_string_attempts_a_message_in_an_unknown_status_instead_of_skipping_it(mocked):
-    mocked.get(REPORT, json=envelope(True, "ok", {"items": [message(IDS[0], "on_hold")], "hasNextPage": False}))
+    mocked.get(REPORT, json=cellcast_envelope(True, "ok", {"items": [message(IDS[0], "on_hold")], "hasNextPage": False}))
     mocked.post(CANCEL, json=REMOVED)
     result = run(custom_string="promo-7")
     assert [b["messageId"] for b in cancel_bodies(mocked)] == [IDS[0]] and result["totals"]["stopped"] == 1
 
 
 def test_custom_string_pages_by_the_vendors_signals_not_by_a_short_page(mocked):
-    first = envelope(True, "ok", {"items": [message(IDS[0], "queued")], "hasNextPage": True, "nextPage": 2})
-    second = envelope(True, "ok", {"items": [message(IDS[1], "scheduled")], "hasNextPage": False, "nextPage": None})
+    first = cellcast_envelope(True, "ok", {"items": [message(IDS[0], "queued")], "hasNextPage": True, "nextPage": 2})
+    second = cellcast_envelope(True, "ok", {"items": [message(IDS[1], "scheduled")], "hasNextPage": False, "nextPage": None})
     mocked.get(REPORT, json=first, match=[responses.matchers.query_param_matcher({"page": "1"}, strict_match=False)])
     mocked.get(REPORT, json=second, match=[responses.matchers.query_param_matcher({"page": "2"}, strict_match=False)])
     mocked.post(CANCEL, json=REMOVED)
@@ -132,15 +128,15 @@ def test_custom_string_pages_by_the_vendors_signals_not_by_a_short_page(mocked):
 
 
 def test_custom_string_that_selects_nothing_stops_nothing(mocked):
-    mocked.get(REPORT, json=envelope(True, "ok", {"items": [], "total": 0, "hasNextPage": False}))
+    mocked.get(REPORT, json=cellcast_envelope(True, "ok", {"items": [], "total": 0, "hasNextPage": False}))
     result = run(custom_string="promo-7")
     assert result["campaigns"] == [] and not cancel_bodies(mocked)
 
 
 def test_dry_run_reads_and_sends_no_cancel(mocked):
-    mocked.get(REPORT, json=envelope(True, "ok", {"items": [message(IDS[1], "scheduled")], "hasNextPage": False}))
-    mocked.get(f"{REPORT}/{IDS[0]}", json=envelope(True, "Message details", message(IDS[0], "queued")))
-    mocked.get(f"{REPORT}/{IDS[1]}", json=envelope(True, "Message details", message(IDS[1], "scheduled")))
+    mocked.get(REPORT, json=cellcast_envelope(True, "ok", {"items": [message(IDS[1], "scheduled")], "hasNextPage": False}))
+    mocked.get(f"{REPORT}/{IDS[0]}", json=cellcast_envelope(True, "Message details", message(IDS[0], "queued")))
+    mocked.get(f"{REPORT}/{IDS[1]}", json=cellcast_envelope(True, "Message details", message(IDS[1], "scheduled")))
     result = run(message_ids=IDS[0], custom_string="promo-7", dry_run=True)
     assert result["dry_run"] is True
     assert [(c["campaign_id"], c["outcome"], c["vendor_status"], c["name"]) for c in result["campaigns"]] == [

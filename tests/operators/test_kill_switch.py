@@ -12,7 +12,7 @@ from airflow.providers.common.compat.sdk import AirflowException, AirflowFailExc
 from airflow_provider_campaigns.exceptions import InvalidInputError
 from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
 from airflow_provider_campaigns.simulator import Simulator
-from tests.conftest import FAILURE_KINDS, break_kill_switch
+from tests.conftest import FAILURE_KINDS, MemoryStore, break_kill_switch
 
 
 @pytest.fixture
@@ -166,26 +166,10 @@ def test_fast_task_retries_by_default():
     assert op.retries == 3 and op.retry_delay.total_seconds() == 5
 
 
-class MemoryVariables:
-    """Stands in for Airflow Variables under the stop journal."""
-
-    saved: dict[str, Any] = {}
-
-    def load(self, key: str) -> Any:
-        return self.saved.get(key)
-
-    def save(self, key: str, value: Any) -> None:
-        self.saved[key] = json.loads(json.dumps(value))
-
-    def delete(self, key: str) -> None:
-        self.saved.pop(key, None)
-
-
 @pytest.fixture
-def variables(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    MemoryVariables.saved = {}
-    monkeypatch.setattr("airflow_provider_campaigns.engine.journal.VariableStore", MemoryVariables)
-    return MemoryVariables.saved
+def variables(journal_store: MemoryStore) -> dict[str, Any]:
+    """What the stop journal keeps in its Airflow Variables."""
+    return journal_store.saved
 
 
 def real_ti(try_number: int = 1, max_tries: int = 3) -> Any:

@@ -10,21 +10,13 @@ from airflow.providers.common.compat.sdk import AirflowException, AirflowFailExc
 from airflow_provider_campaigns.engine.results import RESULT_KEY
 from airflow_provider_campaigns.exceptions import CampaignNotStoppableError, InvalidInputError
 from airflow_provider_campaigns.operators.kore import KoreStopCampaignOperator
-from tests.vendor_accounts import KORE_ACCOUNT, KORE_CLIENT_ID, KORE_HOST, KORE_SECRET, KORE_STREAM
+from tests.vendor_accounts import KORE_ACCOUNT, KORE_CLIENT_ID, KORE_HOST, KORE_SECRET, KORE_STREAM, kore_status_body, kore_stopped
 
 pytestmark = pytest.mark.usefixtures("kore_conn")
 
 
 def base(stream: str = KORE_STREAM) -> str:
     return f"{KORE_HOST}/campaign/api/v2/public/{stream}/campaign"
-
-
-def stopped(when: str = "2025-12-05T12:07:54.225Z") -> dict:
-    return {"status": "Stopped", "message": "Campaign Stopped", "updatedAt": when, "campaignExecutionType": "NORMAL"}
-
-
-def status_body(status: str, campaign_id: str) -> dict:
-    return {"status": "success", "data": {"id": campaign_id, "status": status, "name": "promo"}}
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +37,7 @@ def ids_of(result: dict, outcome: str | None = None) -> list[str]:
 
 
 def test_single_stop_returns_the_documented_result(mocked):
-    mocked.post(f"{base()}//trigger/cd-1", json=stopped())
+    mocked.post(f"{base()}//trigger/cd-1", json=kore_stopped())
     result, _ = run(KoreStopCampaignOperator(task_id="stop", campaign_id="cd-1"))
     assert result["campaigns"] == [
         {
@@ -81,7 +73,7 @@ def test_stream_id_falls_back_to_the_extra_and_the_ref_carries_it():
 
 
 def test_operator_stream_id_is_used_in_path_and_iid(mocked):
-    mocked.post(f"{base('st-op')}//trigger/cd-1", json=stopped())
+    mocked.post(f"{base('st-op')}//trigger/cd-1", json=kore_stopped())
     run(KoreStopCampaignOperator(task_id="stop", campaign_id="cd-1", stream_id="st-op"))
     assert mocked.calls[0].request.headers["iid"] == "st-op"
 
@@ -127,21 +119,21 @@ def test_ids_are_checked_before_the_connection_is_read():
 
 def test_retried_task_succeeds_when_first_try_already_stopped(mocked):
     mocked.post(f"{base()}//trigger/cd-1", status=400, json={"errors": [{"msg": "Campaign is already stopped or completed", "code": 400}]})
-    mocked.post(f"{base()}/cd-1/status", json=status_body("Stopped", "cd-1"))
+    mocked.post(f"{base()}/cd-1/status", json=kore_status_body("Stopped", "cd-1"))
     (entry,) = run(KoreStopCampaignOperator(task_id="stop", campaign_id="cd-1"))[0]["campaigns"]
     assert entry["outcome"] == "already_final" and entry["vendor_status"] == "Stopped"
 
 
 def test_fail_if_already_final(mocked):
     mocked.post(f"{base()}//trigger/cd-1", status=409, json={"message": "already completed"})
-    mocked.post(f"{base()}/cd-1/status", json=status_body("Completed", "cd-1"))
+    mocked.post(f"{base()}/cd-1/status", json=kore_status_body("Completed", "cd-1"))
     with pytest.raises(CampaignNotStoppableError, match="fail_if_already_final"):
         run(KoreStopCampaignOperator(task_id="stop", campaign_id="cd-1", fail_if_already_final=True))
 
 
 def test_many_campaigns_every_one_attempted_and_failure_named_at_the_end(mocked, leak_check):
     for cid in ("cd-1", "cd-3"):
-        mocked.post(f"{base()}//trigger/{cid}", json=stopped())
+        mocked.post(f"{base()}//trigger/{cid}", json=kore_stopped())
     mocked.post(f"{base()}//trigger/cd-2", status=404, json={"errors": [{"msg": "Campaign not found", "code": 404}]})
     op = KoreStopCampaignOperator(task_id="stop", campaign_ids=["cd-1", "cd-2", "cd-3"], max_concurrency=2)
     with pytest.raises(AirflowFailException, match="1 of 3 campaign") as error:
@@ -157,9 +149,9 @@ def test_many_campaigns_every_one_attempted_and_failure_named_at_the_end(mocked,
 
 
 def test_transient_failure_in_a_batch_lets_airflow_retry(mocked):
-    mocked.post(f"{base()}//trigger/cd-1", json=stopped())
+    mocked.post(f"{base()}//trigger/cd-1", json=kore_stopped())
     mocked.post(f"{base()}//trigger/cd-2", status=503)
-    mocked.post(f"{base()}/cd-2/status", json=status_body("Active", "cd-2"))
+    mocked.post(f"{base()}/cd-2/status", json=kore_status_body("Active", "cd-2"))
     with pytest.raises(AirflowException) as error:
         run(KoreStopCampaignOperator(task_id="stop", campaign_ids=["cd-1", "cd-2"]))
     assert not isinstance(error.value, AirflowFailException)
@@ -168,7 +160,7 @@ def test_transient_failure_in_a_batch_lets_airflow_retry(mocked):
 def test_operator_can_be_deep_copied_after_execution(mocked):
     import copy
 
-    mocked.post(f"{base()}//trigger/cd-1", json=stopped())
+    mocked.post(f"{base()}//trigger/cd-1", json=kore_stopped())
     op = KoreStopCampaignOperator(task_id="stop", campaign_id="cd-1")
     run(op)
     clone = copy.deepcopy(op)
@@ -176,14 +168,14 @@ def test_operator_can_be_deep_copied_after_execution(mocked):
 
 
 def test_request_timeout_is_passed(mocked):
-    mocked.post(f"{base()}//trigger/cd-1", json=stopped())
+    mocked.post(f"{base()}//trigger/cd-1", json=kore_stopped())
     run(KoreStopCampaignOperator(task_id="stop", campaign_id="cd-1", request_timeout=[2, 9]))
     assert mocked.calls[0].request.req_kwargs["timeout"] == (2.0, 9.0)
 
 
 def test_deferrable_wait_defers_with_safe_trigger_kwargs(mocked):
-    mocked.post(f"{base('st-op')}//trigger/cd-1", json=stopped())
-    mocked.post(f"{base('st-op')}/cd-1/status", json=status_body("Active", "cd-1"))  # e.g. still settling
+    mocked.post(f"{base('st-op')}//trigger/cd-1", json=kore_stopped())
+    mocked.post(f"{base('st-op')}/cd-1/status", json=kore_status_body("Active", "cd-1"))  # e.g. still settling
     op = KoreStopCampaignOperator(task_id="stop", campaign_id="cd-1", stream_id="st-op", wait_for_completion=True, deferrable=True)
     with pytest.raises(TaskDeferred) as deferred:
         run(op)
@@ -201,8 +193,8 @@ def test_template_fields():
 
 
 def test_dry_run_reads_each_campaign_and_stops_nothing(mocked):
-    mocked.post(f"{base()}/cd-1/status", json=status_body("Active", "cd-1"))
-    mocked.post(f"{base()}/cd-2/status", json=status_body("Completed", "cd-2"))
+    mocked.post(f"{base()}/cd-1/status", json=kore_status_body("Active", "cd-1"))
+    mocked.post(f"{base()}/cd-2/status", json=kore_status_body("Completed", "cd-2"))
     result, _ = run(KoreStopCampaignOperator(task_id="stop", campaign_ids=["cd-1", "cd-2"], dry_run=True))
     assert [(c["campaign_id"], c["outcome"], c["name"]) for c in result["campaigns"]] == [
         ("cd-1", "would_stop", "promo"),
@@ -248,7 +240,7 @@ def test_all_active_stops_only_non_final_campaigns_whose_name_matches(mocked):
         ),
     )
     for cid in ("cd-1", "cd-4"):
-        mocked.post(f"{base()}//trigger/{cid}", json=stopped())
+        mocked.post(f"{base()}//trigger/{cid}", json=kore_stopped())
     result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, name_contains="Promo"))
     assert stops(mocked) == ["cd-1", "cd-4"]
     assert result["totals"] == {"stopped": 2, "already_final": 0, "would_stop": 0, "failed": 0, "failed_targets": 0}
@@ -265,7 +257,7 @@ def test_all_active_follows_the_list_pages(mocked):
     mocked.post(f"{base()}/getAllCampaignDetails", json=page1)
     mocked.post(f"{base()}/getAllCampaignDetails", json=page2)
     for i in range(101):
-        mocked.post(f"{base()}/cd-{i}/status", json=status_body("Active", f"cd-{i}"))
+        mocked.post(f"{base()}/cd-{i}/status", json=kore_status_body("Active", f"cd-{i}"))
     result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, dry_run=True))
     assert [body["skip"] for body in list_bodies(mocked)] == [0, 100]
     assert len(ids_of(result, "would_stop")) == 101 and ids_of(result)[-1] == "cd-100"
@@ -274,7 +266,7 @@ def test_all_active_follows_the_list_pages(mocked):
 def test_all_active_stops_a_campaign_listed_twice_once(mocked):
     mocked.post(f"{base()}/getAllCampaignDetails", json=listing(campaign("cd-1"), campaign("cd-2"), campaign("cd-1")))
     for cid in ("cd-1", "cd-2"):
-        mocked.post(f"{base()}//trigger/{cid}", json=stopped())
+        mocked.post(f"{base()}//trigger/{cid}", json=kore_stopped())
     result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True))
     assert sorted(stops(mocked)) == ["cd-1", "cd-2"], "each once (stops run concurrently: their order is not fixed)"
     assert result["totals"]["stopped"] == 2
@@ -284,8 +276,8 @@ def test_all_active_dry_run_lists_and_stops_nothing(mocked):
     mocked.post(
         f"{base()}/getAllCampaignDetails", json=listing(campaign("cd-1"), campaign("cd-2", "Completed"), campaign("cd-3", "Paused"))
     )
-    mocked.post(f"{base()}/cd-1/status", json=status_body("Active", "cd-1"))
-    mocked.post(f"{base()}/cd-3/status", json=status_body("Paused", "cd-3"))
+    mocked.post(f"{base()}/cd-1/status", json=kore_status_body("Active", "cd-1"))
+    mocked.post(f"{base()}/cd-3/status", json=kore_status_body("Paused", "cd-3"))
     result, _ = run(KoreStopCampaignOperator(task_id="stop", all_active=True, dry_run=True))
     assert stops(mocked) == []
     assert result["dry_run"] is True and ids_of(result, "would_stop") == ["cd-1", "cd-3"]
@@ -302,7 +294,7 @@ def test_all_active_uses_the_operator_stream_and_status_map(mocked):
     op = KoreStopCampaignOperator(
         task_id="stop", all_active=True, stream_id="st-op", dry_run=True, status_map={"Warming": "active", "Archived": "completed"}
     )
-    mocked.post(f"{base('st-op')}/cd-2/status", json=status_body("Warming", "cd-2"))
+    mocked.post(f"{base('st-op')}/cd-2/status", json=kore_status_body("Warming", "cd-2"))
     result, _ = run(op)
     assert ids_of(result, "would_stop") == ["cd-2"]
     assert list_bodies(mocked)[0]["filters"] == {"status": [*ACTIVE, "Warming"]}

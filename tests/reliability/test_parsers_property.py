@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import json
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+from tests.conftest import fake_connection
 
 SETTINGS = settings(
     max_examples=100,
@@ -30,15 +31,7 @@ STREAM = "st-0603182c-7ffb-53c3-b307-47ca14b00001"
 
 def _conn(vendor: str) -> Any:
     extra: dict[str, Any] = {"account_id": "acc-1", "stream_id": STREAM} if vendor == "kore" else {}
-    return SimpleNamespace(
-        conn_id=f"{vendor}_fuzz",
-        host=None,
-        port=None,
-        schema=None,
-        login="cs-client",
-        password="fuzz-secret-0123456789",
-        extra_dejson=extra,
-    )
+    return fake_connection(f"{vendor}_fuzz", login="cs-client", password="fuzz-secret-0123456789", extra=extra)
 
 
 def _requests() -> dict[str, Any]:

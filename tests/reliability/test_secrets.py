@@ -24,7 +24,7 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from tests.conftest import first_event, next_event, status_trigger
+from tests.conftest import MemoryStore, first_event, next_event, status_trigger
 
 VENDORS = ("bsg", "cellcast", "comm", "kore")
 RUNNING = {"bsg": "sending", "cellcast": "scheduled", "comm": "in_progress", "kore": "Active"}
@@ -239,22 +239,10 @@ OPERATOR_PATHS = [*PATHS, "deferred"]
 
 @pytest.mark.parametrize("path", OPERATOR_PATHS)
 @pytest.mark.parametrize("vendor", VENDORS)
-def test_operator(vendor: str, path: str, sim: Any, wrong_connections: None, leak_search: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_operator(vendor: str, path: str, sim: Any, wrong_connections: None, leak_search: Any, journal_store: MemoryStore) -> None:
     from airflow.providers.common.compat.sdk import TaskDeferred
 
-    journaled: list[Any] = []  # what the stop journal would write to its Airflow Variable
-
-    class RecordingStore:
-        def load(self, key: str) -> None:
-            return None
-
-        def save(self, key: str, value: Any) -> None:
-            journaled.append(json.loads(json.dumps(value)))
-
-        def delete(self, key: str) -> None:
-            journaled.append(f"delete {key}")
-
-    monkeypatch.setattr("airflow_provider_campaigns.engine.journal.VariableStore", RecordingStore)
+    journaled = journal_store.log  # what the stop journal would write to its Airflow Variable
 
     operator_cls, _, _ = classes(vendor)
     ref, conn_id = prepare(sim, vendor, path, "operator")

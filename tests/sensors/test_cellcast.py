@@ -11,16 +11,12 @@ from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferr
 
 from airflow_provider_campaigns.exceptions import CampaignNotFoundError, InvalidInputError
 from airflow_provider_campaigns.sensors.cellcast import CellcastCampaignStatusSensor
-from tests.vendor_accounts import CELLCAST_API_KEY, CELLCAST_HOST
+from tests.vendor_accounts import CELLCAST_API_KEY, CELLCAST_HOST, cellcast_envelope
 
 pytestmark = pytest.mark.usefixtures("cellcast_conn")
 
 REPORT = f"{CELLCAST_HOST}/api/v2/report/message"
 IDS = [f"675161d8a0000000000000{n:02x}" for n in range(3)]
-
-
-def envelope(status: bool, message: str, data: Any = None, error: Any = None) -> dict[str, Any]:
-    return {"app_type": "web", "status": status, "message": message, "data": data or {}, "error": error or {}}
 
 
 def message(message_id: str, status: str) -> dict[str, Any]:
@@ -29,7 +25,7 @@ def message(message_id: str, status: str) -> dict[str, Any]:
 
 def statuses(mocked: responses.RequestsMock, **by_id: str) -> None:
     for message_id, status in by_id.items():
-        mocked.get(f"{REPORT}/{message_id}", json=envelope(True, "Message details", message(message_id, status)))
+        mocked.get(f"{REPORT}/{message_id}", json=cellcast_envelope(True, "Message details", message(message_id, status)))
 
 
 def sensor(**kwargs: Any) -> CellcastCampaignStatusSensor:
@@ -71,14 +67,14 @@ def test_a_transient_read_error_is_one_more_poke(mocked):
 
 
 def test_unknown_message_fails_the_task(mocked):
-    mocked.get(f"{REPORT}/{IDS[0]}", json=envelope(False, "message not found", error={"error": "message not found"}))
+    mocked.get(f"{REPORT}/{IDS[0]}", json=cellcast_envelope(False, "message not found", error={"error": "message not found"}))
     with pytest.raises(CampaignNotFoundError, match=IDS[0]):
         sensor(message_ids=IDS[0]).poke({})
 
 
 def test_custom_string_watches_every_listed_message_of_any_status_plus_named_ids(mocked):
     listed = [message(IDS[0], "delivered"), message(IDS[1], "canceled")]
-    mocked.get(REPORT, json=envelope(True, "Messages fetched successfully", {"items": listed, "hasNextPage": False}))
+    mocked.get(REPORT, json=cellcast_envelope(True, "Messages fetched successfully", {"items": listed, "hasNextPage": False}))
     statuses(mocked, **{IDS[0]: "delivered", IDS[1]: "canceled", IDS[2]: "sent"})
     result = sensor(custom_string="promo-7", message_type="MMS", message_ids=[IDS[2], IDS[0]]).poke({})
     assert result.is_done
@@ -89,7 +85,7 @@ def test_custom_string_watches_every_listed_message_of_any_status_plus_named_ids
 
 
 def test_custom_string_that_lists_nothing_fails_clearly(mocked):
-    mocked.get(REPORT, json=envelope(True, "ok", {"items": [], "hasNextPage": False}))
+    mocked.get(REPORT, json=cellcast_envelope(True, "ok", {"items": [], "hasNextPage": False}))
     with pytest.raises(CampaignNotFoundError, match="promo-7"):
         sensor(custom_string="promo-7").poke({})
 

@@ -13,7 +13,7 @@ from airflow.providers.common.compat.sdk import TaskDeferred
 from airflow_provider_campaigns.exceptions import CampaignNotFoundError, InvalidInputError
 from airflow_provider_campaigns.sensors.kore import KoreCampaignStatusSensor
 from tests.conftest import first_event
-from tests.vendor_accounts import KORE_ACCOUNT, KORE_CLIENT_ID, KORE_HOST, KORE_SECRET, KORE_STREAM
+from tests.vendor_accounts import KORE_ACCOUNT, KORE_CLIENT_ID, KORE_HOST, KORE_SECRET, KORE_STREAM, kore_status_body
 
 pytestmark = pytest.mark.usefixtures("kore_conn")
 
@@ -21,7 +21,7 @@ STATUS = f"{KORE_HOST}/campaign/api/v2/public/{KORE_STREAM}/campaign/cd-9/status
 
 
 def answer(status: str) -> dict:
-    return {"status": "success", "data": {"id": "cd-9", "status": status, "name": "promo"}}
+    return kore_status_body(status, "cd-9")
 
 
 @pytest.mark.parametrize(

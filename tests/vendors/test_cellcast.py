@@ -23,6 +23,7 @@ from airflow_provider_campaigns.vendors.cellcast import (
     validate_message_type,
 )
 from tests.conftest import fake_connection, vendor_reply
+from tests.vendor_accounts import cellcast_envelope
 
 VENDOR = "Cellcast"
 MID = "675161d8a000000000000000"
@@ -34,18 +35,14 @@ def reply(request: ApiRequest[Any], body: Any, status: int = 200) -> Reply:
     return vendor_reply(VENDOR, request, status, body)
 
 
-def envelope(status: bool, message: str, data: Any = None, error: Any = None) -> dict[str, Any]:
-    return {"app_type": "web", "status": status, "message": message, "data": data or {}, "error": error or {}}
-
-
 def conn(password: Any = "key") -> Any:
     return fake_connection("cellcast_default", password=password)
 
 
-NOT_FOUND = envelope(False, "message not found", error={"error": "message not found"})
-CAST_ERROR = envelope(False, "internal server error", error={"name": "CastError", "message": "Cast to ObjectId failed"})
-ALREADY = envelope(False, "Job not found or already processed", error={"error": "Job not found or already processed"})
-CANCELLED = envelope(True, "Job Removed successfully", {"message": "Job Removed successfully"})
+NOT_FOUND = cellcast_envelope(False, "message not found", error={"error": "message not found"})
+CAST_ERROR = cellcast_envelope(False, "internal server error", error={"name": "CastError", "message": "Cast to ObjectId failed"})
+ALREADY = cellcast_envelope(False, "Job not found or already processed", error={"error": "Job not found or already processed"})
+CANCELLED = cellcast_envelope(True, "Job Removed successfully", {"message": "Job Removed successfully"})
 
 
 # -- module and connection -------------------------------------------------------------------------
@@ -275,7 +272,7 @@ def test_status_request_reads_the_v2_report():
 
 def test_status_answer_keeps_raw_status_timestamps_and_custom_string_as_name():
     request = API.status_request(cellcast.message(MID))
-    status = request.interpret(reply(request, envelope(True, "Message details", MESSAGE)))
+    status = request.interpret(reply(request, cellcast_envelope(True, "Message details", MESSAGE)))
     assert status.state is CampaignState.COMPLETED and status.vendor_status == "delievered"
     assert status.timestamps == {
         "createdAt": "2026-01-01T00:00:00Z",
@@ -296,7 +293,7 @@ def test_status_of_unknown_id_is_not_found_and_ill_formed_id_is_permanent():
 def test_status_false_for_an_unknown_reason_is_retryable():
     request = API.status_request(cellcast.message(MID))
     with pytest.raises(errors.ResponseFormatError, match="status false"):
-        request.interpret(reply(request, envelope(False, "internal server error")))
+        request.interpret(reply(request, cellcast_envelope(False, "internal server error")))
 
 
 def test_status_answer_without_data_or_status_is_unreadable():
@@ -304,7 +301,7 @@ def test_status_answer_without_data_or_status_is_unreadable():
     with pytest.raises(errors.ContractError, match="no 'data' object"):
         request.interpret(reply(request, {"status": True, "data": None}))
     with pytest.raises(errors.ContractError, match="no status for campaign"):
-        request.interpret(reply(request, envelope(True, "ok", {"_id": MID})))
+        request.interpret(reply(request, cellcast_envelope(True, "ok", {"_id": MID})))
 
 
 # -- list --------------------------------------------------------------------------------------------
@@ -337,7 +334,7 @@ def test_list_request_is_a_1_based_paged_get():
 @pytest.mark.parametrize("nested", [True, False])
 def test_list_page_reads_items_and_paging_under_data_or_at_top_level(paging, page, more, nested):
     content = {"items": [item(1), item(2, "SENT")], "total": 2, **paging}
-    body = envelope(True, "Messages fetched successfully", content) if nested else {"status": True, **content}
+    body = cellcast_envelope(True, "Messages fetched successfully", content) if nested else {"status": True, **content}
     request = API.list_request({}, page)
     result = request.interpret(reply(request, body))
     assert [s.campaign_id for s in result.items] == [f"{1:024x}", f"{2:024x}"]
@@ -351,7 +348,7 @@ def test_list_page_reads_items_and_paging_under_data_or_at_top_level(paging, pag
     [
         {"items": [item(1), item(2)]},
         {"items": [], "total": 0},
-        envelope(True, "ok", {"items": [item(1)], "total": 1}),
+        cellcast_envelope(True, "ok", {"items": [item(1)], "total": 1}),
     ],
 )
 def test_a_page_without_any_paging_signal_cannot_be_shown_complete(body):
@@ -378,7 +375,7 @@ def test_list_items_that_cannot_be_read_make_the_page_unreadable(items, match):
 def test_a_list_answered_with_status_false_is_classified():
     request = API.list_request({}, 1)
     with pytest.raises(errors.ResponseFormatError, match="status false"):
-        request.interpret(reply(request, envelope(False, "internal server error")))
+        request.interpret(reply(request, cellcast_envelope(False, "internal server error")))
     with pytest.raises(errors.ContractError, match="no 'items' list"):
         request.interpret(reply(request, {"status": True, "data": {"rows": []}}))
 
@@ -386,8 +383,8 @@ def test_a_list_answered_with_status_false_is_classified():
 def test_list_flow_follows_the_paging_signals(script, budget):
     run = script(
         VENDOR,
-        (200, envelope(True, "ok", {"items": [item(1), item(2)], "hasNextPage": True, "nextPage": 2})),
-        (200, envelope(True, "ok", {"items": [item(3)], "hasNextPage": False, "nextPage": None})),
+        (200, cellcast_envelope(True, "ok", {"items": [item(1), item(2)], "hasNextPage": True, "nextPage": 2})),
+        (200, cellcast_envelope(True, "ok", {"items": [item(3)], "hasNextPage": False, "nextPage": None})),
     )
     statuses = run.run(cellcast.list_flow(API, list_filters("promo-1"), budget))
     assert [s.campaign_id for s in statuses] == [f"{n:024x}" for n in (1, 2, 3)]
@@ -405,7 +402,7 @@ def test_select_flow_lists_by_custom_string_without_a_status_filter_and_keeps_wh
         item(7, "failed"),
         item(8, "Scheduled"),
     ]
-    run = script(VENDOR, (200, envelope(True, "ok", {"items": items, "totalPages": 1})))
+    run = script(VENDOR, (200, cellcast_envelope(True, "ok", {"items": items, "totalPages": 1})))
     with caplog.at_level(logging.WARNING):
         refs = run.run(cellcast.select_flow(API, cellcast.selection("Op", custom_string="promo-1", message_type="mms"), budget))
     assert refs == [CellcastMessage(f"{n:024x}", "mms") for n in (1, 2, 5, 8)]
@@ -421,7 +418,7 @@ def test_select_flow_of_message_ids_alone_lists_nothing(script, budget):
 
 # -- cancel, idempotently ---------------------------------------------------------------------------
 def test_not_found_on_cancel_of_a_canceled_message_is_already_final(script, budget):
-    run = script(VENDOR, (200, NOT_FOUND), (200, envelope(True, "ok", {**MESSAGE, "status": "canceled"})))
+    run = script(VENDOR, (200, NOT_FOUND), (200, cellcast_envelope(True, "ok", {**MESSAGE, "status": "canceled"})))
     outcome = run.run(stop_flow(API, cellcast.message(MID), budget))
     assert (outcome.outcome, outcome.status.vendor_status) == (ALREADY_FINAL, "canceled")
     assert run.calls == ["POST /api/v1/gateway/cancelScheduleQuickMessage", f"GET /api/v2/report/message/{MID}"]
@@ -438,7 +435,7 @@ def test_not_found_after_a_lost_cancel_answer_is_our_cancel(script, budget):
         VENDOR,
         TransportFailure("timeout", "read timed out"),
         (200, NOT_FOUND),
-        (200, envelope(True, "ok", {**MESSAGE, "status": "canceled"})),
+        (200, cellcast_envelope(True, "ok", {**MESSAGE, "status": "canceled"})),
     )
     assert run.run(stop_flow(API, cellcast.message(MID), budget)).outcome == STOPPED
 
@@ -446,13 +443,13 @@ def test_not_found_after_a_lost_cancel_answer_is_our_cancel(script, budget):
 def test_a_refused_cancel_of_a_message_still_queued_is_not_stoppable(script, budget):
     from airflow_provider_campaigns.exceptions import CampaignNotStoppableError
 
-    run = script(VENDOR, (200, ALREADY), (200, envelope(True, "ok", {**MESSAGE, "status": "queued"})))
+    run = script(VENDOR, (200, ALREADY), (200, cellcast_envelope(True, "ok", {**MESSAGE, "status": "queued"})))
     with pytest.raises(CampaignNotStoppableError, match="'queued' \\(active\\), not final"):
         run.run(stop_flow(API, cellcast.message(MID), budget))
 
 
 def test_a_cancel_answer_without_a_status_boolean_is_checked_by_a_status_read(script, budget):
-    run = script(VENDOR, (200, {"message": "ok"}), (200, envelope(True, "ok", {**MESSAGE, "status": "canceled"})))
+    run = script(VENDOR, (200, {"message": "ok"}), (200, cellcast_envelope(True, "ok", {**MESSAGE, "status": "canceled"})))
     outcome = run.run(stop_flow(API, cellcast.message(MID), budget))
     assert (outcome.outcome, len(run.sent)) == (STOPPED, 2)
 
@@ -461,9 +458,9 @@ def test_a_cancel_answer_without_a_status_boolean_is_checked_by_a_status_read(sc
 def test_verify_request_and_a_status_false_answer_is_an_authentication_error():
     request = API.verify_request()
     assert (request.method, request.path, request.action) == ("GET", "/api/v1/user/token/verify", "token check")
-    assert request.interpret(reply(request, envelope(True, "Token is valid", {"valid": True}))) is None
+    assert request.interpret(reply(request, cellcast_envelope(True, "Token is valid", {"valid": True}))) is None
     with pytest.raises(errors.AuthenticationError, match="invalid token"):
-        request.interpret(reply(request, envelope(False, "invalid token")))
+        request.interpret(reply(request, cellcast_envelope(False, "invalid token")))
     with pytest.raises(errors.AuthenticationError, match="Token expired"):
         request.interpret(reply(request, {"code": 401, "message": "Token expired"}, 401))
 

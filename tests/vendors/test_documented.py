@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pendulum
@@ -22,7 +21,7 @@ from airflow_provider_campaigns.protocol.flows import stop_flow
 from airflow_provider_campaigns.registry import vendor_spec
 from airflow_provider_campaigns.status import ALREADY_FINAL, STOPPED, CampaignState, iso_utc
 from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
-from tests.conftest import vendor_reply
+from tests.conftest import fake_connection, vendor_reply
 
 DOCUMENTED = Path(__file__).parent / "documented"
 DOCUMENTED_FILES = sorted(path.relative_to(DOCUMENTED).as_posix() for path in DOCUMENTED.glob("*/*.json"))
@@ -235,14 +234,11 @@ def test_comm_campaign_read_as_vendors_md_describes_it(documented, caplog, monke
 
 # -- Kore.ai --------------------------------------------------------------------------------------------------
 STREAM = "st-0603182c-7ffb-53c3-b307-47ca14bxxxxx"  # the docs' sample iid
-KORE_CONN = SimpleNamespace(
-    conn_id="kore_default",
-    host=None,
-    port=None,
-    schema=None,
+KORE_CONN = fake_connection(
+    "kore_default",
     login="cs-client",
     password="kore-secret-for-tests-0123456789abcdef",
-    extra_dejson={"account_id": "67777ce93e25326494xxxxx", "stream_id": STREAM},
+    extra={"account_id": "67777ce93e25326494xxxxx", "stream_id": STREAM},
 )
 
 

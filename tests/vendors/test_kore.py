@@ -26,6 +26,7 @@ from airflow_provider_campaigns.vendors.kore import (
     validate_id,
 )
 from tests.conftest import fake_connection, vendor_reply
+from tests.vendor_accounts import kore_stopped
 
 CLIENT_ID = "cs-5250bdc9-6bfe-5ece-92c9-ab54aa2d4285"
 SECRET = "kore-VENDOR-secret-7f3a9c2e1b4d6f8a0c2e4b6d8f0a1c3e"
@@ -323,7 +324,7 @@ def test_active_statuses_are_the_documented_ones_not_final_plus_extras():
 # -- answers ----------------------------------------------------------------------------------------------------
 def test_stop_answer_is_read():
     request = api_for().stop_request(REF)
-    body = {"status": "Stopped", "message": "Campaign Stopped", "updatedAt": "2025-12-05T12:07:54.225Z", "campaignExecutionType": "NORMAL"}
+    body = kore_stopped()
     status = request.interpret(reply(request, 200, body))
     assert status.as_dict() == {
         "vendor": "Kore.ai",
