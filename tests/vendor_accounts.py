@@ -14,7 +14,6 @@ from typing import Any
 
 import jwt
 import pytest
-import responses
 
 BSG_HOST = "https://bsg.test"
 BSG_API_KEY = "live_bsgSECRETkey0123456789"
@@ -43,14 +42,20 @@ KORE_STREAM = "st-0603182c-7ffb-53c3-b307-47ca14b12345"
 
 
 @pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    """A ``responses`` mock for the test: only registered answers, unfired ones allowed."""
+def mocked() -> Iterator[Any]:
+    """A ``responses`` mock for the test: only registered answers, unfired ones allowed.
+
+    ``responses`` is imported here, not at the top: this module is loaded for every test, the deployment
+    suite's too, whose environment does not install it.
+    """
+    import responses
+
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         yield rsps
 
 
 @pytest.fixture
-def bsg_mocked(mocked: responses.RequestsMock) -> responses.RequestsMock:
+def bsg_mocked(mocked: Any) -> Any:
     """:func:`mocked` with BSG's login answered (bearer :data:`BSG_BEARER`)."""
     mocked.post(BSG_LOGIN, json={"bearer": BSG_BEARER})
     return mocked
