@@ -78,12 +78,13 @@ def test_a_users_stop_timeout_is_honoured_within_one_request_timeout(connection,
 
 
 def test_no_progress_for_the_window_gives_up(connection, fast_retry, clock):
-    connection("cellcast_default", "cellcast", host=BASE, password="cc-budget-key-0123456789", extra={**fast_retry, "max_retries": None})
+    connection("cellcast_default", "cellcast", host=BASE, password="cc-budget-key-0123456789", extra={**fast_retry, "max_retries": None, "backoff_base": 1.0, "backoff_max": 4.0})
     hook = CellcastHook(pool_size=1, clock=clock)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.post(CANCEL, status=503, json={"message": "down"})
         rsps.get(REPORT, status=503, json={"message": "down"})
         started = clock.monotonic()
+        # Back-offs of seconds on the fake clock: the window passes in tens of requests, not thousands.
         report = stop_campaigns(hook, refs()[:2], StopBudget(clock, no_progress=30.0))
     assert [item["outcome"] for item in report.entries] == ["failed", "failed"]
     assert 30.0 <= clock.monotonic() - started <= 30.0 * 2 + 25
