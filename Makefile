@@ -199,7 +199,7 @@ e2e:
 	bash tests/deployment/harness/system-packages.sh && $(MAKE) --no-print-directory e2e-venv || exit 1; \
 	echo "e2e: installs took $$(( $$(date +%s) - start )) s"; \
 	PYTHONSAFEPATH=1 CAMPAIGNS_TEST_INSTALLED=1 CAMPAIGNS_E2E=1 E2E_COMMAND="make e2e" E2E_BUDGET=$(E2E_BUDGET) timeout --signal=INT --kill-after=60 $$(( $(E2E_BUDGET) + 60 )) \
-	  $(E2E_PY) -m pytest $(E2E_SUITE) -p no:cacheprovider -q -s --timeout 600; rc=$$?; \
+	  $(E2E_PY) -m pytest $(E2E_SUITE) -p no:cacheprovider -q -s --timeout 600 --durations=25; rc=$$?; \
 	$(E2E_PY) tests/deployment/harness/reap.py .work/e2e/pids.jsonl; \
 	echo "e2e: make e2e took $$(( $$(date +%s) - start )) s (exit $$rc)"; exit $$rc
 
