@@ -59,7 +59,7 @@ test:
 	@$(MAKE) --no-print-directory lanes LINT_FIRST=1
 
 # Each lane prints its wall time (install + suite) for the CI budget.
-timed_lane = start=$$(date +%s); $(MAKE) --no-print-directory test-lane AIRFLOW=$(1) PYV=$(2) && echo "lane $(1) / Python $(2): $$(( $$(date +%s) - start )) s"
+timed_lane = { start=$$(date +%s); $(MAKE) --no-print-directory test-lane AIRFLOW=$(1) PYV=$(2) && echo "lane $(1) / Python $(2): $$(( $$(date +%s) - start )) s"; }
 
 # The lanes run in two streams side by side (a lane's suite waits on sockets and subprocesses about
 # half of its time, so two share the machine's cores well). Each stream's output goes to a log, printed

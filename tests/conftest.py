@@ -53,7 +53,8 @@ def _airflow_major() -> str:
 
 # dag.test() only runs DAGs found in the configured DAGs folder: assemble one from the example
 # DAGs, the end-to-end test DAGs and (Airflow 3: they import airflow.sdk) the docs' complete DAGs.
-E2E_DAGS = REPO / ".work" / "e2e-dags"
+# One folder per AIRFLOW_HOME (each lane has its own): lanes run side by side and assemble different folders.
+E2E_DAGS = Path(os.environ["AIRFLOW_HOME"]) / "e2e-dags"
 E2E_DAGS.mkdir(parents=True, exist_ok=True)
 for _stale in E2E_DAGS.glob("*.py"):
     _stale.unlink()

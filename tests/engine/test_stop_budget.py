@@ -78,7 +78,8 @@ def test_a_users_stop_timeout_is_honoured_within_one_request_timeout(connection,
 
 
 def test_no_progress_for_the_window_gives_up(connection, fast_retry, clock):
-    connection("cellcast_default", "cellcast", host=BASE, password="cc-budget-key-0123456789", extra={**fast_retry, "max_retries": None, "backoff_base": 1.0, "backoff_max": 4.0})
+    seconds_long_backoff = {"max_retries": None, "backoff_base": 1.0, "backoff_max": 4.0}
+    connection("cellcast_default", "cellcast", host=BASE, password="cc-budget-key-0123456789", extra={**fast_retry, **seconds_long_backoff})
     hook = CellcastHook(pool_size=1, clock=clock)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.post(CANCEL, status=503, json={"message": "down"})

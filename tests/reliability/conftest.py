@@ -14,6 +14,7 @@ Figures:
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import socket
 import threading
@@ -154,20 +155,23 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         from airflow import __version__ as airflow_version
     except ImportError:  # pragma: no cover - Airflow is always installed here
         airflow_version = "unknown"
-    try:
-        previous = json.loads(FIGURES_PATH.read_text()) if FIGURES_PATH.exists() else {}
-    except ValueError:
-        previous = {}
-    lanes = previous.get("lanes", {}) if isinstance(previous, dict) else {}
     figures = {
         **FIGURES.as_dict(),
         "lines": lines,
         "airflow": airflow_version,
         "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    lanes[airflow_version] = figures
     FIGURES_PATH.parent.mkdir(parents=True, exist_ok=True)
-    FIGURES_PATH.write_text(json.dumps({**figures, "lanes": lanes}, indent=2, sort_keys=True) + "\n")
+    # Lanes run side by side: one writer at a time, so that no lane's figures are lost.
+    with open(FIGURES_PATH.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            previous = json.loads(FIGURES_PATH.read_text()) if FIGURES_PATH.exists() else {}
+        except ValueError:
+            previous = {}
+        lanes = previous.get("lanes", {}) if isinstance(previous, dict) else {}
+        lanes[airflow_version] = figures
+        FIGURES_PATH.write_text(json.dumps({**figures, "lanes": lanes}, indent=2, sort_keys=True) + "\n")
 
 
 def secrets_masker() -> Any:
