@@ -65,7 +65,7 @@ timed_lane = { start=$$(date +%s); $(MAKE) --no-print-directory test-lane AIRFLO
 # half of its time, so two share the machine's cores well). Each stream's output goes to a log, printed
 # whole when the stream ends; `make lanes` fails if either stream does.
 LANE_LOGS := .work/lanes
-lanes: $(WHEEL)
+lanes: $(WHEEL) $(TOOLS)/.installed
 	@mkdir -p $(LANE_LOGS)
 	@start=$$(date +%s); \
 	( $(if $(LINT_FIRST),$(MAKE) --no-print-directory lint AIRFLOW=3.3 PYV=3.11 && )$(call timed_lane,3.3,3.11) && $(call timed_lane,3.3,3.13) ) > $(LANE_LOGS)/stream-1.log 2>&1 & one=$$!; \
