@@ -62,11 +62,12 @@ class Ref:
         return cls.from_dict({**cls.label_fields(label), **ref})
 
     def entry_ref(self) -> dict[str, Any]:
-        """What a result entry's ``ref`` holds: :meth:`as_dict` without the fields the label says and those at their
+        """What a result entry's ``ref`` holds: :meth:`as_dict` without the fields the label spells out and those at their
         default (``from_entry(label, entry_ref())`` is this reference again).
         """
         said = self.label_fields(self.label)
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in said and getattr(self, f.name) != f.default}
+        defaults = {f.name: f.default for f in fields(self)}  # MISSING where there is none
+        return {name: value for name, value in self.as_dict().items() if said.get(name) != str(value) and value != defaults[name]}
 
 
 R = TypeVar("R", bound=Ref)
