@@ -118,36 +118,6 @@ def test_an_entry_ref_holds_only_what_the_campaign_id_and_the_vendor_defaults_do
         assert type(ref).from_entry(ref.label, ref.as_dict()) == ref, "a plan with full refs (0.1's) is still accepted"
 
 
-def test_an_entry_ref_keeps_what_its_label_does_not_spell_out():
-    from dataclasses import dataclass
-
-    from airflow_provider_campaigns.vendors.base import Ref
-
-    @dataclass(frozen=True)
-    class Pair(Ref):
-        first: str
-        second: str = "x"
-        label_keys = ("first", "second")
-
-        @classmethod
-        def validated(cls, first: str, second: str = "x") -> Pair:
-            return cls(first, second)
-
-    @dataclass(frozen=True)
-    class Prefixed(Ref):
-        id: str
-
-        @property
-        def label(self) -> str:
-            return f"c-{self.id}"
-
-    assert Pair("p", "x").entry_ref() == {}, "the label says both"
-    slashed = Pair("p/q", "r")  # its label p/q/r does not split back into the two fields
-    assert slashed.entry_ref() == {"first": "p/q", "second": "r"}
-    assert Pair.from_entry(slashed.label, slashed.entry_ref()) == slashed
-    assert Prefixed("12").entry_ref() == {"id": "12"}, "a label of its own says no field"
-
-
 def test_an_entry_journaled_by_an_older_version_keeps_only_the_documented_keys():
     from airflow_provider_campaigns.engine.results import ENTRY_KEYS, stored_entry
 
