@@ -194,6 +194,7 @@ def _trigger_run(trigger: Any, sim: SimProcess) -> dict[str, Any]:
     wake-up comes: the longest the trigger kept the event loop from anything else (a real triggerer runs
     every other deferred task's trigger in the same loop; Airflow warns past 0.2 s).
     """
+    from airflow_provider_campaigns.engine.wait_payload import unpack_refs
     from airflow_provider_campaigns.triggers.status import CampaignStatusTrigger
 
     kwargs = dict(trigger.serialize()[1])
@@ -236,7 +237,7 @@ def _trigger_run(trigger: Any, sim: SimProcess) -> dict[str, Any]:
     return {
         "trigger_outcome": outcome,
         "trigger_s": ended,
-        "trigger_rounds": reads / max(1, sum(len(g["refs"]) for g in kwargs["groups"])),
+        "trigger_rounds": reads / max(1, sum(len(unpack_refs(g["refs"])) for g in kwargs["groups"])),
         "trigger_rss_growth_mb": peak_rss - before,
         "trigger_cpu_s": cpu,
         "trigger_simulator_cpu_s": sim_cpu,

@@ -10,7 +10,7 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_campaigns.core.async_transport import CONNECTIONS
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
-from airflow_provider_campaigns.engine.wait_payload import DEADLINE_GRACE, status_entry
+from airflow_provider_campaigns.engine.wait_payload import DEADLINE_GRACE, status_entry, unpack_refs
 from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, error_event
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ class _GroupReader:
         self.key = str(spec_group["vendor"])
         self.conn_id = str(spec_group["conn_id"])
         self.spec = vendor_spec(self.key)
-        self._raw_refs: Sequence[Mapping[str, Any]] = spec_group["refs"]
+        self._raw_refs = unpack_refs(spec_group["refs"])
         self.refs: list[Any] = []
         self._options = self.spec.options(**(spec_group.get("options") or {}))
         self._timeout = spec_group.get("request_timeout")
