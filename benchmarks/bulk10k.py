@@ -288,15 +288,16 @@ def _trigger_only(per_vendor: int) -> dict[str, Any]:
 
 
 def _print_trigger(figures: dict[str, Any]) -> None:
+    """One line: the trigger's figures."""
+    nan = float("nan")
+    f = figures
     print(
         f"trigger: kwargs {figures.get('trigger_kwargs_bytes', 0) / 2**10:.0f} KB; a {TRIGGER_WINDOW:g} s deadline "
-        f"{figures.get('trigger_outcome', '?')} after {figures.get('trigger_s', float('nan')):.1f} s, "
-        f"{figures.get('trigger_rounds', float('nan')):.2f} poll rounds (CPU: this process "
-        f"{figures.get('trigger_cpu_s', float('nan')):.1f} s, the simulator "
-        f"{figures.get('trigger_simulator_cpu_s', float('nan')):.1f} s); event loop blocked at most "
-        f"{figures.get('loop_lag_max_s', float('nan')):.3f} s ({figures.get('loop_lag_max_at_s', float('nan')):.1f} s after the start; p99 {figures.get('loop_lag_p99_s', float('nan')):.3f} s, "
-        f"{figures.get('loop_blocks_over_0_2_s', 0)} blocks over 0.2 s in {figures.get('heartbeats', 0)} heartbeats); "
-        f"RSS growth {figures.get('trigger_rss_growth_mb', float('nan')):.1f} MB"
+        f"{figures.get('trigger_outcome', '?')} after {f.get('trigger_s', nan):.1f} s, {f.get('trigger_rounds', nan):.2f} poll rounds "
+        f"(CPU: this process {f.get('trigger_cpu_s', nan):.1f} s, the simulator {f.get('trigger_simulator_cpu_s', nan):.1f} s); "
+        f"event loop blocked at most {f.get('loop_lag_max_s', nan):.3f} s ({f.get('loop_lag_max_at_s', nan):.1f} s after the start; "
+        f"p99 {f.get('loop_lag_p99_s', nan):.3f} s, {figures.get('loop_blocks_over_0_2_s', 0)} blocks over 0.2 s in "
+        f"{figures.get('heartbeats', 0)} heartbeats); RSS growth {f.get('trigger_rss_growth_mb', nan):.1f} MB"
     )
 
 
