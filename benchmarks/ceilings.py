@@ -41,6 +41,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_campaigns.simulator.truth import report_mistakes
 from benchmarks.common import SimProcess, env_vars, execute_kwargs, log, prepare_environment, quiet, reset_masker, task_context
 
 #: vendor: (campaigns, requests a second)
@@ -138,27 +139,6 @@ def _connections(sim: SimProcess, configured: bool, scale: dict[str, tuple[int, 
     return env
 
 
-def truth_problems(sim: SimProcess, ids: dict[str, list[str]], entries: list[dict[str, Any]]) -> tuple[list[str], int]:
-    """(where the report contradicts the simulator, campaigns left running)."""
-    reported = {(str(e["vendor"]), str(e["campaign_id"]).rsplit("/", 1)[-1].lower()): str(e["outcome"]) for e in entries}
-    wrong: list[str] = []
-    running = 0
-    for vendor, refs in ids.items():
-        for ref in refs:
-            key = ref.rsplit("/", 1)[-1].lower()
-            seen = sim.control("GET", f"/campaigns/{vendor}/{key}")
-            status, stopped = str(seen["state"].get("status")), int(seen["stop_count"]) == 1
-            outcome = reported.get((vendor, key))
-            if status not in FINAL[vendor]:
-                running += 1
-                wrong.append(f"{vendor} {key}: still {status!r}")
-            elif stopped and outcome != "stopped":
-                wrong.append(f"{vendor} {key}: stopped by this run, reported {outcome!r}")
-            elif not stopped and outcome not in (None, "already_final"):
-                wrong.append(f"{vendor} {key}: final by itself ({status}), reported {outcome!r}")
-    return wrong, running
-
-
 def run(mode: str, scale: dict[str, tuple[int, float]], campaigns: dict[str, list[Spec]]) -> dict[str, Any]:
     """One kill switch over a fresh copy of the plan; its figures."""
     from airflow_provider_campaigns.operators.kill_switch import CampaignKillSwitchOperator
@@ -188,7 +168,8 @@ def run(mode: str, scale: dict[str, tuple[int, float]], campaigns: dict[str, lis
             last_stop = max([last_stop, *stops])
             first_stop[vendor] = min(stops, default=started_wall)
         entries = list(outcome["campaigns"])
-        wrong, running = truth_problems(sim, ids, entries)
+        # a run that lists (loudest: all_active, custom_string) does not select what was final by itself: no entry
+        wrong, running = report_mistakes(ids, entries, sim.state, FINAL, unreported_final_ok=True)
         traffic = sim.control("GET", f"/traffic?after={started_wall}")
         optimum, from_first = {}, {}
         for vendor, (_, rate) in scale.items():

@@ -233,6 +233,10 @@ class SimProcess:
         response.raise_for_status()
         return response.json()
 
+    def state(self, vendor: str, key: str) -> dict[str, Any]:
+        """``{"state": resource, "stop_count": n, ...}`` of one campaign, as the control API answers."""
+        return dict(self.control("GET", f"/campaigns/{vendor}/{key}"))
+
     def requests_log(self, vendor: str = "bsg") -> list[dict[str, Any]]:
         """The simulator's request log for a vendor, oldest first."""
         return list(self.control("GET", f"/requests?vendor={vendor}"))

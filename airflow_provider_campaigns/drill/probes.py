@@ -64,17 +64,30 @@ def _values(ctx: DrillContext, key: str) -> list[Any]:
     return [row.get(key) for row in listed_rows(ctx)]
 
 
-def timestamps_match(key: str, pattern: str, described: str) -> Probe:
-    """A probe: every listed row's ``key`` matches ``pattern`` (a regular expression)."""
+def listed_values(value_of: Callable[[dict[str, Any]], Any], fits: Callable[[Any], bool], what: str, described: str) -> Probe:
+    """A probe: the value ``value_of`` reads from each listed row ``fits`` (``described`` says how); contradicted by the
+    first that does not, else confirmed with the count and an example.
+    """
 
     def probe(ctx: DrillContext) -> Verdict:
-        values = _values(ctx, key)
-        wrong = [value for value in values if not isinstance(value, str) or not re.fullmatch(pattern, value)]
+        values = [value_of(row) for row in listed_rows(ctx, f"no {what} to look at")]
+        wrong = [value for value in values if not fits(value)]
         if wrong:
-            return contradicted(f"listed {key!r} values are not {described}: {wrong[0]!r}")
-        return confirmed(f"{len(values)} listed {key!r} value(s) are {described} (e.g. {values[0]!r})")
+            return contradicted(f"listed {what} are not all {described}: {wrong[0]!r}")
+        return confirmed(f"{len(values)} listed {what} are {described} (e.g. {values[0]!r})")
 
     return probe
+
+
+def timestamps_match(key: str, pattern: str, described: str) -> Probe:
+    """A probe: every listed row's ``key`` matches ``pattern`` (a regular expression)."""
+    form = re.compile(pattern)
+    return listed_values(
+        lambda row: row.get(key),
+        lambda value: isinstance(value, str) and bool(form.fullmatch(value)),
+        f"{key!r} value(s)",
+        described,
+    )
 
 
 def rows_carry(*keys: str) -> Probe:
@@ -187,15 +200,12 @@ def statuses_within(known: Iterable[str]) -> Probe:
 
 def ids_start_with(prefix: str, keys: tuple[str, ...] = ("id", "_id")) -> Probe:
     """A probe: every listed row's id (the first of ``keys`` it carries) starts with ``prefix``."""
-
-    def probe(ctx: DrillContext) -> Verdict:
-        ids = [next((row[key] for key in keys if key in row), None) for row in listed_rows(ctx, "no id to look at")]
-        wrong = [ident for ident in ids if not (isinstance(ident, str) and ident.startswith(prefix))]
-        if wrong:
-            return contradicted(f"listed ids not starting with {prefix!r}: {wrong[0]!r}")
-        return confirmed(f"{len(ids)} listed id(s) start with {prefix!r} (e.g. {ids[0]!r})")
-
-    return probe
+    return listed_values(
+        lambda row: next((row[key] for key in keys if key in row), None),
+        lambda ident: isinstance(ident, str) and ident.startswith(prefix),
+        "id(s)",
+        f"text starting with {prefix!r}",
+    )
 
 
 # -- probes of the credentials ----------------------------------------------------------------------

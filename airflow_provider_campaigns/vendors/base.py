@@ -28,7 +28,7 @@ class Ref:
     its validating constructor, :meth:`validated`.
     """
 
-    #: the fields that name the campaign in results and messages (joined by ``/``)
+    #: the fields that name the campaign in results and messages (joined by ``/``; :meth:`validated` rebuilds each from its text)
     label_keys: ClassVar[tuple[str, ...]] = ("id",)
 
     @property
@@ -62,19 +62,12 @@ class Ref:
         return cls.from_dict({**cls.label_fields(label), **ref})
 
     def entry_ref(self) -> dict[str, Any]:
-        """What a result entry's ``ref`` holds: :meth:`as_dict` without what the label and the vendor's defaults already
-        say (``from_entry(label, entry_ref())`` is this reference again).
+        """What a result entry's ``ref`` holds: :meth:`as_dict` without the fields the label spells out and those at their
+        default (``from_entry(label, entry_ref())`` is this reference again).
         """
-        kept = self.as_dict()
-        for key in list(kept):
-            trial = {name: value for name, value in kept.items() if name != key}
-            try:
-                same = type(self).from_entry(self.label, trial) == self
-            except Exception:  # noqa: BLE001 - a field the rest cannot rebuild stays
-                same = False
-            if same:
-                kept = trial
-        return kept
+        said = self.label_fields(self.label)
+        defaults = {f.name: f.default for f in fields(self)}  # MISSING where there is none
+        return {name: value for name, value in self.as_dict().items() if said.get(name) != str(value) and value != defaults[name]}
 
 
 R = TypeVar("R", bound=Ref)

@@ -30,6 +30,8 @@ from harness.scenarios import KILL_SWITCH, STOP_TASK, result_of, show_breakdown
 from harness.scenarios import breakdown as time_breakdown
 from harness.simclient import VENDORS
 
+from airflow_provider_campaigns.simulator.truth import campaign_key, report_mistakes
+
 #: vendor: (campaigns, requests a second): a fifth of issue 21's scenario
 SCALE = {"bsg": (80, 50.0), "cellcast": (60, 15.0), "comm": (40, 20.0), "kore": (20, 1.0)}
 SENDING_RATE = 10.0
@@ -77,27 +79,6 @@ def _cellcast(messages: int, starts_in: float | None) -> dict[str, Any]:
     return {"recipients": messages, "rate": SENDING_RATE, "starts_in": starts_in, "custom_string": CELLCAST_CAMPAIGN}
 
 
-def truth(sim: Any, refs: dict[str, list[str]], entries: list[dict[str, Any]]) -> tuple[list[str], int]:
-    """(report entries that contradict the simulator, campaigns left running)."""
-    reported = {(str(e["vendor"]), str(e["campaign_id"]).rsplit("/", 1)[-1].lower()): str(e["outcome"]) for e in entries}
-    mistakes: list[str] = []
-    running = 0
-    for vendor, keys in refs.items():
-        for ref in keys:
-            key = ref.rsplit("/", 1)[-1].lower()
-            seen = sim.state(vendor, key)
-            status, stopped = str(seen["state"].get("status")), seen["stop_count"] == 1
-            outcome = reported.get((vendor, key))
-            if status not in FINAL[vendor]:
-                running += 1
-                mistakes.append(f"{vendor} {key}: still {status!r} (reported {outcome!r})")
-            elif stopped and outcome != "stopped":
-                mistakes.append(f"{vendor} {key}: stopped by this run, reported {outcome!r}")
-            elif not stopped and outcome != "already_final":
-                mistakes.append(f"{vendor} {key}: final by itself ({status}), reported {outcome!r}")
-    return mistakes, running
-
-
 @pytest.fixture
 def ceilings(local: Any, simulator: Any) -> Any:
     """The shared simulator behind token buckets, and connections paced at each vendor's limit; lifted afterwards."""
@@ -133,7 +114,7 @@ def test_vendor_ceilings_over_rest(local: Any, ceilings: Any, figures: Any) -> N
     tries = int(tis[0]["try_number"]) if tis else 0
     result = result_of(local, KILL_SWITCH, STOP_TASK, run_id)
     entries = list(result.get("campaigns") or [])
-    mistakes, running = truth(sim, refs, entries)
+    mistakes, running = report_mistakes(refs, entries, sim.state, FINAL)
     limits = sim.http.get("/rate_limits").json()
     refused = {vendor: int(limits[vendor]["refused"]) for vendor in SCALE}
     requests = sum(refused.values()) + sum(int(limits[vendor]["accepted"]) for vendor in SCALE)
@@ -192,6 +173,6 @@ def test_vendor_ceilings_over_rest(local: Any, ceilings: Any, figures: Any) -> N
     assert sum(refused.values()) <= REFUSED_GOAL * requests, refused
     assert given_up == 0 and running == 0
     assert mistakes == [], mistakes[:10]
-    counted = {row["id"].rsplit("/", 1)[-1].lower() for row in traffic["campaigns"]}
-    assert counted == {ref.rsplit("/", 1)[-1].lower() for keys in refs.values() for ref in keys}, "a seeded campaign has no traffic"
+    counted = {campaign_key(row["id"]) for row in traffic["campaigns"]}
+    assert counted == {campaign_key(ref) for keys in refs.values() for ref in keys}, "a seeded campaign has no traffic"
     assert traffic["sent_after"] == sum(sent.values()) > 0

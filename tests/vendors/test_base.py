@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from airflow_provider_campaigns.exceptions import (
 from airflow_provider_campaigns.registry import vendor_keys, vendor_spec
 from airflow_provider_campaigns.status import CampaignState, CampaignStatus
 from airflow_provider_campaigns.vendors import bsg, cellcast, comm, kore
+from airflow_provider_campaigns.vendors.base import Ref
 from tests.protocol.test_flows import API, REF, VENDOR
 
 
@@ -40,6 +42,27 @@ def test_status_of_without_a_text_status_is_an_unreadable_answer(raw):
 # -- references, static keys, the spec registry --------------------------------------------------------
 def test_a_ref_serializes_its_fields():
     assert REF.as_dict() == {"id": "7"} and REF.label == "c-7"
+
+
+@dataclass(frozen=True)
+class Pair(Ref):
+    """A reference named by two fields (``first/second``), the second with a default."""
+
+    first: str
+    second: str = "x"
+    label_keys = ("first", "second")
+
+    @classmethod
+    def validated(cls, first: str, second: str = "x") -> Pair:
+        return cls(first, second)
+
+
+def test_an_entry_ref_keeps_only_what_the_label_does_not_spell_out():
+    assert Pair("p", "x").entry_ref() == {} and Pair.from_entry("p/x", {}) == Pair("p", "x")
+    slashed = Pair("p/q", "r")  # its label p/q/r does not split back into the two fields
+    assert slashed.entry_ref() == {"first": "p/q", "second": "r"}
+    assert Pair.from_entry(slashed.label, slashed.entry_ref()) == slashed
+    assert REF.entry_ref() == {"id": "7"}, "a label of the vendor's own (c-7) spells out no field"
 
 
 @pytest.mark.parametrize(("key", "module"), [("bsg", bsg), ("cellcast", cellcast), ("comm", comm), ("kore", kore)])

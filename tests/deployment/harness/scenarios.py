@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from airflow_provider_campaigns.simulator.truth import campaign_key
+
 from .simclient import SimClient, StopRequest, stop_counts
 
 #: each vendor's status for a campaign stopped by the provider
@@ -59,7 +61,7 @@ def seed_kill_switch(sim: SimClient, per_vendor: int, conn_ids: dict[str, str] |
 
 def entry_key(item: dict[str, Any]) -> tuple[str, str]:
     """(vendor, simulator key) of a result entry (comm.com: ``<campaign>/<send>`` → the send)."""
-    return str(item["vendor"]), str(item["campaign_id"]).rsplit("/", 1)[-1].lower()
+    return str(item["vendor"]), campaign_key(item["campaign_id"])
 
 
 @dataclass
