@@ -57,19 +57,20 @@ def wait_flow(
     waiting on ...") is logged on the first round and then at most every :data:`PROGRESS_EVERY`.
     """
     last = "no status read yet"
+    seen: str | None = None  # the last round's verdict
     logged_at: float | None = None
     statuses: list[CampaignStatus] = []
     while True:
         answer = yield ReadStatuses()
         if isinstance(answer, CampaignProviderError):
-            last = str(answer)
+            last = str(answer) if seen is None else f"{seen}; the read after it: {answer}"
             logger.warning("%s: status read failed; reading again in %g s: %s", what, poll_interval, answer)
         else:
             statuses = list(answer)
             verdict = judge(statuses, targets)
             if verdict.done:
                 return WaitOutcome("success" if verdict.accepted else "failure", verdict.message, statuses)
-            last = verdict.message
+            last = seen = verdict.message
             now = clock.monotonic()
             if logged_at is None or now - logged_at >= PROGRESS_EVERY:
                 logged_at = now

@@ -8,12 +8,21 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_campaigns.core.async_transport import CONNECTIONS
 from airflow_provider_campaigns.core.clock import SYSTEM_CLOCK, Clock
-from airflow_provider_campaigns.engine.wait_payload import DEADLINE_GRACE, status_entry
+from airflow_provider_campaigns.engine.wait_payload import DEADLINE_GRACE, status_entry, unpack_refs
 from airflow_provider_campaigns.exceptions import CampaignProviderError, PermanentError, error_event
 
 if TYPE_CHECKING:
     from airflow_provider_campaigns.status import CampaignStatus
+
+#: status reads in flight at once per vendor connection of a trigger (as many as its transport sends at
+#: once): the rest of a batch of thousands waits its turn here, not as thousands of coroutines, and the
+#: event loop runs other triggers between any two reads
+READS_IN_FLIGHT = CONNECTIONS
+#: references validated, or status entries built for the event, between two yields to the event loop
+ENTRIES_PER_YIELD = 500
+
 
 class CampaignStatusTrigger(BaseTrigger):
     """Poll campaign statuses until each is final (or in a target state), or the deadline passes.
@@ -83,11 +92,7 @@ class CampaignStatusTrigger(BaseTrigger):
                 return None
 
             outcome = await drive_async(flow, perform)
-            statuses = (
-                [status_entry(r.key, r.conn_id, s, ref) for r in readers for ref, s in zip(r.refs, r.last, strict=True)]
-                if outcome.statuses
-                else []
-            )
+            statuses = await _entries(readers) if outcome.statuses else []
             return {"status": outcome.status, "message": outcome.message, "statuses": statuses}
 
     async def _read(self, readers: list[_GroupReader], clock: Any) -> Any:
@@ -95,7 +100,7 @@ class CampaignStatusTrigger(BaseTrigger):
         remaining = max(0.0, self.deadline - clock.time())
         try:
             results = await asyncio.wait_for(
-                asyncio.gather(*(reader.read() for reader in readers), return_exceptions=True), remaining + DEADLINE_GRACE
+                asyncio.gather(*(reader.read(self.deadline) for reader in readers), return_exceptions=True), remaining + DEADLINE_GRACE
             )
         except TimeoutError:
             from airflow_provider_campaigns.exceptions import TransientError
@@ -122,7 +127,8 @@ class _GroupReader:
         self.key = str(spec_group["vendor"])
         self.conn_id = str(spec_group["conn_id"])
         self.spec = vendor_spec(self.key)
-        self.refs = [self.spec.ref.from_dict(ref) for ref in spec_group["refs"]]  # type: ignore[attr-defined]
+        self._raw_refs = unpack_refs(spec_group["refs"])
+        self.refs: list[Any] = []
         self._options = self.spec.options(**(spec_group.get("options") or {}))
         self._timeout = spec_group.get("request_timeout")
         self.last: list[CampaignStatus] = []
@@ -134,6 +140,10 @@ class _GroupReader:
         from airflow_provider_campaigns.core.async_transport import AsyncTransport, credential_scope
         from airflow_provider_campaigns.exceptions import ConnectionNotFoundError
 
+        for index, raw in enumerate(self._raw_refs, 1):  # validated again: thousands take a while, so in chunks
+            self.refs.append(self.spec.ref.from_dict(raw))  # type: ignore[attr-defined]
+            if index % ENTRIES_PER_YIELD == 0:
+                await asyncio.sleep(0)
         try:
             conn = await get_async_connection(self.conn_id)
         except AirflowNotFoundException:
@@ -147,10 +157,52 @@ class _GroupReader:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.transport.__aexit__(*exc_info)
 
-    async def read(self) -> list[CampaignStatus]:
-        """Every reference's status, concurrently (the transport's shared gate bounds the requests in flight)."""
+    async def read(self, deadline: float) -> list[CampaignStatus]:
+        """Every reference's status, at most :data:`READS_IN_FLIGHT` at a time, yielding to the event loop between reads.
+
+        ``deadline`` (wall clock): no read starts after it (the round at the deadline does); a round it cuts
+        short is a :class:`TransientError` (the wait then ends as a timeout). The first error stops the round
+        (reads in flight finish): a permanent one is raised before a transient one. :attr:`last` changes only
+        when every status was read.
+        """
+        from airflow_provider_campaigns.exceptions import TransientError
         from airflow_provider_campaigns.protocol.flows import status_flow
 
         budget = self.transport.budget()
-        self.last = list(await asyncio.gather(*(self.transport.run(status_flow(self.api, ref, budget)) for ref in self.refs)))
+        statuses: list[CampaignStatus | None] = [None] * len(self.refs)
+        queue = iter(enumerate(self.refs))
+        errors: list[BaseException] = []
+
+        async def reads() -> None:
+            for index, ref in queue:  # one iterator shared by every worker: each reference is read once
+                if errors or self._clock.time() > deadline:
+                    return
+                try:
+                    statuses[index] = await self.transport.run(status_flow(self.api, ref, budget))
+                except Exception as error:  # noqa: BLE001 - raised below, once the reads in flight are done
+                    errors.append(error)
+                    return
+                await asyncio.sleep(0)  # a read that needed no I/O wait (a quick answer) still lets others run
+
+        await asyncio.gather(*(reads() for _ in range(min(READS_IN_FLIGHT, len(self.refs)))))
+        if errors:
+            raise next((e for e in errors if isinstance(e, PermanentError)), errors[0])
+        read = [status for status in statuses if status is not None]
+        if len(read) < len(self.refs):
+            raise TransientError(
+                f"{self.spec.name} ({self.conn_id}): the deadline passed during a poll round, "
+                f"{len(read)} of {len(self.refs)} statuses read in it"
+            )
+        self.last = read
         return self.last
+
+
+async def _entries(readers: list[_GroupReader]) -> list[dict[str, Any]]:
+    """The event's status entries (every reader's last statuses), yielding to the event loop every :data:`ENTRIES_PER_YIELD`."""
+    entries: list[dict[str, Any]] = []
+    for reader in readers:
+        for ref, status in zip(reader.refs, reader.last, strict=True):
+            entries.append(status_entry(reader.key, reader.conn_id, status, ref))
+            if len(entries) % ENTRIES_PER_YIELD == 0:
+                await asyncio.sleep(0)
+    return entries

@@ -107,3 +107,28 @@ def test_async_redirects_are_never_followed():
         with pytest.raises(Exception, match="302"):
             asyncio.run(go())
         assert not elsewhere.called
+
+
+def test_one_async_transport_sends_at_most_its_connections_at_once():
+    """Thousands of calls on one transport wait their turn in it, not in httpcore's pool (which rescans its whole queue
+    on every answer: a 10,000-campaign poll round blocked the event loop for a minute)."""
+    CONNECTIONS = 8
+
+    in_flight = peak = 0
+
+    async def answer(_request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        return httpx.Response(200, json={})
+
+    async def go() -> None:
+        async with AsyncTransport(settings("https://vendor.test"), StaticBearerAuth("X", "limits-test-token-0123456789")) as transport:
+            await asyncio.gather(*(transport.request(request()) for _ in range(10 * CONNECTIONS)))
+
+    with respx.mock:
+        route = respx.get("https://vendor.test/slow").mock(side_effect=answer)
+        asyncio.run(asyncio.wait_for(go(), 30))
+    assert route.call_count == 10 * CONNECTIONS and CONNECTIONS // 2 <= peak <= CONNECTIONS, "before: all at once"

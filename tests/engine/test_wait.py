@@ -62,6 +62,15 @@ def test_the_deadline_ends_the_wait_with_what_was_last_seen(clock):
     assert clock.sleeps == [30.0, 30.0, 30.0, 10.0], "the last sleep is cut to the deadline"
 
 
+def test_a_failed_read_at_the_deadline_keeps_what_the_last_round_saw(clock):
+    """A poll round cut short by the deadline (the trigger's large batches) must not hide the last verdict."""
+    outcome = run_wait(flow(clock, interval=30, timeout=40), reads(RUNNING, RUNNING, TransientError("round cut at the deadline")), clock)
+    assert outcome.status == "timeout"
+    assert "last seen: 0 of 1 final, waiting on BSG 1 (sending); the read after it: round cut at the deadline" in outcome.message
+    nothing_seen = run_wait(flow(clock, interval=30, timeout=10), reads(TransientError("no answer"), TransientError("no answer")), clock)
+    assert nothing_seen.message.endswith("last seen: no answer")
+
+
 def test_first_check_is_one_round_a_poke(clock):
     outcome, seen = first_check(flow(clock), reads(RUNNING))
     assert outcome is None and seen == [RUNNING] and clock.sleeps == []

@@ -114,7 +114,7 @@ def test_deferrable_sensor_defers_with_a_trigger_free_of_secrets(mocked, leak_ch
     assert classpath.endswith("CampaignStatusTrigger")
     (group,) = kwargs["groups"]
     assert group["vendor"] == "cellcast" and group["conn_id"] == "cellcast_default"
-    assert group["refs"] == [{"id": IDS[0], "type": "mms"}, {"id": IDS[1], "type": "mms"}]
+    assert group["refs"] == {"shared": {"type": "mms"}, "fields": ["id"], "rows": IDS[:2]}  # packed: see engine/wait_payload
     assert group["request_timeout"] == [3.0, 3.0] and group["options"] == {"status_map": None}
     assert CELLCAST_API_KEY not in json.dumps(kwargs, default=str)
     leak_check([CELLCAST_API_KEY], kwargs)
