@@ -143,3 +143,25 @@ def test_a_permanent_error_stops_the_round_at_once(bsg_api):
     payload = first_event(batch_trigger(), 60)
     assert payload["status"] == "error" and "HTTP 404" in payload["message"]
     assert route.call_count == reads <= BATCH + 5 + READS_IN_FLIGHT, "the rest of the second round is not read"
+
+
+def test_a_batch_at_the_connections_pace_is_read_in_one_round(bsg_api, connection, fast_retry):
+    """150 reads at 100/s take 1.5 s, longer than one read's 0.5 s budget: only the reads in flight reserve a slot
+    of the pace (before, all 150 did at once, and those past their budget failed the round, round after round)."""
+    connection(
+        "bsg_default",
+        "bsg",
+        host=HOST,
+        password="live_bsgBATCHsecret42",
+        extra={**fast_retry, "requests_per_second": 100, "retry_total_timeout": 0.5},
+    )
+    sent: list[float] = []
+
+    def stopped(_request: httpx.Request, campaign_id: str) -> httpx.Response:
+        sent.append(time.monotonic())
+        return answer(campaign_id, "stopped")
+
+    route = bsg_api.get(url__regex=STATUS).mock(side_effect=stopped)
+    payload = first_event(batch_trigger(150), 60)
+    assert payload["status"] == "success" and route.call_count == 150, "one round, no read failed or repeated"
+    assert sent[-1] - sent[0] >= 149 / 100 * 0.9, "at the connection's pace, never faster"
