@@ -100,7 +100,8 @@ class CampaignStatusTrigger(BaseTrigger):
         remaining = max(0.0, self.deadline - clock.time())
         try:
             results = await asyncio.wait_for(
-                asyncio.gather(*(reader.read(self.deadline) for reader in readers), return_exceptions=True), remaining + DEADLINE_GRACE
+                asyncio.gather(*(reader.read(self.deadline + DEADLINE_GRACE) for reader in readers), return_exceptions=True),
+                remaining + DEADLINE_GRACE,
             )
         except TimeoutError:
             from airflow_provider_campaigns.exceptions import TransientError
@@ -157,13 +158,13 @@ class _GroupReader:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.transport.__aexit__(*exc_info)
 
-    async def read(self, deadline: float) -> list[CampaignStatus]:
+    async def read(self, until: float) -> list[CampaignStatus]:
         """Every reference's status, at most :data:`READS_IN_FLIGHT` at a time, yielding to the event loop between reads.
 
-        ``deadline`` (wall clock): no read starts after it (the round at the deadline does); a round it cuts
-        short is a :class:`TransientError` (the wait then ends as a timeout). The first error stops the round
-        (reads in flight finish): a permanent one is raised before a transient one. :attr:`last` changes only
-        when every status was read.
+        ``until`` (wall clock; the trigger's deadline plus :data:`DEADLINE_GRACE`, as the round's own time limit):
+        no read starts after it; a round it cuts short is a :class:`TransientError` (the wait then ends as a
+        timeout). The first error stops the round (reads in flight finish): a permanent one is raised before a
+        transient one. :attr:`last` changes only when every status was read.
         """
         from airflow_provider_campaigns.exceptions import TransientError
         from airflow_provider_campaigns.protocol.flows import status_flow
@@ -175,7 +176,7 @@ class _GroupReader:
 
         async def reads() -> None:
             for index, ref in queue:  # one iterator shared by every worker: each reference is read once
-                if errors or self._clock.time() > deadline:
+                if errors or self._clock.time() > until:
                     return
                 try:
                     statuses[index] = await self.transport.run(status_flow(self.api, ref, budget))
@@ -190,7 +191,7 @@ class _GroupReader:
         read = [status for status in statuses if status is not None]
         if len(read) < len(self.refs):
             raise TransientError(
-                f"{self.spec.name} ({self.conn_id}): the deadline passed during a poll round, "
+                f"{self.spec.name} ({self.conn_id}): the deadline (and {DEADLINE_GRACE:g} s of grace) passed during a poll round, "
                 f"{len(read)} of {len(self.refs)} statuses read in it"
             )
         self.last = read

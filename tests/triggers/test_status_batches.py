@@ -10,7 +10,7 @@ import httpx
 import pytest
 import respx
 
-from airflow_provider_campaigns.engine.wait_payload import group
+from airflow_provider_campaigns.engine.wait_payload import DEADLINE_GRACE, group
 from airflow_provider_campaigns.triggers.status import READS_IN_FLIGHT, CampaignStatusTrigger
 from airflow_provider_campaigns.vendors import bsg
 from tests.conftest import first_event, next_event
@@ -89,8 +89,8 @@ def test_reads_in_flight_are_bounded(bsg_api):
 
 
 def test_the_deadline_ends_a_slow_round(bsg_api, clock):
-    """Each read takes a (fake) second: a 30 s deadline ends the first round after ~30 reads, not 600, as a timeout
-    naming how far the round got."""
+    """Each read takes a (fake) second: a 30 s deadline ends the first round after ~35 reads (the grace a round
+    has past the deadline included), not 600, as a timeout naming how far the round got."""
 
     def slow(_request: httpx.Request, campaign_id: str) -> httpx.Response:
         clock.advance(1.0)
@@ -102,8 +102,9 @@ def test_the_deadline_ends_a_slow_round(bsg_api, clock):
     started = time.monotonic()
     payload = first_event(trigger, 60)
     assert payload["status"] == "timeout" and payload["statuses"] == []
-    assert 31 <= route.call_count <= 31 + READS_IN_FLIGHT, "the reads in flight at the deadline finish; no new one starts"
-    assert "deadline passed during a poll round" in payload["message"] and f"of {BATCH} statuses read" in payload["message"]
+    reads_by_the_grace = 31 + int(DEADLINE_GRACE)
+    assert reads_by_the_grace <= route.call_count <= reads_by_the_grace + READS_IN_FLIGHT, "the reads in flight finish; no new one starts"
+    assert "grace) passed during a poll round" in payload["message"] and f"of {BATCH} statuses read" in payload["message"]
     assert time.monotonic() - started < 30, "no real waiting"
 
 
@@ -124,7 +125,7 @@ def test_a_round_cut_by_the_deadline_reports_the_last_complete_round(bsg_api, cl
     assert payload["status"] == "timeout" and len(payload["statuses"]) == 100
     assert {s["vendor_status"] for s in payload["statuses"]} == {"sending"}
     assert "last seen: 0 of 100 final, waiting on BSG 1 (sending)" in payload["message"]
-    assert "the read after it: BSG (bsg_default): the deadline passed during a poll round" in payload["message"]
+    assert "the read after it: BSG (bsg_default): the deadline (and 5 s of grace) passed during a poll round" in payload["message"]
 
 
 def test_a_permanent_error_stops_the_round_at_once(bsg_api):
@@ -143,3 +144,41 @@ def test_a_permanent_error_stops_the_round_at_once(bsg_api):
     payload = first_event(batch_trigger(), 60)
     assert payload["status"] == "error" and "HTTP 404" in payload["message"]
     assert route.call_count == reads <= BATCH + 5 + READS_IN_FLIGHT, "the rest of the second round is not read"
+
+
+def test_a_batch_at_the_connections_pace_is_read_in_one_round(bsg_api, connection, fast_retry):
+    """150 reads at 100/s take 1.5 s, longer than one read's 0.5 s budget: only the reads in flight reserve a slot
+    of the pace (before, all 150 did at once, and those past their budget failed the round, round after round)."""
+    connection(
+        "bsg_default",
+        "bsg",
+        host=HOST,
+        password="live_bsgBATCHsecret42",
+        extra={**fast_retry, "requests_per_second": 100, "retry_total_timeout": 0.5},
+    )
+    sent: list[float] = []
+
+    def stopped(_request: httpx.Request, campaign_id: str) -> httpx.Response:
+        sent.append(time.monotonic())
+        return answer(campaign_id, "stopped")
+
+    route = bsg_api.get(url__regex=STATUS).mock(side_effect=stopped)
+    payload = first_event(batch_trigger(150), 60)
+    assert payload["status"] == "success" and route.call_count == 150, "one round, no read failed or repeated"
+    assert sent[-1] - sent[0] >= 149 / 100 * 0.9, "at the connection's pace, never faster"
+
+
+def test_a_read_that_wakes_late_past_the_deadline_still_counts(bsg_api, clock):
+    """A busy triggerer wakes the trigger 2 s after its deadline: the round at the deadline still reads (within
+    the grace), and a campaign that stopped meanwhile is a success, not a timeout."""
+
+    async def late(seconds: float) -> None:
+        clock.sleeps.append(seconds)
+        clock.advance(seconds + 2.0)
+
+    clock.asleep = late  # type: ignore[method-assign]
+    route = bsg_api.get(url__regex=STATUS).mock(side_effect=[answer("1", "sending"), answer("1", "stopped")])
+    trigger = batch_trigger(count=1, deadline=clock.time() + 10, poll_interval=10)
+    trigger.clock = clock
+    payload = first_event(trigger, 60)
+    assert payload["status"] == "success" and route.call_count == 2 and clock.sleeps == [10.0]
