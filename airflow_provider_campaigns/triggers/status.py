@@ -97,11 +97,14 @@ class CampaignStatusTrigger(BaseTrigger):
 
     async def _read(self, readers: list[_GroupReader], clock: Any) -> Any:
         """Every group's statuses; a transient failure is the answer (the flow reads again), a permanent one ends the wait."""
-        remaining = max(0.0, self.deadline - clock.time())
+        now = clock.time()
+        # The round's own limit: the grace counts from the deadline, or from now for a trigger resumed after it
+        # (a triggerer restarted late still reads once, as the wait's last look).
+        until = max(self.deadline, now) + DEADLINE_GRACE
         try:
             results = await asyncio.wait_for(
-                asyncio.gather(*(reader.read(self.deadline + DEADLINE_GRACE) for reader in readers), return_exceptions=True),
-                remaining + DEADLINE_GRACE,
+                asyncio.gather(*(reader.read(until) for reader in readers), return_exceptions=True),
+                until - now,
             )
         except TimeoutError:
             from airflow_provider_campaigns.exceptions import TransientError
@@ -161,8 +164,8 @@ class _GroupReader:
     async def read(self, until: float) -> list[CampaignStatus]:
         """Every reference's status, at most :data:`READS_IN_FLIGHT` at a time, yielding to the event loop between reads.
 
-        ``until`` (wall clock; the trigger's deadline plus :data:`DEADLINE_GRACE`, as the round's own time limit):
-        no read starts after it; a round it cuts short is a :class:`TransientError` (the wait then ends as a
+        ``until`` (wall clock; the later of the trigger's deadline and the round's start, plus :data:`DEADLINE_GRACE`:
+        the round's own time limit): no read starts after it; a round it cuts short is a :class:`TransientError` (the wait then ends as a
         timeout). The first error stops the round (reads in flight finish): a permanent one is raised before a
         transient one. :attr:`last` changes only when every status was read.
         """

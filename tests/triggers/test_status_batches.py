@@ -182,3 +182,13 @@ def test_a_read_that_wakes_late_past_the_deadline_still_counts(bsg_api, clock):
     trigger.clock = clock
     payload = first_event(trigger, 60)
     assert payload["status"] == "success" and route.call_count == 2 and clock.sleeps == [10.0]
+
+
+def test_a_trigger_resumed_long_after_its_deadline_still_reads_once(bsg_api, clock):
+    """A triggerer restarted 30 s after the wait's deadline re-creates the trigger: its one round still reads
+    (the grace counts from the round's start), so a campaign that stopped meanwhile is a success, not a timeout."""
+    route = bsg_api.get(url__regex=STATUS).mock(side_effect=[answer("1", "stopped")])
+    trigger = batch_trigger(count=1, deadline=clock.time() - 30, poll_interval=10)
+    trigger.clock = clock
+    payload = first_event(trigger, 60)
+    assert payload["status"] == "success" and route.call_count == 1
