@@ -91,16 +91,7 @@ class SyncTransport(TransportCore):
         request = action.request
         limit = sum(self.settings.timeout)
         try:
-            response = self.session.request(
-                request.method,
-                self.url(request),
-                params=dict(request.params) or None,
-                json=request.json,
-                headers=self.headers(action),
-                timeout=self.settings.timeout,
-                allow_redirects=False,
-                stream=True,
-            )
+            response = self.session.send(self._prepared(action), timeout=self.settings.timeout, allow_redirects=False, stream=True)
             content = _read_within(response, self.clock.monotonic() + limit, self.clock)
             if content is None:
                 return TransportFailure("timeout", f"the answer took longer than {limit:g} s (connect + read timeout) to arrive")
@@ -114,6 +105,27 @@ class SyncTransport(TransportCore):
         except requests.exceptions.RequestException as error:
             return TransportFailure("transport", f"request failed ({type(error).__name__})")
         return self.reply(request, response.status_code, response.headers, content)
+
+    def _prepared(self, action: Send) -> requests.PreparedRequest:
+        """The request ready for the wire: what ``Session.request`` would build from this session (its headers,
+        cookies and verification; no proxies or netrc, ``trust_env`` is off), without merging settings per request.
+
+        Merging costs ~0.2 ms of CPU a request with ``requests`` 2.34 on Python 3.11 (each merge checks runtime
+        protocols), a fifth of a stop's client CPU.
+        """
+        import requests
+
+        request = action.request
+        prepared = requests.PreparedRequest()
+        prepared.prepare(
+            method=request.method,
+            url=self.url(request),
+            headers={**self.session.headers, **self.headers(action)},
+            params=dict(request.params) or None,
+            json=request.json,
+            cookies=self.session.cookies,
+        )
+        return prepared
 
 
 def _read_within(response: requests.Response, deadline: float, clock: Clock) -> bytes | None:
