@@ -12,7 +12,7 @@ import httpx
 import pytest
 import respx
 
-from airflow_provider_campaigns.core.async_transport import AsyncTransport
+from airflow_provider_campaigns.core.async_transport import CONNECTIONS, AsyncTransport
 from airflow_provider_campaigns.core.bearer_auth import StaticBearerAuth
 from airflow_provider_campaigns.core.retry import RetryPolicy
 from airflow_provider_campaigns.core.settings import TransportSettings
@@ -112,8 +112,6 @@ def test_async_redirects_are_never_followed():
 def test_one_async_transport_sends_at_most_its_connections_at_once():
     """Thousands of calls on one transport wait their turn in it, not in httpcore's pool (which rescans its whole queue
     on every answer: a 10,000-campaign poll round blocked the event loop for a minute)."""
-    CONNECTIONS = 8
-
     in_flight = peak = 0
 
     async def answer(_request: httpx.Request) -> httpx.Response:
