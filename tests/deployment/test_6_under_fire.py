@@ -192,16 +192,22 @@ def test_scheduler_sigkilled_after_the_trigger_and_restarted_5_s_later(fire: Any
 
     def during(run_id: str, started: float, seeded: Seeded) -> dict[str, Any]:
         orphans.append(local.kill_scheduler())
+        killed = time.monotonic()
         killed_at = time.time() - started
         states = local.task_states(KILL_SWITCH, run_id)
-        time.sleep(5)
+        # What a service manager does before it restarts a crashed unit (systemd's KillMode=control-group, a
+        # container ending with its main process): the rest of the group goes too. Orphaned LocalExecutor workers
+        # hold the killed scheduler's database connection; killed mid-transaction, its row locks stayed until they
+        # were stopped, and the new scheduler did not touch the run for 5 minutes (one CI run of ten).
+        local.sup.stop(orphans[-1], timeout=10)
+        time.sleep(max(0.0, 5 - (time.monotonic() - killed)))
         local.start("scheduler", log_name=f"{local.name}-scheduler-after-SIGKILL")
         return {"killed_at": round(killed_at, 2), "task_state_when_killed": states.get(STOP_TASK)}
 
     try:
         run, _ = fire("scheduler SIGKILLed after the trigger, restarted 5 s later", during=during)
     finally:
-        for old in orphans:  # the killed scheduler's LocalExecutor workers, orphaned
+        for old in orphans:  # already stopped before the restart; again in case `during` failed before that
             local.sup.stop(old, timeout=10)
     assert run.state == "success"
     assert run.left_running == 0

@@ -331,7 +331,8 @@ class Deployment:
         os.killpg(self.services[component].pid, sig)
 
     def kill_scheduler(self) -> Service:
-        """SIGKILL the scheduler's main process only (a crash): its LocalExecutor workers and their tasks live on, orphaned."""
+        """SIGKILL the scheduler's main process only (a crash): its LocalExecutor workers live on, orphaned, until the
+        caller stops the rest of the group (``sup.stop`` of the returned service), as a service manager would."""
         old = self.services.pop("scheduler")
         os.kill(old.pid, signal.SIGKILL)
         old.proc.wait(timeout=10)
